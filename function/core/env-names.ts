@@ -1,0 +1,7 @@
+/** The Lambda's environment contract (DESIGN §8); modules/ sets exactly these. */
+export const ENV = {
+  policy: 'SENTRY_POLICY',
+  topicArn: 'SENTRY_TOPIC_ARN',
+  slackWebhookParam: 'SENTRY_SLACK_WEBHOOK_PARAM',
+  selfRoleArn: 'SENTRY_SELF_ROLE_ARN',
+} as const;

@@ -1,0 +1,34 @@
+/**
+ * Protocol names and numbers are the same thing to EC2 (`tcp` = 6); the engine compares them
+ * in one canonical form so that `"6"` cannot slip past an entry written as `tcp`.
+ */
+import type { Protocol } from './model';
+
+const NAME_BY_NUMBER: Readonly<Record<string, Protocol>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
+const NAMED = new Set(['tcp', 'udp', 'icmp', 'icmpv6']);
+
+/** Returns the canonical protocol, or undefined when the value is not a protocol EC2 accepts. */
+export function canonicalProtocol(value: string | number): Protocol | undefined {
+  const text = String(value).trim().toLowerCase();
+  if (text === '-1' || text === 'all') return '-1';
+  if (NAMED.has(text)) return text;
+  if (!/^\d{1,3}$/.test(text)) return undefined;
+  const n = Number(text);
+  if (n > 255) return undefined;
+  return NAME_BY_NUMBER[String(n)] ?? String(n);
+}
+
+/** tcp and udp carry port ranges. */
+export function hasPorts(protocol: Protocol): boolean {
+  return protocol === 'tcp' || protocol === 'udp';
+}
+
+/** icmp and icmpv6 carry type/code in the port fields. */
+export function isIcmp(protocol: Protocol): boolean {
+  return protocol === 'icmp' || protocol === 'icmpv6';
+}
+
+/** The value EC2 expects back in `IpProtocol` when revoking the exact permission. */
+export function ec2ProtocolValue(protocol: Protocol): string {
+  return protocol;
+}

@@ -1,0 +1,19 @@
+/**
+ * The CloudTrail event names sg-sentry acts on. The handler's dispatch and the EventBridge
+ * pattern in modules/ both import this list, so the two can never disagree.
+ */
+export const AUTHORIZE_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress'] as const;
+export const MODIFY_EVENT_NAMES = ['ModifySecurityGroupRules'] as const;
+export const WATCHED_EVENT_NAMES = [...AUTHORIZE_EVENT_NAMES, ...MODIFY_EVENT_NAMES] as const;
+
+export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];
+
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+export const EC2_EVENT_SOURCE = 'ec2.amazonaws.com';
+export const EVENTBRIDGE_EC2_SOURCE = 'aws.ec2';
+export const SCHEDULED_DETAIL_TYPE = 'Scheduled Event';
+export const SCHEDULED_SOURCE = 'aws.events';
+
+export function isWatchedEventName(name: string): name is WatchedEventName {
+  return (WATCHED_EVENT_NAMES as readonly string[]).includes(name);
+}
