@@ -1,0 +1,320 @@
+/**
+ * Loads a policy document (DESIGN §4) and compiles it into the form the evaluator reads:
+ * CIDRs parsed once, protocols canonical, ports as ranges, globs compiled. An invalid policy
+ * fails loudly with every problem listed, each naming its JSON path; nothing silently defaults.
+ */
+import type { z } from 'zod';
+import { parseCidr, type CidrRange } from '../cidr';
+import type { Direction, Protocol } from '../model';
+import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
+import { compileGlob, type Glob } from './glob';
+import {
+  DIRECTION_KEYS,
+  DOCUMENT_KEYS,
+  ENTRY_KEYS,
+  PolicyDocumentSchema,
+  entryProtocol,
+  portRange,
+  type EffectivePolicyDocument,
+  type PolicyDocument,
+  type PolicyEntryDocument,
+  type PortRange,
+} from './policy-document.schema';
+
+export type { PortRange } from './policy-document.schema';
+export type PolicyMode = EffectivePolicyDocument['mode'];
+export type PolicyAction = EffectivePolicyDocument['action'];
+
+export type EntrySource =
+  | { readonly kind: 'cidr'; readonly range: CidrRange }
+  /** `'*'` or a lower-cased group id. */
+  | { readonly kind: 'security_group'; readonly groupId: string }
+  /** `'*'` or a lower-cased prefix list id. */
+  | { readonly kind: 'prefix_list'; readonly prefixListId: string };
+
+/** One compiled `allow` entry. */
+export interface PolicyEntry {
+  readonly direction: Direction;
+  /** Position in `<direction>.allow`, for reasons such as `allowed by ingress.allow[0]`. */
+  readonly index: number;
+  readonly source: EntrySource;
+  /** Canonical (see protocol.ts); `'-1'` for `all`. */
+  readonly protocol: Protocol;
+  /** Inclusive ranges; undefined = every port (and every ICMP type/code). */
+  readonly ports?: readonly PortRange[];
+  readonly description?: string;
+  /** Short text: `ingress.allow[7] (0.0.0.0/0, tcp/80,443)`. */
+  readonly label: string;
+}
+
+export interface ExemptPrincipalPattern extends Glob {
+  /** Position in `exempt_principals`. */
+  readonly index: number;
+}
+
+export interface Policy {
+  readonly mode: PolicyMode;
+  readonly action: PolicyAction;
+  readonly restrictTo: readonly CidrRange[];
+  /** `'*'` or the lower-cased group ids to watch. */
+  readonly groups: '*' | ReadonlySet<string>;
+  /** Lower-cased group ids that are never touched. */
+  readonly excludeGroups: ReadonlySet<string>;
+  readonly excludeTags: Readonly<Record<string, string>>;
+  readonly exemptPrincipals: readonly ExemptPrincipalPattern[];
+  readonly notifyAllowed: boolean;
+  readonly ingress: readonly PolicyEntry[];
+  readonly egress: readonly PolicyEntry[];
+  /** The effective document, defaults filled in, for printing. */
+  readonly document: Readonly<EffectivePolicyDocument>;
+}
+
+/** The policy is invalid; `problems` names every mistake with its JSON path. */
+export class PolicyValidationError extends Error {
+  override readonly name = 'PolicyValidationError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options?: { cause?: unknown }) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(`invalid sg-sentry policy (${count}):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`, options);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates and compiles a policy document (already parsed from JSON). Omitted keys take the
+ * default document's value; a given `ingress` or `egress` replaces that direction's list.
+ * @throws PolicyValidationError listing every problem.
+ */
+export function parsePolicy(input: unknown): Policy {
+  const result = PolicyDocumentSchema.safeParse(input, { reportInput: true });
+  const problems = [...(result.success ? [] : formatIssues(result.error.issues)), ...droppedKeyProblems(input)];
+  if (!result.success || problems.length > 0) throw new PolicyValidationError(problems);
+  const document = effectiveDocument(result.data);
+  const policy = compile(document);
+  problems.push(...semanticProblems(policy));
+  if (problems.length > 0) throw new PolicyValidationError(problems);
+  return policy;
+}
+
+/**
+ * Loads the policy from its JSON text (e.g. the `SENTRY_POLICY` value). Undefined, empty or
+ * whitespace-only text means the embedded default policy.
+ * @throws PolicyValidationError for invalid JSON (the SyntaxError chained as cause) or an invalid policy.
+ */
+export function loadPolicy(text: string | undefined): Policy {
+  if (text === undefined || text.trim() === '') return parsePolicy({});
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new PolicyValidationError([`policy: not valid JSON: ${detail}`], { cause: error });
+  }
+  return parsePolicy(input);
+}
+
+function effectiveDocument(data: PolicyDocument): EffectivePolicyDocument {
+  const d = DEFAULT_POLICY_DOCUMENT;
+  // Key by key with `??`, not a spread: an explicit `undefined` from a JS caller must not
+  // erase a default.
+  const document: EffectivePolicyDocument = {
+    ...(data.version === undefined ? {} : { version: data.version }),
+    mode: data.mode ?? d.mode,
+    action: data.action ?? d.action,
+    restrict_to: data.restrict_to ?? d.restrict_to,
+    groups: data.groups ?? d.groups,
+    exclude_groups: data.exclude_groups ?? d.exclude_groups,
+    exclude_tags: data.exclude_tags ?? d.exclude_tags,
+    exempt_principals: data.exempt_principals ?? d.exempt_principals,
+    notify_allowed: data.notify_allowed ?? d.notify_allowed,
+    ingress: data.ingress ?? d.ingress,
+    egress: data.egress ?? d.egress,
+  };
+  return Object.freeze(document);
+}
+
+function compile(document: EffectivePolicyDocument): Policy {
+  return Object.freeze({
+    mode: document.mode,
+    action: document.action,
+    restrictTo: Object.freeze(document.restrict_to.map(mustParseCidr)),
+    groups: document.groups.includes('*') ? '*' : new Set(document.groups.map((id) => id.toLowerCase())),
+    excludeGroups: new Set(document.exclude_groups.map((id) => id.toLowerCase())),
+    excludeTags: Object.freeze({ ...document.exclude_tags }),
+    exemptPrincipals: Object.freeze(
+      document.exempt_principals.map((pattern, index) => Object.freeze({ ...compileGlob(pattern), index })),
+    ),
+    notifyAllowed: document.notify_allowed,
+    ingress: compileEntries('ingress', document.ingress.allow),
+    egress: compileEntries('egress', document.egress.allow),
+    document,
+  });
+}
+
+function compileEntries(direction: Direction, entries: readonly PolicyEntryDocument[]): readonly PolicyEntry[] {
+  return Object.freeze(entries.map((entry, index) => compileEntry(direction, index, entry)));
+}
+
+function compileEntry(direction: Direction, index: number, entry: PolicyEntryDocument): PolicyEntry {
+  // The schema has vetted every value, so the fallbacks below are unreachable.
+  const source: EntrySource =
+    entry.cidr !== undefined
+      ? { kind: 'cidr', range: mustParseCidr(entry.cidr) }
+      : entry.security_group !== undefined
+        ? { kind: 'security_group', groupId: entry.security_group.toLowerCase() }
+        : { kind: 'prefix_list', prefixListId: (entry.prefix_list ?? '').toLowerCase() };
+  const protocol = entryProtocol(entry.protocol) ?? unreachable(`protocol ${String(entry.protocol)}`);
+  const ports = entry.ports?.map((spec) => {
+    const result = portRange(spec);
+    return 'range' in result ? result.range : unreachable(result.problem);
+  });
+  const label = `${direction}.allow[${index}] (${entrySourceText(source)}, ${entryTrafficText(protocol, ports)})`;
+  return Object.freeze({
+    direction,
+    index,
+    source,
+    protocol,
+    ...(ports === undefined ? {} : { ports: Object.freeze(ports) }),
+    ...(entry.description === undefined ? {} : { description: entry.description }),
+    label,
+  });
+}
+
+function entrySourceText(source: EntrySource): string {
+  switch (source.kind) {
+    case 'cidr':
+      return source.range.text;
+    case 'security_group':
+      return source.groupId === '*' ? 'any security group' : source.groupId;
+    case 'prefix_list':
+      return source.prefixListId === '*' ? 'any prefix list' : source.prefixListId;
+  }
+}
+
+function entryTrafficText(protocol: Protocol, ports: readonly PortRange[] | undefined): string {
+  const name = protocol === '-1' ? 'all' : /^\d+$/.test(protocol) ? `protocol ${protocol}` : protocol;
+  if (ports === undefined) return name;
+  return `${name}/${ports.map(([from, to]) => (from === to ? `${from}` : `${from}-${to}`)).join(',')}`;
+}
+
+function mustParseCidr(text: string): CidrRange {
+  return parseCidr(text) ?? unreachable(`CIDR ${text}`);
+}
+
+function unreachable(what: string): never {
+  throw new Error(`sg-sentry policy compiler: ${what} passed validation but does not compile`);
+}
+
+/** zod skips a `__proto__` record key (assigning it would set the prototype); say so instead. */
+function droppedKeyProblems(input: unknown): string[] {
+  const tags = isRecord(input) ? input['exclude_tags'] : undefined;
+  return isRecord(tags) && Object.hasOwn(tags, '__proto__') ? ['exclude_tags.__proto__: "__proto__" is not supported as a tag key'] : [];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Problems that need the compiled policy, i.e. that relate keys to one another. */
+function semanticProblems(policy: Policy): string[] {
+  const problems: string[] = [];
+  if (policy.action === 'restrict' && policy.restrictTo.length === 0) {
+    problems.push('restrict_to: action "restrict" needs at least one CIDR to restrict offending rules to');
+  }
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// zod issues → problems that name the JSON path, in terms a policy author reads.
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  const problems: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeysAt(issue.path);
+      for (const key of issue.keys) {
+        const hint = closest(key, known);
+        problems.push(`${formatPath([...issue.path, key])}: unknown key${hint ? `; did you mean "${hint}"?` : ''} (allowed: ${known.join(', ')})`);
+      }
+    } else {
+      problems.push(`${formatPath(issue.path)}: ${issueMessage(issue)}`);
+    }
+  }
+  return problems;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  // Messages set on the schema win; zod's generic invalid_type text is replaced by a JSON one.
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
+    return `expected ${withArticle(issue.expected)}, got ${jsonTypeOf(issue.input)}`;
+  }
+  return issue.message;
+}
+
+function withArticle(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return DOCUMENT_KEYS;
+  if (path.length === 1) return DIRECTION_KEYS;
+  return ENTRY_KEYS;
+}
+
+/** `ingress.allow[2].ports[0]`; `policy` for the document itself. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
+    else text += `[${JSON.stringify(String(segment))}]`;
+  }
+  return text === '' ? 'policy' : text;
+}
+
+/** The known key within edit distance 2 of a typo, or that it abbreviates (`prot`), if any. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  const typo = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const distance = typo.length >= 3 && candidate.startsWith(typo) ? 1 : editDistance(typo, candidate);
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+/** Optimal string alignment distance (Levenshtein plus adjacent transposition: `mdoe` → `mode` is 1). */
+function editDistance(a: string, b: string): number {
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = [];
+    for (let j = 0; j <= b.length; j++) {
+      if (i === 0 || j === 0) {
+        row.push(i + j);
+        continue;
+      }
+      const previous = rows[i - 1] ?? [];
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let distance = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, (rows[i - 2]?.[j - 2] ?? 0) + 1);
+      }
+      row.push(distance);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]?.[b.length] ?? Math.max(a.length, b.length);
+}
