@@ -330,6 +330,102 @@ describe('policy loading', () => {
     });
   });
 
+  describe('restrict_to', () => {
+    const SWEEP_WOULD_UNDO = 'for all traffic, so the sweep would revoke the rules restrict creates';
+
+    it('rejects a restrict_to CIDR that the default ingress allowlist would itself revoke', () => {
+      // Prepare
+      const input = { action: 'restrict', restrict_to: ['10.20.0.0/16', '203.0.113.0/24', '2001:db8::/32'] };
+
+      // Act
+      const problems = problemsOf(input);
+
+      // Assess
+      expect(problems).to.deep.equal([
+        `restrict_to[1]: 203.0.113.0/24 is not allowed by ingress.allow ${SWEEP_WOULD_UNDO}`,
+        `restrict_to[2]: 2001:db8::/32 is not allowed by ingress.allow ${SWEEP_WOULD_UNDO}`,
+      ]);
+    });
+
+    it('accepts restrict_to CIDRs inside networks allowed for all traffic both ways', () => {
+      // Prepare
+      const input = { action: 'restrict', restrict_to: ['10.20.0.0/16', 'fd12:3456::/32'] };
+
+      // Act
+      const policy = parsePolicy(input);
+
+      // Assess
+      expect(policy.restrictTo.map(networkText)).to.deep.equal(['10.20.0.0/16', 'fd12:3456::/32']);
+    });
+
+    it('requires all traffic, not just some ports, to be allowed from the restrict_to CIDR', () => {
+      // Prepare
+      const portsOnly = { action: 'restrict', restrict_to: ['203.0.113.0/24'], ingress: { allow: [{ cidr: '203.0.113.0/24', protocol: 'tcp' }] } };
+      const everything = { action: 'restrict', restrict_to: ['203.0.113.0/24'], ingress: { allow: [{ cidr: '203.0.113.0/24' }] } };
+
+      // Act
+      const portsOnlyProblems = problemsOf(portsOnly);
+      const policy = parsePolicy(everything);
+
+      // Assess
+      expect(portsOnlyProblems).to.deep.equal([`restrict_to[0]: 203.0.113.0/24 is not allowed by ingress.allow ${SWEEP_WOULD_UNDO}`]);
+      expect(policy.action).to.equal('restrict');
+    });
+
+    it('checks egress too, naming every direction that would revoke', () => {
+      // Prepare
+      const egressOnly = { restrict_to: ['10.20.0.0/16'], egress: { allow: [] } };
+      const both = { restrict_to: ['198.51.100.0/24'], egress: { allow: [{ prefix_list: '*' }] } };
+
+      // Act
+      const egressProblems = problemsOf(egressOnly);
+      const bothProblems = problemsOf(both);
+
+      // Assess
+      expect(egressProblems).to.deep.equal([`restrict_to[0]: 10.20.0.0/16 is not allowed by egress.allow ${SWEEP_WOULD_UNDO}`]);
+      expect(bothProblems).to.deep.equal([`restrict_to[0]: 198.51.100.0/24 is not allowed by ingress.allow or egress.allow ${SWEEP_WOULD_UNDO}`]);
+    });
+
+    it('rejects host bits in restrict_to like anywhere else', () => {
+      // Prepare
+      const input = { action: 'restrict', restrict_to: ['10.20.0.1/16'] };
+
+      // Act
+      const problems = problemsOf(input);
+
+      // Assess
+      expect(problems).to.deep.equal(['restrict_to[0]: 10.20.0.1/16 has host bits set; did you mean 10.20.0.0/16?']);
+    });
+
+    it('still reports an uncovered restrict_to CIDR when another key is invalid', () => {
+      // Prepare
+      const input = { mdoe: 'report', exclude_groups: ['web'], action: 'restrict', restrict_to: ['203.0.113.0/24'] };
+
+      // Act
+      const problems = problemsOf(input);
+
+      // Assess
+      expect(problems).to.have.length(3);
+      expect(problems.map((p) => p.slice(0, p.indexOf(':')))).to.have.members(['mdoe', 'exclude_groups[0]', 'restrict_to[0]']);
+    });
+
+    it('skips the restrict_to check when the allowlist it depends on is itself invalid', () => {
+      // Prepare
+      // 203.0.113.0/24 is allowed by the given ingress, not by the default it would fall back to.
+      const input = {
+        restrict_to: ['203.0.113.0/24'],
+        ingress: { allow: [{ cidr: '203.0.113.0/24' }, { cidr: '10.0.0.0/8', protocol: 'icmp', ports: [8] }] },
+      };
+
+      // Act
+      const problems = problemsOf(input);
+
+      // Assess
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(/^ingress\.allow\[1\]\.ports: /);
+    });
+  });
+
   describe('compilation', () => {
     it('canonicalizes protocols so names and numbers compare equal', () => {
       // Prepare

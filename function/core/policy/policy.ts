@@ -4,7 +4,8 @@
  * fails loudly with every problem listed, each naming its JSON path; nothing silently defaults.
  */
 import type { z } from 'zod';
-import { parseCidr, type CidrRange } from '../cidr';
+import { networkText, parseCidr, type CidrRange } from '../cidr';
+import { evaluateRule } from '../evaluate';
 import type { Direction, Protocol } from '../model';
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
 import { compileGlob, type Glob } from './glob';
@@ -89,12 +90,31 @@ export class PolicyValidationError extends Error {
 export function parsePolicy(input: unknown): Policy {
   const result = PolicyDocumentSchema.safeParse(input, { reportInput: true });
   const problems = [...(result.success ? [] : formatIssues(result.error.issues)), ...droppedKeyProblems(input)];
-  if (!result.success || problems.length > 0) throw new PolicyValidationError(problems);
-  const document = effectiveDocument(result.data);
-  const policy = compile(document);
-  problems.push(...semanticProblems(policy));
+  // When some keys are invalid, the valid ones are still checked against one another, so
+  // that one load reports every problem; checks that involve an invalid key are skipped.
+  const { data, valid } = result.success ? { data: result.data, valid: () => true } : salvage(input);
+  const policy = compile(effectiveDocument(data));
+  problems.push(...semanticProblems(policy, valid));
   if (problems.length > 0) throw new PolicyValidationError(problems);
   return policy;
+}
+
+type DocumentKey = keyof typeof PolicyDocumentSchema.shape;
+
+/** The keys of an invalid document that are valid on their own (absent keys count as valid). */
+function salvage(input: unknown): { data: PolicyDocument; valid: (key: DocumentKey) => boolean } {
+  const data: Record<string, unknown> = {};
+  const validKeys = new Set<string>();
+  if (isRecord(input)) {
+    for (const [key, schema] of Object.entries(PolicyDocumentSchema.shape)) {
+      const result = schema.safeParse(input[key]);
+      if (result.success) {
+        data[key] = result.data;
+        validKeys.add(key);
+      }
+    }
+  }
+  return { data: data as PolicyDocument, valid: (key) => validKeys.has(key) };
 }
 
 /**
@@ -216,12 +236,37 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Problems that need the compiled policy, i.e. that relate keys to one another. */
-function semanticProblems(policy: Policy): string[] {
+/**
+ * Problems that relate keys to one another, found on the compiled policy. `valid` tells which
+ * keys held their own value (the others were replaced by defaults and already reported).
+ */
+function semanticProblems(policy: Policy, valid: (key: DocumentKey) => boolean): string[] {
   const problems: string[] = [];
-  if (policy.action === 'restrict' && policy.restrictTo.length === 0) {
+  if (valid('action') && valid('restrict_to') && policy.action === 'restrict' && policy.restrictTo.length === 0) {
     problems.push('restrict_to: action "restrict" needs at least one CIDR to restrict offending rules to');
   }
+  if (valid('restrict_to') && valid('ingress') && valid('egress')) problems.push(...restrictToProblems(policy));
+  return problems;
+}
+
+/**
+ * Every restrict_to CIDR must be allowed for all traffic in both directions: restrict
+ * authorizes the offending rule's protocol and ports from it, in the offending rule's
+ * direction, and the sweep would otherwise revoke what restrict created.
+ */
+function restrictToProblems(policy: Policy): string[] {
+  const problems: string[] = [];
+  policy.restrictTo.forEach((range, index) => {
+    const source = { kind: 'cidr', cidr: networkText(range), family: range.family } as const;
+    const uncovered = (['ingress', 'egress'] as const).filter(
+      (direction) => !evaluateRule({ direction, protocol: '-1', source }, policy).allowed,
+    );
+    if (uncovered.length === 0) return;
+    const lists = uncovered.map((direction) => `${direction}.allow`).join(' or ');
+    problems.push(
+      `restrict_to[${index}]: ${networkText(range)} is not allowed by ${lists} for all traffic, so the sweep would revoke the rules restrict creates`,
+    );
+  });
   return problems;
 }
 
