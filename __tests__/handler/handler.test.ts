@@ -1,0 +1,298 @@
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { contextFromEnvironment } from '../../function/environment';
+import { createHandler } from '../../function/handler';
+import { NotificationError, RetryableRemediationError } from '../../function/core/errors';
+import type { EventReport } from '../../function/core/report';
+import { envelope, fixture } from '../helpers/fixtures';
+
+const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:sg-sentry';
+const ec2 = mockClient(EC2Client);
+const sns = mockClient(SNSClient);
+
+function awsError(name: string, fault: 'client' | 'server', status: number): Error {
+  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+}
+
+function setup(env: Record<string, string> = {}) {
+  const logs: Record<string, unknown>[] = [];
+  const ctx = contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, ...env }, { log: (line) => logs.push({ ...line }) });
+  return { handler: createHandler(ctx), logs };
+}
+
+function publishedMessage(): { default: string; email: string } {
+  const call = sns.commandCalls(PublishCommand)[0];
+  if (!call) throw new Error('nothing was published');
+  return JSON.parse(call.args[0].input.Message as string);
+}
+
+describe('handler', () => {
+  beforeEach(() => {
+    ec2.reset();
+    sns.reset();
+    ec2.onAnyCommand().resolves({});
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('revokes by SecurityGroupRuleIds when the event has them, with one EC2 call and one publish', async () => {
+    // Prepare
+    const { handler } = setup();
+    const event = envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'));
+
+    // Act
+    const report = (await handler(event)) as EventReport;
+
+    // Assess
+    expect(ec2.calls()).to.have.length(1);
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
+      GroupId: 'sg-0632fa4ee8a8468a4',
+      SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'],
+    });
+    expect(sns.calls()).to.have.length(1);
+    expect(report.findings).to.deep.equal([
+      {
+        rule_id: 'sgr-09be5c962afdc06ed',
+        group_id: 'sg-0632fa4ee8a8468a4',
+        direction: 'ingress',
+        protocol: 'tcp',
+        from_port: 22,
+        to_port: 22,
+        source: '0.0.0.0/0',
+        source_kind: 'cidr',
+        verdict: 'violation',
+        action: 'revoked',
+        reason: report.findings[0]?.reason,
+      },
+    ]);
+  });
+
+  it('revokes by exact IpPermissions when the event has no rule ids', async () => {
+    const { handler } = setup();
+
+    await handler(fixture('eventbridge-envelope-authorize-ingress-ssh-world-v4-v6-console-root-2021'));
+
+    expect(ec2.calls()).to.have.length(1);
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
+      GroupId: 'sg-0db7d4784c4db8612',
+      IpPermissions: [
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+        { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+      ],
+    });
+  });
+
+  it('revokes by GroupName in the default-VPC form', async () => {
+    const { handler } = setup();
+
+    await handler(envelope(fixture('derived/group-name-form-no-rule-ids-from-ssh-world-go-sdk')));
+
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
+      GroupName: 'default',
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    });
+  });
+
+  it('revokes only the rules outside the allowlist', async () => {
+    const { handler } = setup();
+
+    const report = (await handler(envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input)).to.deep.equal([
+      { GroupId: 'sg-0632fa4ee8a8468a4', SecurityGroupRuleIds: ['sgr-02b2b2b2b2b2b2b22'] },
+    ]);
+    expect(report.findings.map((f) => `${f.source}:${f.from_port} ${f.verdict} ${f.action}`)).to.deep.equal([
+      '10.1.0.0/16:22 allowed none',
+      '0.0.0.0/0:22 violation revoked',
+      '0.0.0.0/0:443 allowed none',
+    ]);
+  });
+
+  it('revokes egress rules with the egress call', async () => {
+    const { handler } = setup({ SENTRY_POLICY: JSON.stringify({ egress: { allow: [{ cidr: '10.0.0.0/8' }] } }) });
+
+    await handler(envelope(fixture('authorize-egress-tcp4444-rule-ids-cli-instance-role')));
+
+    expect(ec2.commandCalls(RevokeSecurityGroupEgressCommand)[0]?.args[0].input).to.deep.equal({
+      GroupId: 'sg-038ccc3a1f7b05f42',
+      SecurityGroupRuleIds: ['sgr-02bdc373eac599585'],
+    });
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(0);
+  });
+
+  it('reports InvalidPermission.NotFound as already removed and still notifies', async () => {
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('InvalidPermission.NotFound', 'client', 400));
+    const { handler } = setup();
+
+    const report = (await handler(fixture('eventbridge-envelope-authorize-ingress-smtp-world-rule-ids-root'))) as EventReport;
+
+    expect(report.findings.map((f) => f.action)).to.deep.equal(['already-removed']);
+    expect(sns.calls()).to.have.length(1);
+  });
+
+  it('still revokes the other ids when one id of a batch is gone', async () => {
+    const event = envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole'));
+    event.detail.requestParameters.ipPermissions.items[1].fromPort = 3389;
+    event.detail.requestParameters.ipPermissions.items[1].toPort = 3389;
+    Object.assign(event.detail.responseElements.securityGroupRuleSet.items[2], { fromPort: 3389, toPort: 3389 });
+    ec2
+      .on(RevokeSecurityGroupIngressCommand, { SecurityGroupRuleIds: ['sgr-02b2b2b2b2b2b2b22', 'sgr-03c3c3c3c3c3c3c33'] })
+      .rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400))
+      .on(RevokeSecurityGroupIngressCommand, { SecurityGroupRuleIds: ['sgr-02b2b2b2b2b2b2b22'] })
+      .rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400));
+    const { handler } = setup();
+
+    const report = (await handler(event)) as EventReport;
+
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.SecurityGroupRuleIds)).to.deep.equal([
+      ['sgr-02b2b2b2b2b2b2b22', 'sgr-03c3c3c3c3c3c3c33'],
+      ['sgr-02b2b2b2b2b2b2b22'],
+      ['sgr-03c3c3c3c3c3c3c33'],
+    ]);
+    expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.action)).to.deep.equal(['already-removed', 'revoked']);
+  });
+
+  it('throws on throttling so that Lambda retries, after logging what it saw', async () => {
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('RequestLimitExceeded', 'client', 503));
+    const { handler, logs } = setup();
+
+    let caught: unknown;
+    try {
+      await handler(fixture('eventbridge-envelope-authorize-ingress-smtp-world-rule-ids-root'));
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).to.be.instanceOf(RetryableRemediationError);
+    expect(sns.calls()).to.have.length(0);
+    expect(logs.at(-1)).to.include({ level: 'error', message: 'sg-sentry event' });
+  });
+
+  it('reports a permanent failure without throwing', async () => {
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('UnauthorizedOperation', 'client', 403));
+    const { handler } = setup();
+
+    const report = (await handler(fixture('eventbridge-envelope-authorize-ingress-smtp-world-rule-ids-root'))) as EventReport;
+
+    expect(report.findings[0]).to.include({ action: 'failed' });
+    expect(report.findings[0]?.error).to.contain('UnauthorizedOperation');
+    expect(sns.commandCalls(PublishCommand)[0]?.args[0].input.MessageAttributes?.action?.StringValue).to.equal('failed');
+  });
+
+  it('leaves the revoke in place and surfaces the error when SNS fails afterwards', async () => {
+    sns.on(PublishCommand).rejects(awsError('InternalError', 'server', 500));
+    const { handler, logs } = setup();
+
+    let caught: unknown;
+    try {
+      await handler(envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')));
+    } catch (error) {
+      caught = error;
+    }
+
+    expect(caught).to.be.instanceOf(NotificationError);
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(1);
+    expect(ec2.calls().filter((c) => c.args[0].constructor.name.startsWith('Authorize'))).to.have.length(0);
+    const revokedLine = logs.find((l) => l.message === 'sg-sentry event') as unknown as EventReport;
+    expect(revokedLine.findings[0]?.action).to.equal('revoked');
+  });
+
+  it('sends no mutating EC2 call in report mode, and says "would revoke"', async () => {
+    const { handler } = setup({ SENTRY_POLICY: '{"mode":"report"}' });
+
+    const report = (await handler(envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+
+    expect(ec2.calls()).to.have.length(0);
+    expect(report.findings[0]).to.include({ verdict: 'violation', action: 'reported' });
+    const publish = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(publish?.Subject).to.equal('sg-sentry: would revoke tcp/22 from 0.0.0.0/0 on sg-0632fa4ee8a8468a4');
+    expect(publishedMessage().email).to.match(/^WOULD REVOKE/);
+  });
+
+  it('publishes JSON-structured messages with attributes', async () => {
+    const { handler } = setup();
+
+    await handler(envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')));
+
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input).to.include({ TopicArn: TOPIC, MessageStructure: 'json', Subject: 'sg-sentry: revoked tcp/22 from 0.0.0.0/0 on sg-0632fa4ee8a8468a4' });
+    expect(input?.MessageAttributes).to.deep.equal({
+      action: { DataType: 'String', StringValue: 'revoked' },
+      group_id: { DataType: 'String', StringValue: 'sg-0632fa4ee8a8468a4' },
+      event_name: { DataType: 'String', StringValue: 'AuthorizeSecurityGroupIngress' },
+    });
+    const report = JSON.parse(publishedMessage().default);
+    expect(report).to.include({ event_id: '2aae5c69-4eaf-490d-b022-fd622c12a717', account: '776520358045', region: 'us-east-1', group_id: 'sg-0632fa4ee8a8468a4', mode: 'enforce', principal: 'arn:aws:sts::776520358045:assumed-role/voclabs/user289515=Jia_Jia' });
+    const email = publishedMessage().email;
+    for (const fact of ['arn:aws:iam::776520358045:role/voclabs', '112.119.155.35', '2025-06-15T10:51:12Z', 'us-east-1', 'sgr-09be5c962afdc06ed', 'https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#SecurityGroup:groupId=sg-0632fa4ee8a8468a4']) {
+      expect(email).to.contain(fact);
+    }
+  });
+
+  it('sends nothing for an event whose rules are all allowed', async () => {
+    const { handler } = setup();
+
+    const report = (await handler(fixture('eventbridge-envelope-authorize-ingress-sg-reference-cloudformation-1'))) as EventReport;
+
+    expect(report.verdict).to.equal('allowed');
+    expect(ec2.calls()).to.have.length(0);
+    expect(sns.calls()).to.have.length(0);
+  });
+
+  it('looks up the direction of a modified rule, then revokes it by id', async () => {
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+      SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-09be5c962afdc06ed', GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],
+    });
+    const { handler } = setup();
+
+    await handler(envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')));
+
+    expect(ec2.commandCalls(DescribeSecurityGroupRulesCommand)[0]?.args[0].input).to.deep.equal({ SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'] });
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
+      GroupId: 'sg-0632fa4ee8a8468a4',
+      SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'],
+    });
+  });
+
+  it('describes the group only when exclude_tags is set, and leaves a tagged group alone', async () => {
+    ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [{ GroupId: 'sg-0632fa4ee8a8468a4', GroupName: 'bastion', VpcId: 'vpc-1', Tags: [{ Key: 'sg-sentry', Value: 'off' }] }],
+    });
+    const { handler } = setup({ SENTRY_POLICY: JSON.stringify({ exclude_tags: { 'sg-sentry': 'off' } }) });
+
+    const report = (await handler(envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+
+    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0]?.args[0].input).to.deep.equal({ GroupIds: ['sg-0632fa4ee8a8468a4'] });
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(0);
+    expect(report).to.include({ group_name: 'bastion', vpc_id: 'vpc-1' });
+    expect(report.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
+  });
+
+  it('never touches a change made by its own role', async () => {
+    const event = envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'));
+    const { handler } = setup({ SENTRY_SELF_ROLE_ARN: 'arn:aws:iam::776520358045:role/voclabs' });
+
+    const report = (await handler(event)) as EventReport;
+
+    expect(ec2.calls()).to.have.length(0);
+    expect(report.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
+  });
+
+  it('calls EC2 in the region of the event', async () => {
+    const { handler } = setup();
+    const record = fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole');
+    record.awsRegion = 'ap-southeast-2';
+
+    await handler(envelope(record));
+
+    const client = ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.thisValue as EC2Client;
+    expect(await client.config.region()).to.equal('ap-southeast-2');
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * A loopback stand-in for the EC2 and SNS query APIs, reached through the SDK's standard
+ * `AWS_ENDPOINT_URL`. It lets a test drive the built bundle or CLI in a separate process and
+ * still see every call it made.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  readonly action: string;
+  readonly params: Record<string, string>;
+}
+
+export type Responder = (call: RecordedCall) => { status?: number; body: string } | undefined;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function ec2Ok(action: string, inner = '<return>true</return>'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>req-1</requestId>${inner}</${action}Response>`;
+}
+
+export function ec2Error(code: string, message = code): string {
+  return `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>req-1</RequestID></Response>`;
+}
+
+function snsPublishOk(): string {
+  return '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
+}
+
+export class FakeAws {
+  readonly calls: RecordedCall[] = [];
+  private server: Server | undefined;
+  private responders: Responder[] = [];
+
+  reset(): void {
+    this.calls.splice(0);
+    this.responders = [];
+  }
+
+  respond(responder: Responder): this {
+    this.responders.push(responder);
+    return this;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer(async (req, res) => {
+      const body = await readBody(req);
+      const params = Object.fromEntries(new URLSearchParams(body));
+      const call = { action: params.Action ?? '', params };
+      this.calls.push(call);
+      const custom = this.responders.map((r) => r(call)).find((r) => r !== undefined);
+      const reply = custom ?? (call.action === 'Publish' ? { body: snsPublishOk() } : { body: ec2Ok(call.action) });
+      res.writeHead(reply.status ?? 200, { 'content-type': 'text/xml' });
+      res.end(reply.body);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Environment for a child process: the SDK's standard endpoint override and dummy credentials. */
+  static env(endpoint: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      PATH: process.env.PATH,
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_REGION: 'us-east-1',
+      AWS_MAX_ATTEMPTS: '1',
+      ...extra,
+    };
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The EC2 port over the AWS SDK. Command clients are imported one by one so that the bundle
+ * carries only the schemas of the calls sg-sentry makes.
+ */
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  type IpPermission,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
+import type { Rule, RuleSource } from '../core/model';
+import { canonicalProtocol, hasPorts, isIcmp } from '../core/protocol';
+import { parseCidr } from '../core/cidr';
+import type {
+  AuthorizeRequest,
+  DescribeRulesPage,
+  DescribeRulesRequest,
+  Ec2Port,
+  GroupInfo,
+  RevokeByIdRequest,
+  RevokeByPermissionRequest,
+  RevokeResult,
+} from '../core/ports';
+import { Ec2CallError } from '../core/errors';
+import { toEc2CallError } from './aws-error';
+
+/** One rule as the exact EC2 permission that names it. */
+export function toIpPermission(rule: Rule, withDescription = false): IpPermission {
+  const permission: IpPermission = { IpProtocol: rule.protocol };
+  if ((hasPorts(rule.protocol) || isIcmp(rule.protocol)) && rule.fromPort !== undefined) {
+    permission.FromPort = rule.fromPort;
+    permission.ToPort = rule.toPort ?? rule.fromPort;
+  }
+  const description = withDescription && rule.description !== undefined ? { Description: rule.description } : {};
+  const source = rule.source;
+  switch (source.kind) {
+    case 'cidr':
+      if (source.family === 'ipv4') permission.IpRanges = [{ CidrIp: source.cidr, ...description }];
+      else permission.Ipv6Ranges = [{ CidrIpv6: source.cidr, ...description }];
+      break;
+    case 'prefix_list':
+      permission.PrefixListIds = [{ PrefixListId: source.prefixListId, ...description }];
+      break;
+    case 'security_group':
+      permission.UserIdGroupPairs = [
+        {
+          ...(source.groupId !== undefined ? { GroupId: source.groupId } : { GroupName: source.groupName }),
+          ...(source.userId !== undefined ? { UserId: source.userId } : {}),
+          ...description,
+        },
+      ];
+      break;
+  }
+  return permission;
+}
+
+/** Back from EC2's permission form (e.g. `UnknownIpPermissions`) to rules. */
+export function rulesOfIpPermission(permission: IpPermission, base: Pick<Rule, 'direction' | 'groupId' | 'groupName'>): Rule[] {
+  const protocol = canonicalProtocol(permission.IpProtocol ?? '-1') ?? String(permission.IpProtocol);
+  const ports =
+    hasPorts(protocol) || isIcmp(protocol) ? { fromPort: permission.FromPort, toPort: permission.ToPort } : {};
+  const sources: RuleSource[] = [
+    ...(permission.IpRanges ?? []).map((r): RuleSource => ({ kind: 'cidr', cidr: r.CidrIp ?? '', family: 'ipv4' })),
+    ...(permission.Ipv6Ranges ?? []).map((r): RuleSource => ({ kind: 'cidr', cidr: r.CidrIpv6 ?? '', family: 'ipv6' })),
+    ...(permission.PrefixListIds ?? []).map((p): RuleSource => ({ kind: 'prefix_list', prefixListId: (p.PrefixListId ?? '').toLowerCase() })),
+    ...(permission.UserIdGroupPairs ?? []).map(
+      (g): RuleSource => ({ kind: 'security_group', groupId: g.GroupId?.toLowerCase(), groupName: g.GroupName, userId: g.UserId }),
+    ),
+  ];
+  return sources.map((source) => ({ ...base, protocol, ...ports, source }));
+}
+
+/** A rule as DescribeSecurityGroupRules reports it. */
+export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | undefined {
+  const protocol = canonicalProtocol(rule.IpProtocol ?? '-1');
+  if (protocol === undefined || rule.GroupId === undefined) return undefined;
+  let source: RuleSource | undefined;
+  if (rule.CidrIpv4 !== undefined) source = { kind: 'cidr', cidr: rule.CidrIpv4, family: 'ipv4' };
+  else if (rule.CidrIpv6 !== undefined) source = { kind: 'cidr', cidr: rule.CidrIpv6, family: 'ipv6' };
+  else if (rule.PrefixListId !== undefined) source = { kind: 'prefix_list', prefixListId: rule.PrefixListId.toLowerCase() };
+  else if (rule.ReferencedGroupInfo?.GroupId !== undefined) {
+    source = {
+      kind: 'security_group',
+      groupId: rule.ReferencedGroupInfo.GroupId.toLowerCase(),
+      ...(rule.ReferencedGroupInfo.UserId !== undefined ? { userId: rule.ReferencedGroupInfo.UserId } : {}),
+    };
+  }
+  if (source === undefined || (source.kind === 'cidr' && parseCidr(source.cidr) === undefined)) return undefined;
+  const ports = hasPorts(protocol) || isIcmp(protocol) ? { fromPort: rule.FromPort, toPort: rule.ToPort } : {};
+  return {
+    direction: rule.IsEgress ? 'egress' : 'ingress',
+    groupId: rule.GroupId.toLowerCase(),
+    ...(rule.SecurityGroupRuleId !== undefined ? { ruleId: rule.SecurityGroupRuleId.toLowerCase() } : {}),
+    protocol,
+    ...ports,
+    source,
+    ...(rule.Description !== undefined && rule.Description !== '' ? { description: rule.Description } : {}),
+  };
+}
+
+async function call<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    throw toEc2CallError(error);
+  }
+}
+
+export class Ec2Adapter implements Ec2Port {
+  constructor(private readonly client: EC2Client) {}
+
+  static forRegion(region: string): Ec2Adapter {
+    return new Ec2Adapter(new EC2Client({ region }));
+  }
+
+  async revokeRuleIds(request: RevokeByIdRequest): Promise<RevokeResult> {
+    const input = { GroupId: request.groupId, SecurityGroupRuleIds: [...request.ruleIds] };
+    const command =
+      request.direction === 'ingress' ? new RevokeSecurityGroupIngressCommand(input) : new RevokeSecurityGroupEgressCommand(input);
+    await call(() => this.client.send(command as RevokeSecurityGroupIngressCommand));
+    return { unknownRules: [] };
+  }
+
+  async revokePermissions(request: RevokeByPermissionRequest): Promise<RevokeResult> {
+    const target = request.groupId !== undefined ? { GroupId: request.groupId } : { GroupName: request.groupName };
+    const input = { ...target, IpPermissions: request.rules.map((r) => toIpPermission(r)) };
+    let output;
+    if (request.direction === 'ingress') {
+      output = await call(() => this.client.send(new RevokeSecurityGroupIngressCommand(input)));
+    } else {
+      const groupId = request.groupId;
+      // EC2 names egress rules only by group id (egress exists only in VPC groups).
+      if (groupId === undefined) throw new Ec2CallError('MissingGroupId', 'egress rules can only be revoked by group id', false);
+      output = await call(() => this.client.send(new RevokeSecurityGroupEgressCommand({ ...input, GroupId: groupId })));
+    }
+    const base = { direction: request.direction, groupId: request.groupId, groupName: request.groupName };
+    return { unknownRules: (output.UnknownIpPermissions ?? []).flatMap((p) => rulesOfIpPermission(p, base)) };
+  }
+
+  async authorizePermissions(request: AuthorizeRequest): Promise<void> {
+    const input = { GroupId: request.groupId, IpPermissions: request.rules.map((r) => toIpPermission(r, true)) };
+    if (request.direction === 'ingress') await call(() => this.client.send(new AuthorizeSecurityGroupIngressCommand(input)));
+    else await call(() => this.client.send(new AuthorizeSecurityGroupEgressCommand(input)));
+  }
+
+  async describeRules(request: DescribeRulesRequest): Promise<DescribeRulesPage> {
+    const output = await call(() =>
+      this.client.send(
+        new DescribeSecurityGroupRulesCommand({
+          ...(request.ruleIds !== undefined ? { SecurityGroupRuleIds: [...request.ruleIds] } : {}),
+          ...(request.groupIds !== undefined ? { Filters: [{ Name: 'group-id', Values: [...request.groupIds] }] } : {}),
+          ...(request.nextToken !== undefined ? { NextToken: request.nextToken } : {}),
+          ...(request.maxResults !== undefined ? { MaxResults: request.maxResults } : {}),
+        }),
+      ),
+    );
+    const rules = (output.SecurityGroupRules ?? []).flatMap((r) => ruleOfSecurityGroupRule(r) ?? []);
+    return { rules, ...(output.NextToken ? { nextToken: output.NextToken } : {}) };
+  }
+
+  async describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]> {
+    const output = await call(() => this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: [...groupIds] })));
+    return (output.SecurityGroups ?? []).flatMap((g) =>
+      g.GroupId === undefined
+        ? []
+        : [
+            {
+              groupId: g.GroupId.toLowerCase(),
+              ...(g.GroupName !== undefined ? { groupName: g.GroupName } : {}),
+              ...(g.VpcId !== undefined ? { vpcId: g.VpcId } : {}),
+              tags: Object.fromEntries((g.Tags ?? []).flatMap((t) => (t.Key !== undefined ? [[t.Key, t.Value ?? '']] : []))),
+            },
+          ],
+    );
+  }
+}

@@ -1,0 +1,59 @@
+import type { z } from 'zod';
+
+/** An input event that does not have the shape the contract describes. Never retried. */
+export class EventValidationError extends Error {
+  override readonly name = 'EventValidationError';
+  constructor(
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`invalid event: ${problems.join('; ')}`, options);
+  }
+
+  static fromZod(error: z.ZodError, prefix: string): EventValidationError {
+    return new EventValidationError(formatZodIssues(error, prefix), { cause: error });
+  }
+}
+
+/** `detail.requestParameters.ipPermissions.items[0].fromPort: must be 65535 or less` */
+export function formatZodIssues(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.slice(0, 20).map((issue) => {
+    const path = issue.path.reduce<string>((acc, key) => {
+      if (typeof key === 'number') return `${acc}[${key}]`;
+      return acc === '' ? String(key) : `${acc}.${String(key)}`;
+    }, prefix);
+    return `${path || '(root)'}: ${issue.message}`;
+  });
+}
+
+/**
+ * A failed EC2 call as the core sees it: the adapter decides `retryable` from the SDK's own
+ * classification (throttling, 5xx, network), so the core never needs the SDK's types.
+ */
+export class Ec2CallError extends Error {
+  override readonly name = 'Ec2CallError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(`${code}: ${message}`, options);
+  }
+}
+
+/** Remediation could not finish for a reason that a retry may fix; Lambda's retries take over. */
+export class RetryableRemediationError extends Error {
+  override readonly name = 'RetryableRemediationError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The notification failed after remediation was done (the revoke stays in place). */
+export class NotificationError extends Error {
+  override readonly name = 'NotificationError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * From untrusted input (an EventBridge envelope, or a bare CloudTrail record as the CLI reads
+ * it) to a `ParsedEvent`. Everything is parsed with `safeParse`; a bad field becomes an
+ * `EventValidationError` naming its path. Events that are not ours are `ignored`, not errors.
+ */
+import type { ParsedEvent, SecurityGroupChange } from './change';
+import { EventValidationError } from './errors';
+import type { Principal } from './model';
+import { rulesOfAuthorize, rulesOfModify } from './normalize';
+import { AuthorizeRequestSchema } from './schemas/authorize-request.schema';
+import { CloudTrailRecordSchema, type CloudTrailRecord } from './schemas/cloudtrail-record.schema';
+import { EventBridgeEnvelopeSchema } from './schemas/eventbridge-envelope.schema';
+import { ModifySecurityGroupRulesRequestSchema } from './schemas/modify-security-group-rules.schema';
+import { AuthorizeResponseSchema } from './schemas/security-group-rule-set.schema';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  EC2_EVENT_SOURCE,
+  isWatchedEventName,
+  SCHEDULED_DETAIL_TYPE,
+  SCHEDULED_SOURCE,
+  type WatchedEventName,
+} from './watched-events';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function parseEvent(input: unknown): ParsedEvent {
+  if (!isObject(input)) throw new EventValidationError([`(root): expected an object, received ${describe(input)}`]);
+  if ('detail-type' in input || 'detail' in input || 'source' in input) return parseEnvelope(input);
+  if ('eventName' in input || 'eventSource' in input) return parseRecord(input, 'record', {});
+  throw new EventValidationError(['(root): neither an EventBridge event (detail-type, source, detail) nor a CloudTrail record (eventName)']);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value;
+}
+
+function parseEnvelope(input: Record<string, unknown>): ParsedEvent {
+  const parsed = EventBridgeEnvelopeSchema.safeParse(input);
+  if (!parsed.success) throw EventValidationError.fromZod(parsed.error, '');
+  const envelope = parsed.data;
+  if (envelope.source === SCHEDULED_SOURCE && envelope['detail-type'] === SCHEDULED_DETAIL_TYPE) {
+    return {
+      kind: 'sweep',
+      sweep: { eventId: envelope.id, account: envelope.account, region: envelope.region, time: envelope.time },
+    };
+  }
+  if (envelope['detail-type'] !== CLOUDTRAIL_DETAIL_TYPE) {
+    return { kind: 'ignored', reason: `not a CloudTrail API call (detail-type ${JSON.stringify(envelope['detail-type'])}, source ${JSON.stringify(envelope.source)})`, eventId: envelope.id };
+  }
+  if (!isObject(envelope.detail)) {
+    throw new EventValidationError([`detail: expected the CloudTrail record as an object, received ${envelope.detail === undefined ? 'nothing' : describe(envelope.detail)}`]);
+  }
+  return parseRecord(envelope.detail, 'detail', { account: envelope.account, region: envelope.region });
+}
+
+function parseRecord(input: Record<string, unknown>, prefix: string, envelope: { account?: string; region?: string }): ParsedEvent {
+  const parsed = CloudTrailRecordSchema.safeParse(input);
+  if (!parsed.success) throw EventValidationError.fromZod(parsed.error, prefix);
+  const record = parsed.data;
+  const base = { eventId: record.eventID, eventName: record.eventName };
+  if (record.eventSource !== EC2_EVENT_SOURCE) {
+    return { kind: 'ignored', reason: `event source ${record.eventSource} is not ${EC2_EVENT_SOURCE}`, ...base };
+  }
+  if (!isWatchedEventName(record.eventName)) {
+    return { kind: 'ignored', reason: `${record.eventName} does not add or change security-group rules`, ...base };
+  }
+  if (record.errorCode !== undefined) {
+    return { kind: 'ignored', reason: `the call failed (${record.errorCode}), so nothing was changed`, ...base };
+  }
+  const region = record.awsRegion ?? envelope.region;
+  if (region === undefined) throw new EventValidationError([`${prefix}.awsRegion: missing, and the envelope names no region`]);
+  return { kind: 'change', change: parseChange(record, record.eventName, prefix, region, envelope.account) };
+}
+
+function principalOf(record: CloudTrailRecord): Principal {
+  const identity = record.userIdentity ?? undefined;
+  return {
+    arn: identity?.arn,
+    type: identity?.type,
+    accountId: identity?.accountId,
+    issuerArn: identity?.sessionContext?.sessionIssuer?.arn,
+    invokedBy: identity?.invokedBy,
+    sourceIp: record.sourceIPAddress,
+    userAgent: record.userAgent,
+  };
+}
+
+function parseChange(
+  record: CloudTrailRecord,
+  eventName: WatchedEventName,
+  prefix: string,
+  region: string,
+  envelopeAccount: string | undefined,
+): SecurityGroupChange {
+  const common = {
+    eventId: record.eventID,
+    eventName,
+    eventTime: record.eventTime,
+    account: record.recipientAccountId ?? envelopeAccount ?? record.userIdentity?.accountId ?? undefined,
+    region,
+    principal: principalOf(record),
+  };
+  if (eventName === 'ModifySecurityGroupRules') {
+    const request = ModifySecurityGroupRulesRequestSchema.safeParse(record.requestParameters);
+    if (!request.success) throw EventValidationError.fromZod(request.error, `${prefix}.requestParameters`);
+    const { GroupId, SecurityGroupRule } = request.data.ModifySecurityGroupRulesRequest;
+    const undirectedRules = rulesOfModify(GroupId, SecurityGroupRule, prefix);
+    return { ...common, groupId: GroupId.trim().toLowerCase(), rules: [], undirectedRules };
+  }
+  const request = AuthorizeRequestSchema.safeParse(record.requestParameters);
+  if (!request.success) throw EventValidationError.fromZod(request.error, `${prefix}.requestParameters`);
+  const response = AuthorizeResponseSchema.safeParse(record.responseElements);
+  if (!response.success) throw EventValidationError.fromZod(response.error, `${prefix}.responseElements`);
+  const direction = eventName === 'AuthorizeSecurityGroupEgress' ? 'egress' : 'ingress';
+  const rules = rulesOfAuthorize(direction, request.data, response.data.securityGroupRuleSet, prefix);
+  const groupId = request.data.groupId?.trim().toLowerCase() ?? rules.find((r) => r.groupId !== undefined)?.groupId;
+  return { ...common, groupId, groupName: request.data.groupName, rules, undirectedRules: [] };
+}

@@ -1,0 +1,73 @@
+/**
+ * What the core needs from the outside world. Adapters in function/adapters implement these
+ * with the AWS SDK; tests and the CLI plug in their own.
+ */
+import type { Direction, Rule } from './model';
+
+export interface RevokeByIdRequest {
+  readonly direction: Direction;
+  readonly groupId: string;
+  readonly ruleIds: readonly string[];
+}
+
+export interface RevokeByPermissionRequest {
+  readonly direction: Direction;
+  readonly groupId?: string;
+  readonly groupName?: string;
+  readonly rules: readonly Rule[];
+}
+
+export interface RevokeResult {
+  /** Rules EC2 reported as not present (`UnknownIpPermissions`): already removed. */
+  readonly unknownRules: readonly Rule[];
+}
+
+export interface AuthorizeRequest {
+  readonly direction: Direction;
+  readonly groupId: string;
+  /** Each rule carries the description to write. */
+  readonly rules: readonly Rule[];
+}
+
+export interface DescribeRulesRequest {
+  readonly ruleIds?: readonly string[];
+  readonly groupIds?: readonly string[];
+  readonly nextToken?: string;
+  readonly maxResults?: number;
+}
+
+export interface DescribeRulesPage {
+  readonly rules: readonly Rule[];
+  readonly nextToken?: string;
+}
+
+export interface GroupInfo {
+  readonly groupId: string;
+  readonly groupName?: string;
+  readonly vpcId?: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** EC2 in one region. Failures throw `Ec2CallError`. */
+export interface Ec2Port {
+  revokeRuleIds(request: RevokeByIdRequest): Promise<RevokeResult>;
+  revokePermissions(request: RevokeByPermissionRequest): Promise<RevokeResult>;
+  authorizePermissions(request: AuthorizeRequest): Promise<void>;
+  describeRules(request: DescribeRulesRequest): Promise<DescribeRulesPage>;
+  describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]>;
+}
+
+export interface NotificationMessage {
+  readonly subject: string;
+  /** Plain text for people (the SNS `email` protocol). */
+  readonly email: string;
+  /** The machine-readable report, serialized (the SNS `default`). */
+  readonly json: string;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+export interface NotifierPort {
+  publish(message: NotificationMessage): Promise<void>;
+}
+
+export type LogSink = (line: Readonly<Record<string, unknown>>) => void;

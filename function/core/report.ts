@@ -1,0 +1,101 @@
+/**
+ * The machine-readable report (DESIGN §6 `default`): what the handler returns, what is logged,
+ * and what SNS subscribers that are programs receive. snake_case, as users' tooling expects.
+ */
+import type { Direction, Finding, FindingAction, Principal, Rule, Verdict } from './model';
+import { sourceLabel } from './model';
+
+export interface FindingReport {
+  readonly rule_id?: string;
+  readonly group_id?: string;
+  readonly group_name?: string;
+  readonly direction: Direction;
+  readonly protocol: string;
+  readonly from_port: number | null;
+  readonly to_port: number | null;
+  readonly source: string;
+  readonly source_kind: string;
+  readonly description?: string;
+  readonly verdict: Verdict;
+  readonly action: FindingAction;
+  readonly reason: string;
+  readonly error?: string;
+}
+
+export interface PrincipalReport {
+  readonly arn: string | null;
+  readonly type: string | null;
+  readonly account_id: string | null;
+  readonly issuer_arn: string | null;
+  readonly invoked_by: string | null;
+  readonly source_ip: string | null;
+  readonly user_agent: string | null;
+}
+
+export interface EventReport {
+  readonly status: 'processed';
+  readonly kind: 'event';
+  readonly event_id: string;
+  readonly event_name: string;
+  readonly event_time: string | null;
+  readonly account: string | null;
+  readonly region: string;
+  readonly group_id: string | null;
+  readonly group_name: string | null;
+  readonly vpc_id: string | null;
+  /** The caller's ARN; the details are in `principal_details`. */
+  readonly principal: string | null;
+  readonly principal_details: PrincipalReport;
+  readonly mode: 'enforce' | 'report';
+  readonly policy_action: 'revoke' | 'restrict';
+  /** The worst verdict among the findings. */
+  readonly verdict: Verdict;
+  readonly findings: readonly FindingReport[];
+}
+
+export interface SkippedReport {
+  readonly status: 'ignored' | 'invalid';
+  readonly event_id: string | null;
+  readonly event_name: string | null;
+  readonly reason: string;
+  readonly problems?: readonly string[];
+  readonly findings: readonly FindingReport[];
+}
+
+export function findingReport(finding: Finding): FindingReport {
+  const rule: Rule = finding.rule;
+  return {
+    ...(rule.ruleId !== undefined ? { rule_id: rule.ruleId } : {}),
+    ...(rule.groupId !== undefined ? { group_id: rule.groupId } : {}),
+    ...(rule.groupName !== undefined ? { group_name: rule.groupName } : {}),
+    direction: rule.direction,
+    protocol: rule.protocol,
+    from_port: rule.fromPort ?? null,
+    to_port: rule.toPort ?? null,
+    source: sourceLabel(rule.source),
+    source_kind: rule.source.kind,
+    ...(rule.description !== undefined ? { description: rule.description } : {}),
+    verdict: finding.verdict,
+    action: finding.action,
+    reason: finding.reason,
+    ...(finding.error !== undefined ? { error: finding.error } : {}),
+  };
+}
+
+export function principalReport(principal: Principal): PrincipalReport {
+  return {
+    arn: principal.arn ?? null,
+    type: principal.type ?? null,
+    account_id: principal.accountId ?? null,
+    issuer_arn: principal.issuerArn ?? null,
+    invoked_by: principal.invokedBy ?? null,
+    source_ip: principal.sourceIp ?? null,
+    user_agent: principal.userAgent ?? null,
+  };
+}
+
+export function worstVerdict(findings: readonly { verdict: Verdict }[]): Verdict {
+  if (findings.some((f) => f.verdict === 'violation')) return 'violation';
+  if (findings.some((f) => f.verdict === 'exempt')) return 'exempt';
+  return 'allowed';
+}

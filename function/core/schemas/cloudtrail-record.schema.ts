@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+const SessionIssuerSchema = z.object({ arn: z.string().optional(), type: z.string().optional() }).partial().nullish();
+
+export const UserIdentitySchema = z
+  .object({
+    type: z.string().optional(),
+    arn: z.string().optional(),
+    accountId: z.string().optional(),
+    invokedBy: z.string().optional(),
+    sessionContext: z.object({ sessionIssuer: SessionIssuerSchema }).partial().nullish(),
+  })
+  .nullish();
+
+/**
+ * The fields of a CloudTrail record that decide what to do with it. `requestParameters` and
+ * `responseElements` are parsed per event name once the record is known to be one we act on.
+ */
+export const CloudTrailRecordSchema = z.object({
+  eventVersion: z.string().optional(),
+  eventID: z.string().min(1),
+  eventName: z.string().min(1),
+  eventSource: z.string().min(1),
+  eventTime: z.string().optional(),
+  awsRegion: z.string().min(1).optional(),
+  recipientAccountId: z.string().optional(),
+  sourceIPAddress: z.string().optional(),
+  userAgent: z.string().optional(),
+  errorCode: z.string().optional(),
+  errorMessage: z.string().optional(),
+  userIdentity: UserIdentitySchema,
+  requestParameters: z.unknown(),
+  responseElements: z.unknown(),
+});
+
+export type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+/** The EventBridge envelope; `detail` is checked separately once the source is known. */
+export const EventBridgeEnvelopeSchema = z.object({
+  version: z.string().optional(),
+  id: z.string().optional(),
+  'detail-type': z.string(),
+  source: z.string(),
+  account: z.string().optional(),
+  time: z.string().optional(),
+  region: z.string().optional(),
+  resources: z.array(z.string()).optional(),
+  detail: z.unknown(),
+});
+
+export type EventBridgeEnvelope = z.infer<typeof EventBridgeEnvelopeSchema>;

@@ -1,0 +1,80 @@
+/**
+ * The Lambda handler: parse, dispatch, log. It never lets malformed input throw (that would
+ * only buy retries of the same bad event); it does throw when a retry can finish remediation.
+ */
+import type { EngineContext } from './core/engine';
+import { processChange } from './core/engine';
+import { EventValidationError } from './core/errors';
+import { parseEvent } from './core/parse-event';
+import type { EventReport, SkippedReport } from './core/report';
+
+export interface LambdaContextLike {
+  getRemainingTimeInMillis?: () => number;
+  awsRequestId?: string;
+}
+
+export type HandlerResult = EventReport | SkippedReport;
+
+export function createHandler(ctx: EngineContext) {
+  return async function handler(event: unknown, _context?: LambdaContextLike): Promise<HandlerResult> {
+    let parsed;
+    try {
+      parsed = parseEvent(event);
+    } catch (error) {
+      if (!(error instanceof EventValidationError)) throw error;
+      const report: SkippedReport = {
+        status: 'invalid',
+        event_id: idOf(event),
+        event_name: nameOf(event),
+        reason: error.message,
+        problems: error.problems,
+        findings: [],
+      };
+      ctx.log({ level: 'warn', message: 'sg-sentry validation error', ...report });
+      return report;
+    }
+    switch (parsed.kind) {
+      case 'ignored': {
+        const report: SkippedReport = {
+          status: 'ignored',
+          event_id: parsed.eventId ?? idOf(event),
+          event_name: parsed.eventName ?? nameOf(event),
+          reason: parsed.reason,
+          findings: [],
+        };
+        ctx.log({ level: 'info', message: 'sg-sentry ignored event', ...report });
+        return report;
+      }
+      case 'sweep': {
+        const report: SkippedReport = {
+          status: 'ignored',
+          event_id: parsed.sweep.eventId ?? null,
+          event_name: 'Scheduled Event',
+          reason: 'scheduled sweep is not available in this build',
+          findings: [],
+        };
+        ctx.log({ level: 'warn', message: 'sg-sentry ignored event', ...report });
+        return report;
+      }
+      case 'change':
+        return processChange(parsed.change, ctx);
+    }
+  };
+}
+
+function pick(event: unknown, keys: readonly string[]): string | null {
+  let value: unknown = event;
+  for (const key of keys) {
+    if (typeof value !== 'object' || value === null) return null;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return typeof value === 'string' ? value.slice(0, 200) : null;
+}
+
+function idOf(event: unknown): string | null {
+  return pick(event, ['detail', 'eventID']) ?? pick(event, ['eventID']) ?? pick(event, ['id']);
+}
+
+function nameOf(event: unknown): string | null {
+  return pick(event, ['detail', 'eventName']) ?? pick(event, ['eventName']);
+}

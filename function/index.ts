@@ -1,0 +1,4 @@
+import { contextFromEnvironment } from './environment';
+import { createHandler } from './handler';
+
+export const handler = createHandler(contextFromEnvironment(process.env));
