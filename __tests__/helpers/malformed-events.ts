@@ -26,6 +26,7 @@ export const MALFORMED: ReadonlyArray<{ name: string; make: () => unknown; path:
   { name: 'isEgress is a string', make: () => { const r = fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'); r.responseElements.securityGroupRuleSet.items[0].isEgress = 'false'; return envelope(r); }, path: /isEgress/ },
   { name: 'Modify without GroupId', make: () => { const r = fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole'); delete r.requestParameters.ModifySecurityGroupRulesRequest.GroupId; return envelope(r); }, path: /ModifySecurityGroupRulesRequest\.GroupId/ },
   { name: 'Modify rule without a source', make: () => { const r = fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole'); delete r.requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.CidrIpv4; return envelope(r); }, path: /SecurityGroupRule\[0\]\.SecurityGroupRule/ },
+  { name: 'a region that is not a region name', make: () => { const r = fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids'); const e = envelope(r); e.detail.awsRegion = 'us-east-1/../../evil'; return e; }, path: /detail\.awsRegion/ },
   { name: 'no region anywhere', make: () => { const r = fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids'); delete r.awsRegion; return r; }, path: /awsRegion/ },
 ];
 

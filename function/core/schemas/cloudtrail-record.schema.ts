@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** `us-east-1`, `us-gov-west-1`, `cn-north-1`: EC2 is called there, so it must be a region name. */
+export const AWS_REGION = /^[a-z]{2,4}(-[a-z0-9]+){1,4}$/;
+
 const SessionIssuerSchema = z.object({ arn: z.string().optional(), type: z.string().optional() }).partial().nullish();
 
 export const UserIdentitySchema = z
@@ -22,7 +25,7 @@ export const CloudTrailRecordSchema = z.object({
   eventName: z.string().min(1),
   eventSource: z.string().min(1),
   eventTime: z.string().optional(),
-  awsRegion: z.string().min(1).optional(),
+  awsRegion: z.string().regex(AWS_REGION, 'not an AWS region name').optional(),
   recipientAccountId: z.string().optional(),
   sourceIPAddress: z.string().optional(),
   userAgent: z.string().optional(),
