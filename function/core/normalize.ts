@@ -57,7 +57,13 @@ function cidrSource(text: string, path: string, family: 'ipv4' | 'ipv6'): RuleSo
 export function expandPermission(permission: IpPermission, target: Target, path: string): Rule[] {
   const protocol = protocolOrThrow(permission.ipProtocol, `${path}.ipProtocol`);
   const ports = portsFor(protocol, permission.fromPort, permission.toPort, path);
-  const base = { direction: target.direction, groupId: lowerId(target.groupId), groupName: target.groupName, protocol, ...ports };
+  const base = {
+    direction: target.direction,
+    ...(target.groupId !== undefined ? { groupId: lowerId(target.groupId) } : {}),
+    ...(target.groupName !== undefined ? { groupName: target.groupName } : {}),
+    protocol,
+    ...ports,
+  };
   const rules: Rule[] = [];
   permission.ipRanges.forEach((range, i) => {
     const source = cidrSource(range.cidrIp, `${path}.ipRanges.items[${i}].cidrIp`, 'ipv4');
