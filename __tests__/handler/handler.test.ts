@@ -261,6 +261,44 @@ describe('handler', () => {
     });
   });
 
+  it('judges a modified rule as EC2 holds it now, so a rule already narrowed again is left alone', async () => {
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+      SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-09be5c962afdc06ed', GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '10.0.0.0/16' }],
+    });
+    const { handler } = setup();
+
+    const report = (await handler(envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(0);
+    expect(report.findings.map((f) => `${f.source} ${f.verdict}`)).to.deep.equal(['10.0.0.0/16 allowed']);
+  });
+
+  it('reads a modified egress rule without IpProtocol from EC2 and revokes it with the egress call', async () => {
+    const event = envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole'));
+    delete event.detail.requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.IpProtocol;
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+      SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-09be5c962afdc06ed', GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: true, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],
+    });
+    const { handler } = setup({ SENTRY_POLICY: JSON.stringify({ egress: { allow: [{ cidr: '10.0.0.0/8' }] } }) });
+
+    await handler(event);
+
+    expect(ec2.commandCalls(RevokeSecurityGroupEgressCommand)[0]?.args[0].input).to.deep.equal({
+      GroupId: 'sg-0632fa4ee8a8468a4',
+      SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'],
+    });
+  });
+
+  it('reports a modified rule that no longer exists as already removed', async () => {
+    ec2.on(DescribeSecurityGroupRulesCommand).rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400));
+    const { handler } = setup();
+
+    const report = (await handler(envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(0);
+    expect(report.findings.map((f) => f.action)).to.deep.equal(['already-removed']);
+  });
+
   it('describes the group only when exclude_tags is set, and leaves a tagged group alone', async () => {
     ec2.on(DescribeSecurityGroupsCommand).resolves({
       SecurityGroups: [{ GroupId: 'sg-0632fa4ee8a8468a4', GroupName: 'bastion', VpcId: 'vpc-1', Tags: [{ Key: 'sg-sentry', Value: 'off' }] }],

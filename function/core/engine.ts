@@ -70,7 +70,10 @@ export async function remediate(
   return { findings: judgements.map((j) => findingOf(j, outcomes.get(j.rule), policy.mode)), retryable };
 }
 
-/** ModifySecurityGroupRules does not say the direction: ask EC2 for the rules. */
+/**
+ * ModifySecurityGroupRules does not say the direction: ask EC2 for the rules, and judge them as
+ * they are now (a later change may already have narrowed or removed them).
+ */
 async function resolveDirections(
   undirected: readonly UndirectedRule[],
   ec2: Ec2Port,
@@ -100,7 +103,8 @@ async function resolveDirections(
   for (const rule of undirected) {
     const current = byId.get(rule.ruleId);
     if (current === undefined) gone.push(rule);
-    else rules.push({ ...rule, direction: current.direction, groupId: current.groupId ?? rule.groupId });
+    // What EC2 holds now is what is enforced: it also covers a request that left fields out.
+    else rules.push({ ...current, groupId: current.groupId ?? rule.groupId, ruleId: rule.ruleId });
   }
   return { rules, gone };
 }

@@ -203,7 +203,8 @@ export function rulesOfModify(groupId: string, updates: readonly ModifyRuleUpdat
   return updates.map((update, i) => {
     const path = `${prefix}.requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule[${i}].SecurityGroupRule`;
     const spec = update.SecurityGroupRule;
-    const protocol = protocolOrThrow(spec.IpProtocol, `${path}.IpProtocol`);
+    // Without a protocol the request keeps the rule's own; -1 is the cautious stand-in until EC2 is asked.
+    const protocol = protocolOrThrow(spec.IpProtocol ?? '-1', `${path}.IpProtocol`);
     const ports = portsFor(protocol, spec.FromPort, spec.ToPort, path);
     let source: RuleSource;
     if (spec.CidrIpv4 !== undefined) source = cidrSource(spec.CidrIpv4, `${path}.CidrIpv4`, 'ipv4');

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { PortSchema, ProtocolSchema, ShortText } from './primitives';
 
 const RuleRequestSchema = z.object({
-  IpProtocol: ProtocolSchema,
+  // Optional in the API: the rule keeps what it had. The engine reads the rule back from EC2 anyway.
+  IpProtocol: ProtocolSchema.optional(),
   FromPort: PortSchema.optional(),
   ToPort: PortSchema.optional(),
   CidrIpv4: z.string().optional(),
