@@ -201,7 +201,7 @@ export function shouldNotify(report: Pick<EventReport, 'verdict' | 'findings'>, 
 async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<void> {
   if (ctx.notifier === undefined || !shouldNotify(report, ctx.policy)) return;
   try {
-    await ctx.notifier.publish(notificationOf(report));
+    await ctx.notifier.publish({ ...notificationOf(report), report });
   } catch (error) {
     ctx.log({ level: 'error', message: 'notification failed; remediation stands', event_id: report.event_id, error: String(error) });
     throw new NotificationError(`publishing the report for ${report.event_id} failed`, { cause: error });
