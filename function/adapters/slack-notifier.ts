@@ -70,7 +70,13 @@ export class SlackNotifier implements NotifierPort {
     private readonly log: LogSink,
     options: SlackNotifierOptions = {},
   ) {
-    this.options = { ...DEFAULTS, ...options };
+    this.options = {
+      timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
+      attempts: Math.max(1, options.attempts ?? DEFAULTS.attempts),
+      backoffMs: options.backoffMs ?? DEFAULTS.backoffMs,
+      maxWaitMs: options.maxWaitMs ?? DEFAULTS.maxWaitMs,
+      ...(options.source !== undefined ? { source: options.source } : {}),
+    };
   }
 
   /** Never throws: a failure is one log line. */
