@@ -6,14 +6,25 @@
 import type { EngineContext } from './core/engine';
 import { ENV } from './core/env-names';
 import { loadPolicy } from './core/policy/policy';
-import type { Ec2Port } from './core/ports';
+import { FanOutNotifier } from './core/fan-out-notifier';
+import type { Ec2Port, LogSink } from './core/ports';
 import { Ec2Adapter } from './adapters/ec2-adapter';
+import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
+import { cachedSecureString } from './adapters/ssm-parameter';
 
 export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partial<EngineContext> = {}): EngineContext {
   const policy = loadPolicy(env[ENV.policy]);
   const topicArn = env[ENV.topicArn]?.trim();
   const selfRoleArn = env[ENV.selfRoleArn]?.trim();
+  const slackParameter = env[ENV.slackWebhookParam]?.trim();
+  const log: LogSink = overrides.log ?? ((line) => console.log(JSON.stringify(line)));
+  // SNS failures surface (NotificationError); Slack is best effort and only logs its failures.
+  const notifier = FanOutNotifier.of(
+    topicArn ? SnsNotifier.forTopic(topicArn) : undefined,
+    slackParameter ? [new SlackNotifier(cachedSecureString(slackParameter), log, { source: `SSM parameter ${slackParameter}` })] : [],
+    log,
+  );
   const clients = new Map<string, Ec2Port>();
   return {
     policy,
@@ -25,9 +36,9 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
       }
       return client;
     },
-    ...(topicArn ? { notifier: SnsNotifier.forTopic(topicArn) } : {}),
+    ...(notifier ? { notifier } : {}),
     ...(selfRoleArn ? { selfRoleArn } : {}),
-    log: (line) => console.log(JSON.stringify(line)),
+    log,
     now: () => new Date(),
     ...overrides,
   };

@@ -11,7 +11,10 @@ import { notificationOf } from './notification';
 import type { Policy } from './policy/policy';
 import type { Ec2Port, GroupInfo, LogSink, NotifierPort } from './ports';
 import { executeRevokes, planRevokes, type RevokeOutcome } from './remediate';
+import { applyRestrict, restrictFinding, type RemediateOptions, type RestrictResult } from './restrict';
 import { findingReport, principalReport, worstVerdict, type EventReport } from './report';
+
+export type { RemediateOptions } from './restrict';
 
 export interface EngineContext {
   readonly policy: Policy;
@@ -43,9 +46,10 @@ export function judgeRules(rules: readonly Rule[], policy: Policy, exemptReason?
   });
 }
 
-function findingOf(judgement: Judgement, outcome: RevokeOutcome | undefined, mode: Policy['mode']): Finding {
+function findingOf(judgement: Judgement, outcome: RevokeOutcome | undefined, mode: Policy['mode'], restrict?: RestrictResult): Finding {
   const base = { rule: judgement.rule, verdict: judgement.verdict, reason: judgement.reason };
   if (judgement.verdict !== 'violation') return { ...base, action: 'none' };
+  if (restrict !== undefined) return restrictFinding(base, outcome, mode, restrict);
   if (mode === 'report') return { ...base, action: 'reported', reason: `would revoke: ${judgement.reason}` };
   if (outcome === undefined) return { ...base, action: 'failed', error: 'no remediation was attempted' };
   if (outcome.status === 'failed') return { ...base, action: 'failed', error: outcome.error };
@@ -53,13 +57,15 @@ function findingOf(judgement: Judgement, outcome: RevokeOutcome | undefined, mod
 }
 
 /**
- * Acts on judgements per the policy's mode: in `report` mode nothing mutating is called.
+ * Acts on judgements per the policy's mode and action: in `report` mode nothing mutating is
+ * called; with `restrict`, each revoked CIDR violation is replaced from `restrict_to`.
  * Returns the findings and whether a retry could fix a failure.
  */
 export async function remediate(
   judgements: readonly Judgement[],
   policy: Policy,
   ec2: Ec2Port,
+  options: RemediateOptions = {},
 ): Promise<{ findings: Finding[]; retryable: string[] }> {
   const violations = judgements.filter((j) => j.verdict === 'violation').map((j) => j.rule);
   let outcomes = new Map<Rule, RevokeOutcome>();
@@ -67,7 +73,13 @@ export async function remediate(
     outcomes = await executeRevokes(planRevokes(violations), ec2);
   }
   const retryable = [...outcomes.values()].flatMap((o) => (o.status === 'failed' && o.retryable ? [o.error] : []));
-  return { findings: judgements.map((j) => findingOf(j, outcomes.get(j.rule), policy.mode)), retryable };
+
+  let restrict: RestrictResult | undefined;
+  if (policy.action === 'restrict' && violations.length > 0) {
+    restrict = await applyRestrict(violations, outcomes, policy, ec2, options);
+    retryable.push(...restrict.retryable);
+  }
+  return { findings: judgements.map((j) => findingOf(j, outcomes.get(j.rule), policy.mode, restrict)), retryable };
 }
 
 /**
@@ -154,7 +166,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   const exemptReason = !scope.watched ? scope.reason : tag !== undefined ? `group excluded by ${tag}` : principalExemption;
 
   const judgements = judgeRules(rules, policy, exemptReason);
-  const acted = await remediate(judgements, policy, ec2);
+  const acted = await remediate(judgements, policy, ec2, { principal: change.principal, now: ctx.now() });
   findings.push(...acted.findings);
   retryable.push(...acted.retryable);
 
@@ -193,7 +205,7 @@ export function shouldNotify(report: Pick<EventReport, 'verdict' | 'findings'>, 
 async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<void> {
   if (ctx.notifier === undefined || !shouldNotify(report, ctx.policy)) return;
   try {
-    await ctx.notifier.publish(notificationOf(report));
+    await ctx.notifier.publish({ ...notificationOf(report), report });
   } catch (error) {
     ctx.log({ level: 'error', message: 'notification failed; remediation stands', event_id: report.event_id, error: String(error) });
     throw new NotificationError(`publishing the report for ${report.event_id} failed`, { cause: error });

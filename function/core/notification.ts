@@ -53,7 +53,7 @@ export function overallAction(report: Pick<EventReport, 'findings' | 'mode'>): s
   return 'none';
 }
 
-const HEADLINE: Readonly<Record<string, string>> = {
+export const HEADLINE: Readonly<Record<string, string>> = {
   failed: 'FAILED to revoke',
   restricted: 'restricted',
   revoked: 'revoked',
@@ -63,7 +63,7 @@ const HEADLINE: Readonly<Record<string, string>> = {
   none: 'allowed change',
 };
 
-function groupLabel(report: Pick<EventReport, 'group_id' | 'group_name'>): string {
+export function groupLabel(report: Pick<EventReport, 'group_id' | 'group_name'>): string {
   const id = report.group_id ?? report.group_name ?? 'unknown group';
   return report.group_name && report.group_id ? `${id} (${report.group_name})` : id;
 }
@@ -82,7 +82,7 @@ export function subjectOf(report: EventReport): string {
   return subjectText(`sg-sentry: ${action} ${what}${more} on ${groupLabel(report)}`);
 }
 
-function consoleHost(region: string): string {
+export function consoleHost(region: string): string {
   if (region.startsWith('cn-')) return `${region}.console.amazonaws.cn`;
   if (region.startsWith('us-gov-')) return `${region}.console.amazonaws-us-gov.com`;
   return `${region}.console.aws.amazon.com`;

@@ -3,6 +3,7 @@
  * with the AWS SDK; tests and the CLI plug in their own.
  */
 import type { Direction, Rule } from './model';
+import type { EventReport } from './report';
 
 export interface RevokeByIdRequest {
   readonly direction: Direction;
@@ -64,6 +65,8 @@ export interface NotificationMessage {
   /** The machine-readable report, serialized (the SNS `default`). */
   readonly json: string;
   readonly attributes: Readonly<Record<string, string>>;
+  /** The event report the message says, for notifiers that format their own (Slack Block Kit). */
+  readonly report?: EventReport;
 }
 
 export interface NotifierPort {
