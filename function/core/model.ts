@@ -42,7 +42,7 @@ export interface Finding {
   readonly verdict: Verdict;
   readonly action: FindingAction;
   readonly reason: string;
-  /** Set when action is `failed`: what EC2 said. */
+  /** What EC2 said when the action failed, or when a restrict replacement could not be added. */
   readonly error?: string;
 }
 
