@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const SessionIssuerSchema = z.object({ arn: z.string().optional(), type: z.string().optional() }).partial().nullish();
 

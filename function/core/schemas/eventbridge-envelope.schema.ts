@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The EventBridge envelope; `detail` is checked separately once the source is known. */
 export const EventBridgeEnvelopeSchema = z.object({
