@@ -299,7 +299,7 @@ function synth(): SynthResult {
 
 function storm() {
   log('event storm: 2,000 events in process, mocked clients');
-  const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(ROOT, 'bench/storm.ts')], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  const child = spawnSync(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', join(ROOT, 'bench/storm.ts')], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const line = child.stdout.split('\n').find((l) => l.startsWith('STORM '));
   if (child.status !== 0 || line === undefined) throw new Error(`storm failed: ${child.stderr}`);
   return JSON.parse(line.slice(6));
@@ -367,6 +367,7 @@ async function main(): Promise<void> {
     [`event storm: ${stormResult.events} events, every violation revoked`, `${stormResult.allRevoked} (${stormResult.revoked}/${stormResult.violations})`, '', ''],
     ['event storm: throughput', rate(stormResult.eventsPerSecond), '', ''],
     ['event storm: peak RSS / heap used', `${stormResult.peakRssMb.toFixed(0)} MB / ${stormResult.peakHeapMb.toFixed(0)} MB`, '', ''],
+    ['event storm: heap before / after, collected', `${stormResult.heapBeforeMb.toFixed(0)} MB / ${stormResult.heapAfterGcMb?.toFixed(0) ?? 'n/a'} MB`, '', ''],
   ];
 
   const output = [

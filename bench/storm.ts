@@ -67,6 +67,10 @@ async function main(): Promise<void> {
     peakHeap = Math.max(peakHeap, m.heapUsed);
   }
   const seconds = (performance.now() - started) / 1000;
+  // With --expose-gc: what the storm left behind once garbage is collected (a leak would show here).
+  const collect = (globalThis as { gc?: () => void }).gc;
+  collect?.();
+  const heapAfterGcMb = collect ? process.memoryUsage().heapUsed / 2 ** 20 : null;
   const result = {
     events: EVENTS,
     distinctFixtures: violating.length,
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     peakRssMb: peakRss / 2 ** 20,
     peakHeapMb: peakHeap / 2 ** 20,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    heapAfterGcMb,
   };
   process.stdout.write(`STORM ${JSON.stringify(result)}\n`);
 }
