@@ -2,7 +2,7 @@
 // `mainFields: module,main` makes esbuild take the SDK's ES module builds, so code the
 // function never calls is tree-shaken away: this decides the bundle size and cold start.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PINNED_MTIME = new Date('2000-01-01T00:00:00Z');
 
 /**
- * The SDK's generated schema modules (`schemas_N.js` under each `@aws-sdk/client-…/dist-es/schemas/`) write
- * trait objects with computed keys (`{ [_xN]: _m }`, `_xN` a module-level string const).
+ * The SDK's generated schema modules (`schemas_N.js` under each client's `dist-es/schemas/`)
+ * write trait objects with computed keys (`{ [_xN]: _m }`, `_xN` a module-level string const).
  * esbuild cannot prove a computed key free of side effects, so it keeps every schema of the
  * service: 550 KB of the 1.3 MB bundle for EC2. Writing the const's string literal in place of
  * the key is the same object, and lets tree-shaking keep only the schemas of the commands we send.
@@ -94,7 +94,9 @@ export function buildOptions(t) {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Build when run as a script, not when the benchmark imports the options. Real paths, because
+// import.meta.url is resolved through symlinks and argv[1] is not.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const t of targets) {
     if (!existsSync(join(root, t.entry))) continue;
     const outfile = join(root, t.outfile);
