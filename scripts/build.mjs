@@ -2,7 +2,8 @@
 // `mainFields: module,main` makes esbuild take the SDK's ES module builds, so code the
 // function never calls is tree-shaken away: this decides the bundle size and cold start.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, utimesSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -10,19 +11,74 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // A fixed mtime keeps the zipped asset, and so the synthesized module, byte-identical.
 const PINNED_MTIME = new Date('2000-01-01T00:00:00Z');
 
-const targets = [
-  { entry: 'function/index.ts', outfile: 'dist/function/index.js', target: 'node22' },
+/**
+ * The SDK's generated schema modules (`schemas_N.js` under each client's `dist-es/schemas/`)
+ * write trait objects with computed keys (`{ [_xN]: _m }`, `_xN` a module-level string const).
+ * esbuild cannot prove a computed key free of side effects, so it keeps every schema of the
+ * service: 550 KB of the 1.3 MB bundle for EC2. Writing the const's string literal in place of
+ * the key is the same object, and lets tree-shaking keep only the schemas of the commands we send.
+ */
+export const sdkSchemaTreeShaking = {
+  name: 'sdk-schema-tree-shaking',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const literals = new Map();
+      for (const m of source.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) literals.set(m[1], m[2]);
+      const contents = source.replace(/\[(_\w+)\]:/g, (key, name) => (literals.has(name) ? `${literals.get(name)}:` : key));
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * The Lambda runtime hands the function its role's credentials in the environment
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); container-style runtimes use the
+ * container credentials endpoint. The SDK's default chain also carries SSO, ini files,
+ * credential_process, web identity and login, with their STS/SSO clients: 126 KB of the function
+ * bundle that never runs in Lambda. For the function only, `defaultProvider` is this shorter
+ * chain, in the default chain's order. Endpoints (AWS_ENDPOINT_URL…) are not affected.
+ */
+const LAMBDA_CREDENTIALS = `
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { fromHttp } from '@aws-sdk/credential-provider-http';
+import { chain, CredentialsProviderError } from '@smithy/core/config';
+// fromHttp throws when called without its variables, so it is only called as a link of the chain.
+export const defaultProvider = (init = {}) => chain(fromEnv(init), () => fromHttp(init)(), async () => {
+  throw new CredentialsProviderError(
+    'sg-sentry function bundle: no credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_CONTAINER_CREDENTIALS_FULL_URI/RELATIVE_URI (the Lambda runtime sets them; the CLI uses the full default chain)',
+    { tryNextLink: false, logger: init.logger },
+  );
+});
+`;
+
+export const lambdaCredentials = {
+  name: 'lambda-credentials',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'lambda-credentials', namespace: 'sg-sentry' }));
+    build.onLoad({ filter: /^lambda-credentials$/, namespace: 'sg-sentry' }, () => ({ contents: LAMBDA_CREDENTIALS, resolveDir: root, loader: 'js' }));
+  },
+};
+
+/** Bundled zod locales mean some file wrote `import { z } from 'zod'`, which esbuild cannot shake. */
+function warnOnWholeZod(metafile, outfile) {
+  const inputs = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs));
+  const locales = inputs.filter(([f, i]) => i.bytesInOutput > 0 && /[\\/]zod[\\/]v4[\\/]locales[\\/](?!en\.js)/.test(f));
+  if (locales.length > 0) {
+    console.warn(`warning: ${outfile} bundles all of zod (${locales.length} locales): import it as \`import * as z from 'zod'\`, not \`import { z }\`.`);
+  }
+}
+
+export const targets = [
+  { entry: 'function/index.ts', outfile: 'dist/function/index.js', target: 'node22', plugins: [lambdaCredentials] },
   { entry: 'cli/main.ts', outfile: 'dist/cli/sg-sentry.js', target: 'node20', banner: '#!/usr/bin/env node' },
 ];
 
-for (const t of targets) {
-  const entry = join(root, t.entry);
-  if (!existsSync(entry)) continue;
-  const outfile = join(root, t.outfile);
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    entryPoints: [entry],
-    outfile,
+/** The esbuild options of one target; `npm run bench` builds with them to analyse the bundle. */
+export function buildOptions(t) {
+  return {
+    entryPoints: [join(root, t.entry)],
+    outfile: join(root, t.outfile),
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -33,6 +89,20 @@ for (const t of targets) {
     sourcemap: false,
     banner: t.banner ? { js: t.banner } : undefined,
     logLevel: 'warning',
-  });
-  utimesSync(outfile, PINNED_MTIME, PINNED_MTIME);
+    plugins: [...(t.plugins ?? []), sdkSchemaTreeShaking],
+    metafile: true,
+  };
+}
+
+// Build when run as a script, not when the benchmark imports the options. Real paths, because
+// import.meta.url is resolved through symlinks and argv[1] is not.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  for (const t of targets) {
+    if (!existsSync(join(root, t.entry))) continue;
+    const outfile = join(root, t.outfile);
+    mkdirSync(dirname(outfile), { recursive: true });
+    const result = await build(buildOptions(t));
+    warnOnWholeZod(result.metafile, t.outfile);
+    utimesSync(outfile, PINNED_MTIME, PINNED_MTIME);
+  }
 }

@@ -187,12 +187,18 @@ export function rulesOfAuthorize(
     const key = ruleKey(rule);
     unmatched.set(key, [...(unmatched.get(key) ?? []), rule]);
   }
-  const rules = requested.map((rule) => {
-    const candidates = unmatched.get(ruleKey(rule));
-    const match = candidates?.shift();
-    if (match === undefined) return rule;
-    return { ...rule, groupId: match.groupId, ruleId: match.ruleId };
-  });
+  const rules: Rule[] = [];
+  const seen = new Set<string>();
+  for (const rule of requested) {
+    // A permission repeated in one call is one EC2 rule: judge and revoke it once. Only exact
+    // repeats collapse (protocol spelling aside); a CIDR written with other host bits may be a
+    // rule of its own, and keeping it costs at most an "already removed" call.
+    const exact = `${ruleKey(rule)}|${rule.source.kind === 'cidr' ? rule.source.cidr : ''}`;
+    if (seen.has(exact)) continue;
+    seen.add(exact);
+    const match = unmatched.get(ruleKey(rule))?.shift();
+    rules.push(match === undefined ? rule : { ...rule, groupId: match.groupId, ruleId: match.ruleId });
+  }
   for (const leftovers of unmatched.values()) rules.push(...leftovers);
   return rules;
 }

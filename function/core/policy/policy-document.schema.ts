@@ -7,7 +7,7 @@
  * The schema validates only; it does not transform. Its output is the document as written, so
  * the effective document can be printed back in the user's own terms. `policy.ts` compiles it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { networkText, parseCidr } from '../cidr';
 import type { Protocol } from '../model';
 import { canonicalProtocol, hasPorts } from '../protocol';

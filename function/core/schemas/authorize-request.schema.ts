@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IpPermissionSchema } from './ip-permission.schema';
 import { itemList, PortSchema, ProtocolSchema } from './primitives';
 

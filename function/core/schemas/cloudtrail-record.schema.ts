@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** `us-east-1`, `us-gov-west-1`, `cn-north-1`: EC2 is called there, so it must be a region name. */
 export const AWS_REGION = /^[a-z]{2,4}(-[a-z0-9]+){1,4}$/;

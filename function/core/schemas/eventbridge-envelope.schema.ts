@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AWS_REGION } from './cloudtrail-record.schema';
 
 /** The EventBridge envelope; `detail` is checked separately once the source is known. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { itemList, PortSchema, ProtocolSchema, ShortText } from './primitives';
 
 export const IpRangeSchema = z.object({ cidrIp: z.string(), description: ShortText.optional() });

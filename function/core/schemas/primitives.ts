@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Ports arrive as numbers from CloudTrail and as strings from some forwarders (and in ModifySecurityGroupRules). */
 export const PortSchema = z

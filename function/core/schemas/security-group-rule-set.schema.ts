@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { itemList, PortSchema, ProtocolSchema, ShortText } from './primitives';
 
 /** One item of `responseElements.securityGroupRuleSet`: a rule EC2 created, with its id. */

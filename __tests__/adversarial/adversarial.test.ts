@@ -1,0 +1,373 @@
+/**
+ * Changes built to slip past a security-group watcher. Each case starts from a real CloudTrail
+ * record, changes one thing, names what it would bypass in a weaker tool, and pins exactly
+ * which revoke calls sg-sentry makes, through the handler and the SDK adapters.
+ *
+ * The SDK clients are mocked per instance (not per class) so that this file and
+ * handler.test.ts, which mocks the classes, never replace each other's stubs.
+ */
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
+import { SnsNotifier } from '../../function/adapters/sns-adapter';
+import type { EventReport } from '../../function/core/report';
+import { contextFromEnvironment } from '../../function/environment';
+import { createHandler } from '../../function/handler';
+import { clone, envelope, fixture } from '../helpers/fixtures';
+
+const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
+/** Real records the cases start from. */
+const GO_SDK = 'authorize-ingress-ssh-world-go-sdk-no-rule-ids';
+const CONSOLE = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
+const LEGACY = 'authorize-ingress-legacy-toplevel-cidrip-stratus';
+const EGRESS_ALL = 'authorize-egress-all-traffic-terraform-no-rule-ids';
+const MODIFY = 'derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole';
+
+type Revoke = { readonly direction: 'ingress' | 'egress'; readonly input: Record<string, unknown> };
+
+interface Outcome {
+  readonly report: EventReport;
+  readonly revokes: Revoke[];
+  readonly published: { subject: string; email: string; json: string } | undefined;
+}
+
+interface AdversarialCase {
+  readonly name: string;
+  readonly from: string;
+  /** What a weaker tool would let through. */
+  readonly bypasses: string;
+  readonly policy?: Record<string, unknown>;
+  /** DescribeSecurityGroupRules answer, for ModifySecurityGroupRules. */
+  readonly existing?: SecurityGroupRule[];
+  readonly make: () => Record<string, any>;
+  readonly revokes: Revoke[];
+  readonly assess?: (outcome: Outcome) => void;
+}
+
+function sshPermission(sources: { ipRanges?: string[]; ipv6Ranges?: string[] }, protocol: string | number = 'tcp', ports: [number, number] | null = [22, 22]) {
+  return {
+    ipProtocol: protocol,
+    ...(ports ? { fromPort: ports[0], toPort: ports[1] } : {}),
+    groups: {},
+    ipRanges: sources.ipRanges ? { items: sources.ipRanges.map((cidrIp) => ({ cidrIp })) } : {},
+    ipv6Ranges: sources.ipv6Ranges ? { items: sources.ipv6Ranges.map((cidrIpv6) => ({ cidrIpv6 })) } : {},
+    prefixListIds: {},
+  };
+}
+
+/** The go-sdk record (no rule ids) with its one permission replaced. */
+function goSdkWith(...permissions: unknown[]) {
+  const record = fixture(GO_SDK);
+  record.requestParameters.ipPermissions.items = permissions;
+  return envelope(record);
+}
+
+const GO_GROUP = 'sg-0d921df5d84f7270a';
+const CONSOLE_GROUP = 'sg-0632fa4ee8a8468a4';
+const CONSOLE_RULE = 'sgr-09be5c962afdc06ed';
+const ssh = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22 };
+
+function ruleId(i: number): string {
+  return `sgr-${i.toString(16).padStart(17, '0')}`;
+}
+
+const EVIL_DESCRIPTION = 'ok</b><script>alert(1)</script>\r\nSubject: all clear\u0007\u001b[2J\u202egnp.exe\u2028<a href="https://evil.example">verify</a>';
+
+const CASES: readonly AdversarialCase[] = [
+  {
+    name: 'the world split in two halves: 0.0.0.0/1 + 128.0.0.0/1',
+    from: GO_SDK,
+    bypasses: 'a check for the literal string "0.0.0.0/0"',
+    make: () => goSdkWith(sshPermission({ ipRanges: ['0.0.0.0/1', '128.0.0.0/1'] })),
+    revokes: [
+      {
+        direction: 'ingress',
+        input: {
+          GroupId: GO_GROUP,
+          IpPermissions: [
+            { ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/1' }] },
+            { ...ssh, IpRanges: [{ CidrIp: '128.0.0.0/1' }] },
+          ],
+        },
+      },
+    ],
+  },
+  {
+    name: 'the world split in sixteen /4s',
+    from: GO_SDK,
+    bypasses: 'a check for "/0" or for prefixes shorter than /8',
+    make: () => goSdkWith(sshPermission({ ipRanges: Array.from({ length: 16 }, (_, i) => `${i * 16}.0.0.0/4`) })),
+    revokes: [
+      {
+        direction: 'ingress',
+        input: {
+          GroupId: GO_GROUP,
+          IpPermissions: Array.from({ length: 16 }, (_, i) => ({ ...ssh, IpRanges: [{ CidrIp: `${i * 16}.0.0.0/4` }] })),
+        },
+      },
+    ],
+  },
+  {
+    name: 'protocol "6" instead of "tcp", rule ids known',
+    from: CONSOLE,
+    bypasses: 'a deny rule written for ipProtocol == "tcp"',
+    make: () => {
+      const record = fixture(CONSOLE);
+      record.requestParameters.ipPermissions.items[0].ipProtocol = '6';
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+  },
+  {
+    name: 'protocol 6 as a number, no rule ids: revoked as the tcp permission EC2 stored',
+    from: GO_SDK,
+    bypasses: 'a string comparison of ipProtocol',
+    make: () => goSdkWith(sshPermission({ ipRanges: ['0.0.0.0/0'] }, 6)),
+    revokes: [{ direction: 'ingress', input: { GroupId: GO_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+  },
+  {
+    name: 'protocol "6" on world HTTPS is the allowed tcp/443, not a violation',
+    from: GO_SDK,
+    bypasses: '(the other way round) a tool that treats an unfamiliar spelling as an alarm and revokes legitimate rules',
+    make: () => goSdkWith(sshPermission({ ipRanges: ['0.0.0.0/0'] }, '6', [443, 443])),
+    revokes: [],
+    assess: ({ report }) => expect(report.findings.map((f) => f.verdict)).to.deep.equal(['allowed']),
+  },
+  {
+    name: 'all traffic (-1) carrying stray ports 443-443',
+    from: GO_SDK,
+    bypasses: 'a port check that sees "443" and matches the world-HTTPS allowance, though -1 opens every port',
+    make: () => goSdkWith(sshPermission({ ipRanges: ['0.0.0.0/0'] }, '-1', [443, 443])),
+    revokes: [{ direction: 'ingress', input: { GroupId: GO_GROUP, IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+  },
+  {
+    name: 'a CIDR with host bits set: 10.99.0.1/1 is 0.0.0.0/1',
+    from: LEGACY,
+    bypasses: 'a check that reads the address (10.x, private) and not the prefix EC2 applies',
+    make: () => {
+      const record = fixture(LEGACY);
+      record.requestParameters.cidrIp = '10.99.0.1/1';
+      // EC2 echoes the CIDR as written, as the real record does for 208.236.235.254/0.
+      record.responseElements.securityGroupRuleSet.items[0].cidrIpv4 = '10.99.0.1/1';
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: 'sg-003dc7f1f1c686164', SecurityGroupRuleIds: ['sgr-09b3e3d2ca1edf2a2'] } }],
+    assess: ({ report }) => expect(report.findings[0]?.reason).to.contain('10.99.0.1/1 (= 0.0.0.0/1)'),
+  },
+  {
+    name: 'the IPv4-mapped IPv6 range ::ffff:0:0/96',
+    from: GO_SDK,
+    bypasses: 'an IPv4-only check, or one that compares IPv6 sources against "::/0" only',
+    make: () => goSdkWith(sshPermission({ ipv6Ranges: ['::ffff:0:0/96'] })),
+    revokes: [{ direction: 'ingress', input: { GroupId: GO_GROUP, IpPermissions: [{ ...ssh, Ipv6Ranges: [{ CidrIpv6: '::ffff:0:0/96' }] }] } }],
+  },
+  {
+    name: 'an IPv4-mapped "private" range ::ffff:10.0.0.0/104 is judged as the IPv6 range it is',
+    from: GO_SDK,
+    bypasses: 'a tool that unmaps ::ffff:a.b.c.d to IPv4 and lets it through as 10.0.0.0/8',
+    make: () => goSdkWith(sshPermission({ ipv6Ranges: ['::ffff:10.0.0.0/104'] })),
+    revokes: [{ direction: 'ingress', input: { GroupId: GO_GROUP, IpPermissions: [{ ...ssh, Ipv6Ranges: [{ CidrIpv6: '::ffff:10.0.0.0/104' }] }] } }],
+  },
+  {
+    name: 'the IPv6 world written longhand: 0:0:0:0:0:0:0:0/0',
+    from: GO_SDK,
+    bypasses: 'a check for the literal string "::/0"',
+    make: () => goSdkWith(sshPermission({ ipv6Ranges: ['0:0:0:0:0:0:0:0/0'] })),
+    revokes: [{ direction: 'ingress', input: { GroupId: GO_GROUP, IpPermissions: [{ ...ssh, Ipv6Ranges: [{ CidrIpv6: '0:0:0:0:0:0:0:0/0' }] }] } }],
+  },
+  {
+    name: '500 permissions in one call, one of them bad (index 437)',
+    from: CONSOLE,
+    bypasses: 'a tool that looks at the first permission, or the first page of them',
+    make: () => {
+      const record = fixture(CONSOLE);
+      const permission = record.requestParameters.ipPermissions.items[0];
+      const created = record.responseElements.securityGroupRuleSet.items[0];
+      const cidr = (i: number) => (i === 437 ? '0.0.0.0/0' : `10.${Math.floor(i / 250)}.${i % 250}.0/24`);
+      record.requestParameters.ipPermissions.items = Array.from({ length: 500 }, (_, i) => ({ ...clone(permission), ipRanges: { items: [{ cidrIp: cidr(i) }] } }));
+      record.responseElements.securityGroupRuleSet.items = Array.from({ length: 500 }, (_, i) => ({ ...clone(created), securityGroupRuleId: ruleId(i), cidrIpv4: cidr(i) }));
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [ruleId(437)] } }],
+    assess: ({ report }) => {
+      expect(report.findings).to.have.length(500);
+      expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.rule_id)).to.deep.equal([ruleId(437)]);
+    },
+  },
+  {
+    name: 'a description carrying markup, line breaks, terminal escapes and bidi overrides',
+    from: CONSOLE,
+    bypasses: 'a notifier that pastes event text into the mail or chat, letting the caller forge lines ("Subject: all clear") or links',
+    make: () => {
+      const record = fixture(CONSOLE);
+      record.requestParameters.ipPermissions.items[0].ipRanges.items[0].description = EVIL_DESCRIPTION;
+      record.responseElements.securityGroupRuleSet.items[0].description = EVIL_DESCRIPTION;
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+    assess: ({ published, report }) => {
+      if (published === undefined) throw new Error('nothing was published');
+      // Line breaks in the email are only the ones sg-sentry writes; no control or bidi character passes raw.
+      expect(published.email).to.not.match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+      expect(published.email.split('\n').some((line) => line.startsWith('Subject:'))).to.equal(false);
+      expect(published.email).to.contain('\\u000d\\u000aSubject: all clear\\u0007\\u001b[2J\\u202egnp.exe\\u2028');
+      expect(published.subject).to.match(/^[\x20-\x7e]{1,100}$/);
+      // The machine report keeps the text exactly, as data inside a JSON string.
+      expect(JSON.parse(published.json).findings[0].description).to.equal(EVIL_DESCRIPTION);
+      expect(report.findings[0]?.action).to.equal('revoked');
+    },
+  },
+  {
+    name: 'upper-case group and rule ids against a policy that lists the group in lower case',
+    from: CONSOLE,
+    policy: { groups: [CONSOLE_GROUP] },
+    bypasses: 'a case-sensitive "is this group watched?" lookup',
+    make: () => {
+      const record = fixture(CONSOLE);
+      record.requestParameters.groupId = CONSOLE_GROUP.toUpperCase();
+      const created = record.responseElements.securityGroupRuleSet.items[0];
+      created.groupId = CONSOLE_GROUP.toUpperCase();
+      created.securityGroupRuleId = CONSOLE_RULE.toUpperCase();
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+  },
+  {
+    name: 'the same permission twice in one call; EC2 created one rule',
+    from: CONSOLE,
+    bypasses: 'a matcher that pairs request and response one to one and loses the rule id, or revokes twice and fails',
+    make: () => {
+      const record = fixture(CONSOLE);
+      const items = record.requestParameters.ipPermissions.items;
+      items.push(clone(items[0]));
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+  },
+  {
+    name: 'the same world range twice in one permission, no rule ids',
+    from: GO_SDK,
+    bypasses: 'a tool that de-duplicates after judging and revokes a permission EC2 no longer has',
+    make: () => goSdkWith(sshPermission({ ipRanges: ['0.0.0.0/0', '0.0.0.0/0'] })),
+    revokes: [{ direction: 'ingress', input: { GroupId: GO_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+  },
+  {
+    name: 'ModifySecurityGroupRules widens an allowed 10.0.0.0/8 rule to 0.0.0.0/0',
+    from: MODIFY,
+    existing: [{ SecurityGroupRuleId: CONSOLE_RULE, GroupId: CONSOLE_GROUP, IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],
+    bypasses: 'a tool that watches only Authorize* calls, since the rule id already existed and was allowed',
+    make: () => envelope(fixture(MODIFY)),
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+  },
+  {
+    name: 'ModifySecurityGroupRules widens allowed world HTTPS to every tcp port',
+    from: MODIFY,
+    existing: [{ SecurityGroupRuleId: CONSOLE_RULE, GroupId: CONSOLE_GROUP, IsEgress: false, IpProtocol: 'tcp', FromPort: 0, ToPort: 65535, CidrIpv4: '0.0.0.0/0' }],
+    bypasses: 'a tool that re-checks only the source of a modified rule, not its ports',
+    make: () => {
+      const record = fixture(MODIFY);
+      Object.assign(record.requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule, { FromPort: 0, ToPort: 65535 });
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+  },
+  {
+    name: 'legacy top-level cidrIp 0.0.0.0/0 without ipProtocol or ports',
+    from: LEGACY,
+    bypasses: 'a tool that reads only ipPermissions.items (empty here) or needs ipProtocol to build a rule',
+    make: () => {
+      const record = fixture(LEGACY);
+      record.requestParameters = { groupId: 'sg-003dc7f1f1c686164', ipPermissions: {}, cidrIp: '0.0.0.0/0' };
+      record.responseElements = { _return: true, requestId: record.responseElements.requestId };
+      return envelope(record);
+    },
+    revokes: [
+      { direction: 'ingress', input: { GroupId: 'sg-003dc7f1f1c686164', IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } },
+    ],
+  },
+  {
+    name: 'all-traffic egress to the internet under a restrictive egress policy',
+    from: EGRESS_ALL,
+    policy: { egress: { allow: [{ cidr: '10.0.0.0/8' }] } },
+    bypasses: 'an ingress-only watcher (exfiltration goes out, not in)',
+    make: () => envelope(fixture(EGRESS_ALL)),
+    revokes: [
+      {
+        direction: 'egress',
+        input: {
+          GroupId: 'sg-03eee825d6bb78f54',
+          IpPermissions: [{ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        },
+      },
+    ],
+  },
+];
+
+/**
+ * Gives a client its own `send`, the SDK's base implementation, before it is mocked: mocking an
+ * instance whose `send` is inherited from a class-level mock would restore that mock.
+ */
+function withOwnSend<T extends EC2Client | SNSClient>(client: T): T {
+  const base = Object.getPrototypeOf(Object.getPrototypeOf(client)) as { send: unknown };
+  Object.defineProperty(client, 'send', { value: base.send, writable: true, configurable: true });
+  return client;
+}
+
+describe('adversarial changes', () => {
+  const ec2Client = withOwnSend(new EC2Client({ region: 'us-east-1' }));
+  const snsClient = withOwnSend(new SNSClient({ region: 'us-east-1' }));
+  const ec2 = mockClient(ec2Client);
+  const sns = mockClient(snsClient);
+  after(() => {
+    ec2.restore();
+    sns.restore();
+  });
+
+  async function run(c: AdversarialCase): Promise<Outcome> {
+    ec2.reset();
+    sns.reset();
+    ec2.onAnyCommand().resolves({});
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: c.existing ?? [] });
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    const env = c.policy ? { SENTRY_POLICY: JSON.stringify(c.policy) } : {};
+    const ctx = contextFromEnvironment(env, {
+      ec2: () => new Ec2Adapter(ec2Client),
+      notifier: new SnsNotifier(snsClient, TOPIC),
+      log: () => undefined,
+    });
+    const report = (await createHandler(ctx)(c.make())) as EventReport;
+    const revokes: Revoke[] = [
+      ...ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((call) => ({ direction: 'ingress' as const, input: { ...call.args[0].input } })),
+      ...ec2.commandCalls(RevokeSecurityGroupEgressCommand).map((call) => ({ direction: 'egress' as const, input: { ...call.args[0].input } })),
+    ];
+    const publish = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    const message = publish ? JSON.parse(publish.Message as string) : undefined;
+    const published = publish ? { subject: publish.Subject ?? '', email: message.email as string, json: message.default as string } : undefined;
+    return { report, revokes, published };
+  }
+
+  for (const c of CASES) {
+    it(`${c.name} — would bypass ${c.bypasses}`, async () => {
+      // Prepare: the case's event, built from the real record c.from
+      expect(c.from).to.be.a('string');
+
+      // Act
+      const outcome = await run(c);
+
+      // Assess
+      expect(outcome.report.status, JSON.stringify(outcome.report)).to.equal('processed');
+      expect(outcome.revokes).to.deep.equal(c.revokes);
+      const violations = outcome.report.findings.filter((f) => f.verdict === 'violation');
+      expect(violations.every((f) => f.action === 'revoked'), JSON.stringify(violations)).to.equal(true);
+      c.assess?.(outcome);
+    });
+  }
+});
