@@ -31,35 +31,6 @@ export const sdkSchemaTreeShaking = {
   },
 };
 
-/**
- * The Lambda runtime hands the function its role's credentials in the environment
- * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); container-style runtimes use the
- * container credentials endpoint. The SDK's default chain also carries SSO, ini files,
- * credential_process, web identity and login, with their STS/SSO clients: 126 KB of the function
- * bundle that never runs in Lambda. For the function only, `defaultProvider` is this shorter
- * chain, in the default chain's order. Endpoints (AWS_ENDPOINT_URL…) are not affected.
- */
-const LAMBDA_CREDENTIALS = `
-import { fromEnv } from '@aws-sdk/credential-provider-env';
-import { fromHttp } from '@aws-sdk/credential-provider-http';
-import { chain, CredentialsProviderError } from '@smithy/core/config';
-// fromHttp throws when called without its variables, so it is only called as a link of the chain.
-export const defaultProvider = (init = {}) => chain(fromEnv(init), () => fromHttp(init)(), async () => {
-  throw new CredentialsProviderError(
-    'sg-sentry function bundle: no credentials in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_CONTAINER_CREDENTIALS_FULL_URI/RELATIVE_URI (the Lambda runtime sets them; the CLI uses the full default chain)',
-    { tryNextLink: false, logger: init.logger },
-  );
-});
-`;
-
-export const lambdaCredentials = {
-  name: 'lambda-credentials',
-  setup(build) {
-    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'lambda-credentials', namespace: 'sg-sentry' }));
-    build.onLoad({ filter: /^lambda-credentials$/, namespace: 'sg-sentry' }, () => ({ contents: LAMBDA_CREDENTIALS, resolveDir: root, loader: 'js' }));
-  },
-};
-
 /** Bundled zod locales mean some file wrote `import { z } from 'zod'`, which esbuild cannot shake. */
 function warnOnWholeZod(metafile, outfile) {
   const inputs = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs));
@@ -70,7 +41,7 @@ function warnOnWholeZod(metafile, outfile) {
 }
 
 export const targets = [
-  { entry: 'function/index.ts', outfile: 'dist/function/index.js', target: 'node22', plugins: [lambdaCredentials] },
+  { entry: 'function/index.ts', outfile: 'dist/function/index.js', target: 'node22' },
   { entry: 'cli/main.ts', outfile: 'dist/cli/sg-sentry.js', target: 'node20', banner: '#!/usr/bin/env node' },
 ];
 
