@@ -12,7 +12,7 @@ import type { Ec2Port } from '../function/core/ports';
 import type { EventReport, FindingReport, SkippedReport } from '../function/core/report';
 import { plainText } from '../function/core/notification';
 import { parseCommandArgs } from './args';
-import { CliError, EXIT } from './errors';
+import { CliError, errorText, EXIT } from './errors';
 import { inputLabel, readEventFile, type InputRecord } from './files';
 import { findingLine, wouldAction } from './format';
 import type { Io } from './io';
@@ -154,7 +154,7 @@ export async function runCheck(args: readonly string[], io: Io): Promise<number>
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
       unreadable += 1;
-      io.err(`sg-sentry: ${error.message}\n`);
+      io.err(errorText(error, values.debug === true));
       const report: SkippedReport = { status: 'invalid', event_id: null, event_name: null, reason: error.message, findings: [] };
       results.push({ file, record: null, report, notes: [] });
       continue;

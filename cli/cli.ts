@@ -4,7 +4,7 @@
  */
 import { version } from '../package.json';
 import { CHECK_HELP, runCheck } from './check';
-import { CliError, EXIT } from './errors';
+import { CliError, errorText, EXIT } from './errors';
 import type { Io } from './io';
 import { POLICY_HELP, runPolicy } from './policy-command';
 import { SCAN_HELP, runScan } from './scan';
@@ -70,8 +70,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     return await dispatch(argv, io);
   } catch (error) {
     if (error instanceof CliError) {
-      io.err(`sg-sentry: ${error.message}\n`);
-      if (debug && error.cause instanceof Error) io.err(`${error.cause.stack ?? error.cause.message}\n`);
+      io.err(errorText(error, debug));
       return error.exitCode;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -20,3 +20,9 @@ export class CliError extends Error {
     super(message, options);
   }
 }
+
+/** The message for stderr: `sg-sentry: …`, then, with --debug, the stack of what caused it. */
+export function errorText(error: CliError, debug: boolean): string {
+  const cause = debug && error.cause instanceof Error ? `${error.cause.stack ?? error.cause.message}\n` : '';
+  return `sg-sentry: ${error.message}\n${cause}`;
+}
