@@ -83,6 +83,7 @@ export function sdkRule(rule: FakeSecurityGroupRule): SecurityGroupRule {
     ...(rule.cidrIpv6 !== undefined ? { CidrIpv6: rule.cidrIpv6 } : {}),
     ...(rule.prefixListId !== undefined ? { PrefixListId: rule.prefixListId } : {}),
     ...(rule.referencedGroupId !== undefined ? { ReferencedGroupInfo: { GroupId: rule.referencedGroupId, UserId: '123456789012' } } : {}),
+    ...(rule.description !== undefined ? { Description: rule.description } : {}),
   };
 }
 
