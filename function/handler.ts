@@ -6,32 +6,37 @@ import type { EngineContext } from './core/engine';
 import { processChange } from './core/engine';
 import { EventValidationError } from './core/errors';
 import { parseEvent } from './core/parse-event';
-import type { EventReport, SkippedReport } from './core/report';
+import type { EventReport, SkippedReport, SweepReport } from './core/report';
+import { processSweep } from './core/sweep';
 
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
   awsRequestId?: string;
 }
 
-export type HandlerResult = EventReport | SkippedReport;
+export type HandlerResult = EventReport | SweepReport | SkippedReport;
 
 export function createHandler(ctx: EngineContext) {
-  return async function handler(event: unknown, _context?: LambdaContextLike): Promise<HandlerResult> {
+  function invalid(event: unknown, error: EventValidationError): SkippedReport {
+    const report: SkippedReport = {
+      status: 'invalid',
+      event_id: idOf(event),
+      event_name: nameOf(event),
+      reason: error.message,
+      problems: error.problems,
+      findings: [],
+    };
+    ctx.log({ level: 'warn', message: 'sg-sentry validation error', ...report });
+    return report;
+  }
+
+  return async function handler(event: unknown, context?: LambdaContextLike): Promise<HandlerResult> {
     let parsed;
     try {
       parsed = parseEvent(event);
     } catch (error) {
       if (!(error instanceof EventValidationError)) throw error;
-      const report: SkippedReport = {
-        status: 'invalid',
-        event_id: idOf(event),
-        event_name: nameOf(event),
-        reason: error.message,
-        problems: error.problems,
-        findings: [],
-      };
-      ctx.log({ level: 'warn', message: 'sg-sentry validation error', ...report });
-      return report;
+      return invalid(event, error);
     }
     switch (parsed.kind) {
       case 'ignored': {
@@ -46,15 +51,14 @@ export function createHandler(ctx: EngineContext) {
         return report;
       }
       case 'sweep': {
-        const report: SkippedReport = {
-          status: 'ignored',
-          event_id: parsed.sweep.eventId ?? null,
-          event_name: 'Scheduled Event',
-          reason: 'scheduled sweep is not available in this build',
-          findings: [],
-        };
-        ctx.log({ level: 'warn', message: 'sg-sentry ignored event', ...report });
-        return report;
+        const remaining = context?.getRemainingTimeInMillis;
+        try {
+          return await processSweep(parsed.sweep, ctx, remaining ? { remainingMs: () => remaining.call(context) } : {});
+        } catch (error) {
+          // Only a scheduled event without a region gets here; retrying it would not help.
+          if (error instanceof EventValidationError) return invalid(event, error);
+          throw error;
+        }
       }
       case 'change':
         return processChange(parsed.change, ctx);

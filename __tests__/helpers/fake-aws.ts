@@ -30,6 +30,71 @@ export function ec2Error(code: string, message = code): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${code}</Code><Message>${message}</Message></Error></Errors><RequestID>req-1</RequestID></Response>`;
 }
 
+/** One rule as DescribeSecurityGroupRules returns it (the fields sg-sentry reads). */
+export interface FakeSecurityGroupRule {
+  readonly securityGroupRuleId: string;
+  readonly groupId: string;
+  readonly isEgress: boolean;
+  readonly ipProtocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly cidrIpv4?: string;
+  readonly cidrIpv6?: string;
+  readonly prefixListId?: string;
+  readonly referencedGroupId?: string;
+  readonly description?: string;
+}
+
+function xmlText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function ruleItemXml(rule: FakeSecurityGroupRule): string {
+  const field = (name: string, value: string | number | boolean | undefined) =>
+    value === undefined ? '' : `<${name}>${xmlText(String(value))}</${name}>`;
+  return (
+    '<item>' +
+    field('securityGroupRuleId', rule.securityGroupRuleId) +
+    field('groupId', rule.groupId) +
+    field('groupOwnerId', '123456789012') +
+    field('isEgress', rule.isEgress) +
+    field('ipProtocol', rule.ipProtocol) +
+    field('fromPort', rule.fromPort ?? -1) +
+    field('toPort', rule.toPort ?? -1) +
+    field('cidrIpv4', rule.cidrIpv4) +
+    field('cidrIpv6', rule.cidrIpv6) +
+    field('prefixListId', rule.prefixListId) +
+    (rule.referencedGroupId !== undefined
+      ? `<referencedGroupInfo><groupId>${xmlText(rule.referencedGroupId)}</groupId><userId>123456789012</userId></referencedGroupInfo>`
+      : '') +
+    field('description', rule.description) +
+    '</item>'
+  );
+}
+
+/** A DescribeSecurityGroupRules page in EC2's XML, as the SDK parses it. */
+export function describeSecurityGroupRulesXml(rules: readonly FakeSecurityGroupRule[], nextToken?: string): string {
+  const token = nextToken !== undefined ? `<nextToken>${xmlText(nextToken)}</nextToken>` : '';
+  return ec2Ok('DescribeSecurityGroupRules', `<securityGroupRuleSet>${rules.map(ruleItemXml).join('')}</securityGroupRuleSet>${token}`);
+}
+
+/**
+ * Answers DescribeSecurityGroupRules with `pages` in order: page i+1 is asked for with
+ * NextToken `page-<i+1>`. A `group-id` filter keeps only those groups' rules.
+ */
+export function securityGroupRulesResponder(pages: readonly (readonly FakeSecurityGroupRule[])[]): Responder {
+  return (call) => {
+    if (call.action !== 'DescribeSecurityGroupRules') return undefined;
+    const token = call.params.NextToken;
+    const index = token === undefined ? 0 : Number(token.replace('page-', '')) - 1;
+    const filter = Object.entries(call.params)
+      .filter(([key]) => /^Filter\.\d+\.Value\.\d+$/.test(key))
+      .map(([, value]) => value);
+    const page = (pages[index] ?? []).filter((r) => filter.length === 0 || filter.includes(r.groupId));
+    return { body: describeSecurityGroupRulesXml(page, index + 1 < pages.length ? `page-${index + 2}` : undefined) };
+  };
+}
+
 function snsPublishOk(): string {
   return '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
 }

@@ -53,6 +53,56 @@ export interface EventReport {
   readonly findings: readonly FindingReport[];
 }
 
+/** What a scheduled sweep (or `sg-sentry scan`) counted, by rule. */
+export interface SweepCounts {
+  /** Distinct security groups whose rules were examined. */
+  readonly groups: number;
+  readonly rules: number;
+  readonly allowed: number;
+  readonly violations: number;
+  readonly exempt: number;
+  readonly revoked: number;
+  readonly restricted: number;
+  readonly already_removed: number;
+  readonly failed: number;
+  /** Violations left in place because the mode is `report`. */
+  readonly reported: number;
+}
+
+/**
+ * A part of the region the sweep did not examine. `group_ids: null` means every group (the
+ * policy watches `"*"`); `next_token` is where listing stopped (null: it had not started).
+ */
+export interface SweepRemainder {
+  readonly group_ids: readonly string[] | null;
+  readonly next_token: string | null;
+  readonly reason: string;
+}
+
+export interface SweepReport {
+  readonly status: 'processed';
+  readonly kind: 'sweep';
+  readonly event_id: string | null;
+  readonly event_name: 'Scheduled Event';
+  readonly event_time: string | null;
+  readonly account: string | null;
+  readonly region: string;
+  readonly mode: 'enforce' | 'report';
+  readonly policy_action: 'revoke' | 'restrict';
+  /** The worst verdict among the findings. */
+  readonly verdict: Verdict;
+  readonly counts: SweepCounts;
+  /** DescribeSecurityGroupRules pages read. */
+  readonly pages: number;
+  /** Every rule that is not allowed (violations and exempt ones), each with its group_id. */
+  readonly findings: readonly FindingReport[];
+  /** True when some of the region was not examined (`not_reached` says what). */
+  readonly incomplete: boolean;
+  readonly not_reached: readonly SweepRemainder[];
+  /** Failures that did not stop the sweep, e.g. a page that kept failing after the SDK's retries. */
+  readonly errors: readonly string[];
+}
+
 export interface SkippedReport {
   readonly status: 'ignored' | 'invalid';
   readonly event_id: string | null;

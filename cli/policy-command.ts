@@ -1,0 +1,48 @@
+import { DEFAULT_POLICY_DOCUMENT } from '../function/core/policy/default-policy';
+import { parseCommandArgs } from './args';
+import { CliError, EXIT } from './errors';
+import type { Io } from './io';
+import { loadPolicyFile } from './policy-file';
+
+export const POLICY_HELP = `Usage: sg-sentry policy default
+       sg-sentry policy validate FILE
+
+  default         print the embedded policy (used when none is configured) as JSON;
+                  a starting point for your own
+  validate FILE   check a policy document; lists every problem with its JSON path
+
+Options:
+  --debug        print stack traces of unexpected errors
+  -h, --help     show this help
+
+Exit status: 0 valid (or printed), 2 invalid policy or bad usage.
+`;
+
+export async function runPolicy(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('policy', args, {});
+  const [sub, ...rest] = positionals;
+  if (values.help || sub === undefined) {
+    if (sub === undefined && !values.help) throw new CliError('policy: say `default` or `validate FILE` (see sg-sentry policy --help)');
+    io.out(POLICY_HELP);
+    return EXIT.ok;
+  }
+  switch (sub) {
+    case 'default':
+      if (rest.length > 0) throw new CliError(`policy default: unexpected argument ${rest[0]}`);
+      io.out(`${JSON.stringify(DEFAULT_POLICY_DOCUMENT, null, 2)}\n`);
+      return EXIT.ok;
+    case 'validate': {
+      if (rest.length !== 1) throw new CliError('policy validate: name exactly one policy file (see sg-sentry policy --help)');
+      const file = rest[0] as string;
+      const { policy } = loadPolicyFile(file);
+      io.out(
+        `${file}: valid policy (mode ${policy.mode}, action ${policy.action}, ` +
+          `${policy.ingress.length} ingress and ${policy.egress.length} egress allow entries, ` +
+          `groups ${policy.groups === '*' ? '"*"' : [...policy.groups].join(', ')})\n`,
+      );
+      return EXIT.ok;
+    }
+    default:
+      throw new CliError(`policy: unknown subcommand ${sub}; expected default or validate (see sg-sentry policy --help)`);
+  }
+}
