@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
+  AuthorizeSecurityGroupIngressCommand,
   EC2Client,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
@@ -111,6 +112,19 @@ describe('sweep', () => {
     expect(report.counts).to.include({ violations: 400, reported: 400, revoked: 0 });
     expect(published).to.have.length(1);
     expect(published[0]?.subject).to.equal(`sg-sentry sweep: would revoke 400 rules (report mode) in ${REGION}, ${ACCOUNT}`);
+  });
+
+  it('restricts in a sweep too, with a description naming the sweep and the time', async () => {
+    const oneGroup = accountRules().filter((r) => r.groupId === groupId(0));
+    const { ec2, ctx } = setup({ action: 'restrict', restrict_to: ['10.0.0.0/8'] }, [oneGroup]);
+    ec2.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
+
+    const report = await processSweep(SWEEP, ctx);
+
+    const permissions = ec2.commandCalls(AuthorizeSecurityGroupIngressCommand).flatMap((c) => c.args[0].input.IpPermissions ?? []);
+    expect(permissions).to.have.length(5);
+    expect(permissions[0]?.IpRanges).to.deep.equal([{ CidrIp: '10.0.0.0/8', Description: 'sg-sentry: replaced 0.0.0.0/0 (by sg-sentry sweep, 2025-06-01T00:00:01Z)' }]);
+    expect(report.counts).to.include({ violations: 5, restricted: 5 });
   });
 
   it('sends nothing and revokes nothing when every rule is allowed', async () => {

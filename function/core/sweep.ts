@@ -220,7 +220,7 @@ class Sweep {
           this.record(batch.map((j) => unrevoked(j, groupId, direction)));
           continue;
         }
-        const acted = await remediate(batch, policy, this.ec2);
+        const acted = await remediate(batch, policy, this.ec2, { now: this.ctx.now() });
         this.record(acted.findings);
       }
     }
