@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -390,35 +390,39 @@ export class SecurityGroupSentry extends Construct {
       policy: queueAccess.json,
     });
 
-    new CloudwatchMetricAlarm(this, 'function_errors_alarm', {
+    this.alarmAboveZero('function_errors_alarm', {
       alarmName: `${name}-function-errors`,
       alarmDescription: 'sg-sentry: the function failed; a change may not have been checked (see its logs)',
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
       dimensions: { FunctionName: this.function.functionName },
       statistic: 'Sum',
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-      alarmActions: [this.topicArn],
       tags,
     });
-    new CloudwatchMetricAlarm(this, 'dead_letter_queue_alarm', {
+    this.alarmAboveZero('dead_letter_queue_alarm', {
       alarmName: `${name}-dlq-depth`,
       alarmDescription: 'sg-sentry: events that were never handled are waiting in the dead-letter queue',
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
       dimensions: { QueueName: this.deadLetterQueue.name },
       statistic: 'Maximum',
+      tags,
+    });
+  }
+
+  /** An alarm that notifies the topic as soon as the metric exceeds 0 in a 5-minute period. */
+  private alarmAboveZero(
+    id: string,
+    metric: Pick<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'tags'>,
+  ): void {
+    new CloudwatchMetricAlarm(this, id, {
+      ...metric,
       period: 300,
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
       alarmActions: [this.topicArn],
-      tags,
     });
   }
 

@@ -25,15 +25,15 @@ export function synthesizedWorkspace(): Workspace {
     throw new Error(`${BUNDLE_FILE} is missing: run \`npm run build\` first (npm test does)`);
   }
   const root = mkdtempSync(join(tmpdir(), 'sg-sentry-module-'));
+  // Removed when the test process ends, also when the synthesis below fails.
+  process.on('exit', () => {
+    if (!process.env.SG_SENTRY_KEEP_TEST_WORKSPACE) rmSync(root, { recursive: true, force: true });
+  });
   const moduleDir = join(root, 'dist', 'terraform-module');
   const module = writeModule({ outDir: moduleDir, bundleFile: BUNDLE_FILE });
   workspace = { root, moduleDir, module };
   return workspace;
 }
-
-process.on('exit', () => {
-  if (workspace && !process.env.SG_SENTRY_KEEP_TEST_WORKSPACE) rmSync(workspace.root, { recursive: true, force: true });
-});
 
 type Block = Record<string, unknown>;
 
