@@ -4,7 +4,7 @@
  * keys sorted, cdktf's metadata (which names paths and versions) stripped, the archive built by
  * a zip writer without timestamps.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -60,6 +60,10 @@ export interface WriteModuleOptions {
 export function writeModule({ outDir, bundleFile }: WriteModuleOptions): TerraformJson {
   const archive = functionArchiveBytes(bundleFile);
   const config = synthesizeModuleJson();
+  // Replaces an earlier module, never anything else a mistyped --out could name.
+  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, 'main.tf.json'))) {
+    throw new Error(`${outDir} is neither empty nor a synthesized module: not replacing it`);
+  }
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(join(outDir, dirname(FUNCTION_ARCHIVE)), { recursive: true });
   writeFileSync(join(outDir, 'main.tf.json'), stableJson(config));

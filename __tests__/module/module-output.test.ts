@@ -4,10 +4,11 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { writeModule } from '../../modules/synthesize-module';
 import { BUNDLE_FILE, REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 
 const run = promisify(execFile);
@@ -66,5 +67,19 @@ describe('synthesized module output (main.ts)', function () {
     const { moduleDir } = synthesizedWorkspace();
 
     expect(readFileSync(join(moduleDir, 'main.tf.json')).equals(first.get('main.tf.json')!)).to.equal(true);
+  });
+
+  it('refuses to replace a directory that holds something other than a module', () => {
+    // Prepare
+    const precious = join(scratch, 'precious');
+    mkdirSync(precious);
+    writeFileSync(join(precious, 'notes.txt'), 'keep me');
+
+    // Act
+    const attempt = () => writeModule({ outDir: precious, bundleFile: BUNDLE_FILE });
+
+    // Assess
+    expect(attempt).to.throw(/neither empty nor a synthesized module/);
+    expect(existsSync(join(precious, 'notes.txt'))).to.equal(true);
   });
 });
