@@ -91,7 +91,7 @@ export class SentryModuleStack extends TerraformStack {
     const notificationEmails = variable('notification_emails', {
       type: 'list(string)',
       default: [],
-      description: 'Email addresses subscribed to the topic (each must confirm the subscription AWS mails it).',
+      description: 'Email addresses subscribed to the topic, created or existing (each must confirm the subscription AWS mails it).',
       validation: [
         {
           condition: `\${alltrue([for email in var.notification_emails : ${matches(EMAIL_PATTERN, 'email')}])}`,
