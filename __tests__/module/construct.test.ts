@@ -1,0 +1,145 @@
+/**
+ * The construct used directly from a cdktf app with plain values: every condition is decided at
+ * synth time, so the synthesized stack carries plain statements, maps and counts.
+ */
+import { expect } from 'chai';
+import { ENV } from '../../function/core/env-names';
+import { SecurityStack } from '../../examples/cdktf/main';
+import { SecurityGroupSentry, SecurityGroupSentryProps } from '../../modules/security-group-sentry';
+import { bareRoot, bareStack } from '../../modules/synthesize-module';
+import { BUNDLE_FILE } from './support/workspace';
+
+type Json = Record<string, any>;
+
+/** Synthesizes one construct in a bare stack (no App: nothing is written to disk). */
+function synthesize(props: Partial<SecurityGroupSentryProps>): Json {
+  const stack = bareStack('test');
+  new SecurityGroupSentry(stack, 'sentry', { name: 'sg-sentry', functionArchivePath: 'function.zip', ...props });
+  return stack.toTerraform() as Json;
+}
+
+/** The single resource of a type (its logical id is cdktf's hashed one). */
+function only(resources: Json, type: string): Json {
+  const bodies = Object.values(resources[type] ?? {}) as Json[];
+  if (bodies.length !== 1) throw new Error(`expected one ${type}, found ${bodies.length}`);
+  return bodies[0]!;
+}
+
+const rolePolicy = (tf: Json) => {
+  const documents = Object.values(tf.data.aws_iam_policy_document) as Json[];
+  return documents.find((d) => String(d['//'].metadata.path).endsWith('/role_policy_document'))!;
+};
+const sids = (tf: Json) => (rolePolicy(tf).statement as Json[]).map((s) => s.sid as string).sort();
+const environment = (tf: Json) => only(tf.resource, 'aws_lambda_function').environment.variables as Record<string, string>;
+
+const BASE = ['PublishNotifications', 'ReadSecurityGroups', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
+
+describe('SecurityGroupSentry construct with plain values', () => {
+  it('decides every optional statement at synth time: no dynamic blocks, the default policy revokes', () => {
+    // Act
+    const tf = synthesize({});
+
+    // Assess
+    expect(rolePolicy(tf)).not.to.have.property('dynamic');
+    expect(sids(tf)).to.deep.equal([...BASE, 'RevokeSecurityGroupRules'].sort());
+  });
+
+  it('adds exactly ssm:GetParameter and its kms:Decrypt, and the env var, for a Slack parameter; nothing without', () => {
+    // Act
+    const without = synthesize({});
+    const withSlack = synthesize({ slackWebhookSsmParameter: '/sg-sentry/slack' });
+
+    // Assess
+    const added = (rolePolicy(withSlack).statement as Json[]).filter((s) => !sids(without).includes(s.sid));
+    expect(added.map((s) => [s.sid, s.actions])).to.deep.equal([
+      ['ReadSlackWebhookParameter', ['ssm:GetParameter']],
+      ['DecryptSlackWebhookParameter', ['kms:Decrypt']],
+    ]);
+    expect(added[0]!.resources[0]).to.match(/:parameter\/sg-sentry\/slack$/);
+    expect(added[1]!.condition.map((c: Json) => c.variable)).to.deep.equal(['kms:ViaService', 'kms:EncryptionContext:PARAMETER_ARN']);
+    expect(Object.keys(environment(without)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.topicArn].sort());
+    expect(Object.keys(environment(withSlack)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.slackWebhookParam, ENV.topicArn].sort());
+    expect(environment(withSlack)[ENV.slackWebhookParam]).to.equal('/sg-sentry/slack');
+  });
+
+  it('passes a given policy minified in SENTRY_POLICY and leaves it unset otherwise', () => {
+    // Act
+    const tf = synthesize({ policy: '{\n  "mode": "report"\n}' });
+
+    // Assess
+    expect(environment(tf)[ENV.policy]).to.equal('{"mode":"report"}');
+    expect(environment(synthesize({}))).not.to.have.property(ENV.policy);
+  });
+
+  it('grants revoke only outside report mode, and authorize only for the restrict action', () => {
+    // Act
+    const report = synthesize({ policy: JSON.stringify({ mode: 'report', action: 'restrict' }) });
+    const restrict = synthesize({ policy: JSON.stringify({ action: 'restrict', restrict_to: ['10.0.0.0/8'] }) });
+
+    // Assess
+    expect(sids(report)).to.deep.equal(BASE);
+    expect(sids(restrict)).to.deep.equal([...BASE, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort());
+  });
+
+  it('adds the KMS statement and key settings only with a customer-managed key', () => {
+    // Prepare
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+
+    // Act
+    const tf = synthesize({ kmsKeyArn: key });
+    const plain = synthesize({});
+
+    // Assess
+    expect(sids(tf)).to.include('UseKeyOfTopicAndQueue');
+    expect(only(tf.resource, 'aws_sqs_queue')).to.include({ kms_master_key_id: key }).and.not.to.have.property('sqs_managed_sse_enabled');
+    expect(only(plain.resource, 'aws_sqs_queue')).to.include({ sqs_managed_sse_enabled: true }).and.not.to.have.property('kms_master_key_id');
+    expect(only(tf.resource, 'aws_sns_topic').kms_master_key_id).to.equal(key);
+    expect(only(plain.resource, 'aws_sns_topic').kms_master_key_id).to.equal('alias/aws/sns');
+  });
+
+  it('sweeps hourly by default and not at all with sweepSchedule null', () => {
+    // Act
+    const rules = (tf: Json) => Object.values(tf.resource.aws_cloudwatch_event_rule) as Json[];
+    const sweep = (tf: Json) => rules(tf).find((r) => String(r['//'].metadata.path).endsWith('/sweep'))!;
+
+    // Assess
+    expect(sweep(synthesize({}))).to.include({ count: 1, schedule_expression: 'rate(1 hour)' });
+    expect(sweep(synthesize({ sweepSchedule: null }))).to.include({ count: 0 });
+  });
+
+  it('publishes to an existing topic instead of creating one', () => {
+    // Prepare
+    const topic = 'arn:aws:sns:eu-west-1:111122223333:security-alerts';
+
+    // Act
+    const tf = synthesize({ createSnsTopic: false, snsTopicArn: topic });
+
+    // Assess
+    expect(only(tf.resource, 'aws_sns_topic').count).to.equal(0);
+    expect(environment(tf)[ENV.topicArn]).to.equal(topic);
+    expect(rolePolicy(tf).statement.find((s: Json) => s.sid === 'PublishNotifications').resources).to.deep.equal([topic]);
+  });
+
+  it('rejects plain values the module would reject, naming each problem', () => {
+    // Act
+    const attempt = () =>
+      synthesize({
+        name: 'has spaces',
+        policy: '{"mode": ',
+        notificationEmails: ['not-an-email'],
+        createSnsTopic: false,
+      });
+
+    // Assess
+    expect(attempt).to.throw(/name "has spaces".*policy is not valid JSON.*"not-an-email" is not an email address.*set snsTopicArn when createSnsTopic is false/);
+  });
+
+  it('fits into a cdktf stack with a provider (examples/cdktf) and points the function at a staged archive', () => {
+    // Act
+    const tf = new SecurityStack(bareRoot(), 'security', { region: 'eu-west-1', bundleFile: BUNDLE_FILE }).toTerraform() as Json;
+
+    // Assess
+    expect(tf.provider.aws).to.have.lengthOf(1);
+    expect(only(tf.resource, 'aws_lambda_function').filename).to.match(/^assets\/function-archive\/[0-9A-F]+\/function\.zip$/);
+  });
+});

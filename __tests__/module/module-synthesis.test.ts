@@ -1,0 +1,423 @@
+import { expect } from 'chai';
+import { ENV } from '../../function/core/env-names';
+import {
+  CLOUDTRAIL_DETAIL_TYPE,
+  EC2_EVENT_SOURCE,
+  EVENTBRIDGE_EC2_SOURCE,
+  WATCHED_EVENT_NAMES,
+} from '../../function/core/watched-events';
+import { TerraformJson } from '../../modules/synthesize-module';
+import { dataSource, resource, resourceAddresses, synthesizedWorkspace } from './support/workspace';
+
+const SECURITY_GROUP_ARNS = [
+  'arn:${local.partition}:ec2:*:${local.account_id}:security-group/*',
+  'arn:${local.partition}:ec2:*:${local.account_id}:security-group-rule/*',
+];
+const SLACK_PARAMETER_ARN =
+  'arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.slack_webhook_ssm_parameter, "/")}';
+const TOPIC_ARN = '${var.create_sns_topic ? one(aws_sns_topic.topic[*].arn) : var.sns_topic_arn}';
+const POLICY_MODE = 'try(lookup(jsondecode(var.policy), "mode", "enforce"), "enforce")';
+const POLICY_ACTION = 'try(lookup(jsondecode(var.policy), "action", "revoke"), "revoke")';
+
+describe('terraform module (synthesized)', () => {
+  let module: TerraformJson;
+
+  before(() => {
+    // Act (shared): one synthesis for every assertion below.
+    module = synthesizedWorkspace().module;
+  });
+
+  it('matches the watched CloudTrail calls, generated from WATCHED_EVENT_NAMES, and excludes failed calls', () => {
+    // Act
+    const rule = resource(module, 'aws_cloudwatch_event_rule', 'security_group_changes');
+
+    // Assess
+    expect(JSON.parse(rule.event_pattern as string)).to.deep.equal({
+      source: [EVENTBRIDGE_EC2_SOURCE],
+      'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
+      detail: { eventSource: [EC2_EVENT_SOURCE], eventName: [...WATCHED_EVENT_NAMES], errorCode: [{ exists: false }] },
+    });
+    expect(JSON.parse(rule.event_pattern as string).detail.eventName).to.include.members([
+      'AuthorizeSecurityGroupIngress',
+      'AuthorizeSecurityGroupEgress',
+      'ModifySecurityGroupRules',
+    ]);
+  });
+
+  it('is a child module: no provider, no backend, required_providers hashicorp/aws covering 5.100 and 6.x', () => {
+    // Assess
+    expect(module).not.to.have.property('provider');
+    expect(module.terraform).to.deep.equal({
+      required_version: '>= 1.5.0',
+      required_providers: { aws: { source: 'hashicorp/aws', version: '>= 5.100, < 7.0' } },
+    });
+    expect(JSON.stringify(module)).not.to.match(/backend|cdktf|\/\/"/);
+  });
+
+  it('creates exactly the resources of DESIGN §9, with readable addresses', () => {
+    // Assess
+    expect(resourceAddresses(module)).to.deep.equal([
+      'aws_cloudwatch_event_rule.security_group_changes',
+      'aws_cloudwatch_event_rule.sweep',
+      'aws_cloudwatch_event_target.security_group_changes_target',
+      'aws_cloudwatch_event_target.sweep_target',
+      'aws_cloudwatch_log_group.log_group',
+      'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
+      'aws_cloudwatch_metric_alarm.function_errors_alarm',
+      'aws_iam_role.role',
+      'aws_iam_role_policy.role_policy',
+      'aws_lambda_function.function',
+      'aws_lambda_function_event_invoke_config.function_async_config',
+      'aws_lambda_permission.security_group_changes_permission',
+      'aws_lambda_permission.sweep_permission',
+      'aws_sns_topic.topic',
+      'aws_sns_topic_subscription.email_subscription',
+      'aws_sqs_queue.dead_letter_queue',
+      'aws_sqs_queue_policy.dead_letter_queue_policy',
+    ]);
+    expect(Object.keys(module.data as object)).to.deep.equal(['aws_iam_policy_document']);
+  });
+
+  it('runs the bundled handler on the configured runtime and architecture, from the archive in the module', () => {
+    // Act
+    const fn = resource(module, 'aws_lambda_function', 'function');
+
+    // Assess
+    expect(fn).to.include({
+      function_name: '${var.name}',
+      handler: 'index.handler',
+      runtime: '${var.lambda_runtime}',
+      memory_size: '${var.lambda_memory_mb}',
+      timeout: '${var.lambda_timeout_s}',
+      role: '${aws_iam_role.role.arn}',
+      filename: '${path.module}/assets/function.zip',
+      source_code_hash: '${filebase64sha256("${path.module}/assets/function.zip")}',
+    });
+    expect(fn.architectures).to.deep.equal(['${var.lambda_architecture}']);
+    expect(fn.depends_on).to.deep.equal(['aws_cloudwatch_log_group.log_group', 'aws_iam_role_policy.role_policy']);
+  });
+
+  it('sets the §8 environment: topic and own role always, policy and Slack parameter only when given', () => {
+    // Act
+    const variables = (resource(module, 'aws_lambda_function', 'function').environment as { variables: string }).variables;
+
+    // Assess
+    expect(variables).to.equal(
+      '${merge(' +
+        `{"${ENV.topicArn}" = ${TOPIC_ARN.slice(2, -1)}, "${ENV.selfRoleArn}" = aws_iam_role.role.arn}, ` +
+        `(var.policy != null) ? {"${ENV.policy}" = jsonencode(jsondecode(var.policy))} : {}, ` +
+        `(var.slack_webhook_ssm_parameter != null) ? {"${ENV.slackWebhookParam}" = var.slack_webhook_ssm_parameter} : {}` +
+        ')}',
+    );
+  });
+
+  it('grants the role exactly the statements it needs, the optional ones only under their condition', () => {
+    // Act
+    const document = dataSource(module, 'aws_iam_policy_document', 'role_policy_document') as {
+      statement: unknown[];
+      dynamic: { statement: unknown[] };
+    };
+
+    // Assess
+    expect(document.statement).to.deep.equal([
+      {
+        sid: 'ReadSecurityGroups',
+        effect: 'Allow',
+        actions: ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups'],
+        resources: ['*'],
+      },
+      {
+        sid: 'WriteOwnLogs',
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: ['${aws_cloudwatch_log_group.log_group.arn}:*'],
+      },
+      { sid: 'PublishNotifications', effect: 'Allow', actions: ['sns:Publish'], resources: [TOPIC_ARN] },
+      {
+        sid: 'SendFailedEventsToDeadLetterQueue',
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        resources: ['${aws_sqs_queue.dead_letter_queue.arn}'],
+      },
+    ]);
+    expect(document.dynamic.statement).to.deep.equal([
+      {
+        for_each: `\${!(${POLICY_MODE} == "report") ? ["RevokeSecurityGroupRules"] : []}`,
+        content: {
+          sid: 'RevokeSecurityGroupRules',
+          effect: 'Allow',
+          actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
+          resources: SECURITY_GROUP_ARNS,
+        },
+      },
+      {
+        for_each: `\${(!(${POLICY_MODE} == "report") && (${POLICY_ACTION} == "restrict")) ? ["AuthorizeRestrictedReplacementRules"] : []}`,
+        content: {
+          sid: 'AuthorizeRestrictedReplacementRules',
+          effect: 'Allow',
+          actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
+          resources: SECURITY_GROUP_ARNS,
+        },
+      },
+      {
+        for_each: '${(var.kms_key_arn != null) ? ["UseKeyOfTopicAndQueue"] : []}',
+        content: {
+          sid: 'UseKeyOfTopicAndQueue',
+          effect: 'Allow',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['${var.kms_key_arn}'],
+          condition: [
+            {
+              test: 'StringEquals',
+              variable: 'kms:ViaService',
+              values: ['sns.${local.region}.amazonaws.com', 'sqs.${local.region}.amazonaws.com'],
+            },
+          ],
+        },
+      },
+      {
+        for_each: '${(var.slack_webhook_ssm_parameter != null) ? ["ReadSlackWebhookParameter"] : []}',
+        content: { sid: 'ReadSlackWebhookParameter', effect: 'Allow', actions: ['ssm:GetParameter'], resources: [SLACK_PARAMETER_ARN] },
+      },
+      {
+        for_each: '${(var.slack_webhook_ssm_parameter != null) ? ["DecryptSlackWebhookParameter"] : []}',
+        content: {
+          sid: 'DecryptSlackWebhookParameter',
+          effect: 'Allow',
+          actions: ['kms:Decrypt'],
+          resources: ['arn:${local.partition}:kms:${local.region}:${local.account_id}:key/*'],
+          condition: [
+            { test: 'StringEquals', variable: 'kms:ViaService', values: ['ssm.${local.region}.amazonaws.com'] },
+            { test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [SLACK_PARAMETER_ARN] },
+          ],
+        },
+      },
+    ]);
+    expect(resource(module, 'aws_iam_role_policy', 'role_policy').policy).to.equal(
+      '${data.aws_iam_policy_document.role_policy_document.json}',
+    );
+  });
+
+  it('derives partition, region and account from the log group ARN instead of calling AWS in data sources', () => {
+    // Assess
+    expect(module.locals).to.deep.equal({
+      partition: '${element(split(":", aws_cloudwatch_log_group.log_group.arn), 1)}',
+      region: '${element(split(":", aws_cloudwatch_log_group.log_group.arn), 3)}',
+      account_id: '${element(split(":", aws_cloudwatch_log_group.log_group.arn), 4)}',
+    });
+  });
+
+  it('lets only the Lambda service assume the role', () => {
+    // Act
+    const role = resource(module, 'aws_iam_role', 'role');
+
+    // Assess
+    expect(JSON.parse(role.assume_role_policy as string)).to.deep.equal({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+  });
+
+  it('delivers rule events with retries and a dead-letter queue, and permits only those rules to invoke', () => {
+    // Act
+    const eventTarget = resource(module, 'aws_cloudwatch_event_target', 'security_group_changes_target');
+    const sweepTarget = resource(module, 'aws_cloudwatch_event_target', 'sweep_target');
+    const eventPermission = resource(module, 'aws_lambda_permission', 'security_group_changes_permission');
+    const sweepPermission = resource(module, 'aws_lambda_permission', 'sweep_permission');
+
+    // Assess
+    for (const target of [eventTarget, sweepTarget]) {
+      expect(target).to.deep.include({
+        arn: '${aws_lambda_function.function.arn}',
+        retry_policy: { maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 185 },
+        dead_letter_config: { arn: '${aws_sqs_queue.dead_letter_queue.arn}' },
+      });
+    }
+    expect(eventTarget.rule).to.equal('${aws_cloudwatch_event_rule.security_group_changes.name}');
+    expect(sweepTarget.rule).to.equal('${one(aws_cloudwatch_event_rule.sweep[*].name)}');
+    expect(eventPermission).to.include({
+      action: 'lambda:InvokeFunction',
+      principal: 'events.amazonaws.com',
+      source_arn: '${aws_cloudwatch_event_rule.security_group_changes.arn}',
+    });
+    expect(sweepPermission).to.include({ principal: 'events.amazonaws.com', source_arn: '${one(aws_cloudwatch_event_rule.sweep[*].arn)}' });
+    expect(eventPermission.statement_id).not.to.equal(sweepPermission.statement_id);
+  });
+
+  it('retries failed invocations in Lambda, then sends them to the dead-letter queue', () => {
+    // Act
+    const config = resource(module, 'aws_lambda_function_event_invoke_config', 'function_async_config');
+
+    // Assess
+    expect(config).to.deep.include({
+      function_name: '${aws_lambda_function.function.function_name}',
+      maximum_retry_attempts: '${var.maximum_retry_attempts}',
+      maximum_event_age_in_seconds: 3600,
+      destination_config: { on_failure: { destination: '${aws_sqs_queue.dead_letter_queue.arn}' } },
+    });
+  });
+
+  it('runs the sweep on sweep_schedule and drops it entirely when the schedule is null', () => {
+    // Assess
+    const count = '${(var.sweep_schedule != null) ? 1 : 0}';
+    expect(resource(module, 'aws_cloudwatch_event_rule', 'sweep')).to.include({ count, schedule_expression: '${var.sweep_schedule}' });
+    expect(resource(module, 'aws_cloudwatch_event_target', 'sweep_target')).to.include({ count });
+    expect(resource(module, 'aws_lambda_permission', 'sweep_permission')).to.include({ count });
+    expect((module.variable as Record<string, { default: unknown }>).sweep_schedule?.default).to.equal('rate(1 hour)');
+  });
+
+  it('encrypts the topic with kms_key_arn or the AWS-managed key, and subscribes one email each', () => {
+    // Act
+    const topic = resource(module, 'aws_sns_topic', 'topic');
+    const subscription = resource(module, 'aws_sns_topic_subscription', 'email_subscription');
+
+    // Assess
+    expect(topic).to.include({ count: '${var.create_sns_topic ? 1 : 0}', kms_master_key_id: '${coalesce(var.kms_key_arn, "alias/aws/sns")}' });
+    expect(subscription).to.include({
+      for_each: '${toset(var.notification_emails)}',
+      protocol: 'email',
+      endpoint: '${each.value}',
+      topic_arn: TOPIC_ARN,
+    });
+  });
+
+  it('encrypts the dead-letter queue and lets only the two rules send to it', () => {
+    // Act
+    const queue = resource(module, 'aws_sqs_queue', 'dead_letter_queue');
+    const access = dataSource(module, 'aws_iam_policy_document', 'dead_letter_queue_policy_document');
+
+    // Assess
+    expect(queue).to.include({
+      kms_master_key_id: '${var.kms_key_arn}',
+      sqs_managed_sse_enabled: '${(var.kms_key_arn != null) ? null : true}',
+    });
+    expect(access.statement).to.deep.equal([
+      {
+        sid: 'EventBridgeDeliveryFailures',
+        actions: ['sqs:SendMessage'],
+        resources: ['${aws_sqs_queue.dead_letter_queue.arn}'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        condition: [
+          {
+            test: 'ArnEquals',
+            variable: 'aws:SourceArn',
+            values: '${concat([aws_cloudwatch_event_rule.security_group_changes.arn], aws_cloudwatch_event_rule.sweep[*].arn)}',
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('alarms on function errors and on a non-empty dead-letter queue, notifying the topic', () => {
+    // Act
+    const errors = resource(module, 'aws_cloudwatch_metric_alarm', 'function_errors_alarm');
+    const depth = resource(module, 'aws_cloudwatch_metric_alarm', 'dead_letter_queue_alarm');
+
+    // Assess
+    expect(errors).to.deep.include({
+      namespace: 'AWS/Lambda',
+      metric_name: 'Errors',
+      dimensions: { FunctionName: '${aws_lambda_function.function.function_name}' },
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      alarm_actions: [TOPIC_ARN],
+    });
+    expect(depth).to.deep.include({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: '${aws_sqs_queue.dead_letter_queue.name}' },
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      alarm_actions: [TOPIC_ARN],
+    });
+  });
+
+  it('keeps logs in /aws/lambda/<name> for log_retention_days, with kms_key_arn when given', () => {
+    // Assess
+    expect(resource(module, 'aws_cloudwatch_log_group', 'log_group')).to.include({
+      name: '/aws/lambda/${var.name}',
+      retention_in_days: '${var.log_retention_days}',
+      kms_key_id: '${var.kms_key_arn}',
+    });
+  });
+
+  it('derives every AWS name from var.name, so instances with different names never collide', () => {
+    // Prepare
+    const named: Array<[string, string, string]> = [
+      ['aws_cloudwatch_event_rule', 'security_group_changes', 'name'],
+      ['aws_cloudwatch_event_rule', 'sweep', 'name'],
+      ['aws_cloudwatch_log_group', 'log_group', 'name'],
+      ['aws_cloudwatch_metric_alarm', 'function_errors_alarm', 'alarm_name'],
+      ['aws_cloudwatch_metric_alarm', 'dead_letter_queue_alarm', 'alarm_name'],
+      ['aws_iam_role', 'role', 'name'],
+      ['aws_lambda_function', 'function', 'function_name'],
+      ['aws_sns_topic', 'topic', 'name'],
+      ['aws_sqs_queue', 'dead_letter_queue', 'name'],
+    ];
+
+    // Assess
+    for (const [type, name, attribute] of named) {
+      expect(resource(module, type, name)[attribute], `${type}.${name}.${attribute}`).to.contain('${var.name}');
+    }
+  });
+
+  it('tags every resource that takes tags', () => {
+    // Prepare
+    const taggable = [
+      'aws_cloudwatch_event_rule.security_group_changes',
+      'aws_cloudwatch_event_rule.sweep',
+      'aws_cloudwatch_log_group.log_group',
+      'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
+      'aws_cloudwatch_metric_alarm.function_errors_alarm',
+      'aws_iam_role.role',
+      'aws_lambda_function.function',
+      'aws_sns_topic.topic',
+      'aws_sqs_queue.dead_letter_queue',
+    ];
+
+    // Assess
+    for (const address of taggable) {
+      const [type, name] = address.split('.') as [string, string];
+      expect(resource(module, type, name).tags, address).to.equal('${var.tags}');
+    }
+  });
+
+  it('exposes exactly the inputs of DESIGN §9, each with a type, a description and a default', () => {
+    // Act
+    const variables = module.variable as Record<string, Record<string, unknown>>;
+
+    // Assess
+    expect(Object.keys(variables).sort()).to.deep.equal(
+      [
+        'name',
+        'policy',
+        'notification_emails',
+        'create_sns_topic',
+        'sns_topic_arn',
+        'slack_webhook_ssm_parameter',
+        'sweep_schedule',
+        'lambda_runtime',
+        'lambda_architecture',
+        'lambda_memory_mb',
+        'lambda_timeout_s',
+        'log_retention_days',
+        'kms_key_arn',
+        'maximum_retry_attempts',
+        'tags',
+      ].sort(),
+    );
+    for (const [name, body] of Object.entries(variables)) {
+      expect(body, name).to.include.keys('type', 'description', 'default');
+    }
+    expect(variables.policy?.default).to.equal(null);
+    expect(variables.lambda_runtime?.default).to.equal('nodejs22.x');
+    expect(variables.lambda_architecture?.default).to.equal('arm64');
+  });
+
+  it('exposes exactly the outputs of DESIGN §9', () => {
+    // Assess
+    expect(Object.keys(module.output as object).sort()).to.deep.equal(
+      ['sns_topic_arn', 'lambda_function_arn', 'lambda_function_name', 'lambda_role_arn', 'event_rule_arn', 'dead_letter_queue_arn'].sort(),
+    );
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * The module's README, generated from its Terraform JSON: every variable (type, default,
+ * description, validation messages), every output, the IAM statements, the requirements and the
+ * resources. Nothing here imports cdktf: it reads the synthesized configuration, plus the
+ * reasons for each permission.
+ */
+import { PERMISSIONS, PermissionSid } from './permissions';
+
+interface StatementBlock {
+  readonly sid?: string;
+  readonly actions?: string[];
+  readonly resources?: string[];
+}
+
+interface VariableBlock {
+  readonly type?: string;
+  readonly default?: unknown;
+  readonly description?: string;
+  readonly nullable?: boolean;
+  readonly validation?: ReadonlyArray<{ readonly error_message?: string }>;
+}
+
+interface ModuleJson {
+  readonly terraform?: {
+    readonly required_version?: string;
+    readonly required_providers?: Record<string, { readonly source?: string; readonly version?: string }>;
+  };
+  readonly variable?: Record<string, VariableBlock>;
+  readonly output?: Record<string, { readonly description?: string }>;
+  readonly resource?: Record<string, Record<string, { readonly count?: unknown; readonly for_each?: unknown }>>;
+  readonly data?: {
+    readonly aws_iam_policy_document?: Record<
+      string,
+      { readonly statement?: StatementBlock[]; readonly dynamic?: { readonly statement?: Array<{ readonly content?: StatementBlock }> } }
+    >;
+  };
+}
+
+/** Expressions in statement resources, as a reader of the README names them. */
+const READABLE: Record<string, string> = {
+  'local.partition': '<partition>',
+  'local.region': '<region>',
+  'local.account_id': '<account>',
+  'aws_cloudwatch_log_group.log_group.arn': '<log group ARN>',
+  'aws_sqs_queue.dead_letter_queue.arn': '<dead-letter queue ARN>',
+  'var.create_sns_topic ? one(aws_sns_topic.topic[*].arn) : var.sns_topic_arn': '<topic ARN>',
+  'var.kms_key_arn': '<kms_key_arn>',
+  'trimprefix(var.slack_webhook_ssm_parameter, "/")': '<slack_webhook_ssm_parameter without a leading />',
+};
+const readable = (text: string) => text.replace(/\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, (whole, expression: string) => READABLE[expression] ?? whole);
+
+/** Marks the generated tables inside a hand-written document (docs/module.md). */
+export const GENERATED_BEGIN = '<!-- BEGIN GENERATED: module inputs and outputs (npm run docs:module) -->';
+export const GENERATED_END = '<!-- END GENERATED -->';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ').trim();
+const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
+
+export function renderInputsTable(config: Record<string, unknown>): string {
+  const variables = (config as ModuleJson).variable ?? {};
+  const rows = Object.keys(variables)
+    .sort()
+    .map((name) => {
+      const v = variables[name] ?? {};
+      const rules = (v.validation ?? []).map((rule) => rule.error_message ?? '').filter(Boolean);
+      return `| ${code(name)} | ${cell(v.description ?? '')} | ${code(v.type ?? 'any')} | ${code(JSON.stringify(v.default ?? null))} | ${cell(rules.join(' '))} |`;
+    });
+  return ['| Name | Description | Type | Default | Validation |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+export function renderOutputsTable(config: Record<string, unknown>): string {
+  const outputs = (config as ModuleJson).output ?? {};
+  const rows = Object.keys(outputs)
+    .sort()
+    .map((name) => `| ${code(name)} | ${cell(outputs[name]?.description ?? '')} |`);
+  return ['| Name | Description |', '|---|---|', ...rows].join('\n');
+}
+
+/** The role's statements (static and conditional) with when and why; every Sid must be documented. */
+export function renderPermissionsTable(config: Record<string, unknown>): string {
+  const document = (config as ModuleJson).data?.aws_iam_policy_document?.role_policy_document;
+  const statements = [
+    ...(document?.statement ?? []),
+    ...(document?.dynamic?.statement ?? []).map((block) => block.content ?? {}),
+  ];
+  const rows = statements.map((statement) => {
+    const notes = PERMISSIONS[statement.sid as PermissionSid];
+    if (!notes) throw new Error(`statement ${statement.sid ?? '(no sid)'} has no entry in modules/permissions.ts`);
+    const actions = (statement.actions ?? []).map(code).join('<br>');
+    const resources = (statement.resources ?? []).map((r) => code(readable(r))).join('<br>');
+    return `| ${code(statement.sid ?? '')} | ${actions} | ${resources} | ${cell(notes.when)} | ${cell(notes.why)} |`;
+  });
+  return ['| Statement | Actions | Resources | Present when | Why |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** The block docs/module.md carries between the markers. */
+export function renderGeneratedDocsBlock(config: Record<string, unknown>): string {
+  return [
+    GENERATED_BEGIN,
+    '',
+    '### Inputs',
+    '',
+    renderInputsTable(config),
+    '',
+    '### Outputs',
+    '',
+    renderOutputsTable(config),
+    '',
+    '### IAM permissions of the function',
+    '',
+    renderPermissionsTable(config),
+    '',
+    GENERATED_END,
+  ].join('\n');
+}
+
+export function renderModuleReadme(config: Record<string, unknown>): string {
+  const module = config as ModuleJson;
+  const providers = Object.entries(module.terraform?.required_providers ?? {}).map(
+    ([name, p]) => `| ${code(name)} (${p.source ?? ''}) | ${code(p.version ?? 'any')} |`,
+  );
+  const resources = Object.entries(module.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, body]) => {
+      const multiplicity = body.for_each !== undefined ? 'one per entry' : body.count !== undefined ? '0 or 1' : '1';
+      return `| ${code(`${type}.${name}`)} | ${multiplicity} |`;
+    }),
+  );
+  return [
+    '# sg-sentry Terraform module',
+    '',
+    '<!-- Generated by `npm run synth` from the module\'s own variables and outputs; do not edit. -->',
+    '',
+    'Revokes AWS security-group rules that its allowlist policy does not permit, seconds after the',
+    'CloudTrail event, and tells the team who did it and what was reverted. One instance covers one',
+    'region of one account.',
+    '',
+    '## Usage',
+    '',
+    '```hcl',
+    'module "sg_sentry" {',
+    '  source = "./modules/sg-sentry" # this folder, vendored, or a git source',
+    '',
+    '  notification_emails = ["secops@example.com"]',
+    '}',
+    '```',
+    '',
+    'The caller configures the `aws` provider (region and credentials); the module has no provider',
+    'block and no backend. The function archive is `assets/function.zip`, read through',
+    '`${path.module}`: keep it next to `main.tf.json`.',
+    '',
+    '**Prerequisite:** a CloudTrail trail that logs management events (write events at least) in',
+    'the region. EventBridge receives the region\'s CloudTrail management events only while such a',
+    'trail exists; without one, only the scheduled sweep finds violations.',
+    '',
+    '## Requirements',
+    '',
+    '| Name | Version |',
+    '|---|---|',
+    `| terraform | ${code(module.terraform?.required_version ?? 'any')} |`,
+    ...providers,
+    '',
+    '## Inputs',
+    '',
+    renderInputsTable(config),
+    '',
+    '## Outputs',
+    '',
+    renderOutputsTable(config),
+    '',
+    '## IAM permissions of the function',
+    '',
+    renderPermissionsTable(config),
+    '',
+    'Condition keys (not shown): the KMS statements allow use only through the named services',
+    '(`kms:ViaService`), the Slack decrypt statement only for that parameter',
+    '(`kms:EncryptionContext:PARAMETER_ARN`).',
+    '',
+    '## Known limits',
+    '',
+    '- With the default AWS-managed key `alias/aws/sns`, CloudWatch alarm notifications are not',
+    '  delivered: that key\'s policy cannot be changed to let CloudWatch use it. The function\'s own',
+    '  notifications are delivered. To receive the alarms, pass `kms_key_arn` (a customer-managed',
+    '  key whose policy allows `cloudwatch.amazonaws.com`), or an existing topic that CloudWatch can',
+    '  publish to.',
+    '- A customer-managed `kms_key_arn` must allow CloudWatch Logs (the log group), EventBridge (the',
+    '  dead-letter queue) and CloudWatch (alarms to the topic) in its key policy.',
+    '- The IAM role is named after `name`, and IAM names are global to the account: instances in',
+    '  several regions of one account need different names.',
+    '- Email subscriptions stay pending until each recipient confirms; Terraform cannot confirm them.',
+    '',
+    '## Resources',
+    '',
+    '| Address | Instances |',
+    '|---|---|',
+    ...resources,
+    '',
+  ].join('\n');
+}
