@@ -3,7 +3,7 @@
  * dist/terraform-module/. `npm run synth` builds the function bundle first.
  *
  *   tsx main.ts [--out DIR]   write the module (default dist/terraform-module)
- *   tsx main.ts --write-docs  refresh the generated tables in docs/module.md instead
+ *   tsx main.ts --write-docs  refresh the generated tables in README.md instead
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ const outIndex = args.indexOf('--out');
 const outDir = outIndex >= 0 && args[outIndex + 1] ? resolve(args[outIndex + 1]!) : join(root, 'dist', 'terraform-module');
 
 if (args.includes('--write-docs')) {
-  const docsFile = join(root, 'docs', 'module.md');
+  const docsFile = join(root, 'README.md');
   const docs = readFileSync(docsFile, 'utf8');
   const begin = docs.indexOf(GENERATED_BEGIN);
   const end = docs.indexOf(GENERATED_END);

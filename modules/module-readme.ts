@@ -49,7 +49,7 @@ const READABLE: Record<string, string> = {
 };
 const readable = (text: string) => text.replace(/\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, (whole, expression: string) => READABLE[expression] ?? whole);
 
-/** Marks the generated tables inside a hand-written document (docs/module.md). */
+/** Marks the generated tables inside a hand-written document (README.md). */
 export const GENERATED_BEGIN = '<!-- BEGIN GENERATED: module inputs and outputs (npm run docs:module) -->';
 export const GENERATED_END = '<!-- END GENERATED -->';
 
@@ -93,7 +93,7 @@ export function renderPermissionsTable(config: Record<string, unknown>): string 
   return ['| Statement | Actions | Resources | Present when | Why |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
-/** The block docs/module.md carries between the markers. */
+/** The block README.md carries between the markers. */
 export function renderGeneratedDocsBlock(config: Record<string, unknown>): string {
   return [
     GENERATED_BEGIN,

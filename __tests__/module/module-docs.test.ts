@@ -40,14 +40,14 @@ describe('module documentation', () => {
     expect(readme).to.contain('CloudTrail trail');
   });
 
-  it('keeps the generated tables in docs/module.md in sync (npm run docs:module refreshes them)', () => {
+  it('keeps the generated tables in README.md in sync (npm run docs:module refreshes them)', () => {
     // Prepare
-    const docs = readFileSync(join(REPO_ROOT, 'docs', 'module.md'), 'utf8');
+    const docs = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
     // Act
     const block = docs.slice(docs.indexOf(GENERATED_BEGIN), docs.indexOf(GENERATED_END) + GENERATED_END.length);
 
     // Assess
-    expect(block, 'docs/module.md is stale: run npm run docs:module').to.equal(renderGeneratedDocsBlock(module));
+    expect(block, 'README.md is stale: run npm run docs:module').to.equal(renderGeneratedDocsBlock(module));
   });
 });
