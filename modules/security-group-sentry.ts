@@ -20,6 +20,7 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { ENV } from '../function/core/env-names';
+import { DEFAULT_POLICY_DOCUMENT } from '../function/core/policy/default-policy';
 import {
   CLOUDTRAIL_DETAIL_TYPE,
   EC2_EVENT_SOURCE,
@@ -82,9 +83,9 @@ export const SCHEDULE_PATTERN = '^(rate|cron)\\(.+\\)$';
 export const MAXIMUM_EVENT_AGE_S = 3600;
 /** EventBridge's own maximum; the event age above is what ends the retries in practice. */
 export const EVENTBRIDGE_MAXIMUM_RETRY_ATTEMPTS = 185;
-/** The policy keys the IAM role depends on, with the values §4 gives an omitted key. */
-const POLICY_DEFAULT_MODE = 'enforce';
-const POLICY_DEFAULT_ACTION = 'revoke';
+/** The policy keys the IAM role depends on take the embedded default's values when omitted. */
+const POLICY_DEFAULT_MODE = DEFAULT_POLICY_DOCUMENT.mode;
+const POLICY_DEFAULT_ACTION = DEFAULT_POLICY_DOCUMENT.action;
 
 export interface SecurityGroupSentryProps {
   /** Prefix of every resource name. Must be unique per account and region (the IAM role: per account). */
