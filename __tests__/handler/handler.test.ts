@@ -13,14 +13,11 @@ import { createHandler } from '../../function/handler';
 import { NotificationError, RetryableRemediationError } from '../../function/core/errors';
 import type { EventReport } from '../../function/core/report';
 import { envelope, fixture } from '../helpers/fixtures';
+import { awsError } from '../helpers/aws-errors';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:sg-sentry';
 const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
-
-function awsError(name: string, fault: 'client' | 'server', status: number): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-}
 
 function setup(env: Record<string, string> = {}) {
   const logs: Record<string, unknown>[] = [];

@@ -15,6 +15,7 @@ import { loadPolicy } from '../../function/core/policy/policy';
 import type { EventReport } from '../../function/core/report';
 import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
 import { envelope, fixture } from '../helpers/fixtures';
+import { awsError } from '../helpers/aws-errors';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:sg-sentry';
 const NOW = new Date('2026-11-27T10:00:00.000Z');
@@ -22,10 +23,6 @@ const ASSUMED_ROLE = 'arn:aws:sts::776520358045:assumed-role/voclabs/user289515=
 const ROOT = 'arn:aws:iam::963584523464:root';
 const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
-
-function awsError(name: string, fault: 'client' | 'server', status: number): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-}
 
 function setup(policy: Record<string, unknown>) {
   const logs: Record<string, unknown>[] = [];

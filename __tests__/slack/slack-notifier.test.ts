@@ -12,6 +12,7 @@ import { SlackNotifier } from '../../function/adapters/slack-notifier';
 import { SnsNotifier } from '../../function/adapters/sns-adapter';
 import { envelope, fixture } from '../helpers/fixtures';
 import { WebhookServer } from './webhook-server';
+import { awsError } from '../helpers/aws-errors';
 
 const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
 const PARAMETER = '/sg-sentry/slack-webhook';
@@ -20,10 +21,6 @@ const FAILED = 'slack notification failed; remediation and SNS are unaffected';
 const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
 const ssm = mockClient(SSMClient);
-
-function awsError(name: string, fault: 'client' | 'server', status: number): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-}
 
 /** The deployed wiring: the URL comes from SSM through SENTRY_SLACK_WEBHOOK_PARAM. */
 function deployed(url: string) {

@@ -19,15 +19,12 @@ import { processSweep, type SweepOptions } from '../../function/core/sweep';
 import { createHandler } from '../../function/handler';
 import type { FakeSecurityGroupRule } from '../helpers/fake-aws';
 import { ACCOUNT, accountRules, groupId, isIngressViolation, paginate, REGION, sdkRule } from './account';
+import { awsError } from '../helpers/aws-errors';
 
 const SWEEP = { eventId: 'sweep-1', account: ACCOUNT, region: REGION, time: '2025-06-01T00:00:00Z' };
 /** Egress restricted to private space, so both directions have violations. */
 const EGRESS_PRIVATE = { egress: { allow: [{ cidr: '10.0.0.0/8' }] } };
 const EXCLUDED = [groupId(3), groupId(20)];
-
-function awsError(name: string, fault: 'client' | 'server', status: number): Error {
-  return Object.assign(new Error(`${name} happened`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
-}
 
 function setup(policyDocument: Record<string, unknown>, pages: readonly (readonly FakeSecurityGroupRule[])[]) {
   const client = new EC2Client({ region: REGION });
