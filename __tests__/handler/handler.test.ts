@@ -134,6 +134,18 @@ describe('handler', () => {
     expect(sns.calls()).to.have.length(1);
   });
 
+  it('reports the permissions EC2 did not find (UnknownIpPermissions) as already removed', async () => {
+    ec2.on(RevokeSecurityGroupIngressCommand).resolves({
+      Return: true,
+      UnknownIpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0' }] }],
+    });
+    const { handler } = setup();
+
+    const report = (await handler(fixture('eventbridge-envelope-authorize-ingress-ssh-world-v4-v6-console-root-2021'))) as EventReport;
+
+    expect(report.findings.map((f) => `${f.source} ${f.action}`)).to.deep.equal(['0.0.0.0/0 revoked', '::/0 already-removed']);
+  });
+
   it('still revokes the other ids when one id of a batch is gone', async () => {
     const event = envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole'));
     event.detail.requestParameters.ipPermissions.items[1].fromPort = 3389;
