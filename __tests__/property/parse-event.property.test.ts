@@ -69,9 +69,12 @@ function mutate(event: Record<string, any>, mutations: readonly Mutation[]): Rec
     const [container, key] = all[m.at % all.length]!;
     const current = (container as Record<string | number, unknown>)[key];
     const set = (value: unknown) => ((container as Record<string | number, unknown>)[key] = value);
+    // fast-check hands out the same constant objects to every run: copy them, or a later mutation
+    // could write into a shared constant, or put a value inside itself and make a cycle.
+    const fresh = () => structuredClone(m.value);
     switch (m.op) {
       case 'replace':
-        set(m.value);
+        set(fresh());
         break;
       case 'delete':
         if (Array.isArray(container)) container.splice(key as number, 1);
@@ -81,11 +84,11 @@ function mutate(event: Record<string, any>, mutations: readonly Mutation[]): Rec
         set([current]);
         break;
       case 'unwrap-items':
-        set(typeof current === 'object' && current !== null && 'items' in current ? (current as { items: unknown }).items : m.value);
+        set(typeof current === 'object' && current !== null && 'items' in current ? (current as { items: unknown }).items : fresh());
         break;
       case 'duplicate':
         if (Array.isArray(current)) set([...current, ...current]);
-        else set(m.value);
+        else set(fresh());
         break;
       case 'stringify':
         set(JSON.stringify(current) ?? 'undefined');
