@@ -5,7 +5,7 @@
  */
 import type { SecurityGroupChange, UndirectedRule } from './change';
 import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
-import { evaluateRule, excludedTag, exemptionFor, groupScope } from './evaluate';
+import { evaluateRule, exemptionFor, groupExemption } from './evaluate';
 import type { Finding, Rule } from './model';
 import { notificationOf } from './notification';
 import type { Policy } from './policy/policy';
@@ -160,10 +160,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     throw error;
   }
 
-  const scope = groupScope(policy, change.groupId);
-  const tag = group ? excludedTag(policy, group.tags) : undefined;
-  const principalExemption = exemptionFor(policy, change.principal, ctx.selfRoleArn);
-  const exemptReason = !scope.watched ? scope.reason : tag !== undefined ? `group excluded by ${tag}` : principalExemption;
+  const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.selfRoleArn);
 
   const judgements = judgeRules(rules, policy, exemptReason);
   const acted = await remediate(judgements, policy, ec2, { principal: change.principal, now: ctx.now() });

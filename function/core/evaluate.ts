@@ -185,3 +185,14 @@ function isSelf(principal: Principal, selfRoleArn: string): boolean {
   // STS session ARNs drop the role's path: arn:aws:sts::123456789012:assumed-role/NAME/SESSION.
   return principal.arn.startsWith(`arn:${partition}:sts::${account}:assumed-role/${roleName}/`);
 }
+
+/**
+ * Why a group's rules must not be touched: the group is not watched, is excluded, or carries an
+ * excluded tag (`tags` when they were read). Undefined when the group is in scope.
+ */
+export function groupExemption(policy: Policy, groupId: string | undefined, tags?: Readonly<Record<string, string>>): string | undefined {
+  const scope = groupScope(policy, groupId);
+  if (!scope.watched) return scope.reason;
+  const tag = tags !== undefined ? excludedTag(policy, tags) : undefined;
+  return tag !== undefined ? `group excluded by ${tag}` : undefined;
+}

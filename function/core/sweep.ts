@@ -10,7 +10,7 @@
  */
 import type { SweepRequest } from './change';
 import { Ec2CallError, EventValidationError, NotificationError, RetryableRemediationError } from './errors';
-import { excludedTag, groupScope } from './evaluate';
+import { groupExemption } from './evaluate';
 import { judgeRules, remediate, type EngineContext, type Judgement } from './engine';
 import type { Direction, Finding, Rule } from './model';
 import { sweepNotificationOf } from './notification';
@@ -199,9 +199,7 @@ class Sweep {
       if (info === null) continue;
       this.groupsSeen.add(groupId);
       this.counts.groups = this.groupsSeen.size;
-      const scope = groupScope(policy, groupId);
-      const tag = info !== undefined ? excludedTag(policy, info.tags) : undefined;
-      const exemptReason = !scope.watched ? scope.reason : tag !== undefined ? `group excluded by ${tag}` : undefined;
+      const exemptReason = groupExemption(policy, groupId, info?.tags);
 
       const judgements = judgeRules(groupRules, policy, exemptReason);
       this.counts.rules += judgements.length;
