@@ -4,7 +4,7 @@
  * is treated as data: control and bidi characters are made visible, lengths are bounded.
  */
 import type { NotificationMessage } from './ports';
-import type { EventReport, FindingReport, SweepReport } from './report';
+import { byVerdictSeverity, type EventReport, type FindingReport, type SweepReport } from './report';
 
 const SUBJECT_LIMIT = 100;
 const EMAIL_FINDINGS_LIMIT = 60;
@@ -104,7 +104,7 @@ export function emailOf(report: EventReport): string {
   const action = overallAction(report);
   const p = report.principal_details;
   const findings = report.findings;
-  const shown = [...findings].sort((a, b) => rank(a) - rank(b)).slice(0, EMAIL_FINDINGS_LIMIT);
+  const shown = [...findings].sort(byVerdictSeverity).slice(0, EMAIL_FINDINGS_LIMIT);
   const host = consoleHost(report.region);
   const groupLink = report.group_id
     ? `https://${host}/ec2/home?region=${report.region}#SecurityGroup:groupId=${encodeURIComponent(report.group_id)}`
@@ -141,15 +141,11 @@ export function emailOf(report: EventReport): string {
   return lines.join('\n');
 }
 
-function rank(f: FindingReport): number {
-  return f.verdict === 'violation' ? 0 : f.verdict === 'exempt' ? 1 : 2;
-}
-
 /** The JSON report, cut to fit SNS's size limit: allowed findings go first, then the rest. */
 export function reportJson(report: EventReport | SweepReport): string {
   const full = JSON.stringify(report);
   if (full.length <= REPORT_JSON_LIMIT) return full;
-  const kept = [...report.findings].sort((a, b) => rank(a) - rank(b));
+  const kept = [...report.findings].sort(byVerdictSeverity);
   let findings = kept;
   let text = full;
   while (text.length > REPORT_JSON_LIMIT && findings.length > 0) {

@@ -149,3 +149,9 @@ export function worstVerdict(findings: readonly { verdict: Verdict }[]): Verdict
   if (findings.some((f) => f.verdict === 'exempt')) return 'exempt';
   return 'allowed';
 }
+
+/** Sort order for showing findings: violations, then exempt ones, then allowed. */
+export function byVerdictSeverity(a: { verdict: Verdict }, b: { verdict: Verdict }): number {
+  const rank = (v: Verdict) => (v === 'violation' ? 0 : v === 'exempt' ? 1 : 2);
+  return rank(a.verdict) - rank(b.verdict);
+}

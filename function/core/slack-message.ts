@@ -6,7 +6,7 @@
  * every block stays within Slack's limits.
  */
 import { HEADLINE, consoleHost, groupLabel, overallAction, plainText, portsLabel } from './notification';
-import type { EventReport, FindingReport } from './report';
+import { byVerdictSeverity, type EventReport, type FindingReport } from './report';
 
 /** Slack rejects a section whose text is longer. */
 export const SECTION_TEXT_LIMIT = 3000;
@@ -61,10 +61,6 @@ function section(lines: readonly string[]): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: bounded(lines.join('\n')) } };
 }
 
-function rank(f: FindingReport): number {
-  return f.verdict === 'violation' ? 0 : f.verdict === 'exempt' ? 1 : 2;
-}
-
 function findingBlock(f: FindingReport, index: number): SlackBlock {
   const lines = [
     `*${index + 1}.* ${f.direction} ${literal(portsLabel(f), 40)} ${f.direction === 'egress' ? 'to' : 'from'} ${literal(f.source, 80)}`,
@@ -92,7 +88,7 @@ export function slackMessageOf(report: EventReport, subject: string): SlackMessa
   const more = notAllowed.length > 1 ? ` (+${notAllowed.length - 1} more)` : '';
   const region = encodeURIComponent(report.region);
   const host = consoleHost(encodeURIComponent(report.region));
-  const shown = [...report.findings].sort((a, b) => rank(a) - rank(b)).slice(0, FINDING_BLOCKS);
+  const shown = [...report.findings].sort(byVerdictSeverity).slice(0, FINDING_BLOCKS);
 
   const links = [`CloudTrail event id: ${literal(report.event_id, 100)}`];
   if (report.group_id) {
