@@ -67,13 +67,16 @@ async function callBatch(ec2: Ec2Port, batch: RevokeBatch): Promise<RevokeResult
   });
 }
 
-function outcomeOfError(error: unknown): RevokeOutcome {
-  if (error instanceof Ec2CallError) {
-    if (ALREADY_GONE_CODES.has(error.code)) return { status: 'already-removed' };
-    return { status: 'failed', error: error.message, retryable: error.retryable };
-  }
+/** A failed EC2 call as an outcome; shared by revokes and restrict's replacements. */
+export function failureOf(error: unknown): { readonly status: 'failed'; readonly error: string; readonly retryable: boolean } {
+  if (error instanceof Ec2CallError) return { status: 'failed', error: error.message, retryable: error.retryable };
   // Anything the adapter did not classify (a bug, an unexpected SDK shape) may pass on retry.
   return { status: 'failed', error: error instanceof Error ? error.message : String(error), retryable: true };
+}
+
+function outcomeOfError(error: unknown): RevokeOutcome {
+  if (error instanceof Ec2CallError && ALREADY_GONE_CODES.has(error.code)) return { status: 'already-removed' };
+  return failureOf(error);
 }
 
 function outcomesOfResult(batch: RevokeBatch, result: RevokeResult, outcomes: Map<Rule, RevokeOutcome>): void {

@@ -10,7 +10,7 @@ import { sourceLabel, type Direction, type Finding, type Principal, type Rule } 
 import { ruleKey } from './normalize';
 import type { Policy } from './policy/policy';
 import type { Ec2Port } from './ports';
-import type { RevokeOutcome } from './remediate';
+import { failureOf, type RevokeOutcome } from './remediate';
 
 /** EC2 rejects longer rule descriptions. */
 export const EC2_DESCRIPTION_LIMIT = 255;
@@ -124,11 +124,8 @@ export function replacementKey(rule: Rule): string {
 }
 
 function outcomeOfError(error: unknown): ReplacementOutcome {
-  if (error instanceof Ec2CallError) {
-    if (error.code === DUPLICATE_CODE) return { status: 'existed' };
-    return { status: 'failed', error: error.message, retryable: error.retryable };
-  }
-  return { status: 'failed', error: error instanceof Error ? error.message : String(error), retryable: true };
+  if (error instanceof Ec2CallError && error.code === DUPLICATE_CODE) return { status: 'existed' };
+  return failureOf(error);
 }
 
 /**
