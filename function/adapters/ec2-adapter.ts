@@ -16,6 +16,7 @@ import {
 import type { Rule, RuleSource } from '../core/model';
 import { canonicalProtocol, hasPorts, isIcmp } from '../core/protocol';
 import { parseCidr } from '../core/cidr';
+import { lowerId } from '../core/normalize';
 import type {
   AuthorizeRequest,
   DescribeRulesPage,
@@ -67,9 +68,9 @@ export function rulesOfIpPermission(permission: IpPermission, base: Pick<Rule, '
   const sources: RuleSource[] = [
     ...(permission.IpRanges ?? []).map((r): RuleSource => ({ kind: 'cidr', cidr: r.CidrIp ?? '', family: 'ipv4' })),
     ...(permission.Ipv6Ranges ?? []).map((r): RuleSource => ({ kind: 'cidr', cidr: r.CidrIpv6 ?? '', family: 'ipv6' })),
-    ...(permission.PrefixListIds ?? []).map((p): RuleSource => ({ kind: 'prefix_list', prefixListId: (p.PrefixListId ?? '').toLowerCase() })),
+    ...(permission.PrefixListIds ?? []).map((p): RuleSource => ({ kind: 'prefix_list', prefixListId: lowerId(p.PrefixListId ?? '') })),
     ...(permission.UserIdGroupPairs ?? []).map(
-      (g): RuleSource => ({ kind: 'security_group', groupId: g.GroupId?.toLowerCase(), groupName: g.GroupName, userId: g.UserId }),
+      (g): RuleSource => ({ kind: 'security_group', groupId: lowerId(g.GroupId), groupName: g.GroupName, userId: g.UserId }),
     ),
   ];
   return sources.map((source) => ({ ...base, protocol, ...ports, source }));
@@ -82,11 +83,11 @@ export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | undefin
   let source: RuleSource | undefined;
   if (rule.CidrIpv4 !== undefined) source = { kind: 'cidr', cidr: rule.CidrIpv4, family: 'ipv4' };
   else if (rule.CidrIpv6 !== undefined) source = { kind: 'cidr', cidr: rule.CidrIpv6, family: 'ipv6' };
-  else if (rule.PrefixListId !== undefined) source = { kind: 'prefix_list', prefixListId: rule.PrefixListId.toLowerCase() };
+  else if (rule.PrefixListId !== undefined) source = { kind: 'prefix_list', prefixListId: lowerId(rule.PrefixListId) };
   else if (rule.ReferencedGroupInfo?.GroupId !== undefined) {
     source = {
       kind: 'security_group',
-      groupId: rule.ReferencedGroupInfo.GroupId.toLowerCase(),
+      groupId: lowerId(rule.ReferencedGroupInfo.GroupId),
       ...(rule.ReferencedGroupInfo.UserId !== undefined ? { userId: rule.ReferencedGroupInfo.UserId } : {}),
     };
   }
@@ -94,8 +95,8 @@ export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | undefin
   const ports = hasPorts(protocol) || isIcmp(protocol) ? { fromPort: rule.FromPort, toPort: rule.ToPort } : {};
   return {
     direction: rule.IsEgress ? 'egress' : 'ingress',
-    groupId: rule.GroupId.toLowerCase(),
-    ...(rule.SecurityGroupRuleId !== undefined ? { ruleId: rule.SecurityGroupRuleId.toLowerCase() } : {}),
+    groupId: lowerId(rule.GroupId),
+    ...(rule.SecurityGroupRuleId !== undefined ? { ruleId: lowerId(rule.SecurityGroupRuleId) } : {}),
     protocol,
     ...ports,
     source,
@@ -170,7 +171,7 @@ export class Ec2Adapter implements Ec2Port {
         ? []
         : [
             {
-              groupId: g.GroupId.toLowerCase(),
+              groupId: lowerId(g.GroupId),
               ...(g.GroupName !== undefined ? { groupName: g.GroupName } : {}),
               ...(g.VpcId !== undefined ? { vpcId: g.VpcId } : {}),
               tags: Object.fromEntries((g.Tags ?? []).flatMap((t) => (t.Key !== undefined ? [[t.Key, t.Value ?? '']] : []))),

@@ -6,7 +6,7 @@
 import type { ParsedEvent, SecurityGroupChange } from './change';
 import { EventValidationError } from './errors';
 import type { Principal } from './model';
-import { rulesOfAuthorize, rulesOfModify } from './normalize';
+import { lowerId, rulesOfAuthorize, rulesOfModify } from './normalize';
 import { AuthorizeRequestSchema } from './schemas/authorize-request.schema';
 import { CloudTrailRecordSchema, type CloudTrailRecord } from './schemas/cloudtrail-record.schema';
 import { EventBridgeEnvelopeSchema } from './schemas/eventbridge-envelope.schema';
@@ -109,7 +109,7 @@ function parseChange(
     if (!request.success) throw EventValidationError.fromZod(request.error, `${prefix}.requestParameters`);
     const { GroupId, SecurityGroupRule } = request.data.ModifySecurityGroupRulesRequest;
     const undirectedRules = rulesOfModify(GroupId, SecurityGroupRule, prefix);
-    return { ...common, groupId: GroupId.trim().toLowerCase(), rules: [], undirectedRules };
+    return { ...common, groupId: lowerId(GroupId), rules: [], undirectedRules };
   }
   const request = AuthorizeRequestSchema.safeParse(record.requestParameters);
   if (!request.success) throw EventValidationError.fromZod(request.error, `${prefix}.requestParameters`);
@@ -117,6 +117,6 @@ function parseChange(
   if (!response.success) throw EventValidationError.fromZod(response.error, `${prefix}.responseElements`);
   const direction = eventName === 'AuthorizeSecurityGroupEgress' ? 'egress' : 'ingress';
   const rules = rulesOfAuthorize(direction, request.data, response.data.securityGroupRuleSet, prefix);
-  const groupId = request.data.groupId?.trim().toLowerCase() ?? rules.find((r) => r.groupId !== undefined)?.groupId;
+  const groupId = lowerId(request.data.groupId) ?? rules.find((r) => r.groupId !== undefined)?.groupId;
   return { ...common, groupId, groupName: request.data.groupName, rules, undirectedRules: [] };
 }
