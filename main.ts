@@ -1,5 +1,5 @@
 /**
- * cdktf app entry (DESIGN §2): synthesizes the sg-sentry Terraform module into
+ * cdktf app entry: synthesizes the sg-sentry Terraform module into
  * dist/terraform-module/. `npm run synth` builds the function bundle first.
  *
  *   tsx main.ts [--out DIR]   write the module (default dist/terraform-module)

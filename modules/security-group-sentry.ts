@@ -1,15 +1,15 @@
 /**
- * `SecurityGroupSentry`: everything sg-sentry needs in one AWS region (DESIGN §9). Use it from a
- * cdktf app with plain values, or through the synthesized Terraform module, whose stack passes
- * Terraform variables as tokens (see module-stack.ts).
+ * `SecurityGroupSentry`: everything sg-sentry needs in one AWS region. Use it from a cdktf app
+ * with plain values, or through the synthesized Terraform module, whose stack passes Terraform
+ * variables as tokens (see module-stack.ts). Its inputs and their rules are in inputs.ts, the
+ * IAM statements in permissions.ts, the event pattern in event-pattern.ts.
  */
-import { Fn, IResolvable, Op, TerraformIterator, TerraformLocal, TerraformResourceLifecycle, Token, propertyAccess } from 'cdktf';
+import { Fn, IResolvable, TerraformIterator, TerraformLocal, TerraformResourceLifecycle, Token, propertyAccess } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
@@ -20,59 +20,13 @@ import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscrip
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { ENV } from '../function/core/env-names';
-import { DEFAULT_POLICY_DOCUMENT } from '../function/core/policy/default-policy';
-import {
-  CLOUDTRAIL_DETAIL_TYPE,
-  EC2_EVENT_SOURCE,
-  EVENTBRIDGE_EC2_SOURCE,
-  WATCHED_EVENT_NAMES,
-} from '../function/core/watched-events';
-import { PermissionSid } from './permissions';
-import {
-  Condition,
-  and,
-  choose,
-  equals,
-  isSet,
-  isToken,
-  mapWithOptionalEntries,
-  not,
-  orDefault,
-  withoutLeadingSlash,
-} from './terraform-values';
+import { securityGroupChangeEventPattern } from './event-pattern';
+import { INPUTS, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
+import { DEAD_LETTER_QUEUE_PERMISSIONS, PERMISSIONS, policyDocument } from './permissions';
+import { minifiedPolicy, policyModeAndAction } from './policy-input';
+import { choose, isSet, isToken, mapWithOptionalEntries, orDefault } from './terraform-values';
 
-/** Defaults shared by the construct and the module's variables. */
-export const SENTRY_DEFAULTS = {
-  name: 'sg-sentry',
-  sweepSchedule: 'rate(1 hour)',
-  lambdaRuntime: 'nodejs22.x',
-  lambdaArchitecture: 'arm64',
-  lambdaMemoryMb: 256,
-  lambdaTimeoutS: 120,
-  logRetentionDays: 90,
-  maximumRetryAttempts: 2,
-} as const;
-
-/** The bundle targets Node 22 (scripts/build.mjs), so older runtimes are not offered. */
-export const SUPPORTED_RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
-export const SUPPORTED_ARCHITECTURES = ['arm64', 'x86_64'] as const;
-/** Values CloudWatch Logs accepts for a retention period. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-/**
- * Lambda allows 4 KB for all environment variables together; the policy (minified) may use
- * 3 KB of it, which leaves 1 KB for the topic ARN, role ARN and Slack parameter name.
- */
-export const POLICY_MAX_BYTES = 3072;
-/** Letters, digits, `-`, `_`; short enough that `<name>-events` fits EventBridge's 64 chars. */
-export const NAME_PATTERN = '^[A-Za-z0-9_-]{1,48}$';
-export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
-export const SSM_PARAMETER_NAME_PATTERN = '^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$';
-/** A KMS key ARN (IAM statements match keys by key ARN, not by alias). */
-export const KMS_KEY_ARN_PATTERN = '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$';
-export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$';
-export const SCHEDULE_PATTERN = '^(rate|cron)\\(.+\\)$';
+export type { SecurityGroupSentryProps } from './inputs';
 
 /**
  * How long EventBridge keeps retrying to hand an event to the function (it retries only when
@@ -83,64 +37,6 @@ export const SCHEDULE_PATTERN = '^(rate|cron)\\(.+\\)$';
 export const MAXIMUM_EVENT_AGE_S = 3600;
 /** EventBridge's own maximum; the event age above is what ends the retries in practice. */
 export const EVENTBRIDGE_MAXIMUM_RETRY_ATTEMPTS = 185;
-/** The policy keys the IAM role depends on take the embedded default's values when omitted. */
-const POLICY_DEFAULT_MODE = DEFAULT_POLICY_DOCUMENT.mode;
-const POLICY_DEFAULT_ACTION = DEFAULT_POLICY_DOCUMENT.action;
-
-export interface SecurityGroupSentryProps {
-  /** Prefix of every resource name. Must be unique per account and region (the IAM role: per account). */
-  readonly name: string;
-  /**
-   * Path of the function archive (a zip of dist/function/index.js) as Terraform resolves it,
-   * e.g. `${path.module}/assets/function.zip`, or a cdktf `TerraformAsset`'s `path`.
-   */
-  readonly functionArchivePath: string;
-  /** `source_code_hash` of the archive; default `filebase64sha256(functionArchivePath)`. */
-  readonly functionArchiveHash?: string;
-  /** Policy JSON (DESIGN §4). Unset or null: the function's embedded default policy. */
-  readonly policy?: string | null;
-  /** One email subscription each. */
-  readonly notificationEmails?: string[];
-  /** Create the SNS topic (default true), or publish to `snsTopicArn`. */
-  readonly createSnsTopic?: boolean | IResolvable;
-  /** An existing topic; required when `createSnsTopic` is false. */
-  readonly snsTopicArn?: string | null;
-  /** Name of an SSM SecureString parameter holding a Slack incoming-webhook URL. */
-  readonly slackWebhookSsmParameter?: string | null;
-  /** EventBridge schedule of the sweep; default hourly; null disables the sweep. */
-  readonly sweepSchedule?: string | null;
-  readonly lambdaRuntime?: string;
-  readonly lambdaArchitecture?: string;
-  readonly lambdaMemoryMb?: number;
-  readonly lambdaTimeoutS?: number;
-  readonly logRetentionDays?: number;
-  /** Customer-managed KMS key for the topic, the dead-letter queue and the log group. */
-  readonly kmsKeyArn?: string | null;
-  /** Lambda's asynchronous retries after a function error (0-2). */
-  readonly maximumRetryAttempts?: number;
-  readonly tags?: { [key: string]: string };
-}
-
-/** One IAM statement; the same keys work as cdktf props and as a raw Terraform block. */
-interface Statement {
-  readonly sid: PermissionSid;
-  readonly actions: string[];
-  readonly resources: string[];
-  readonly condition?: Array<{ readonly test: string; readonly variable: string; readonly values: string[] }>;
-}
-
-/** The EventBridge pattern of DESIGN §3: the watched EC2 calls, failed calls excluded. */
-export function securityGroupChangeEventPattern() {
-  return {
-    source: [EVENTBRIDGE_EC2_SOURCE],
-    'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
-    detail: {
-      eventSource: [EC2_EVENT_SOURCE],
-      eventName: [...WATCHED_EVENT_NAMES],
-      errorCode: [{ exists: false }],
-    },
-  };
-}
 
 export class SecurityGroupSentry extends Construct {
   readonly function: LambdaFunction;
@@ -157,19 +53,19 @@ export class SecurityGroupSentry extends Construct {
 
   constructor(scope: Construct, id: string, props: SecurityGroupSentryProps) {
     super(scope, id);
-    checkPlainProps(props);
+    const problems = plainValueProblems(props);
+    if (problems.length > 0) throw new Error(`SecurityGroupSentry: ${problems.join('; ')}`);
     const name = props.name;
     const tags = props.tags;
     const kmsKeyArn = props.kmsKeyArn ?? null;
     const hasKmsKey = isSet(kmsKeyArn);
     const createTopic = props.createSnsTopic ?? true;
-    const sweepSchedule = props.sweepSchedule === undefined ? SENTRY_DEFAULTS.sweepSchedule : props.sweepSchedule;
+    const sweepSchedule = props.sweepSchedule === undefined ? INPUTS.sweepSchedule.default : props.sweepSchedule;
     const slackParameter = props.slackWebhookSsmParameter ?? null;
-    const hasSlack = isSet(slackParameter);
 
     this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
       name: `/aws/lambda/${name}`,
-      retentionInDays: props.logRetentionDays ?? SENTRY_DEFAULTS.logRetentionDays,
+      retentionInDays: props.logRetentionDays ?? INPUTS.logRetentionDays.default,
       kmsKeyId: kmsKeyArn ?? undefined,
       tags,
     });
@@ -216,91 +112,17 @@ export class SecurityGroupSentry extends Construct {
       tags,
     });
 
-    const securityGroupArns = [
-      `arn:${partition}:ec2:*:${accountId}:security-group/*`,
-      `arn:${partition}:ec2:*:${accountId}:security-group-rule/*`,
-    ];
-    const slackParameterArn = `arn:${partition}:ssm:${region}:${accountId}:parameter/${withoutLeadingSlash(slackParameter ?? '')}`;
-    const { mode, action } = policyModeAndAction(props.policy ?? null);
-    const enforces = not(equals(mode, 'report'));
-    const statements: Array<{ readonly statement: Statement; readonly when: Condition }> = [
-      {
-        when: true,
-        statement: {
-          sid: 'ReadSecurityGroups',
-          actions: ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups'],
-          resources: ['*'],
-        },
-      },
-      {
-        when: enforces,
-        statement: {
-          sid: 'RevokeSecurityGroupRules',
-          actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
-          resources: securityGroupArns,
-        },
-      },
-      {
-        when: and(enforces, equals(action, 'restrict')),
-        statement: {
-          sid: 'AuthorizeRestrictedReplacementRules',
-          actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
-          resources: securityGroupArns,
-        },
-      },
-      {
-        when: true,
-        statement: {
-          sid: 'WriteOwnLogs',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`${this.logGroup.arn}:*`],
-        },
-      },
-      {
-        when: true,
-        statement: { sid: 'PublishNotifications', actions: ['sns:Publish'], resources: [this.topicArn] },
-      },
-      {
-        when: true,
-        statement: {
-          sid: 'SendFailedEventsToDeadLetterQueue',
-          actions: ['sqs:SendMessage'],
-          resources: [this.deadLetterQueue.arn],
-        },
-      },
-      {
-        when: hasKmsKey,
-        statement: {
-          sid: 'UseKeyOfTopicAndQueue',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [kmsKeyArn ?? ''],
-          condition: [
-            {
-              test: 'StringEquals',
-              variable: 'kms:ViaService',
-              values: [`sns.${region}.amazonaws.com`, `sqs.${region}.amazonaws.com`],
-            },
-          ],
-        },
-      },
-      {
-        when: hasSlack,
-        statement: { sid: 'ReadSlackWebhookParameter', actions: ['ssm:GetParameter'], resources: [slackParameterArn] },
-      },
-      {
-        when: hasSlack,
-        statement: {
-          sid: 'DecryptSlackWebhookParameter',
-          actions: ['kms:Decrypt'],
-          resources: [`arn:${partition}:kms:${region}:${accountId}:key/*`],
-          condition: [
-            { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region}.amazonaws.com`] },
-            { test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [slackParameterArn] },
-          ],
-        },
-      },
-    ];
-    const permissions = policyDocument(this, 'role_policy_document', statements);
+    const permissions = policyDocument(this, 'role_policy_document', PERMISSIONS, {
+      partition,
+      region,
+      accountId,
+      logGroupArn: this.logGroup.arn,
+      topicArn: this.topicArn,
+      deadLetterQueueArn: this.deadLetterQueue.arn,
+      kmsKeyArn,
+      slackParameter,
+      ...policyModeAndAction(props.policy ?? null),
+    });
     const rolePolicy = new IamRolePolicy(this, 'role_policy', {
       name: 'sg-sentry',
       role: this.role.id,
@@ -315,16 +137,16 @@ export class SecurityGroupSentry extends Construct {
       filename: archivePath,
       sourceCodeHash: props.functionArchiveHash ?? Fn.filebase64sha256(archivePath),
       handler: 'index.handler',
-      runtime: props.lambdaRuntime ?? SENTRY_DEFAULTS.lambdaRuntime,
-      architectures: [props.lambdaArchitecture ?? SENTRY_DEFAULTS.lambdaArchitecture],
-      memorySize: props.lambdaMemoryMb ?? SENTRY_DEFAULTS.lambdaMemoryMb,
-      timeout: props.lambdaTimeoutS ?? SENTRY_DEFAULTS.lambdaTimeoutS,
+      runtime: props.lambdaRuntime ?? INPUTS.lambdaRuntime.default,
+      architectures: [props.lambdaArchitecture ?? INPUTS.lambdaArchitecture.default],
+      memorySize: props.lambdaMemoryMb ?? INPUTS.lambdaMemoryMb.default,
+      timeout: props.lambdaTimeoutS ?? INPUTS.lambdaTimeoutS.default,
       environment: {
         variables: mapWithOptionalEntries(
           { [ENV.topicArn]: this.topicArn, [ENV.selfRoleArn]: this.role.arn },
           [
             { key: ENV.policy, value: minifiedPolicy(props.policy ?? null), when: isSet(props.policy ?? null) },
-            { key: ENV.slackWebhookParam, value: slackParameter ?? '', when: hasSlack },
+            { key: ENV.slackWebhookParam, value: slackParameter ?? '', when: isSet(slackParameter) },
           ],
         ),
       },
@@ -339,7 +161,7 @@ export class SecurityGroupSentry extends Construct {
     // checks at this call that the role may send to the queue, hence the dependency.
     new LambdaFunctionEventInvokeConfig(this, 'function_async_config', {
       functionName: this.function.functionName,
-      maximumRetryAttempts: props.maximumRetryAttempts ?? SENTRY_DEFAULTS.maximumRetryAttempts,
+      maximumRetryAttempts: props.maximumRetryAttempts ?? INPUTS.maximumRetryAttempts.default,
       maximumEventAgeInSeconds: MAXIMUM_EVENT_AGE_S,
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
       dependsOn: [rolePolicy],
@@ -369,23 +191,16 @@ export class SecurityGroupSentry extends Construct {
       sweepCount,
     );
 
-    const queueAccess = new DataAwsIamPolicyDocument(this, 'dead_letter_queue_policy_document', {
-      statement: [
-        {
-          sid: 'EventBridgeDeliveryFailures',
-          actions: ['sqs:SendMessage'],
-          resources: [this.deadLetterQueue.arn],
-          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-          condition: [
-            {
-              test: 'ArnEquals',
-              variable: 'aws:SourceArn',
-              values: Token.asList(Fn.concat([[this.eventRule.arn], propertyAccess(this.sweepRule, ['*', 'arn'])])),
-            },
-          ],
-        },
-      ],
-    });
+    const queueAccess = policyDocument(
+      this,
+      'dead_letter_queue_policy_document',
+      DEAD_LETTER_QUEUE_PERMISSIONS,
+      {
+        queueArn: this.deadLetterQueue.arn,
+        ruleArns: Token.asList(Fn.concat([[this.eventRule.arn], propertyAccess(this.sweepRule, ['*', 'arn'])])),
+      },
+      { effect: false },
+    );
     new SqsQueuePolicy(this, 'dead_letter_queue_policy', {
       queueUrl: this.deadLetterQueue.url,
       policy: queueAccess.json,
@@ -456,93 +271,9 @@ function singleInstance(resource: SnsTopic | CloudwatchEventRule, attribute: str
   return Token.asString(Fn.one(propertyAccess(resource, ['*', attribute])));
 }
 
-/**
- * A policy document whose statements appear when their condition holds: statically when the
- * condition is known now, else as a `dynamic "statement"` block, which (unlike `count`) works
- * when the condition is only known at apply.
- */
-function policyDocument(
-  scope: Construct,
-  id: string,
-  statements: ReadonlyArray<{ readonly statement: Statement; readonly when: Condition }>,
-): DataAwsIamPolicyDocument {
-  const fixed = statements.filter((s) => s.when === true).map((s) => s.statement);
-  const deferred = statements.filter((s) => typeof s.when !== 'boolean');
-  const document = new DataAwsIamPolicyDocument(scope, id, { statement: fixed.map((s) => ({ effect: 'Allow', ...s })) });
-  if (deferred.length > 0) {
-    document.addOverride(
-      'dynamic.statement',
-      deferred.map((s) => ({
-        for_each: choose(s.when, [s.statement.sid], []),
-        content: { effect: 'Allow', ...s.statement },
-      })),
-    );
-  }
-  return document;
-}
 
-/** `mode` and `action` of the policy, with §4's defaults for omitted keys or no policy. */
-function policyModeAndAction(policy: string | null): { mode: string; action: string } {
-  if (policy === null || policy === '') return { mode: POLICY_DEFAULT_MODE, action: POLICY_DEFAULT_ACTION };
-  if (isToken(policy)) {
-    const key = (name: string, fallback: string) =>
-      Token.asString(Fn.try([Fn.lookup(Fn.jsondecode(policy), name, fallback), fallback]));
-    return { mode: key('mode', POLICY_DEFAULT_MODE), action: key('action', POLICY_DEFAULT_ACTION) };
-  }
-  const parsed = JSON.parse(policy) as { mode?: string; action?: string };
-  return { mode: parsed.mode ?? POLICY_DEFAULT_MODE, action: parsed.action ?? POLICY_DEFAULT_ACTION };
-}
-
-/** The policy without insignificant whitespace, so a readable heredoc costs no env bytes. */
-function minifiedPolicy(policy: string | null): string {
-  if (policy === null) return '';
-  return isToken(policy) ? Fn.jsonencode(Fn.jsondecode(policy)) : JSON.stringify(JSON.parse(policy));
-}
-
-/**
- * `sns_topic_arn` exactly when `create_sns_topic = false`, as a precondition on the function
- * (which always exists): a variable validation that refers to another variable needs
- * Terraform 1.9, and Terraform skips it when the caller leaves that variable at its default.
- */
+/** The precondition that holds the topic choice when either side is only known to Terraform. */
 function topicChoiceCheck(createTopic: boolean | IResolvable, topicArn: string | null): TerraformResourceLifecycle | undefined {
-  if (!isToken(createTopic) && !isToken(topicArn)) return undefined; // checked by checkPlainProps
-  return {
-    precondition: [
-      {
-        condition: Op.eq(createTopic, Op.eq(topicArn, Token.nullValue())),
-        errorMessage: 'Set sns_topic_arn when create_sns_topic = false, and only then.',
-      },
-    ],
-  };
-}
-
-/** Fails early on plain values that the module's Terraform validations would reject. */
-function checkPlainProps(props: SecurityGroupSentryProps): void {
-  const problems: string[] = [];
-  const plain = (v: unknown): v is string => typeof v === 'string' && !isToken(v);
-  if (plain(props.name) && !new RegExp(NAME_PATTERN).test(props.name)) {
-    problems.push(`name ${JSON.stringify(props.name)} must match ${NAME_PATTERN}`);
-  }
-  if (plain(props.policy)) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(props.policy);
-    } catch (error) {
-      problems.push(`policy is not valid JSON: ${(error as Error).message}`);
-    }
-    if (parsed !== undefined && (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))) {
-      problems.push('policy must be a JSON object');
-    } else if (parsed !== undefined && Buffer.byteLength(JSON.stringify(parsed)) > POLICY_MAX_BYTES) {
-      problems.push(`policy is longer than ${POLICY_MAX_BYTES} bytes minified`);
-    }
-  }
-  if (Array.isArray(props.notificationEmails) && !isToken(props.notificationEmails)) {
-    for (const email of props.notificationEmails.filter(plain)) {
-      if (!new RegExp(EMAIL_PATTERN).test(email)) problems.push(`${JSON.stringify(email)} is not an email address`);
-    }
-  }
-  if (typeof props.createSnsTopic === 'boolean' && plain(props.snsTopicArn ?? '') && props.createSnsTopic === !!props.snsTopicArn) {
-    problems.push('set snsTopicArn when createSnsTopic is false, and only then');
-  }
-  if (problems.length > 0) throw new Error(`SecurityGroupSentry: ${problems.join('; ')}`);
+  if (!isToken(createTopic) && !isToken(topicArn)) return undefined; // plain values: plainValueProblems
+  return { precondition: [{ condition: TOPIC_CHOICE.condition(createTopic, topicArn), errorMessage: TOPIC_CHOICE.errorMessage }] };
 }

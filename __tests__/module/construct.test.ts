@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { ENV } from '../../function/core/env-names';
 import { SecurityStack } from '../../examples/cdktf/main';
 import { SecurityGroupSentry, SecurityGroupSentryProps } from '../../modules/security-group-sentry';
-import { bareRoot, bareStack } from '../../modules/synthesize-module';
+import { bareRoot, bareStack, synthesizeModuleJson } from '../../modules/synthesize-module';
 import { BUNDLE_FILE } from './support/workspace';
 
 type Json = Record<string, any>;
@@ -131,7 +131,23 @@ describe('SecurityGroupSentry construct with plain values', () => {
       });
 
     // Assess
-    expect(attempt).to.throw(/name "has spaces".*policy is not valid JSON.*"not-an-email" is not an email address.*set snsTopicArn when createSnsTopic is false/);
+    expect(attempt).to.throw(
+      /name "has spaces": name must be.*policy .*: policy must be null or a JSON object.*notificationEmails \["not-an-email"\]: Every notification_emails entry must be an email address.*Set sns_topic_arn when create_sns_topic = false/,
+    );
+  });
+
+  it('rejects plain values with the same message as the module variable\'s validation', () => {
+    // Prepare
+    const variables = synthesizeModuleJson().variable as Record<string, { validation?: Array<{ error_message: string }> }>;
+    const message = (variable: string) => variables[variable]!.validation![0]!.error_message;
+
+    // Act
+    const attempt = () => synthesize({ lambdaRuntime: 'nodejs18.x', lambdaMemoryMb: 100.5, logRetentionDays: 2 });
+
+    // Assess
+    for (const variable of ['lambda_runtime', 'lambda_memory_mb', 'log_retention_days']) {
+      expect(attempt).to.throw(message(variable));
+    }
   });
 
   it('fits into a cdktf stack with a provider (examples/cdktf) and points the function at a staged archive', () => {

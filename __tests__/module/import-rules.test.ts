@@ -1,5 +1,5 @@
 /**
- * Import rules of the cdktf side (DESIGN §2, issue 3): provider classes by deep import only,
+ * Import rules of the cdktf side: provider classes by deep import only,
  * because the package root loads every AWS resource class (about five times slower synth); and
  * cdktf only in main.ts, modules/ and examples/cdktf/, so that switching to a fork (cdktn) is a
  * change of import strings there, and the Lambda never bundles cdktf.

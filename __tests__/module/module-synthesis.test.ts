@@ -54,7 +54,7 @@ describe('terraform module (synthesized)', () => {
     expect(JSON.stringify(module)).not.to.match(/backend|cdktf|\/\/"/);
   });
 
-  it('creates exactly the resources of DESIGN §9, with readable addresses', () => {
+  it('creates exactly the documented resources, with readable addresses', () => {
     // Assess
     expect(resourceAddresses(module)).to.deep.equal([
       'aws_cloudwatch_event_rule.security_group_changes',
@@ -97,7 +97,7 @@ describe('terraform module (synthesized)', () => {
     expect(fn.depends_on).to.deep.equal(['aws_cloudwatch_log_group.log_group', 'aws_iam_role_policy.role_policy']);
   });
 
-  it('sets the §8 environment: topic and own role always, policy and Slack parameter only when given', () => {
+  it('sets the function\'s environment: topic and own role always, policy and Slack parameter only when given', () => {
     // Act
     const variables = (resource(module, 'aws_lambda_function', 'function').environment as { variables: string }).variables;
 
@@ -382,7 +382,7 @@ describe('terraform module (synthesized)', () => {
     }
   });
 
-  it('exposes exactly the inputs of DESIGN §9, each with a type, a description and a default', () => {
+  it('exposes exactly the documented inputs, each with a type, a description and a default', () => {
     // Act
     const variables = module.variable as Record<string, Record<string, unknown>>;
 
@@ -414,7 +414,7 @@ describe('terraform module (synthesized)', () => {
     expect(variables.lambda_architecture?.default).to.equal('arm64');
   });
 
-  it('exposes exactly the outputs of DESIGN §9', () => {
+  it('exposes exactly the documented outputs', () => {
     // Assess
     expect(Object.keys(module.output as object).sort()).to.deep.equal(
       ['sns_topic_arn', 'lambda_function_arn', 'lambda_function_name', 'lambda_role_arn', 'event_rule_arn', 'dead_letter_queue_arn'].sort(),

@@ -1,5 +1,5 @@
 /**
- * Runs terraform offline against the local provider mirror (DESIGN §9): the mirror's root comes
+ * Runs terraform offline against the local provider mirror: the mirror's root comes
  * from TF_PLUGIN_DIR or is discovered (the directory holding registry.terraform.io/hashicorp/aws).
  */
 import { execFile } from 'node:child_process';

@@ -1,0 +1,330 @@
+/**
+ * The inputs of sg-sentry, each defined once: its Terraform variable (name, type, default,
+ * description) and its rules. From this table come the module's variables and their
+ * validations (module-stack.ts), the construct's check of plain values (a cdktf app gets the
+ * module's messages at synth time) and, through the synthesized variables, the README's inputs
+ * table. An input is added here, with its prop in `SecurityGroupSentryProps`, and the construct
+ * uses it.
+ */
+import { IResolvable, Op, Token } from 'cdktf';
+import { POLICY_MAX_BYTES } from './policy-input';
+import { isToken } from './terraform-values';
+
+export interface SecurityGroupSentryProps {
+  /** Prefix of every resource name. Must be unique per account and region (the IAM role: per account). */
+  readonly name: string;
+  /**
+   * Path of the function archive (a zip of dist/function/index.js) as Terraform resolves it,
+   * e.g. `${path.module}/assets/function.zip`, or a cdktf `TerraformAsset`'s `path`.
+   */
+  readonly functionArchivePath: string;
+  /** `source_code_hash` of the archive; default `filebase64sha256(functionArchivePath)`. */
+  readonly functionArchiveHash?: string;
+  /** Policy JSON (see the README's policy section). Unset or null: the function's embedded default policy. */
+  readonly policy?: string | null;
+  /** One email subscription each. */
+  readonly notificationEmails?: string[];
+  /** Create the SNS topic (default true), or publish to `snsTopicArn`. */
+  readonly createSnsTopic?: boolean | IResolvable;
+  /** An existing topic; required when `createSnsTopic` is false. */
+  readonly snsTopicArn?: string | null;
+  /** Name of an SSM SecureString parameter holding a Slack incoming-webhook URL. */
+  readonly slackWebhookSsmParameter?: string | null;
+  /** EventBridge schedule of the sweep; default hourly; null disables the sweep. */
+  readonly sweepSchedule?: string | null;
+  readonly lambdaRuntime?: string;
+  readonly lambdaArchitecture?: string;
+  readonly lambdaMemoryMb?: number;
+  readonly lambdaTimeoutS?: number;
+  readonly logRetentionDays?: number;
+  /** Customer-managed KMS key for the topic, the dead-letter queue and the log group. */
+  readonly kmsKeyArn?: string | null;
+  /** Lambda's asynchronous retries after a function error (0-2). */
+  readonly maximumRetryAttempts?: number;
+  readonly tags?: { [key: string]: string };
+}
+
+/** The props that are module inputs (the archive is the module's own). */
+export type InputProps = Omit<SecurityGroupSentryProps, 'functionArchivePath' | 'functionArchiveHash'>;
+
+/** One rule of an input, written for Terraform and for plain values alike. */
+export interface InputRule {
+  readonly errorMessage: string;
+  /** The rule as a Terraform expression over `ref` (e.g. `var.name`). */
+  readonly expression: (ref: string) => string;
+  /** Whether `ref == null ||` goes in front when the input may be null (default true). */
+  readonly nullPasses?: boolean;
+  /**
+   * The same rule on a plain value (never null or undefined): undefined when it holds, else the
+   * part of the value that breaks it, for the message.
+   */
+  readonly offending: (value: unknown) => unknown;
+}
+
+export interface InputDefinition {
+  readonly variable: string;
+  /** A Terraform type constraint; also decides how the variable reaches the construct. */
+  readonly type: 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
+  readonly default: unknown;
+  /** Whether null may be passed; default: exactly when the default is null. */
+  readonly nullable?: boolean;
+  readonly description: string;
+  readonly rules?: readonly InputRule[];
+}
+
+/** The bundle targets Node 22 (scripts/build.mjs), so older runtimes are not offered. */
+export const SUPPORTED_RUNTIMES = ['nodejs22.x', 'nodejs24.x'] as const;
+export const SUPPORTED_ARCHITECTURES = ['arm64', 'x86_64'] as const;
+/** Values CloudWatch Logs accepts for a retention period. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+/** Letters, digits, `-`, `_`; short enough that `<name>-events` fits EventBridge's 64 chars. */
+export const NAME_PATTERN = '^[A-Za-z0-9_-]{1,48}$';
+export const EMAIL_PATTERN = '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$';
+export const SSM_PARAMETER_NAME_PATTERN = '^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$';
+/** A KMS key ARN (IAM statements match keys by key ARN, not by alias). */
+export const KMS_KEY_ARN_PATTERN = '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$';
+export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$';
+export const SCHEDULE_PATTERN = '^(rate|cron)\\(.+\\)$';
+
+/** An HCL string literal (JSON's escapes for `"` and `\` are HCL's too). */
+export const hcl = (text: string) => JSON.stringify(text);
+export const hclList = (values: readonly (string | number)[]) =>
+  `[${values.map((v) => (typeof v === 'string' ? hcl(v) : v)).join(', ')}]`;
+const canMatch = (pattern: string, expression: string) => `can(regex(${hcl(pattern)}, ${expression}))`;
+
+const plainString = (value: unknown): value is string => typeof value === 'string' && !isToken(value);
+
+/** The whole value matches an RE2-compatible pattern (the same in JavaScript). */
+export function matching(pattern: string, errorMessage: string): InputRule {
+  const regex = new RegExp(pattern);
+  return {
+    errorMessage,
+    expression: (ref) => canMatch(pattern, ref),
+    offending: (value) => (plainString(value) && !regex.test(value) ? value : undefined),
+  };
+}
+
+/** Every element of a list matches the pattern. */
+export function eachMatching(pattern: string, element: string, errorMessage: string): InputRule {
+  const regex = new RegExp(pattern);
+  return {
+    errorMessage,
+    expression: (ref) => `alltrue([for ${element} in ${ref} : ${canMatch(pattern, element)}])`,
+    offending: (value) => {
+      if (!Array.isArray(value) || isToken(value)) return undefined;
+      const bad = value.filter((v) => plainString(v) && !regex.test(v));
+      return bad.length > 0 ? bad : undefined;
+    },
+  };
+}
+
+export function oneOf(values: readonly (string | number)[], errorMessage: string): InputRule {
+  return {
+    errorMessage,
+    expression: (ref) => `contains(${hclList(values)}, ${ref})`,
+    offending: (value) => ((typeof value === 'string' || typeof value === 'number') && !isToken(value) && !values.includes(value) ? value : undefined),
+  };
+}
+
+export function wholeNumberBetween(min: number, max: number, errorMessage: string): InputRule {
+  return {
+    errorMessage,
+    expression: (ref) => `${ref} >= ${min} && ${ref} <= ${max} && floor(${ref}) == ${ref}`,
+    offending: (value) =>
+      typeof value === 'number' && !isToken(value) && !(Number.isInteger(value) && value >= min && value <= max) ? value : undefined,
+  };
+}
+
+/** The policy JSON as a plain object, or undefined when it is a token or not one. */
+function parsedPolicy(value: unknown): unknown {
+  if (!plainString(value)) return undefined;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+const isPlainObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const POLICY_RULES: readonly InputRule[] = [
+  {
+    errorMessage: 'policy must be null or a JSON object, e.g. jsonencode({ mode = "report" }).',
+    expression: (ref) => `can(keys(jsondecode(${ref})))`,
+    offending: (value) => (plainString(value) && !isPlainObject(parsedPolicy(value)) ? value : undefined),
+  },
+  {
+    errorMessage: `policy must be at most ${POLICY_MAX_BYTES} bytes once minified: Lambda allows 4 KB for all environment variables together.`,
+    // base64 of n bytes is 4*ceil(n/3) characters: this bounds the minified policy's bytes.
+    expression: (ref) => `try(length(base64encode(jsonencode(jsondecode(${ref})))) <= ${(POLICY_MAX_BYTES / 3) * 4}, true)`,
+    nullPasses: false,
+    offending: (value) => {
+      const parsed = parsedPolicy(value);
+      return isPlainObject(parsed) && Buffer.byteLength(JSON.stringify(parsed)) > POLICY_MAX_BYTES ? '(the policy)' : undefined;
+    },
+  },
+];
+
+/** Every input, by its prop name, in the order the README's tables sort anyway. */
+export const INPUTS = {
+  name: {
+    variable: 'name',
+    type: 'string',
+    default: 'sg-sentry',
+    description: 'Name of the function and prefix of every other resource name. Unique per region; unique per account for the IAM role.',
+    rules: [matching(NAME_PATTERN, 'name must be 1-48 letters, digits, "-" or "_".')],
+  },
+  policy: {
+    variable: 'policy',
+    type: 'string',
+    default: null,
+    description:
+      'Policy JSON (version 1, see the sg-sentry README), e.g. jsonencode({ mode = "report" }); omitted keys take the embedded default policy\'s values. null: the function\'s embedded default policy (SENTRY_POLICY is not set).',
+    rules: POLICY_RULES,
+  },
+  notificationEmails: {
+    variable: 'notification_emails',
+    type: 'list(string)',
+    default: [],
+    description: 'Email addresses subscribed to the topic, created or existing (each must confirm the subscription AWS mails it).',
+    rules: [eachMatching(EMAIL_PATTERN, 'email', 'Every notification_emails entry must be an email address.')],
+  },
+  createSnsTopic: {
+    variable: 'create_sns_topic',
+    type: 'bool',
+    default: true,
+    description: 'Create the SNS topic. false: publish to sns_topic_arn (then required) instead.',
+  },
+  snsTopicArn: {
+    variable: 'sns_topic_arn',
+    type: 'string',
+    default: null,
+    description: 'ARN of an existing SNS topic; required when create_sns_topic = false, and only then.',
+    rules: [matching(SNS_TOPIC_ARN_PATTERN, 'sns_topic_arn must be an SNS topic ARN.')],
+  },
+  slackWebhookSsmParameter: {
+    variable: 'slack_webhook_ssm_parameter',
+    type: 'string',
+    default: null,
+    description:
+      'Name of an SSM SecureString parameter holding a Slack incoming-webhook URL. null: no Slack, and no SSM or KMS permission.',
+    rules: [
+      matching(
+        SSM_PARAMETER_NAME_PATTERN,
+        'slack_webhook_ssm_parameter must be an SSM parameter name such as /sg-sentry/slack-webhook (not an ARN).',
+      ),
+    ],
+  },
+  sweepSchedule: {
+    variable: 'sweep_schedule',
+    type: 'string',
+    default: 'rate(1 hour)',
+    nullable: true,
+    description: 'EventBridge schedule expression of the sweep over existing rules. null disables the sweep.',
+    rules: [matching(SCHEDULE_PATTERN, 'sweep_schedule must be rate(...), cron(...) or null.')],
+  },
+  lambdaRuntime: {
+    variable: 'lambda_runtime',
+    type: 'string',
+    default: 'nodejs22.x',
+    description: 'Lambda runtime. The bundle targets Node.js 22; nodejs24.x needs an AWS provider that knows it.',
+    rules: [oneOf(SUPPORTED_RUNTIMES, `lambda_runtime must be one of ${SUPPORTED_RUNTIMES.join(', ')}.`)],
+  },
+  lambdaArchitecture: {
+    variable: 'lambda_architecture',
+    type: 'string',
+    default: 'arm64',
+    description: 'Lambda instruction set architecture.',
+    rules: [oneOf(SUPPORTED_ARCHITECTURES, `lambda_architecture must be one of ${SUPPORTED_ARCHITECTURES.join(', ')}.`)],
+  },
+  lambdaMemoryMb: {
+    variable: 'lambda_memory_mb',
+    type: 'number',
+    default: 256,
+    description: 'Memory of the function in MB (also scales its CPU).',
+    rules: [wholeNumberBetween(128, 10240, 'lambda_memory_mb must be a whole number from 128 to 10240.')],
+  },
+  lambdaTimeoutS: {
+    variable: 'lambda_timeout_s',
+    type: 'number',
+    default: 120,
+    description: 'Timeout of the function in seconds; a sweep over many groups needs the most.',
+    rules: [wholeNumberBetween(1, 900, 'lambda_timeout_s must be a whole number from 1 to 900.')],
+  },
+  logRetentionDays: {
+    variable: 'log_retention_days',
+    type: 'number',
+    default: 90,
+    description: 'Retention of the function\'s log group in days.',
+    rules: [oneOf(LOG_RETENTION_DAYS, `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.`)],
+  },
+  kmsKeyArn: {
+    variable: 'kms_key_arn',
+    type: 'string',
+    default: null,
+    description:
+      'ARN of a customer-managed KMS key for the SNS topic, the dead-letter queue and the log group. null: the AWS-managed alias/aws/sns for the topic, SQS-managed encryption for the queue, default encryption for the logs. Its key policy must let CloudWatch Logs, CloudWatch alarms and EventBridge use it.',
+    rules: [matching(KMS_KEY_ARN_PATTERN, 'kms_key_arn must be a KMS key ARN (arn:...:key/...), not an alias.')],
+  },
+  maximumRetryAttempts: {
+    variable: 'maximum_retry_attempts',
+    type: 'number',
+    default: 2,
+    description: 'How often Lambda retries an event after the function failed (0-2) before it goes to the dead-letter queue.',
+    rules: [wholeNumberBetween(0, 2, 'maximum_retry_attempts must be 0, 1 or 2.')],
+  },
+  tags: {
+    variable: 'tags',
+    type: 'map(string)',
+    default: {},
+    description: 'Tags for every resource that takes tags.',
+  },
+} as const satisfies { readonly [Prop in keyof Required<InputProps>]: InputDefinition };
+
+export function isNullable(input: InputDefinition): boolean {
+  return input.nullable ?? input.default === null;
+}
+
+/** A rule as the variable's `validation` condition. */
+export function validationCondition(input: InputDefinition, rule: InputRule): string {
+  const ref = `var.${input.variable}`;
+  const nullGuard = isNullable(input) && rule.nullPasses !== false ? `${ref} == null || ` : '';
+  return `\${${nullGuard}${rule.expression(ref)}}`;
+}
+
+/**
+ * `sns_topic_arn` exactly when `create_sns_topic = false`. In Terraform it is a precondition on
+ * the function (which always exists): a variable validation that refers to another variable
+ * needs Terraform 1.9, and Terraform skips it when the caller leaves that variable at its default.
+ */
+export const TOPIC_CHOICE = {
+  errorMessage: 'Set sns_topic_arn when create_sns_topic = false, and only then.',
+  condition: (createTopic: boolean | IResolvable, topicArn: string | null): IResolvable =>
+    Op.eq(createTopic, Op.eq(topicArn, Token.nullValue())),
+  holds: (createTopic: boolean, topicArn: string | null | undefined): boolean => createTopic === !topicArn,
+} as const;
+
+const shown = (value: unknown) => {
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+/** Every rule a plain prop value breaks, as messages naming the prop and the value. */
+export function plainValueProblems(props: InputProps): string[] {
+  const problems: string[] = [];
+  for (const [prop, input] of Object.entries(INPUTS) as Array<[keyof InputProps, InputDefinition]>) {
+    const value = props[prop];
+    if (value === undefined || value === null || isToken(value)) continue;
+    for (const rule of input.rules ?? []) {
+      const offending = rule.offending(value);
+      if (offending !== undefined) problems.push(`${prop} ${shown(offending)}: ${rule.errorMessage}`);
+    }
+  }
+  const createTopic = props.createSnsTopic ?? INPUTS.createSnsTopic.default;
+  const topicArn = props.snsTopicArn;
+  if (typeof createTopic === 'boolean' && !isToken(topicArn) && !TOPIC_CHOICE.holds(createTopic, topicArn)) {
+    problems.push(`createSnsTopic ${createTopic}, snsTopicArn ${shown(topicArn ?? null)}: ${TOPIC_CHOICE.errorMessage}`);
+  }
+  return problems;
+}

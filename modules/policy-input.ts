@@ -1,0 +1,36 @@
+/**
+ * The `policy` input: the function's policy JSON as a string, plain (a cdktf app) or a Terraform
+ * token (`var.policy`). The module reads only `mode` and `action` from it, to grant the EC2
+ * permissions they need, and passes it to the function minified.
+ */
+import { Fn, Token } from 'cdktf';
+import { DEFAULT_POLICY_DOCUMENT } from '../function/core/policy/default-policy';
+import { isToken } from './terraform-values';
+
+/**
+ * Lambda allows 4 KB for all environment variables together; the policy (minified) may use
+ * 3 KB of it, which leaves 1 KB for the topic ARN, role ARN and Slack parameter name.
+ */
+export const POLICY_MAX_BYTES = 3072;
+
+/** The policy keys the IAM role depends on take the embedded default's values when omitted. */
+const POLICY_DEFAULT_MODE = DEFAULT_POLICY_DOCUMENT.mode;
+const POLICY_DEFAULT_ACTION = DEFAULT_POLICY_DOCUMENT.action;
+
+/** `mode` and `action` of the policy, the embedded default's for omitted keys or no policy. */
+export function policyModeAndAction(policy: string | null): { mode: string; action: string } {
+  if (policy === null || policy === '') return { mode: POLICY_DEFAULT_MODE, action: POLICY_DEFAULT_ACTION };
+  if (isToken(policy)) {
+    const key = (name: string, fallback: string) =>
+      Token.asString(Fn.try([Fn.lookup(Fn.jsondecode(policy), name, fallback), fallback]));
+    return { mode: key('mode', POLICY_DEFAULT_MODE), action: key('action', POLICY_DEFAULT_ACTION) };
+  }
+  const parsed = JSON.parse(policy) as { mode?: string; action?: string };
+  return { mode: parsed.mode ?? POLICY_DEFAULT_MODE, action: parsed.action ?? POLICY_DEFAULT_ACTION };
+}
+
+/** The policy without insignificant whitespace, so a readable heredoc costs no env bytes. */
+export function minifiedPolicy(policy: string | null): string {
+  if (policy === null) return '';
+  return isToken(policy) ? Fn.jsonencode(Fn.jsondecode(policy)) : JSON.stringify(JSON.parse(policy));
+}
