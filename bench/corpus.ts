@@ -3,8 +3,8 @@
  * parses to a security-group change, its rules, and which of them the default policy rejects.
  */
 import { judgeRules } from '../function/core/engine';
-import type { Rule } from '../function/core/model';
-import { parseEvent } from '../function/core/parse-event';
+import type { Rule } from '../function/core/model/rule';
+import { parseEvent } from '../function/core/event/parse-event';
 import { loadPolicy } from '../function/core/policy/policy';
 import { envelope, fixture, fixtureNames } from '../__tests__/helpers/fixtures';
 

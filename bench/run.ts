@@ -14,8 +14,8 @@ import { ec2Ok, FakeAws } from '../__tests__/helpers/fake-aws';
 import { envelope, fixture } from '../__tests__/helpers/fixtures';
 import { judgeRules } from '../function/core/engine';
 import { evaluateRule } from '../function/core/evaluate';
-import type { Rule } from '../function/core/model';
-import { parseEvent } from '../function/core/parse-event';
+import type { Rule } from '../function/core/model/rule';
+import { parseEvent } from '../function/core/event/parse-event';
 import { loadPolicy } from '../function/core/policy/policy';
 import { loadCorpus } from './corpus';
 

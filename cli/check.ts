@@ -3,10 +3,10 @@
  * the Lambda's own `processChange`, in report mode and with an EC2 port that refuses every call
  * that would reach AWS, so the verdicts are the function's verdicts.
  */
-import type { SecurityGroupChange } from '../function/core/change';
+import type { SecurityGroupChange } from '../function/core/event/change';
 import { processChange, type EngineContext } from '../function/core/engine';
 import { EventValidationError } from '../function/core/errors';
-import { parseEvent } from '../function/core/parse-event';
+import { parseEvent } from '../function/core/event/parse-event';
 import type { Policy } from '../function/core/policy/policy';
 import type { Ec2Port } from '../function/core/ports';
 import type { EventReport, FindingReport, SkippedReport } from '../function/core/report';

@@ -5,7 +5,7 @@
 import type { EngineContext } from './core/engine';
 import { processChange } from './core/engine';
 import { EventValidationError } from './core/errors';
-import { parseEvent } from './core/parse-event';
+import { parseEvent } from './core/event/parse-event';
 import type { EventReport, SkippedReport, SweepReport } from './core/report';
 import { processSweep } from './core/sweep';
 

@@ -8,7 +8,7 @@ import {
   EC2_EVENT_SOURCE,
   EVENTBRIDGE_EC2_SOURCE,
   WATCHED_EVENT_NAMES,
-} from '../function/core/watched-events';
+} from '../function/core/event/watched-events';
 
 export function securityGroupChangeEventPattern() {
   return {

@@ -3,8 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { toEc2CallError } from '../../function/adapters/aws-error';
 import { Ec2Adapter, ruleOfSecurityGroupRule, toIpPermission } from '../../function/adapters/ec2-adapter';
-import { parseEvent } from '../../function/core/parse-event';
-import type { Rule } from '../../function/core/model';
+import { parseEvent } from '../../function/core/event/parse-event';
+import type { Rule } from '../../function/core/model/rule';
 import { awsError } from '../helpers/aws-errors';
 import { envelope, fixture } from '../helpers/fixtures';
 

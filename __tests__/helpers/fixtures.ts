@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Rule } from '../../function/core/model';
-import { sourceLabel } from '../../function/core/model';
+import type { Rule } from '../../function/core/model/rule';
+import { sourceLabel } from '../../function/core/model/rule';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 

@@ -5,7 +5,7 @@ import {
   EC2_EVENT_SOURCE,
   EVENTBRIDGE_EC2_SOURCE,
   WATCHED_EVENT_NAMES,
-} from '../../function/core/watched-events';
+} from '../../function/core/event/watched-events';
 import { TerraformJson } from '../../modules/synthesize-module';
 import { dataSource, resource, resourceAddresses, synthesizedWorkspace } from './support/workspace';
 

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { judgeRules } from '../../function/core/engine';
 import { evaluateRule } from '../../function/core/evaluate';
-import type { Rule } from '../../function/core/model';
+import type { Rule } from '../../function/core/model/rule';
 import { loadPolicy, parsePolicy, type Policy } from '../../function/core/policy/policy';
 import { cidrArb, insideDefaultPrivate, range, rangeText, subRangeArb, type Family, type Range } from './addresses';
 

@@ -8,9 +8,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { judgeRules } from '../../function/core/engine';
 import { EventValidationError } from '../../function/core/errors';
-import { parseEvent } from '../../function/core/parse-event';
+import { parseEvent } from '../../function/core/event/parse-event';
 import { loadPolicy } from '../../function/core/policy/policy';
-import { WATCHED_EVENT_NAMES } from '../../function/core/watched-events';
+import { WATCHED_EVENT_NAMES } from '../../function/core/event/watched-events';
 import { envelope, fixture, fixtureNames } from '../helpers/fixtures';
 
 const POLICY = loadPolicy(undefined);

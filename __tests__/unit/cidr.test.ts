@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { cidrContains, networkText, parseCidr } from '../../function/core/cidr';
-import { canonicalProtocol } from '../../function/core/protocol';
+import { cidrContains, networkText, parseCidr } from '../../function/core/model/cidr';
+import { canonicalProtocol } from '../../function/core/model/protocol';
 
 describe('cidr', () => {
   it('masks host bits, because EC2 applies the network the prefix describes', () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { evaluateRule, excludedTag, exemptionFor, groupScope } from '../../function/core/evaluate';
-import type { Direction, Principal, Rule, RuleSource } from '../../function/core/model';
+import type { Direction, Rule, RuleSource } from '../../function/core/model/rule';
+import type { Principal } from '../../function/core/model/principal';
 import { loadPolicy, parsePolicy } from '../../function/core/policy/policy';
 
 const DEFAULT = loadPolicy(undefined);

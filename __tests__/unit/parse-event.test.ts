@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseEvent } from '../../function/core/parse-event';
+import { parseEvent } from '../../function/core/event/parse-event';
 import { EventValidationError } from '../../function/core/errors';
 import { envelope, fixture, fixtureNames, ruleLine } from '../helpers/fixtures';
 import { MALFORMED } from '../helpers/malformed-events';

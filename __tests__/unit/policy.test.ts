@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { networkText } from '../../function/core/cidr';
+import { networkText } from '../../function/core/model/cidr';
 import { DEFAULT_POLICY_DOCUMENT } from '../../function/core/policy/default-policy';
 import { loadPolicy, parsePolicy, PolicyValidationError, type Policy } from '../../function/core/policy/policy';
 import { PolicyDocumentSchema } from '../../function/core/policy/policy-document.schema';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { judgeRules } from '../../function/core/engine';
-import { parseEvent } from '../../function/core/parse-event';
+import { parseEvent } from '../../function/core/event/parse-event';
 import { loadPolicy } from '../../function/core/policy/policy';
 import { envelope, fixture } from '../helpers/fixtures';
 

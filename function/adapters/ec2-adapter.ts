@@ -13,10 +13,10 @@ import {
   type IpPermission,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
-import type { Rule, RuleSource } from '../core/model';
-import { canonicalProtocol, hasPorts, isIcmp } from '../core/protocol';
-import { parseCidr } from '../core/cidr';
-import { lowerId } from '../core/normalize';
+import type { Rule, RuleSource } from '../core/model/rule';
+import { canonicalProtocol, hasPorts, isIcmp } from '../core/model/protocol';
+import { parseCidr } from '../core/model/cidr';
+import { lowerId } from '../core/model/ids';
 import type {
   AuthorizeRequest,
   DescribeRulesPage,

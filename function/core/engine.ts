@@ -3,10 +3,11 @@
  * policy, revoke the violations (enforce mode), report, notify. Pure orchestration over ports:
  * the clock, AWS and the environment come in through `EngineContext`.
  */
-import type { SecurityGroupChange, UndirectedRule } from './change';
+import type { SecurityGroupChange, UndirectedRule } from './event/change';
 import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
 import { evaluateRule, exemptionFor, groupExemption } from './evaluate';
-import type { Finding, Rule } from './model';
+import type { Finding } from './model/finding';
+import type { Rule } from './model/rule';
 import { notificationOf } from './notification';
 import type { Policy } from './policy/policy';
 import type { Ec2Port, GroupInfo, LogSink, NotifierPort } from './ports';

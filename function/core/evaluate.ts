@@ -3,9 +3,10 @@
  * of its direction covers it whole (source, protocol, every port); everything else is a
  * violation. Pure and deterministic: the first covering entry, in document order, is named.
  */
-import { cidrContains, networkText, parseCidr, type CidrRange } from './cidr';
-import { sourceLabel, type Principal, type Rule } from './model';
-import { canonicalProtocol, hasPorts, isIcmp } from './protocol';
+import { cidrContains, networkText, parseCidr, type CidrRange } from './model/cidr';
+import { sourceLabel, type Rule } from './model/rule';
+import { type Principal } from './model/principal';
+import { canonicalProtocol, hasPorts, isIcmp } from './model/protocol';
 import type { Policy, PolicyEntry, PortRange } from './policy/policy';
 
 export interface RuleEvaluation {

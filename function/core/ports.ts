@@ -2,7 +2,7 @@
  * What the core needs from the outside world. Adapters in function/adapters implement these
  * with the AWS SDK; tests and the CLI plug in their own.
  */
-import type { Direction, Rule } from './model';
+import type { Direction, Rule } from './model/rule';
 import type { EventReport } from './report';
 
 export interface RevokeByIdRequest {

@@ -5,9 +5,9 @@
  * shield the others. Retryable failures are collected and surfaced once everything else is done.
  */
 import { Ec2CallError } from './errors';
-import type { Direction, Rule } from './model';
+import type { Direction, Rule } from './model/rule';
 import type { Ec2Port, RevokeResult } from './ports';
-import { ruleKey } from './normalize';
+import { ruleKey } from './model/rule-key';
 
 export const ALREADY_GONE_CODES: ReadonlySet<string> = new Set([
   'InvalidPermission.NotFound',

@@ -2,8 +2,10 @@
  * The machine-readable report (DESIGN §6 `default`): what the handler returns, what is logged,
  * and what SNS subscribers that are programs receive. snake_case, as users' tooling expects.
  */
-import type { Direction, Finding, FindingAction, Principal, Rule, Verdict } from './model';
-import { sourceLabel } from './model';
+import type { Direction, Rule } from './model/rule';
+import type { Finding, FindingAction, Verdict } from './model/finding';
+import type { Principal } from './model/principal';
+import { sourceLabel } from './model/rule';
 
 export interface FindingReport {
   readonly rule_id?: string;

@@ -4,10 +4,12 @@
  * description that says what was replaced, by whom and when. Planning and the description are
  * pure; execution goes through the EC2 port, one call per group and direction.
  */
-import { networkText, type CidrRange } from './cidr';
+import { networkText, type CidrRange } from './model/cidr';
 import { Ec2CallError } from './errors';
-import { sourceLabel, type Direction, type Finding, type Principal, type Rule } from './model';
-import { ruleKey } from './normalize';
+import { sourceLabel, type Direction, type Rule } from './model/rule';
+import { type Finding } from './model/finding';
+import { type Principal } from './model/principal';
+import { ruleKey } from './model/rule-key';
 import type { Policy } from './policy/policy';
 import type { Ec2Port } from './ports';
 import { failureOf, type RevokeOutcome } from './remediate';

@@ -8,11 +8,12 @@
  * carried over: the next sweep starts from the beginning again (pagination tokens are
  * short-lived, and in enforce mode the rules already revoked are gone from the listing anyway).
  */
-import type { SweepRequest } from './change';
+import type { SweepRequest } from './event/change';
 import { Ec2CallError, EventValidationError, NotificationError, RetryableRemediationError } from './errors';
 import { groupExemption } from './evaluate';
 import { judgeRules, remediate, type EngineContext, type Judgement } from './engine';
-import type { Direction, Finding, Rule } from './model';
+import type { Direction, Rule } from './model/rule';
+import type { Finding } from './model/finding';
 import { sweepNotificationOf } from './notification';
 import type { Ec2Port, GroupInfo } from './ports';
 import { findingReport, worstVerdict, type SweepCounts, type SweepRemainder, type SweepReport } from './report';

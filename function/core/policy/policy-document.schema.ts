@@ -8,9 +8,9 @@
  * the effective document can be printed back in the user's own terms. `policy.ts` compiles it.
  */
 import * as z from 'zod';
-import { networkText, parseCidr } from '../cidr';
-import type { Protocol } from '../model';
-import { canonicalProtocol, hasPorts } from '../protocol';
+import { networkText, parseCidr } from '../model/cidr';
+import type { Protocol } from '../model/rule';
+import { canonicalProtocol, hasPorts } from '../model/protocol';
 
 export const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/i;
 export const PREFIX_LIST_ID = /^pl-[0-9a-f]+$/i;

@@ -4,9 +4,9 @@
  * fails loudly with every problem listed, each naming its JSON path; nothing silently defaults.
  */
 import type { z } from 'zod';
-import { networkText, parseCidr, type CidrRange } from '../cidr';
+import { networkText, parseCidr, type CidrRange } from '../model/cidr';
 import { evaluateRule } from '../evaluate';
-import type { Direction, Protocol } from '../model';
+import type { Direction, Protocol } from '../model/rule';
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
 import { compileGlob, type Glob } from './glob';
 import {

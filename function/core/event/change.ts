@@ -1,4 +1,6 @@
-import type { Principal, Rule } from './model';
+import type { CloudTrailRecord } from './schemas/cloudtrail-record.schema';
+import type { Principal } from '../model/principal';
+import type { Rule } from '../model/rule';
 import type { WatchedEventName } from './watched-events';
 
 /** A rule from ModifySecurityGroupRules: its direction is not in the event and must be looked up. */
@@ -29,3 +31,19 @@ export type ParsedEvent =
   | { readonly kind: 'change'; readonly change: SecurityGroupChange }
   | { readonly kind: 'sweep'; readonly sweep: SweepRequest }
   | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string };
+
+/** What every change carries, read from the record and its envelope before the request is. */
+export type ChangeCommon = Pick<SecurityGroupChange, 'eventId' | 'eventName' | 'eventTime' | 'account' | 'region' | 'principal'>;
+
+export interface ParserInput {
+  readonly record: CloudTrailRecord;
+  /** Where the record sits in the input (`detail`, or `record` for a bare one), for error paths. */
+  readonly path: string;
+  readonly common: ChangeCommon;
+}
+
+/**
+ * Reads the request (and response) of one watched event name. Throws `EventValidationError`
+ * naming the bad field; may answer `ignored` for a call that changes nothing sg-sentry judges.
+ */
+export type EventParser = (input: ParserInput) => ParsedEvent;

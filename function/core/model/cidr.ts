@@ -3,7 +3,8 @@
  * applies the network the prefix describes (`208.236.235.254/0` opens the whole internet).
  */
 import * as ipaddr from 'ipaddr.js';
-import type { AddressFamily } from './model';
+
+export type AddressFamily = 'ipv4' | 'ipv6';
 
 export interface CidrRange {
   readonly family: AddressFamily;

@@ -2,7 +2,7 @@
  * Protocol names and numbers are the same thing to EC2 (`tcp` = 6); the engine compares them
  * in one canonical form so that `"6"` cannot slip past an entry written as `tcp`.
  */
-import type { Protocol } from './model';
+import type { Protocol } from './rule';
 
 const NAME_BY_NUMBER: Readonly<Record<string, Protocol>> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6' };
 const NAMED = new Set(['tcp', 'udp', 'icmp', 'icmpv6']);
@@ -26,9 +26,4 @@ export function hasPorts(protocol: Protocol): boolean {
 /** icmp and icmpv6 carry type/code in the port fields. */
 export function isIcmp(protocol: Protocol): boolean {
   return protocol === 'icmp' || protocol === 'icmpv6';
-}
-
-/** The value EC2 expects back in `IpProtocol` when revoking the exact permission. */
-export function ec2ProtocolValue(protocol: Protocol): string {
-  return protocol;
 }

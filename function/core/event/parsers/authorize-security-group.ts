@@ -1,19 +1,18 @@
 /**
- * Turns the permissions of one Authorize/Modify call into individual rules: one per
- * source × protocol × port range, the unit the policy judges and remediation revokes.
+ * AuthorizeSecurityGroupIngress / AuthorizeSecurityGroupEgress: the request's permissions, one
+ * rule per source × protocol × port range, matched to the rules EC2 reports having created
+ * (which carry the rule ids). Reads the `ipPermissions` list and the legacy top-level form, and
+ * a group named by id or, in the default VPC, by name.
  */
-import { parseCidr, networkText } from './cidr';
-import { EventValidationError } from './errors';
-import type { Direction, Rule, RuleSource } from './model';
-import { canonicalProtocol, hasPorts, isIcmp } from './protocol';
-import type { AuthorizeRequest } from './schemas/authorize-request.schema';
-import type { IpPermission } from './schemas/ip-permission.schema';
-import type { CreatedRule } from './schemas/security-group-rule-set.schema';
-import type { ModifyRuleUpdate } from './schemas/modify-security-group-rules.schema';
-import type { UndirectedRule } from './change';
-
-/** More rules than a security group can hold (1,000 with a quota raise, both directions). */
-export const MAX_RULES_PER_EVENT = 2000;
+import { EventValidationError } from '../../errors';
+import { lowerId } from '../../model/ids';
+import { ruleKey } from '../../model/rule-key';
+import type { Direction, Rule, RuleSource } from '../../model/rule';
+import type { EventParser } from '../change';
+import { cidrSource, guardSize, portsFor, protocolOrThrow, withDescription } from '../normalize';
+import { AuthorizeRequestSchema, type AuthorizeRequest } from '../schemas/authorize-request.schema';
+import type { IpPermission } from '../schemas/ip-permission.schema';
+import { AuthorizeResponseSchema, type CreatedRule } from '../schemas/security-group-rule-set.schema';
 
 interface Target {
   readonly direction: Direction;
@@ -21,40 +20,20 @@ interface Target {
   readonly groupName?: string;
 }
 
-export function lowerId(id: string): string;
-export function lowerId(id: string | undefined): string | undefined;
-export function lowerId(id: string | undefined): string | undefined {
-  return id === undefined ? undefined : id.trim().toLowerCase();
-}
-
-function protocolOrThrow(value: string | number, path: string): string {
-  const protocol = canonicalProtocol(value);
-  if (protocol === undefined) throw new EventValidationError([`${path}: unknown protocol ${JSON.stringify(value)}`]);
-  return protocol;
-}
-
-/** Ports mean something only for tcp/udp (range) and icmp (type/code); `-1` carries none. */
-function portsFor(protocol: string, fromPort: number | undefined, toPort: number | undefined, path: string) {
-  if (hasPorts(protocol)) {
-    if (fromPort !== undefined && toPort !== undefined && fromPort > toPort) {
-      throw new EventValidationError([`${path}: fromPort ${fromPort} is greater than toPort ${toPort}`]);
-    }
-    return { fromPort, toPort };
-  }
-  if (isIcmp(protocol)) return { fromPort, toPort };
-  return {};
-}
-
-function cidrSource(text: string, path: string, family: 'ipv4' | 'ipv6'): RuleSource {
-  const range = parseCidr(text);
-  if (range === undefined || range.family !== family) {
-    throw new EventValidationError([`${path}: ${JSON.stringify(text)} is not a valid ${family === 'ipv4' ? 'IPv4' : 'IPv6'} CIDR`]);
-  }
-  return { kind: 'cidr', cidr: text.trim(), family };
+export function authorizeParser(direction: Direction): EventParser {
+  return ({ record, path, common }) => {
+    const request = AuthorizeRequestSchema.safeParse(record.requestParameters);
+    if (!request.success) throw EventValidationError.fromZod(request.error, `${path}.requestParameters`);
+    const response = AuthorizeResponseSchema.safeParse(record.responseElements);
+    if (!response.success) throw EventValidationError.fromZod(response.error, `${path}.responseElements`);
+    const rules = rulesOfAuthorize(direction, request.data, response.data.securityGroupRuleSet, path);
+    const groupId = lowerId(request.data.groupId) ?? rules.find((r) => r.groupId !== undefined)?.groupId;
+    return { kind: 'change', change: { ...common, groupId, groupName: request.data.groupName, rules, undirectedRules: [] } };
+  };
 }
 
 /** Expands one IpPermission into one rule per source. */
-export function expandPermission(permission: IpPermission, target: Target, path: string): Rule[] {
+function expandPermission(permission: IpPermission, target: Target, path: string): Rule[] {
   const protocol = protocolOrThrow(permission.ipProtocol, `${path}.ipProtocol`);
   const ports = portsFor(protocol, permission.fromPort, permission.toPort, path);
   const base = {
@@ -91,10 +70,6 @@ export function expandPermission(permission: IpPermission, target: Target, path:
   return rules;
 }
 
-function withDescription(rule: Rule, description: string | undefined): Rule {
-  return description === undefined ? rule : { ...rule, description };
-}
-
 /** The legacy top-level form (`cidrIp`/`sourceSecurityGroupName` beside `ipPermissions: {}`) as a permission. */
 function legacyPermission(request: AuthorizeRequest): IpPermission | undefined {
   if (request.cidrIp === undefined && request.sourceSecurityGroupName === undefined) return undefined;
@@ -113,27 +88,8 @@ function legacyPermission(request: AuthorizeRequest): IpPermission | undefined {
   };
 }
 
-/** The identity of a rule for matching a request rule to the rule EC2 reports having created. */
-export function ruleKey(rule: Pick<Rule, 'direction' | 'protocol' | 'fromPort' | 'toPort' | 'source'>): string {
-  const ports = rule.protocol === '-1' ? '' : `${rule.fromPort ?? ''}:${rule.toPort ?? ''}`;
-  return `${rule.direction}|${rule.protocol}|${ports}|${sourceKey(rule.source)}`;
-}
-
-function sourceKey(source: RuleSource): string {
-  switch (source.kind) {
-    case 'cidr': {
-      const range = parseCidr(source.cidr);
-      return `cidr:${range ? networkText(range) : source.cidr}`;
-    }
-    case 'security_group':
-      return `sg:${source.groupId ?? source.groupName ?? ''}`;
-    case 'prefix_list':
-      return `pl:${source.prefixListId}`;
-  }
-}
-
 /** A rule EC2 reports as created (`securityGroupRuleSet` item). */
-export function ruleFromCreated(created: CreatedRule, path: string): Rule {
+function ruleFromCreated(created: CreatedRule, path: string): Rule {
   const protocol = protocolOrThrow(created.ipProtocol, `${path}.ipProtocol`);
   const direction: Direction = created.isEgress ? 'egress' : 'ingress';
   const ports = portsFor(protocol, created.fromPort, created.toPort, path);
@@ -165,12 +121,7 @@ function sourceOfCreated(created: CreatedRule, path: string): RuleSource {
  * reports creating, which carry the rule ids; a created rule that matches nothing in the request
  * is kept too, since it exists either way.
  */
-export function rulesOfAuthorize(
-  direction: Direction,
-  request: AuthorizeRequest,
-  created: readonly CreatedRule[],
-  prefix: string,
-): Rule[] {
+function rulesOfAuthorize(direction: Direction, request: AuthorizeRequest, created: readonly CreatedRule[], prefix: string): Rule[] {
   const target: Target = { direction, groupId: request.groupId, groupName: request.groupId === undefined ? request.groupName : undefined };
   const requested: Rule[] = [];
   request.ipPermissions.forEach((permission, i) => {
@@ -201,36 +152,4 @@ export function rulesOfAuthorize(
   }
   for (const leftovers of unmatched.values()) rules.push(...leftovers);
   return rules;
-}
-
-/** Rules of a ModifySecurityGroupRules call: the new content of each named rule. */
-export function rulesOfModify(groupId: string, updates: readonly ModifyRuleUpdate[], prefix: string): UndirectedRule[] {
-  guardSize(updates.length);
-  return updates.map((update, i) => {
-    const path = `${prefix}.requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule[${i}].SecurityGroupRule`;
-    const spec = update.SecurityGroupRule;
-    // Without a protocol the request keeps the rule's own; -1 is the cautious stand-in until EC2 is asked.
-    const protocol = protocolOrThrow(spec.IpProtocol ?? '-1', `${path}.IpProtocol`);
-    const ports = portsFor(protocol, spec.FromPort, spec.ToPort, path);
-    let source: RuleSource;
-    if (spec.CidrIpv4 !== undefined) source = cidrSource(spec.CidrIpv4, `${path}.CidrIpv4`, 'ipv4');
-    else if (spec.CidrIpv6 !== undefined) source = cidrSource(spec.CidrIpv6, `${path}.CidrIpv6`, 'ipv6');
-    else if (spec.PrefixListId !== undefined) source = { kind: 'prefix_list', prefixListId: lowerId(spec.PrefixListId) };
-    else if (spec.ReferencedGroupId !== undefined) source = { kind: 'security_group', groupId: lowerId(spec.ReferencedGroupId) };
-    else throw new EventValidationError([`${path}: names no source (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupId)`]);
-    const rule: UndirectedRule = {
-      groupId: lowerId(groupId),
-      ruleId: lowerId(update.SecurityGroupRuleId),
-      protocol,
-      ...ports,
-      source,
-    };
-    return spec.Description === undefined ? rule : { ...rule, description: spec.Description };
-  });
-}
-
-function guardSize(count: number): void {
-  if (count > MAX_RULES_PER_EVENT) {
-    throw new EventValidationError([`the event expands to more than ${MAX_RULES_PER_EVENT} rules`]);
-  }
 }

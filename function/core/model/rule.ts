@@ -2,10 +2,9 @@
  * The vocabulary every part of the engine shares. A `Rule` is one source × protocol × port
  * range on one security group, the unit that the policy judges and the remediation revokes.
  */
+import type { AddressFamily } from './cidr';
 
 export type Direction = 'ingress' | 'egress';
-
-export type AddressFamily = 'ipv4' | 'ipv6';
 
 export type RuleSource =
   | { readonly kind: 'cidr'; readonly cidr: string; readonly family: AddressFamily }
@@ -31,30 +30,6 @@ export interface Rule {
   readonly toPort?: number;
   readonly source: RuleSource;
   readonly description?: string;
-}
-
-export type Verdict = 'allowed' | 'violation' | 'exempt';
-
-export type FindingAction = 'revoked' | 'restricted' | 'reported' | 'already-removed' | 'failed' | 'none';
-
-export interface Finding {
-  readonly rule: Rule;
-  readonly verdict: Verdict;
-  readonly action: FindingAction;
-  readonly reason: string;
-  /** What EC2 said when the action failed, or when a restrict replacement could not be added. */
-  readonly error?: string;
-}
-
-/** Who made the change, as CloudTrail tells it. */
-export interface Principal {
-  readonly arn?: string;
-  readonly type?: string;
-  readonly accountId?: string;
-  readonly issuerArn?: string;
-  readonly invokedBy?: string;
-  readonly sourceIp?: string;
-  readonly userAgent?: string;
 }
 
 export function sourceLabel(source: RuleSource): string {

@@ -2,24 +2,15 @@
  * From untrusted input (an EventBridge envelope, or a bare CloudTrail record as the CLI reads
  * it) to a `ParsedEvent`. Everything is parsed with `safeParse`; a bad field becomes an
  * `EventValidationError` naming its path. Events that are not ours are `ignored`, not errors.
+ * The request of a watched event is read by its parser (`dispatch.ts`).
  */
-import type { ParsedEvent, SecurityGroupChange } from './change';
-import { EventValidationError } from './errors';
-import type { Principal } from './model';
-import { lowerId, rulesOfAuthorize, rulesOfModify } from './normalize';
-import { AuthorizeRequestSchema } from './schemas/authorize-request.schema';
+import { EventValidationError } from '../errors';
+import type { Principal } from '../model/principal';
+import type { ParsedEvent } from './change';
+import { EVENT_PARSERS } from './dispatch';
 import { CloudTrailRecordSchema, type CloudTrailRecord } from './schemas/cloudtrail-record.schema';
 import { EventBridgeEnvelopeSchema } from './schemas/eventbridge-envelope.schema';
-import { ModifySecurityGroupRulesRequestSchema } from './schemas/modify-security-group-rules.schema';
-import { AuthorizeResponseSchema } from './schemas/security-group-rule-set.schema';
-import {
-  CLOUDTRAIL_DETAIL_TYPE,
-  EC2_EVENT_SOURCE,
-  isWatchedEventName,
-  SCHEDULED_DETAIL_TYPE,
-  SCHEDULED_SOURCE,
-  type WatchedEventName,
-} from './watched-events';
+import { CLOUDTRAIL_DETAIL_TYPE, EC2_EVENT_SOURCE, isWatchedEventName, SCHEDULED_DETAIL_TYPE, SCHEDULED_SOURCE } from './watched-events';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -73,7 +64,15 @@ function parseRecord(input: Record<string, unknown>, prefix: string, envelope: {
   }
   const region = record.awsRegion ?? envelope.region;
   if (region === undefined) throw new EventValidationError([`${prefix}.awsRegion: missing, and the envelope names no region`]);
-  return { kind: 'change', change: parseChange(record, record.eventName, prefix, region, envelope.account) };
+  const common = {
+    eventId: record.eventID,
+    eventName: record.eventName,
+    eventTime: record.eventTime,
+    account: record.recipientAccountId ?? envelope.account ?? record.userIdentity?.accountId ?? undefined,
+    region,
+    principal: principalOf(record),
+  };
+  return EVENT_PARSERS[record.eventName]({ record, path: prefix, common });
 }
 
 function principalOf(record: CloudTrailRecord): Principal {
@@ -87,36 +86,4 @@ function principalOf(record: CloudTrailRecord): Principal {
     sourceIp: record.sourceIPAddress,
     userAgent: record.userAgent,
   };
-}
-
-function parseChange(
-  record: CloudTrailRecord,
-  eventName: WatchedEventName,
-  prefix: string,
-  region: string,
-  envelopeAccount: string | undefined,
-): SecurityGroupChange {
-  const common = {
-    eventId: record.eventID,
-    eventName,
-    eventTime: record.eventTime,
-    account: record.recipientAccountId ?? envelopeAccount ?? record.userIdentity?.accountId ?? undefined,
-    region,
-    principal: principalOf(record),
-  };
-  if (eventName === 'ModifySecurityGroupRules') {
-    const request = ModifySecurityGroupRulesRequestSchema.safeParse(record.requestParameters);
-    if (!request.success) throw EventValidationError.fromZod(request.error, `${prefix}.requestParameters`);
-    const { GroupId, SecurityGroupRule } = request.data.ModifySecurityGroupRulesRequest;
-    const undirectedRules = rulesOfModify(GroupId, SecurityGroupRule, prefix);
-    return { ...common, groupId: lowerId(GroupId), rules: [], undirectedRules };
-  }
-  const request = AuthorizeRequestSchema.safeParse(record.requestParameters);
-  if (!request.success) throw EventValidationError.fromZod(request.error, `${prefix}.requestParameters`);
-  const response = AuthorizeResponseSchema.safeParse(record.responseElements);
-  if (!response.success) throw EventValidationError.fromZod(response.error, `${prefix}.responseElements`);
-  const direction = eventName === 'AuthorizeSecurityGroupEgress' ? 'egress' : 'ingress';
-  const rules = rulesOfAuthorize(direction, request.data, response.data.securityGroupRuleSet, prefix);
-  const groupId = lowerId(request.data.groupId) ?? rules.find((r) => r.groupId !== undefined)?.groupId;
-  return { ...common, groupId, groupName: request.data.groupName, rules, undirectedRules: [] };
 }

@@ -1,10 +1,9 @@
 /**
- * The CloudTrail event names sg-sentry acts on. The handler's dispatch and the EventBridge
- * pattern in modules/ both import this list, so the two can never disagree.
+ * The CloudTrail event names sg-sentry acts on. The handler's dispatch (`dispatch.ts`) and the
+ * EventBridge pattern in modules/ both import this list, so the two can never disagree, and a
+ * name cannot be added here without a parser.
  */
-export const AUTHORIZE_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress'] as const;
-export const MODIFY_EVENT_NAMES = ['ModifySecurityGroupRules'] as const;
-export const WATCHED_EVENT_NAMES = [...AUTHORIZE_EVENT_NAMES, ...MODIFY_EVENT_NAMES] as const;
+export const WATCHED_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules'] as const;
 
 export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];
 

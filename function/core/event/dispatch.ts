@@ -1,0 +1,14 @@
+/**
+ * Which parser reads which watched event. Typed as a record over `WatchedEventName`, so a name
+ * added to `WATCHED_EVENT_NAMES` without a parser here does not compile (a test proves it).
+ */
+import type { EventParser } from './change';
+import { authorizeParser } from './parsers/authorize-security-group';
+import { parseModifySecurityGroupRules } from './parsers/modify-security-group-rules';
+import type { WatchedEventName } from './watched-events';
+
+export const EVENT_PARSERS: Readonly<Record<WatchedEventName, EventParser>> = {
+  AuthorizeSecurityGroupIngress: authorizeParser('ingress'),
+  AuthorizeSecurityGroupEgress: authorizeParser('egress'),
+  ModifySecurityGroupRules: parseModifySecurityGroupRules,
+};
