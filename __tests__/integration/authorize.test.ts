@@ -1,0 +1,67 @@
+/**
+ * Authorize events through the built bundle against an AWS-compatible API: what EC2 holds after
+ * the function ran is asserted, not what the function says it did.
+ */
+import { expect } from 'chai';
+import { fixture } from '../helpers/fixtures';
+import { replayAuthorize } from './support/events';
+import { integrationSuite } from './support/suite';
+
+// Real console sample: tcp/22 from 0.0.0.0/0, with the rule ids of its securityGroupRuleSet.
+const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
+// Derived from SSH_WORLD (see derived/SOURCES.md): 10.1.0.0/16:22, 0.0.0.0/0:22, 0.0.0.0/0:443 in one call.
+const MULTI_SOURCE = 'derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole';
+// Real Go SDK sample without rule ids in its response (older records): tcp/22 from 0.0.0.0/0.
+const SSH_WORLD_NO_IDS = 'authorize-ingress-ssh-world-go-sdk-no-rule-ids';
+
+integrationSuite('an Authorize event, end to end against EC2', (emulator) => {
+  it('revokes the world-open rule of a real console event in EC2 and leaves the private rule that was already there', async () => {
+    // Prepare
+    const account = await emulator.freshAccount();
+    const group = await account.createGroup('web');
+    await account.authorize(group, 'ingress', [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.1.0.0/16' }] }]);
+    const { event } = await replayAuthorize(account, fixture(SSH_WORLD), group);
+    expect(await account.ruleLines(group)).to.include('ingress tcp 22-22 0.0.0.0/0');
+
+    // Act
+    const run = await account.runHandler(event);
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0', 'ingress tcp 22-22 10.1.0.0/16']);
+    expect(run.result.findings.map((f: any) => `${f.source} ${f.action}`)).to.deep.equal(['0.0.0.0/0 revoked']);
+  });
+
+  it('revokes only the violating rule of a three-permission call and keeps the private and HTTPS rules it created', async () => {
+    // Prepare
+    const account = await emulator.freshAccount();
+    const group = await account.createGroup('mixed');
+    const { event, created } = await replayAuthorize(account, fixture(MULTI_SOURCE), group);
+    expect(created).to.have.length(3);
+
+    // Act
+    const run = await account.runHandler(event);
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await account.ruleLines(group)).to.deep.equal(
+      ['egress -1 0.0.0.0/0', 'ingress tcp 22-22 10.1.0.0/16', 'ingress tcp 443-443 0.0.0.0/0'],
+    );
+  });
+
+  it('revokes a world-open rule by its content when the record carries no rule ids', async () => {
+    // Prepare
+    const account = await emulator.freshAccount();
+    const group = await account.createGroup('legacy');
+    const { event, record } = await replayAuthorize(account, fixture(SSH_WORLD_NO_IDS), group);
+    expect(record.responseElements?.securityGroupRuleSet).to.equal(undefined);
+
+    // Act
+    const run = await account.runHandler(event);
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
+    expect(run.result.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
+  });
+});
