@@ -2,7 +2,7 @@
  * The fixture corpus as the benchmark uses it: every real and derived CloudTrail record that
  * parses to a security-group change, its rules, and which of them the default policy rejects.
  */
-import { judgeRules } from '../function/core/engine';
+import { judgeRules } from '../function/core/judge/judge';
 import type { Rule } from '../function/core/model/rule';
 import { parseEvent } from '../function/core/event/parse-event';
 import { loadPolicy } from '../function/core/policy/policy';

@@ -12,8 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { ec2Ok, FakeAws } from '../__tests__/helpers/fake-aws';
 import { envelope, fixture } from '../__tests__/helpers/fixtures';
-import { judgeRules } from '../function/core/engine';
-import { evaluateRule } from '../function/core/evaluate';
+import { judgeRules } from '../function/core/judge/judge';
+import { evaluateRule } from '../function/core/judge/containment';
 import type { Rule } from '../function/core/model/rule';
 import { parseEvent } from '../function/core/event/parse-event';
 import { loadPolicy } from '../function/core/policy/policy';
@@ -236,7 +236,7 @@ function throughput() {
     for (const rule of rules) evaluateRule(rule, policy);
     return rules.length;
   }, 1);
-  // Distinct public /32s defeat evaluate.ts's parsed-CIDR cache: the rate when every source is new.
+  // Distinct public /32s defeat the evaluator's parsed-CIDR cache: the rate when every source is new.
   const template = rules.find((r) => r.source.kind === 'cidr' && r.source.family === 'ipv4')!;
   const distinct: Rule[] = Array.from({ length: 20_000 }, (_, i) => ({
     ...template,

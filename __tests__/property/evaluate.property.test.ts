@@ -4,10 +4,10 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { judgeRules } from '../../function/core/engine';
-import { evaluateRule } from '../../function/core/evaluate';
+import { judgeRules } from '../../function/core/judge/judge';
+import { evaluateRule } from '../../function/core/judge/containment';
 import type { Rule } from '../../function/core/model/rule';
-import { loadPolicy, parsePolicy, type Policy } from '../../function/core/policy/policy';
+import { loadPolicy, parsePolicy, PolicyValidationError, type Policy } from '../../function/core/policy/policy';
 import { cidrArb, insideDefaultPrivate, range, rangeText, subRangeArb, type Family, type Range } from './addresses';
 
 const DEFAULT = loadPolicy(undefined);
@@ -164,5 +164,46 @@ describe('property: the policy decision', () => {
     const backwards = verdicts([...rules].reverse());
 
     expect(rules.every((r) => forwards.get(r) === backwards.get(r))).to.equal(true);
+  });
+
+  it('rejects a restrict_to CIDR at load exactly when the evaluator would not allow all traffic from it in both directions', () => {
+    // Prepare: random allowlists in both directions, half of them sharing an all-traffic entry,
+    // and a restrict_to CIDR drawn inside one of their CIDRs (often allowed) or anywhere.
+    const entriesArb = fc.array(entryArb, { minLength: 1, maxLength: 5 });
+    const sharedArb = fc.option(familyArb.chain((f) => cidrArb(f)), { nil: undefined });
+    const caseArb = fc.record({ ingress: entriesArb, egress: entriesArb, shared: sharedArb }).chain(({ ingress, egress, shared }) => {
+      const both = shared === undefined ? [] : [{ cidr: shared.text, protocol: 'all' }];
+      const allow = { ingress: [...ingress, ...both], egress: [...egress, ...both] };
+      const inside = [...allow.ingress, ...allow.egress].map((e) => modelRange(e.cidr, e.cidr.includes(':') ? 'ipv6' : 'ipv4'));
+      const restrictTo = fc.oneof(fc.constantFrom(...inside).chain(subRangeArb), familyArb.chain((f) => cidrArb(f)).map((c) => c.range));
+      return restrictTo.map((r) => ({ allow, restrictTo: r }));
+    });
+    const seen = { accepted: 0, rejected: 0 };
+
+    fc.assert(
+      fc.property(caseArb, ({ allow, restrictTo }) => {
+        const document = { ingress: { allow: allow.ingress }, egress: { allow: allow.egress } };
+        const source = { kind: 'cidr', cidr: rangeText(restrictTo), family: restrictTo.family } as const;
+        const compiled = parsePolicy(document);
+        const evaluatorAllows = (['ingress', 'egress'] as const).every((direction) => evaluateRule({ direction, protocol: '-1', source }, compiled).allowed);
+
+        // Act
+        let problems: readonly string[] = [];
+        try {
+          parsePolicy({ ...document, action: 'restrict', restrict_to: [rangeText(restrictTo)] });
+        } catch (error) {
+          if (!(error instanceof PolicyValidationError)) throw error;
+          problems = error.problems;
+        }
+
+        // Assess
+        const rejected = problems.some((p) => p.startsWith('restrict_to[0]:'));
+        seen[rejected ? 'rejected' : 'accepted'] += 1;
+        expect(rejected, `${rangeText(restrictTo)} against ${JSON.stringify(document)}: ${problems.join('; ')}`).to.equal(!evaluatorAllows);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(seen.accepted).to.be.greaterThan(50);
+    expect(seen.rejected).to.be.greaterThan(50);
   });
 });

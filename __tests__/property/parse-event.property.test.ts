@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { judgeRules } from '../../function/core/engine';
+import { judgeRules } from '../../function/core/judge/judge';
 import { EventValidationError } from '../../function/core/errors';
 import { parseEvent } from '../../function/core/event/parse-event';
 import { loadPolicy } from '../../function/core/policy/policy';

@@ -9,7 +9,8 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
-import { judgeRules, remediate } from '../../function/core/engine';
+import { judgeRules } from '../../function/core/judge/judge';
+import { remediate } from '../../function/core/engine';
 import { RetryableRemediationError } from '../../function/core/errors';
 import { loadPolicy } from '../../function/core/policy/policy';
 import type { EventReport } from '../../function/core/report';

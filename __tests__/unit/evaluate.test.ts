@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { evaluateRule, excludedTag, exemptionFor, groupScope } from '../../function/core/evaluate';
+import { evaluateRule } from '../../function/core/judge/containment';
+import { excludedTag, exemptionFor, groupScope } from '../../function/core/judge/exemptions';
 import type { Direction, Rule, RuleSource } from '../../function/core/model/rule';
 import type { Principal } from '../../function/core/model/principal';
 import { loadPolicy, parsePolicy } from '../../function/core/policy/policy';

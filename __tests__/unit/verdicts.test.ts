@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { judgeRules } from '../../function/core/engine';
+import { judgeRules } from '../../function/core/judge/judge';
 import { parseEvent } from '../../function/core/event/parse-event';
 import { loadPolicy } from '../../function/core/policy/policy';
 import { envelope, fixture } from '../helpers/fixtures';

@@ -5,8 +5,9 @@
  */
 import type { SecurityGroupChange, UndirectedRule } from './event/change';
 import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
-import { evaluateRule, exemptionFor, groupExemption } from './evaluate';
-import type { Finding } from './model/finding';
+import { exemptionFor, groupExemption } from './judge/exemptions';
+import { judgeRules } from './judge/judge';
+import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
 import { notificationOf } from './notification';
 import type { Policy } from './policy/policy';
@@ -25,26 +26,6 @@ export interface EngineContext {
   readonly selfRoleArn?: string;
   readonly log: LogSink;
   readonly now: () => Date;
-}
-
-/** A verdict on one rule before anything is done about it. */
-export interface Judgement {
-  readonly rule: Rule;
-  readonly verdict: Finding['verdict'];
-  readonly reason: string;
-}
-
-/**
- * Judges rules. `exemptReason` (a principal, an excluded group or tag) turns violations into
- * `exempt`: they are reported, never touched.
- */
-export function judgeRules(rules: readonly Rule[], policy: Policy, exemptReason?: string): Judgement[] {
-  return rules.map((rule) => {
-    const evaluation = evaluateRule(rule, policy);
-    if (evaluation.allowed) return { rule, verdict: 'allowed', reason: evaluation.reason };
-    if (exemptReason !== undefined) return { rule, verdict: 'exempt', reason: `${exemptReason}; ${evaluation.reason}` };
-    return { rule, verdict: 'violation', reason: evaluation.reason };
-  });
 }
 
 function findingOf(judgement: Judgement, outcome: RevokeOutcome | undefined, mode: Policy['mode'], restrict?: RestrictResult): Finding {

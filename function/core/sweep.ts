@@ -10,10 +10,11 @@
  */
 import type { SweepRequest } from './event/change';
 import { Ec2CallError, EventValidationError, NotificationError, RetryableRemediationError } from './errors';
-import { groupExemption } from './evaluate';
-import { judgeRules, remediate, type EngineContext, type Judgement } from './engine';
+import { remediate, type EngineContext } from './engine';
+import { groupExemption } from './judge/exemptions';
+import { judgeRules } from './judge/judge';
 import type { Direction, Rule } from './model/rule';
-import type { Finding } from './model/finding';
+import type { Finding, Judgement } from './model/finding';
 import { sweepNotificationOf } from './notification';
 import type { Ec2Port, GroupInfo } from './ports';
 import { findingReport, worstVerdict, type SweepCounts, type SweepRemainder, type SweepReport } from './report';

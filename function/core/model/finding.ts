@@ -13,3 +13,10 @@ export interface Finding {
   /** What EC2 said when the action failed, or when a restrict replacement could not be added. */
   readonly error?: string;
 }
+
+/** A verdict on one rule before anything is done about it. */
+export interface Judgement {
+  readonly rule: Rule;
+  readonly verdict: Verdict;
+  readonly reason: string;
+}

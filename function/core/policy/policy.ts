@@ -1,18 +1,14 @@
 /**
- * Loads a policy document (DESIGN §4) and compiles it into the form the evaluator reads:
+ * Loads a policy document and compiles it into the form the evaluator reads:
  * CIDRs parsed once, protocols canonical, ports as ranges, globs compiled. An invalid policy
  * fails loudly with every problem listed, each naming its JSON path; nothing silently defaults.
  */
-import type { z } from 'zod';
-import { networkText, parseCidr, type CidrRange } from '../model/cidr';
-import { evaluateRule } from '../evaluate';
+import { cidrContains, networkText, parseCidr, type CidrRange } from '../model/cidr';
 import type { Direction, Protocol } from '../model/rule';
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
 import { compileGlob, type Glob } from './glob';
+import { formatIssues } from './problems';
 import {
-  DIRECTION_KEYS,
-  DOCUMENT_KEYS,
-  ENTRY_KEYS,
   PolicyDocumentSchema,
   entryProtocol,
   portRange,
@@ -252,15 +248,14 @@ function semanticProblems(policy: Policy, valid: (key: DocumentKey) => boolean):
 /**
  * Every restrict_to CIDR must be allowed for all traffic in both directions: restrict
  * authorizes the offending rule's protocol and ports from it, in the offending rule's
- * direction, and the sweep would otherwise revoke what restrict created.
+ * direction, and the sweep would otherwise revoke what restrict created. A CIDR is allowed for
+ * all traffic exactly when an all-traffic entry's CIDR contains it (only such an entry covers a
+ * protocol -1 rule); a property test holds this to what the evaluator decides.
  */
 function restrictToProblems(policy: Policy): string[] {
   const problems: string[] = [];
   policy.restrictTo.forEach((range, index) => {
-    const source = { kind: 'cidr', cidr: networkText(range), family: range.family } as const;
-    const uncovered = (['ingress', 'egress'] as const).filter(
-      (direction) => !evaluateRule({ direction, protocol: '-1', source }, policy).allowed,
-    );
+    const uncovered = (['ingress', 'egress'] as const).filter((direction) => !allowsAllTrafficFrom(policy[direction], range));
     if (uncovered.length === 0) return;
     const lists = uncovered.map((direction) => `${direction}.allow`).join(' or ');
     problems.push(
@@ -270,96 +265,6 @@ function restrictToProblems(policy: Policy): string[] {
   return problems;
 }
 
-// ---------------------------------------------------------------------------------------------
-// zod issues → problems that name the JSON path, in terms a policy author reads.
-
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  const problems: string[] = [];
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(issue.path);
-      for (const key of issue.keys) {
-        const hint = closest(key, known);
-        problems.push(`${formatPath([...issue.path, key])}: unknown key${hint ? `; did you mean "${hint}"?` : ''} (allowed: ${known.join(', ')})`);
-      }
-    } else {
-      problems.push(`${formatPath(issue.path)}: ${issueMessage(issue)}`);
-    }
-  }
-  return problems;
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  // Messages set on the schema win; zod's generic invalid_type text is replaced by a JSON one.
-  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) {
-    return `expected ${withArticle(issue.expected)}, got ${jsonTypeOf(issue.input)}`;
-  }
-  return issue.message;
-}
-
-function withArticle(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
-
-function jsonTypeOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (value === undefined) return 'nothing';
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
-  if (path.length === 0) return DOCUMENT_KEYS;
-  if (path.length === 1) return DIRECTION_KEYS;
-  return ENTRY_KEYS;
-}
-
-/** `ingress.allow[2].ports[0]`; `policy` for the document itself. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(String(segment))}]`;
-  }
-  return text === '' ? 'policy' : text;
-}
-
-/** The known key within edit distance 2 of a typo, or that it abbreviates (`prot`), if any. */
-function closest(key: string, known: readonly string[]): string | undefined {
-  const typo = key.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = typo.length >= 3 && candidate.startsWith(typo) ? 1 : editDistance(typo, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-/** Optimal string alignment distance (Levenshtein plus adjacent transposition: `mdoe` → `mode` is 1). */
-function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    const row: number[] = [];
-    for (let j = 0; j <= b.length; j++) {
-      if (i === 0 || j === 0) {
-        row.push(i + j);
-        continue;
-      }
-      const previous = rows[i - 1] ?? [];
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let distance = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        distance = Math.min(distance, (rows[i - 2]?.[j - 2] ?? 0) + 1);
-      }
-      row.push(distance);
-    }
-    rows.push(row);
-  }
-  return rows[a.length]?.[b.length] ?? Math.max(a.length, b.length);
+function allowsAllTrafficFrom(entries: readonly PolicyEntry[], range: CidrRange): boolean {
+  return entries.some((entry) => entry.protocol === '-1' && entry.source.kind === 'cidr' && cidrContains(entry.source.range, range));
 }
