@@ -4,7 +4,8 @@
  * that would reach AWS, so the verdicts are the function's verdicts.
  */
 import type { SecurityGroupChange } from '../function/core/event/change';
-import { processChange, type EngineContext } from '../function/core/engine';
+import { processChange } from '../function/core/engine';
+import { type EngineContext } from '../function/core/ports';
 import { EventValidationError } from '../function/core/errors';
 import { parseEvent } from '../function/core/event/parse-event';
 import type { Policy } from '../function/core/policy/policy';

@@ -3,7 +3,7 @@
  * adapter (Ec2Adapter), same sweep code (processSweep); read-only unless --fix.
  */
 import { Ec2Adapter } from '../function/adapters/ec2-adapter';
-import type { EngineContext } from '../function/core/engine';
+import type { EngineContext } from '../function/core/ports';
 import { Ec2CallError, RetryableRemediationError } from '../function/core/errors';
 import { plainText, portsLabel } from '../function/core/notification';
 import type { Ec2Port } from '../function/core/ports';

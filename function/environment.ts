@@ -3,7 +3,7 @@
  * adapters. An invalid policy throws here, so the function fails loudly instead of enforcing a
  * policy nobody wrote.
  */
-import type { EngineContext } from './core/engine';
+import type { EngineContext } from './core/ports';
 import { ENV } from './core/env-names';
 import { loadPolicy } from './core/policy/policy';
 import { FanOutNotifier } from './core/fan-out-notifier';

@@ -2,7 +2,7 @@
  * The Lambda handler: parse, dispatch, log. It never lets malformed input throw (that would
  * only buy retries of the same bad event); it does throw when a retry can finish remediation.
  */
-import type { EngineContext } from './core/engine';
+import type { EngineContext } from './core/ports';
 import { processChange } from './core/engine';
 import { EventValidationError } from './core/errors';
 import { parseEvent } from './core/event/parse-event';

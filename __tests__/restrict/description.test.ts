@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { EC2_DESCRIPTION_LIMIT, restrictDescription } from '../../function/core/restrict';
+import { EC2_DESCRIPTION_LIMIT, restrictDescription } from '../../function/core/act/restrict-description';
 
 const AT = new Date('2026-11-27T10:00:00.000Z');
 /** EC2's character set for VPC security-group rule descriptions. */

@@ -10,7 +10,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
 import { judgeRules } from '../../function/core/judge/judge';
-import { remediate } from '../../function/core/engine';
+import { act } from '../../function/core/act/act';
 import { RetryableRemediationError } from '../../function/core/errors';
 import { loadPolicy } from '../../function/core/policy/policy';
 import type { EventReport } from '../../function/core/report';
@@ -267,13 +267,13 @@ describe('action "restrict"', () => {
     expect(report.findings[0]?.reason).to.match(/^would restrict to 10\.20\.0\.0\/16: /);
   });
 
-  it('names the sweep as the author when remediate is called without a principal', async () => {
+  it('names the sweep as the author when act is called without a principal', async () => {
     // Prepare: the sweep's call shape, a rule from DescribeSecurityGroupRules and no change.
     const policy = loadPolicy(JSON.stringify({ action: 'restrict', restrict_to: ['10.20.0.0/16'] }));
     const rule = { direction: 'ingress', groupId: 'sg-0632fa4ee8a8468a4', ruleId: 'sgr-09be5c962afdc06ed', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } } as const;
 
     // Act
-    const result = await remediate(judgeRules([rule], policy), policy, new Ec2Adapter(new EC2Client({ region: 'us-east-1' })), { now: NOW });
+    const result = await act(judgeRules([rule], policy), policy, new Ec2Adapter(new EC2Client({ region: 'us-east-1' })), { now: NOW });
 
     // Assess
     expect(authorizeInputs()[0]?.IpPermissions?.[0]?.IpRanges).to.deep.equal([

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DescribeSecurityGroupRulesCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
-import type { EngineContext } from '../../function/core/engine';
+import type { EngineContext } from '../../function/core/ports';
 import { parsePolicy } from '../../function/core/policy/policy';
 import type { NotificationMessage } from '../../function/core/ports';
 import { processSweep } from '../../function/core/sweep';

@@ -10,7 +10,7 @@ import {
   type DescribeSecurityGroupRulesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
-import type { EngineContext } from '../../function/core/engine';
+import type { EngineContext } from '../../function/core/ports';
 import { Ec2CallError, RetryableRemediationError } from '../../function/core/errors';
 import { parsePolicy } from '../../function/core/policy/policy';
 import type { NotificationMessage } from '../../function/core/ports';

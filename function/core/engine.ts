@@ -3,111 +3,19 @@
  * policy, revoke the violations (enforce mode), report, notify. Pure orchestration over ports:
  * the clock, AWS and the environment come in through `EngineContext`.
  */
-import type { SecurityGroupChange, UndirectedRule } from './event/change';
+import { act, alreadyRemoved } from './act/act';
+import type { SecurityGroupChange } from './event/change';
 import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
-import type { Finding, Judgement } from './model/finding';
+import { currentRules } from './lookup/current-rules';
+import { groupOfChange } from './lookup/groups';
+import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import { notificationOf } from './notification';
 import type { Policy } from './policy/policy';
-import type { Ec2Port, GroupInfo, LogSink, NotifierPort } from './ports';
-import { executeRevokes, planRevokes, type RevokeOutcome } from './remediate';
-import { applyRestrict, restrictFinding, type RemediateOptions, type RestrictResult } from './restrict';
+import type { EngineContext, GroupInfo } from './ports';
 import { findingReport, principalReport, worstVerdict, type EventReport } from './report';
-
-export type { RemediateOptions } from './restrict';
-
-export interface EngineContext {
-  readonly policy: Policy;
-  /** EC2 for a region: calls go to the region of the event, whatever region the function runs in. */
-  readonly ec2: (region: string) => Ec2Port;
-  readonly notifier?: NotifierPort;
-  readonly selfRoleArn?: string;
-  readonly log: LogSink;
-  readonly now: () => Date;
-}
-
-function findingOf(judgement: Judgement, outcome: RevokeOutcome | undefined, mode: Policy['mode'], restrict?: RestrictResult): Finding {
-  const base = { rule: judgement.rule, verdict: judgement.verdict, reason: judgement.reason };
-  if (judgement.verdict !== 'violation') return { ...base, action: 'none' };
-  if (restrict !== undefined) return restrictFinding(base, outcome, mode, restrict);
-  if (mode === 'report') return { ...base, action: 'reported', reason: `would revoke: ${judgement.reason}` };
-  if (outcome === undefined) return { ...base, action: 'failed', error: 'no remediation was attempted' };
-  if (outcome.status === 'failed') return { ...base, action: 'failed', error: outcome.error };
-  return { ...base, action: outcome.status };
-}
-
-/**
- * Acts on judgements per the policy's mode and action: in `report` mode nothing mutating is
- * called; with `restrict`, each revoked CIDR violation is replaced from `restrict_to`.
- * Returns the findings and whether a retry could fix a failure.
- */
-export async function remediate(
-  judgements: readonly Judgement[],
-  policy: Policy,
-  ec2: Ec2Port,
-  options: RemediateOptions = {},
-): Promise<{ findings: Finding[]; retryable: string[] }> {
-  const violations = judgements.filter((j) => j.verdict === 'violation').map((j) => j.rule);
-  let outcomes = new Map<Rule, RevokeOutcome>();
-  if (policy.mode === 'enforce' && violations.length > 0) {
-    outcomes = await executeRevokes(planRevokes(violations), ec2);
-  }
-  const retryable = [...outcomes.values()].flatMap((o) => (o.status === 'failed' && o.retryable ? [o.error] : []));
-
-  let restrict: RestrictResult | undefined;
-  if (policy.action === 'restrict' && violations.length > 0) {
-    restrict = await applyRestrict(violations, outcomes, policy, ec2, options);
-    retryable.push(...restrict.retryable);
-  }
-  return { findings: judgements.map((j) => findingOf(j, outcomes.get(j.rule), policy.mode, restrict)), retryable };
-}
-
-/**
- * ModifySecurityGroupRules does not say the direction: ask EC2 for the rules, and judge them as
- * they are now (a later change may already have narrowed or removed them).
- */
-async function resolveDirections(
-  undirected: readonly UndirectedRule[],
-  ec2: Ec2Port,
-): Promise<{ rules: Rule[]; gone: UndirectedRule[] }> {
-  if (undirected.length === 0) return { rules: [], gone: [] };
-  const byId = new Map<string, Rule>();
-  const describe = async (ruleIds: readonly string[]) => {
-    const page = await ec2.describeRules({ ruleIds });
-    for (const rule of page.rules) if (rule.ruleId !== undefined) byId.set(rule.ruleId, rule);
-  };
-  const ids = undirected.map((r) => r.ruleId);
-  try {
-    await describe(ids);
-  } catch (error) {
-    if (!(error instanceof Ec2CallError) || error.code !== 'InvalidSecurityGroupRuleId.NotFound') throw error;
-    // One unknown id fails the whole call; ask for each so the others are still found.
-    for (const id of ids) {
-      try {
-        await describe([id]);
-      } catch (inner) {
-        if (!(inner instanceof Ec2CallError) || inner.code !== 'InvalidSecurityGroupRuleId.NotFound') throw inner;
-      }
-    }
-  }
-  const rules: Rule[] = [];
-  const gone: UndirectedRule[] = [];
-  for (const rule of undirected) {
-    const current = byId.get(rule.ruleId);
-    if (current === undefined) gone.push(rule);
-    // What EC2 holds now is what is enforced: it also covers a request that left fields out.
-    else rules.push({ ...current, groupId: current.groupId ?? rule.groupId, ruleId: rule.ruleId });
-  }
-  return { rules, gone };
-}
-
-async function describeGroupIfNeeded(change: SecurityGroupChange, policy: Policy, ec2: Ec2Port): Promise<GroupInfo | undefined> {
-  if (Object.keys(policy.excludeTags).length === 0 || change.groupId === undefined) return undefined;
-  const groups = await ec2.describeGroups([change.groupId]);
-  return groups[0];
-}
 
 function retryableEc2(error: unknown): boolean {
   return !(error instanceof Ec2CallError) || error.retryable;
@@ -127,14 +35,11 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   let rules: Rule[] = [...change.rules];
   let group: GroupInfo | undefined;
   try {
-    const resolved = await resolveDirections(change.undirectedRules, ec2);
-    rules = rules.concat(resolved.rules);
-    for (const rule of resolved.gone) {
-      // Judged as ingress, the stricter reading; the rule no longer exists either way.
-      const [judged] = judgeRules([{ ...rule, direction: 'ingress' }], policy);
-      if (judged) findings.push({ ...judged, action: 'already-removed', reason: `rule no longer exists; ${judged.reason}` });
-    }
-    group = await describeGroupIfNeeded(change, policy, ec2);
+    const current = await currentRules(change.undirectedRules, ec2);
+    rules = rules.concat(current.rules);
+    // Judged as ingress, the stricter reading; the rule no longer exists either way.
+    findings.push(...judgeRules(current.gone.map((rule) => ({ ...rule, direction: 'ingress' as const })), policy).map(alreadyRemoved));
+    group = await groupOfChange(change.groupId, policy, ec2);
   } catch (error) {
     if (retryableEc2(error)) {
       throw new RetryableRemediationError(`looking up ${change.groupId ?? 'the group'} failed: ${(error as Error).message}`, { cause: error });
@@ -145,7 +50,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.selfRoleArn);
 
   const judgements = judgeRules(rules, policy, exemptReason);
-  const acted = await remediate(judgements, policy, ec2, { principal: change.principal, now: ctx.now() });
+  const acted = await act(judgements, policy, ec2, { principal: change.principal, now: ctx.now() });
   findings.push(...acted.findings);
   retryable.push(...acted.retryable);
 

@@ -3,6 +3,7 @@
  * with the AWS SDK; tests and the CLI plug in their own.
  */
 import type { Direction, Rule } from './model/rule';
+import type { Policy } from './policy/policy';
 import type { EventReport } from './report';
 
 export interface RevokeByIdRequest {
@@ -74,3 +75,14 @@ export interface NotifierPort {
 }
 
 export type LogSink = (line: Readonly<Record<string, unknown>>) => void;
+
+/** Everything the core is given: the policy, the ports, the clock. The handler and the CLI build one. */
+export interface EngineContext {
+  readonly policy: Policy;
+  /** EC2 for a region: calls go to the region of the event, whatever region the function runs in. */
+  readonly ec2: (region: string) => Ec2Port;
+  readonly notifier?: NotifierPort;
+  readonly selfRoleArn?: string;
+  readonly log: LogSink;
+  readonly now: () => Date;
+}

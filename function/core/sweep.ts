@@ -1,6 +1,6 @@
 /**
- * The scheduled sweep (DESIGN §7): list the rules that already exist in one region, judge each
- * with the same engine as the event path (`judgeRules`, `remediate`), act per mode and action,
+ * The scheduled sweep: list the rules that already exist in one region, judge each with the
+ * same engine as the event path (`judgeRules`, `act`), act per mode and action,
  * and send one summary. CloudTrail reaches EventBridge on a best-effort basis, so this is what
  * catches the changes no event told us about.
  *
@@ -10,13 +10,14 @@
  */
 import type { SweepRequest } from './event/change';
 import { Ec2CallError, EventValidationError, NotificationError, RetryableRemediationError } from './errors';
-import { remediate, type EngineContext } from './engine';
+import { act } from './act/act';
 import { groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
-import type { Direction, Rule } from './model/rule';
-import type { Finding, Judgement } from './model/finding';
+import type { Rule } from './model/rule';
+import type { Finding } from './model/finding';
+import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import { sweepNotificationOf } from './notification';
-import type { Ec2Port, GroupInfo } from './ports';
+import type { Ec2Port, EngineContext, GroupInfo } from './ports';
 import { findingReport, worstVerdict, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
 
 /** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
@@ -214,13 +215,13 @@ class Sweep {
         const batch = judgements.filter((j) => j.rule.direction === direction && j.verdict !== 'allowed');
         if (batch.length === 0) continue;
         const mutates = policy.mode === 'enforce' && batch.some((j) => j.verdict === 'violation');
+        let notAttempted: string | undefined;
         if (mutates && (outOfTime || this.outOfTime())) {
           outOfTime = true;
           if (!unrevokedGroups.includes(groupId)) unrevokedGroups.push(groupId);
-          this.record(batch.map((j) => unrevoked(j, groupId, direction)));
-          continue;
+          notAttempted = `not revoked: the sweep ran out of time before the ${direction} batch of ${groupId}; the next sweep revokes it`;
         }
-        const acted = await remediate(batch, policy, this.ec2, { now: this.ctx.now() });
+        const acted = await act(batch, policy, this.ec2, { now: this.ctx.now(), ...(notAttempted !== undefined ? { notAttempted } : {}) });
         this.record(acted.findings);
       }
     }
@@ -236,11 +237,11 @@ class Sweep {
    */
   private async loadGroupInfo(groupIds: readonly string[]): Promise<Set<string>> {
     const unknown = new Set<string>();
-    if (Object.keys(this.ctx.policy.excludeTags).length === 0) return unknown;
+    if (!policyReadsTags(this.ctx.policy)) return unknown;
     const missing = groupIds.filter((id) => id !== '' && !this.groupInfo.has(id));
     for (const batch of chunks(missing, GROUP_BATCH_LIMIT)) {
       try {
-        await this.describeGroups(batch);
+        for (const [id, info] of await describeEachGroup(batch, this.ec2)) this.groupInfo.set(id, info);
       } catch (error) {
         this.firstError ??= error;
         this.errors.push(`DescribeSecurityGroups (${batch.length} group(s) from ${batch[0]}) failed: ${messageOf(error)}`);
@@ -249,20 +250,6 @@ class Sweep {
       }
     }
     return unknown;
-  }
-
-  private async describeGroups(groupIds: readonly string[]): Promise<void> {
-    try {
-      for (const info of await this.ec2.describeGroups(groupIds)) this.groupInfo.set(info.groupId, info);
-    } catch (error) {
-      if (!(error instanceof Ec2CallError) || error.code !== 'InvalidGroup.NotFound') throw error;
-      // One group deleted since the listing fails the whole call; ask for each so the others are read.
-      if (groupIds.length > 1) {
-        for (const id of groupIds) await this.describeGroups([id]);
-        return;
-      }
-    }
-    for (const id of groupIds) if (!this.groupInfo.has(id)) this.groupInfo.set(id, null);
   }
 
   private record(findings: readonly Finding[]): void {
@@ -307,18 +294,6 @@ class Sweep {
       throw new NotificationError(`publishing the sweep summary for ${report.region} failed`, { cause: error });
     }
   }
-}
-
-/** A violation the sweep had no time left to revoke: it stays open until the next sweep. */
-function unrevoked(judgement: Judgement, groupId: string, direction: Direction): Finding {
-  if (judgement.verdict !== 'violation') return { rule: judgement.rule, verdict: judgement.verdict, reason: judgement.reason, action: 'none' };
-  return {
-    rule: judgement.rule,
-    verdict: 'violation',
-    reason: judgement.reason,
-    action: 'failed',
-    error: `not revoked: the sweep ran out of time before the ${direction} batch of ${groupId}; the next sweep revokes it`,
-  };
 }
 
 /**
