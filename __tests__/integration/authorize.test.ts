@@ -13,6 +13,10 @@ const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 const MULTI_SOURCE = 'derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole';
 // Real Go SDK sample without rule ids in its response (older records): tcp/22 from 0.0.0.0/0.
 const SSH_WORLD_NO_IDS = 'authorize-ingress-ssh-world-go-sdk-no-rule-ids';
+// Real CLI sample from an instance role: egress tcp/4444 to 73.21.4.36/32 (account anonymized as 000000000).
+const EGRESS_4444 = 'authorize-egress-tcp4444-rule-ids-cli-instance-role';
+// Derived from SSH_WORLD_NO_IDS: the default-VPC form, `groupName: "default"` and no group id.
+const GROUP_NAME_FORM = 'derived/group-name-form-no-rule-ids-from-ssh-world-go-sdk';
 
 integrationSuite('an Authorize event, end to end against EC2', (emulator) => {
   it('revokes the world-open rule of a real console event in EC2 and leaves the private rule that was already there', async () => {
@@ -63,5 +67,38 @@ integrationSuite('an Authorize event, end to end against EC2', (emulator) => {
     expect(run.thrown, run.stderr).to.equal(undefined);
     expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
     expect(run.result.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
+  });
+
+  it('revokes an egress rule to a host outside an egress allowlist with RevokeSecurityGroupEgress and leaves the group\'s other egress rule, which the event did not touch', async () => {
+    // Prepare
+    const account = await emulator.freshAccount();
+    const group = await account.createGroup('app');
+    const { event } = await replayAuthorize(account, fixture(EGRESS_4444), group);
+    // The default policy allows every egress; this one allows only private destinations.
+    const policy = { egress: { allow: [{ cidr: '10.0.0.0/8' }] } };
+
+    // Act
+    const run = await account.runHandler(event, { SENTRY_POLICY: JSON.stringify(policy) });
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
+    expect(run.result.findings[0]).to.include({ direction: 'egress', source: '73.21.4.36/32', action: 'revoked' });
+  });
+
+  it('revokes by group name in the default VPC when the record names no group id', async () => {
+    // Prepare
+    const account = await emulator.freshAccount();
+    const group = await account.defaultGroupId();
+    const { event, record } = await replayAuthorize(account, fixture(GROUP_NAME_FORM), group);
+    expect(record.requestParameters).to.include({ groupName: 'default' }).and.not.have.property('groupId');
+    expect(await account.ruleLines(group)).to.include('ingress tcp 22-22 0.0.0.0/0');
+
+    // Act
+    const run = await account.runHandler(event);
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
   });
 });

@@ -10,6 +10,7 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
   EC2Client,
   type IpPermission,
@@ -111,6 +112,17 @@ export class TestAccount {
     const answer = await this.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
     const id = answer.Vpcs?.[0]?.VpcId;
     if (id === undefined) throw new Error(`account ${this.accountId} has no default VPC`);
+    return id;
+  }
+
+  /** The `default` group of the default VPC, the one a request naming `groupName: "default"` changes. */
+  async defaultGroupId(): Promise<string> {
+    const vpcId = await this.defaultVpcId();
+    const answer = await this.ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }),
+    );
+    const id = answer.SecurityGroups?.[0]?.GroupId;
+    if (id === undefined) throw new Error(`account ${this.accountId} has no default group in ${vpcId}`);
     return id;
   }
 

@@ -110,8 +110,9 @@ export interface Replay {
 /**
  * Makes the Authorize call of a real record in `account` against `groupId`, and returns the record
  * naming that group and, where the record has a `securityGroupRuleSet`, the ids EC2 gave the
- * rules (matched by content). `replacements` maps other ids of the record (e.g. a referenced
- * group) to ones that exist in the account.
+ * rules (matched by content). A record in the default-VPC form names its group only by
+ * `groupName` and keeps that name: pass the id of the group so named (`account.defaultGroupId()`).
+ * `replacements` maps other ids of the record (e.g. a referenced group) to ones that exist.
  */
 export async function replayAuthorize(
   account: TestAccount,
@@ -119,10 +120,13 @@ export async function replayAuthorize(
   groupId: string,
   replacements: Readonly<Record<string, string>> = {},
 ): Promise<Replay> {
-  const direction: Direction = real.eventName === 'AuthorizeSecurityGroupEgress' ? 'egress' : 'ingress';
-  const realGroupId = bareRecord(real).requestParameters?.groupId;
-  if (typeof realGroupId !== 'string') throw new Error('replayAuthorize needs a record whose request names its group by groupId');
-  const { record, event } = intoAccount(real, account, { ...replacements, [realGroupId]: groupId });
+  const bare = bareRecord(real);
+  const direction: Direction = bare.eventName === 'AuthorizeSecurityGroupEgress' ? 'egress' : 'ingress';
+  const realGroupId = bare.requestParameters?.groupId;
+  if (typeof realGroupId !== 'string' && typeof bare.requestParameters?.groupName !== 'string') {
+    throw new Error('replayAuthorize needs a record whose request names its group (groupId or groupName)');
+  }
+  const { record, event } = intoAccount(real, account, typeof realGroupId === 'string' ? { ...replacements, [realGroupId]: groupId } : replacements);
   const created = await account.authorize(groupId, direction, ipPermissionsOf(record.requestParameters));
   for (const item of items(record.responseElements?.securityGroupRuleSet)) {
     const rule = created.find((r) => sameRule(item, r));
