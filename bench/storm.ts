@@ -9,7 +9,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { performance } from 'node:perf_hooks';
 import { contextFromEnvironment } from '../function/environment';
 import { createHandler } from '../function/handler';
-import type { EventReport } from '../function/core/report';
+import type { EventReport } from '../function/core/report/report';
 import { loadCorpus } from './corpus';
 
 const EVENTS = Number(process.env.BENCH_STORM_EVENTS ?? 2000);

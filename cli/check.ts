@@ -5,13 +5,14 @@
  */
 import type { SecurityGroupChange } from '../function/core/event/change';
 import { processChange } from '../function/core/engine';
-import { type EngineContext } from '../function/core/ports';
 import { EventValidationError } from '../function/core/errors';
 import { parseEvent } from '../function/core/event/parse-event';
 import type { Policy } from '../function/core/policy/policy';
-import type { Ec2Port } from '../function/core/ports';
-import type { EventReport, FindingReport, SkippedReport } from '../function/core/report';
-import { plainText } from '../function/core/notification';
+import type { Finding } from '../function/core/model/finding';
+import type { Ec2Port, EngineContext } from '../function/core/ports';
+import type { EventReport, FindingReport, SkippedReport } from '../function/core/report/report';
+import { skippedReport } from '../function/core/report/skipped-report';
+import { plainText } from '../function/core/report/text';
 import { parseCommandArgs } from './args';
 import { CliError, errorText, EXIT } from './errors';
 import { inputLabel, readEventFile, type InputRecord } from './files';
@@ -46,11 +47,20 @@ Offline limits: ModifySecurityGroupRules does not say whether a rule is ingress 
 each such rule is judged both ways; exclude_tags cannot be applied (group tags are not read).
 `;
 
+/** The engine's report, each finding with what the Lambda would do under the policy's own mode. */
+export type CheckedEventReport = Omit<EventReport, 'findings'> & { readonly findings: readonly (FindingReport & { readonly would_action: string })[] };
+
 export interface CheckResult {
   readonly file: string;
   readonly record: number | null;
-  readonly report: (EventReport & { readonly findings: readonly (FindingReport & { readonly would_action: string })[] }) | SkippedReport;
+  readonly report: CheckedEventReport | SkippedReport;
   readonly notes: readonly string[];
+}
+
+/** A result and the engine's findings behind its report (not part of the JSON output). */
+interface Checked {
+  readonly result: CheckResult;
+  readonly findings: readonly Finding[];
 }
 
 const NO_AWS = (what: string) => async (): Promise<never> => {
@@ -76,40 +86,38 @@ function withBothDirections(change: SecurityGroupChange): SecurityGroupChange {
   return { ...change, rules: [...change.rules, ...both], undirectedRules: [] };
 }
 
-async function checkRecord(input: InputRecord, policy: Policy, offline: EngineContext): Promise<CheckResult> {
+async function checkRecord(input: InputRecord, policy: Policy, offline: EngineContext): Promise<Checked> {
   const base = { file: input.file, record: input.index };
+  const skipped = (report: SkippedReport): Checked => ({ result: { ...base, report, notes: [] }, findings: [] });
   let parsed;
   try {
     parsed = parseEvent(input.value);
   } catch (error) {
     if (!(error instanceof EventValidationError)) throw error;
-    const report: SkippedReport = { status: 'invalid', event_id: null, event_name: null, reason: error.message, problems: error.problems, findings: [] };
-    return { ...base, report, notes: [] };
+    return skipped(skippedReport('invalid', input.value, error.message, { problems: error.problems }));
   }
   if (parsed.kind === 'ignored') {
-    const report: SkippedReport = { status: 'ignored', event_id: parsed.eventId ?? null, event_name: parsed.eventName ?? null, reason: parsed.reason, findings: [] };
-    return { ...base, report, notes: [] };
+    return skipped(skippedReport('ignored', input.value, parsed.reason, { eventId: parsed.eventId, eventName: parsed.eventName }));
   }
   if (parsed.kind === 'sweep') {
     const reason = 'a Scheduled Event starts the sweep; run `sg-sentry scan` to sweep an account';
-    const report: SkippedReport = { status: 'ignored', event_id: parsed.sweep.eventId ?? null, event_name: 'Scheduled Event', reason, findings: [] };
-    return { ...base, report, notes: [] };
+    return skipped(skippedReport('ignored', input.value, reason, { eventId: parsed.sweep.eventId, eventName: 'Scheduled Event' }));
   }
   const notes: string[] = [];
   if (parsed.change.undirectedRules.length > 0) {
     notes.push('ModifySecurityGroupRules does not say the direction; offline, each rule was judged as ingress and as egress');
   }
   if (Object.keys(policy.excludeTags).length > 0) notes.push('exclude_tags was not applied: group tags are not read offline');
-  const report = await processChange(withBothDirections(parsed.change), offline);
-  const findings = report.findings.map((f) => ({ ...f, would_action: wouldAction(f, policy) }));
-  return { ...base, report: { ...report, findings }, notes };
+  const { report, findings } = await processChange(withBothDirections(parsed.change), offline);
+  const reported = report.findings.map((f, i) => ({ ...f, would_action: wouldAction(findings[i] as Finding, policy.mode) }));
+  return { result: { ...base, report: { ...report, findings: reported }, notes }, findings };
 }
 
 function violates(result: CheckResult): boolean {
   return result.report.findings.some((f) => f.verdict === 'violation');
 }
 
-function printResult(result: CheckResult, io: Io): void {
+function printResult({ result, findings }: Checked, io: Io): void {
   const label = inputLabel({ file: result.file, index: result.record });
   const report = result.report;
   if (report.status === 'invalid') {
@@ -121,15 +129,16 @@ function printResult(result: CheckResult, io: Io): void {
     io.out(`${label}: ignored ${plainText(report.event_name ?? 'event', 100)}${report.event_id ? ` ${plainText(report.event_id, 100)}` : ''}: ${plainText(report.reason)}\n`);
     return;
   }
-  const event = report as EventReport;
+  const event = report as CheckedEventReport;
   io.out(`${label}: ${event.event_name} ${plainText(event.event_id, 100)}\n`);
   const group = plainText(event.group_id ?? event.group_name ?? 'unknown group', 100);
   const when = event.event_time ? ` at ${plainText(event.event_time, 40)}` : '';
   io.out(`  by ${plainText(event.principal ?? 'unknown principal')} on ${group} in ${plainText(event.region, 40)}${when}\n`);
-  for (const f of result.report.findings as readonly (FindingReport & { would_action: string })[]) {
+  event.findings.forEach((f, i) => {
+    // The action is the engine's decision; beneath it, why the rule got its verdict.
     io.out(`  ${findingLine(f)}  -> ${f.would_action}\n`);
-    io.out(`      ${plainText(f.reason.replace(/^would revoke: /, ''))}\n`);
-  }
+    io.out(`      ${plainText(findings[i]?.verdictReason ?? f.reason)}\n`);
+  });
   for (const note of result.notes) io.out(`  note: ${note}\n`);
 }
 
@@ -146,7 +155,7 @@ export async function runCheck(args: readonly string[], io: Io): Promise<number>
   const { policy, source } = loadPolicyFile(values.policy);
   const offline: EngineContext = { policy: withMode(policy, 'report'), ec2: () => OFFLINE_EC2, log: () => {}, now: () => new Date() };
 
-  const results: CheckResult[] = [];
+  const checked: Checked[] = [];
   let unreadable = 0;
   for (const file of positionals) {
     let records: InputRecord[];
@@ -156,16 +165,16 @@ export async function runCheck(args: readonly string[], io: Io): Promise<number>
       if (!(error instanceof CliError)) throw error;
       unreadable += 1;
       io.err(errorText(error, values.debug === true));
-      const report: SkippedReport = { status: 'invalid', event_id: null, event_name: null, reason: error.message, findings: [] };
-      results.push({ file, record: null, report, notes: [] });
+      checked.push({ result: { file, record: null, report: skippedReport('invalid', undefined, error.message), notes: [] }, findings: [] });
       continue;
     }
     for (const record of records) {
       const result = await checkRecord(record, policy, offline);
-      results.push(result);
+      checked.push(result);
       if (!values.json) printResult(result, io);
     }
   }
+  const results = checked.map((c) => c.result);
 
   const invalid = results.filter((r) => r.report.status === 'invalid').length;
   const violating = results.filter(violates).length;

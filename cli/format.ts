@@ -1,6 +1,9 @@
-import { plainText, portsLabel } from '../function/core/notification';
-import type { Policy } from '../function/core/policy/policy';
-import type { FindingReport } from '../function/core/report';
+import { plannedActionText } from '../function/core/act/action';
+import type { Finding } from '../function/core/model/finding';
+import type { PolicyMode } from '../function/core/policy/policy';
+import type { FindingReport } from '../function/core/report/report';
+import { findingRuleText } from '../function/core/report/rule-text';
+import { plainText } from '../function/core/report/text';
 
 const VERDICT_LABEL: Readonly<Record<FindingReport['verdict'], string>> = {
   violation: 'VIOLATION',
@@ -8,21 +11,20 @@ const VERDICT_LABEL: Readonly<Record<FindingReport['verdict'], string>> = {
   allowed: 'allowed  ',
 };
 
-/** What the Lambda would do with this finding under `policy` (its real mode, not check's). */
-export function wouldAction(f: FindingReport, policy: Policy): string {
-  if (f.verdict === 'allowed') return 'none';
-  if (f.verdict === 'exempt') return 'none (exempt)';
-  if (policy.mode === 'report') return 'notify only (mode report)';
-  if (policy.action === 'restrict' && f.source_kind === 'cidr') {
-    return `revoke, then allow from ${policy.document.restrict_to.join(', ')} (action restrict)`;
-  }
-  return 'revoke';
+/**
+ * What the Lambda would do with this finding: what the engine's action planned for it, under the
+ * policy's own mode (check itself runs the engine in report mode, so nothing is changed).
+ */
+export function wouldAction(finding: Finding, mode: PolicyMode): string {
+  if (finding.planned === undefined) return finding.verdict === 'exempt' ? 'none (exempt)' : 'none';
+  if (mode === 'report') return 'notify only (mode report)';
+  return plannedActionText(finding.planned);
 }
 
 /** `VIOLATION  ingress tcp/22 from 0.0.0.0/0 (sgr-0abc)`; event text is escaped, never trusted. */
 export function findingLine(f: FindingReport): string {
   const id = f.rule_id !== undefined ? ` (${plainText(f.rule_id, 40)})` : '';
-  return `${VERDICT_LABEL[f.verdict]}  ${f.direction} ${portsLabel(f)} ${f.direction === 'egress' ? 'to' : 'from'} ${plainText(f.source, 80)}${id}`;
+  return `${VERDICT_LABEL[f.verdict]}  ${f.direction} ${plainText(findingRuleText(f), 120)}${id}`;
 }
 
 /** A plain text table, columns padded to their widest cell. */

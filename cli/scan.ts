@@ -3,11 +3,11 @@
  * adapter (Ec2Adapter), same sweep code (processSweep); read-only unless --fix.
  */
 import { Ec2Adapter } from '../function/adapters/ec2-adapter';
-import type { EngineContext } from '../function/core/ports';
 import { Ec2CallError, RetryableRemediationError } from '../function/core/errors';
-import { plainText, portsLabel } from '../function/core/notification';
-import type { Ec2Port } from '../function/core/ports';
-import type { SweepReport } from '../function/core/report';
+import type { EngineContext, Ec2Port } from '../function/core/ports';
+import type { SweepReport } from '../function/core/report/report';
+import { findingRuleParts } from '../function/core/report/rule-text';
+import { plainText } from '../function/core/report/text';
 import { processSweep, type SweepProgress } from '../function/core/sweep';
 import { parseCommandArgs } from './args';
 import { CliError, EXIT } from './errors';
@@ -64,16 +64,19 @@ function failureHint(error: Error): string {
 }
 
 function findingRows(report: SweepReport): string[][] {
-  return report.findings.map((f) => [
-    report.region,
-    plainText(f.group_id ?? f.group_name ?? '-', 40),
-    f.direction,
-    plainText(f.rule_id ?? '-', 40),
-    portsLabel(f),
-    plainText(f.source, 60),
-    f.verdict,
-    f.action,
-  ]);
+  return report.findings.map((f) => {
+    const rule = findingRuleParts(f);
+    return [
+      report.region,
+      plainText(f.group_id ?? f.group_name ?? '-', 40),
+      f.direction,
+      plainText(f.rule_id ?? '-', 40),
+      rule.traffic,
+      plainText(rule.source, 60),
+      f.verdict,
+      f.action,
+    ];
+  });
 }
 
 function summaryLine(report: SweepReport, fix: boolean): string {

@@ -6,7 +6,7 @@
 import type { EngineContext } from './core/ports';
 import { ENV } from './core/env-names';
 import { loadPolicy } from './core/policy/policy';
-import { FanOutNotifier } from './core/fan-out-notifier';
+import { FanOutNotifier } from './adapters/fan-out-notifier';
 import type { Ec2Port, LogSink } from './core/ports';
 import { Ec2Adapter } from './adapters/ec2-adapter';
 import { SlackNotifier } from './adapters/slack-notifier';

@@ -2,11 +2,12 @@
  * The Lambda handler: parse, dispatch, log. It never lets malformed input throw (that would
  * only buy retries of the same bad event); it does throw when a retry can finish remediation.
  */
-import type { EngineContext } from './core/ports';
 import { processChange } from './core/engine';
 import { EventValidationError } from './core/errors';
 import { parseEvent } from './core/event/parse-event';
-import type { EventReport, SkippedReport, SweepReport } from './core/report';
+import type { EngineContext } from './core/ports';
+import type { EventReport, SkippedReport, SweepReport } from './core/report/report';
+import { skippedReport } from './core/report/skipped-report';
 import { processSweep } from './core/sweep';
 
 export interface LambdaContextLike {
@@ -18,14 +19,7 @@ export type HandlerResult = EventReport | SweepReport | SkippedReport;
 
 export function createHandler(ctx: EngineContext) {
   function invalid(event: unknown, error: EventValidationError): SkippedReport {
-    const report: SkippedReport = {
-      status: 'invalid',
-      event_id: idOf(event),
-      event_name: nameOf(event),
-      reason: error.message,
-      problems: error.problems,
-      findings: [],
-    };
+    const report = skippedReport('invalid', event, error.message, { problems: error.problems });
     ctx.log({ level: 'warn', message: 'sg-sentry validation error', ...report });
     return report;
   }
@@ -40,13 +34,7 @@ export function createHandler(ctx: EngineContext) {
     }
     switch (parsed.kind) {
       case 'ignored': {
-        const report: SkippedReport = {
-          status: 'ignored',
-          event_id: parsed.eventId ?? idOf(event),
-          event_name: parsed.eventName ?? nameOf(event),
-          reason: parsed.reason,
-          findings: [],
-        };
+        const report = skippedReport('ignored', event, parsed.reason, { eventId: parsed.eventId, eventName: parsed.eventName });
         ctx.log({ level: 'info', message: 'sg-sentry ignored event', ...report });
         return report;
       }
@@ -61,24 +49,7 @@ export function createHandler(ctx: EngineContext) {
         }
       }
       case 'change':
-        return processChange(parsed.change, ctx);
+        return (await processChange(parsed.change, ctx)).report;
     }
   };
-}
-
-function pick(event: unknown, keys: readonly string[]): string | null {
-  let value: unknown = event;
-  for (const key of keys) {
-    if (typeof value !== 'object' || value === null) return null;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return typeof value === 'string' ? value.slice(0, 200) : null;
-}
-
-function idOf(event: unknown): string | null {
-  return pick(event, ['detail', 'eventID']) ?? pick(event, ['eventID']) ?? pick(event, ['id']);
-}
-
-function nameOf(event: unknown): string | null {
-  return pick(event, ['detail', 'eventName']) ?? pick(event, ['eventName']);
 }

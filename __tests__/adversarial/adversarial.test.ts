@@ -18,7 +18,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
 import { SnsNotifier } from '../../function/adapters/sns-adapter';
-import type { EventReport } from '../../function/core/report';
+import type { EventReport } from '../../function/core/report/report';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
 import { clone, envelope, fixture } from '../helpers/fixtures';

@@ -7,6 +7,7 @@ import { CLI, sgSentry, STACK_FRAME, tempDir, writeTemp } from './run-cli';
 
 const SSH_WORLD = `${FIXTURES}/cloudtrail/authorize-ingress-ssh-world-rule-ids-console-assumedrole.json`;
 const SG_REFERENCE_ENVELOPE = `${FIXTURES}/cloudtrail/eventbridge-envelope-authorize-ingress-sg-reference-cloudformation-1.json`;
+const IPV6_MYSQL_WORLD = `${FIXTURES}/derived/ipv6-world-only-mysql-from-mysql-world-v4-v6-console.json`;
 const MODIFY = `${FIXTURES}/derived/modify-rules-array-form-string-ports-from-ssh-world-rule-ids-console-assumedrole.json`;
 
 describe('sg-sentry check (the built binary)', () => {
@@ -54,7 +55,27 @@ describe('sg-sentry check (the built binary)', () => {
   it('names the restrict_to CIDRs under action restrict', async () => {
     const run = await sgSentry(['check', '--policy', 'examples/policies/restrict.json', SSH_WORLD], offlineEnv);
 
-    expect(run.stdout).to.contain('-> revoke, then allow from 10.0.0.0/8 (action restrict)');
+    expect(run.stdout).to.contain('-> restrict to 10.0.0.0/8\n');
+  });
+
+  it('prints one decision for an IPv6 violation that restrict_to cannot replace: the engine\'s revoke, not its own reading', async () => {
+    // Prepare: restrict_to has an IPv4 CIDR only; the event opens MySQL to ::/0.
+    const policy = writeTemp(tempDir(), 'policy.json', JSON.stringify({ action: 'restrict', restrict_to: ['10.0.0.0/8'] }));
+
+    // Act
+    const text = await sgSentry(['check', '--policy', policy, IPV6_MYSQL_WORLD], offlineEnv);
+    const json = await sgSentry(['check', '--json', '--policy', policy, IPV6_MYSQL_WORLD], offlineEnv);
+
+    // Assess
+    expect(text.stdout).to.contain(
+      'VIOLATION  ingress tcp/3306 from ::/0  -> revoke (not restricted: restrict_to has no IPv6 CIDR)\n' +
+        '      tcp/3306 from ::/0 is not covered by any ingress.allow entry\n',
+    );
+    expect(text.stdout).to.not.contain('allow from');
+    expect(text.stdout).to.not.contain('restrict to');
+    const [finding] = JSON.parse(json.stdout).results[0].report.findings;
+    expect(finding).to.include({ verdict: 'violation', would_action: 'revoke (not restricted: restrict_to has no IPv6 CIDR)' });
+    expect(finding.reason).to.equal('would revoke (not restricted: restrict_to has no IPv6 CIDR): tcp/3306 from ::/0 is not covered by any ingress.allow entry');
   });
 
   it('exits 0 when the only violation was made by an exempt principal', async () => {

@@ -44,11 +44,18 @@ describe('examples/events', () => {
     const all = await sgSentry(['check', 'examples/events/ssh-open-to-world.json', 'examples/events/eventbridge-sg-reference.json']);
     const office = await sgSentry(['check', '--policy', 'examples/policies/office-cidrs.json', 'examples/events/ssh-from-office-cidr.json']);
     const log = await sgSentry(['check', 'examples/events/cloudtrail-log-file.json']);
+    const restrict = await sgSentry(['check', '--policy', 'examples/policies/restrict.json', 'examples/events/mysql-open-to-world-v4-v6.json']);
 
     expect(all.code).to.equal(1);
     expect(office.code).to.equal(0);
     expect(office.stdout).to.contain('allowed by ingress.allow[1] (203.0.113.0/24, tcp/22,443)');
     expect(log.code).to.equal(1);
     expect(log.stdout).to.contain('5 event(s): 1 violating, 0 exempt, 1 allowed, 3 ignored, 0 invalid');
+    expect(restrict.stdout).to.contain(
+      '  VIOLATION  ingress tcp/3306 from 0.0.0.0/0  -> restrict to 10.0.0.0/8\n' +
+        '      tcp/3306 from 0.0.0.0/0 is not covered by any ingress.allow entry\n' +
+        '  VIOLATION  ingress tcp/3306 from ::/0  -> revoke (not restricted: restrict_to has no IPv6 CIDR)\n' +
+        '      tcp/3306 from ::/0 is not covered by any ingress.allow entry\n',
+    );
   });
 });

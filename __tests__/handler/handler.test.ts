@@ -11,7 +11,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
 import { NotificationError, RetryableRemediationError } from '../../function/core/errors';
-import type { EventReport } from '../../function/core/report';
+import type { EventReport } from '../../function/core/report/report';
 import { envelope, fixture } from '../helpers/fixtures';
 import { awsError } from '../helpers/aws-errors';
 

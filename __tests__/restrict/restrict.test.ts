@@ -13,7 +13,7 @@ import { judgeRules } from '../../function/core/judge/judge';
 import { act } from '../../function/core/act/act';
 import { RetryableRemediationError } from '../../function/core/errors';
 import { loadPolicy } from '../../function/core/policy/policy';
-import type { EventReport } from '../../function/core/report';
+import type { EventReport } from '../../function/core/report/report';
 import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
 import { envelope, fixture } from '../helpers/fixtures';
 import { awsError } from '../helpers/aws-errors';

@@ -4,7 +4,7 @@ import { AuthorizeSecurityGroupIngressCommand, EC2Client } from '@aws-sdk/client
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
-import type { EventReport } from '../../function/core/report';
+import type { EventReport } from '../../function/core/report/report';
 import { envelope, fixture } from '../helpers/fixtures';
 
 const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';

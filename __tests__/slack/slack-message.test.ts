@@ -3,9 +3,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
-import { subjectOf, emailOf } from '../../function/core/notification';
-import type { EventReport } from '../../function/core/report';
-import { BLOCK_LIMIT, SECTION_TEXT_LIMIT, slackMessageOf, slackMessageOfText, type SlackBlock } from '../../function/core/slack-message';
+import { subjectOf, emailOf } from '../../function/core/report/event-notification';
+import type { EventReport } from '../../function/core/report/report';
+import { BLOCK_LIMIT, SECTION_TEXT_LIMIT, slackMessageOf, slackMessageOfText, type SlackBlock } from '../../function/core/report/slack-message';
 import { envelope, fixture } from '../helpers/fixtures';
 
 const ec2 = mockClient(EC2Client);

@@ -14,7 +14,7 @@ import type { EngineContext } from '../../function/core/ports';
 import { Ec2CallError, RetryableRemediationError } from '../../function/core/errors';
 import { parsePolicy } from '../../function/core/policy/policy';
 import type { NotificationMessage } from '../../function/core/ports';
-import type { SweepReport } from '../../function/core/report';
+import type { SweepReport } from '../../function/core/report/report';
 import { processSweep, type SweepOptions } from '../../function/core/sweep';
 import { createHandler } from '../../function/handler';
 import type { FakeSecurityGroupRule } from '../helpers/fake-aws';

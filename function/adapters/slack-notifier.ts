@@ -5,7 +5,7 @@
  * bounded: a few seconds per attempt, and few attempts.
  */
 import type { LogSink, NotificationMessage, NotifierPort } from '../core/ports';
-import { slackMessageOf, slackMessageOfText, type SlackMessage } from '../core/slack-message';
+import { slackMessageOf, slackMessageOfText, type SlackMessage } from '../core/report/slack-message';
 
 export interface SlackNotifierOptions {
   /** Per attempt, including reading the response. */

@@ -1,7 +1,7 @@
 /**
- * The decision and the action for one security-group change: judge every rule against the
- * policy, revoke the violations (enforce mode), report, notify. Pure orchestration over ports:
- * the clock, AWS and the environment come in through `EngineContext`.
+ * One security-group change, end to end: look up what the event does not say, judge every
+ * rule, act on the violations, report, notify. Orchestration only: each step lives in its own
+ * folder, and the clock, AWS and the environment come in through `EngineContext`.
  */
 import { act, alreadyRemoved } from './act/act';
 import type { SecurityGroupChange } from './event/change';
@@ -12,10 +12,15 @@ import { currentRules } from './lookup/current-rules';
 import { groupOfChange } from './lookup/groups';
 import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
-import { notificationOf } from './notification';
-import type { Policy } from './policy/policy';
 import type { EngineContext, GroupInfo } from './ports';
-import { findingReport, principalReport, worstVerdict, type EventReport } from './report';
+import { notificationOf, shouldNotify } from './report/event-notification';
+import { eventReport, type EventReport } from './report/report';
+
+export interface ChangeResult {
+  readonly report: EventReport;
+  /** The report's findings as the engine holds them, with what the action planned for each. */
+  readonly findings: readonly Finding[];
+}
 
 function retryableEc2(error: unknown): boolean {
   return !(error instanceof Ec2CallError) || error.retryable;
@@ -26,11 +31,10 @@ function retryableEc2(error: unknown): boolean {
  * the job, and `NotificationError` when SNS failed after remediation; in both cases the report
  * has been logged first, and a revoke that succeeded stays done.
  */
-export async function processChange(change: SecurityGroupChange, ctx: EngineContext): Promise<EventReport> {
+export async function processChange(change: SecurityGroupChange, ctx: EngineContext): Promise<ChangeResult> {
   const { policy } = ctx;
   const ec2 = ctx.ec2(change.region);
   const findings: Finding[] = [];
-  const retryable: string[] = [];
 
   let rules: Rule[] = [...change.rules];
   let group: GroupInfo | undefined;
@@ -48,42 +52,16 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   }
 
   const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.selfRoleArn);
-
-  const judgements = judgeRules(rules, policy, exemptReason);
-  const acted = await act(judgements, policy, ec2, { principal: change.principal, now: ctx.now() });
+  const acted = await act(judgeRules(rules, policy, exemptReason), policy, ec2, { principal: change.principal, now: ctx.now() });
   findings.push(...acted.findings);
-  retryable.push(...acted.retryable);
 
-  const report: EventReport = {
-    status: 'processed',
-    kind: 'event',
-    event_id: change.eventId,
-    event_name: change.eventName,
-    event_time: change.eventTime ?? null,
-    account: change.account ?? null,
-    region: change.region,
-    group_id: change.groupId ?? null,
-    group_name: group?.groupName ?? change.groupName ?? null,
-    vpc_id: group?.vpcId ?? null,
-    principal: change.principal.arn ?? null,
-    principal_details: principalReport(change.principal),
-    mode: policy.mode,
-    policy_action: policy.action,
-    verdict: worstVerdict(findings),
-    findings: findings.map(findingReport),
-  };
-  ctx.log({ level: retryable.length > 0 ? 'error' : 'info', message: 'sg-sentry event', ...report });
-
-  if (retryable.length > 0) {
-    throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
+  const report = eventReport(change, group, findings, policy);
+  ctx.log({ level: acted.retryable.length > 0 ? 'error' : 'info', message: 'sg-sentry event', ...report });
+  if (acted.retryable.length > 0) {
+    throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${acted.retryable.join('; ')}`);
   }
   await notifyIfNeeded(report, ctx);
-  return report;
-}
-
-export function shouldNotify(report: Pick<EventReport, 'verdict' | 'findings'>, policy: Policy): boolean {
-  if (report.findings.length === 0) return false;
-  return report.verdict !== 'allowed' || policy.notifyAllowed;
+  return { report, findings };
 }
 
 async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import type { Direction, Rule } from './model/rule';
 import type { Policy } from './policy/policy';
-import type { EventReport } from './report';
+import type { EventReport } from './report/report';
 
 export interface RevokeByIdRequest {
   readonly direction: Direction;

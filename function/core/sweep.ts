@@ -8,17 +8,19 @@
  * carried over: the next sweep starts from the beginning again (pagination tokens are
  * short-lived, and in enforce mode the rules already revoked are gone from the listing anyway).
  */
+import { act } from './act/act';
 import type { SweepRequest } from './event/change';
 import { Ec2CallError, EventValidationError, NotificationError, RetryableRemediationError } from './errors';
-import { act } from './act/act';
 import { groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
-import type { Rule } from './model/rule';
-import type { Finding } from './model/finding';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
-import { sweepNotificationOf } from './notification';
+import type { Rule } from './model/rule';
 import type { Ec2Port, EngineContext, GroupInfo } from './ports';
-import { findingReport, worstVerdict, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
+import type { SweepRemainder, SweepReport } from './report/report';
+import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
+import { SweepTally, type SweepProgress } from './report/sweep-report';
+
+export type { SweepProgress } from './report/sweep-report';
 
 /** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
 export const SWEEP_PAGE_SIZE = 1000;
@@ -28,14 +30,6 @@ export const GROUP_BATCH_LIMIT = 200;
 export const DEFAULT_RESERVE_MS = 10_000;
 /** A log line carries at most this many findings; the counts are always complete. */
 const LOG_FINDINGS_LIMIT = 500;
-
-export interface SweepProgress {
-  readonly region: string;
-  readonly pages: number;
-  readonly rules: number;
-  readonly groups: number;
-  readonly violations: number;
-}
 
 export interface SweepOptions {
   /** Milliseconds left before the caller must return (Lambda's `getRemainingTimeInMillis`); absent = no limit. */
@@ -49,17 +43,6 @@ export interface SweepOptions {
   /** Called after each page (the CLI prints a progress line). */
   readonly onProgress?: (progress: SweepProgress) => void;
 }
-
-type MutableCounts = { -readonly [K in keyof SweepCounts]: SweepCounts[K] };
-
-const ACTION_COUNT: Readonly<Record<Finding['action'], keyof SweepCounts | undefined>> = {
-  revoked: 'revoked',
-  restricted: 'restricted',
-  'already-removed': 'already_removed',
-  failed: 'failed',
-  reported: 'reported',
-  none: undefined,
-};
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -80,11 +63,7 @@ export async function processSweep(request: SweepRequest, ctx: EngineContext, op
 
 class Sweep {
   private readonly ec2: Ec2Port;
-  private readonly counts: MutableCounts = {
-    groups: 0, rules: 0, allowed: 0, violations: 0, exempt: 0, revoked: 0, restricted: 0, already_removed: 0, failed: 0, reported: 0,
-  };
-  private readonly groupsSeen = new Set<string>();
-  private readonly findings: Finding[] = [];
+  private readonly tally = new SweepTally();
   private readonly notReached: SweepRemainder[] = [];
   private readonly errors: string[] = [];
   /** Group id → what DescribeSecurityGroups said; null when the group no longer exists. */
@@ -165,13 +144,7 @@ class Sweep {
       }
       this.pages += 1;
       const outOfTime = await this.handleRules(page.rules);
-      this.options.onProgress?.({
-        region: this.region,
-        pages: this.pages,
-        rules: this.counts.rules,
-        groups: this.groupsSeen.size,
-        violations: this.counts.violations,
-      });
+      this.options.onProgress?.(this.tally.progress(this.region, this.pages));
       token = page.nextToken;
       if (outOfTime) {
         if (token !== undefined) this.notReached.push({ group_ids: scope ?? null, next_token: token, reason: 'the sweep ran out of time' });
@@ -200,17 +173,8 @@ class Sweep {
       const info = this.groupInfo.get(groupId);
       // DescribeSecurityGroups no longer knows the group: it was deleted after the listing.
       if (info === null) continue;
-      this.groupsSeen.add(groupId);
-      this.counts.groups = this.groupsSeen.size;
-      const exemptReason = groupExemption(policy, groupId, info?.tags);
-
-      const judgements = judgeRules(groupRules, policy, exemptReason);
-      this.counts.rules += judgements.length;
-      for (const j of judgements) {
-        if (j.verdict === 'allowed') this.counts.allowed += 1;
-        else if (j.verdict === 'violation') this.counts.violations += 1;
-        else this.counts.exempt += 1;
-      }
+      const judgements = judgeRules(groupRules, policy, groupExemption(policy, groupId, info?.tags));
+      this.tally.judged(groupId, judgements);
       for (const direction of ['ingress', 'egress'] as const) {
         const batch = judgements.filter((j) => j.rule.direction === direction && j.verdict !== 'allowed');
         if (batch.length === 0) continue;
@@ -222,7 +186,7 @@ class Sweep {
           notAttempted = `not revoked: the sweep ran out of time before the ${direction} batch of ${groupId}; the next sweep revokes it`;
         }
         const acted = await act(batch, policy, this.ec2, { now: this.ctx.now(), ...(notAttempted !== undefined ? { notAttempted } : {}) });
-        this.record(acted.findings);
+        this.tally.acted(acted.findings);
       }
     }
     if (unrevokedGroups.length > 0) {
@@ -252,36 +216,8 @@ class Sweep {
     return unknown;
   }
 
-  private record(findings: readonly Finding[]): void {
-    for (const finding of findings) {
-      if (finding.verdict === 'allowed') continue;
-      this.findings.push(finding);
-      const key = ACTION_COUNT[finding.action];
-      if (key !== undefined) this.counts[key] += 1;
-    }
-  }
-
   private report(request: SweepRequest): SweepReport {
-    const { policy } = this.ctx;
-    const findings = this.findings.map(findingReport);
-    return {
-      status: 'processed',
-      kind: 'sweep',
-      event_id: request.eventId ?? null,
-      event_name: 'Scheduled Event',
-      event_time: request.time ?? null,
-      account: request.account ?? null,
-      region: this.region,
-      mode: policy.mode,
-      policy_action: policy.action,
-      verdict: worstVerdict(findings),
-      counts: { ...this.counts },
-      pages: this.pages,
-      findings,
-      incomplete: this.notReached.length > 0,
-      not_reached: this.notReached,
-      errors: this.errors,
-    };
+    return this.tally.report(request, this.region, this.ctx.policy, { pages: this.pages, notReached: this.notReached, errors: this.errors });
   }
 
   private async notify(report: SweepReport): Promise<void> {
@@ -294,13 +230,4 @@ class Sweep {
       throw new NotificationError(`publishing the sweep summary for ${report.region} failed`, { cause: error });
     }
   }
-}
-
-/**
- * A summary goes out when there is something to act on: violations, failures, or a part of the
- * region left unexamined. Groups excluded on purpose (exempt) alone do not send one every hour.
- */
-export function shouldNotifySweep(report: SweepReport, notifyAllowed: boolean): boolean {
-  if (notifyAllowed) return true;
-  return report.counts.violations > 0 || report.counts.failed > 0 || report.errors.length > 0 || report.incomplete;
 }

@@ -43,20 +43,21 @@ async function actWith<Plan, Outcome>(
   const execute = policy.mode === 'enforce' && violations.length > 0 && options.notAttempted === undefined;
   const outcome = execute ? await action.execute(plan, ec2) : undefined;
   const findings = judgements.map((judgement): Finding => {
-    if (judgement.verdict !== 'violation') return { ...judgement, action: 'none' };
+    const base = { ...judgement, verdictReason: judgement.reason };
+    if (judgement.verdict !== 'violation') return { ...base, action: 'none' };
     const planned = action.intent(plan, judgement.rule);
     if (policy.mode === 'report') {
-      return { ...judgement, action: 'reported', reason: `would ${plannedActionText(planned)}: ${judgement.reason}`, planned };
+      return { ...base, action: 'reported', reason: `would ${plannedActionText(planned)}: ${judgement.reason}`, planned };
     }
     if (outcome === undefined) {
-      return { ...judgement, action: 'failed', error: options.notAttempted ?? 'no remediation was attempted', planned };
+      return { ...base, action: 'failed', error: options.notAttempted ?? 'no remediation was attempted', planned };
     }
-    return { ...action.finding(judgement, plan, outcome), planned };
+    return { ...action.finding(judgement, plan, outcome), verdictReason: judgement.reason, planned };
   });
   return { findings, retryable: outcome === undefined ? [] : action.retryable(outcome) };
 }
 
 /** A rule that no longer existed when it was looked up: nothing left to do, whatever its verdict. */
 export function alreadyRemoved(judgement: Judgement): Finding {
-  return { ...judgement, action: 'already-removed', reason: `rule no longer exists; ${judgement.reason}` };
+  return { ...judgement, action: 'already-removed', reason: `rule no longer exists; ${judgement.reason}`, verdictReason: judgement.reason };
 }

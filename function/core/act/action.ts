@@ -21,6 +21,9 @@ export interface ActOptions {
   readonly notAttempted?: string;
 }
 
+/** A finding as an action reports it; `act` adds what is common to every action. */
+export type ActionFinding = Omit<Finding, 'planned' | 'verdictReason'>;
+
 export interface RemediationAction<Plan, Outcome> {
   /** Decides what to do with each violation. Pure: nothing is called. */
   plan(violations: readonly Rule[], policy: Policy, options: ActOptions): Plan;
@@ -29,7 +32,7 @@ export interface RemediationAction<Plan, Outcome> {
   /** Carries the plan out: the only EC2 writes. Never throws: every violation ends with an outcome. */
   execute(plan: Plan, ec2: Ec2Port): Promise<Outcome>;
   /** The finding for one violation after `execute`. */
-  finding(judgement: Judgement, plan: Plan, outcome: Outcome): Omit<Finding, 'planned'>;
+  finding(judgement: Judgement, plan: Plan, outcome: Outcome): ActionFinding;
   /** The errors in the outcome that a retry may fix. */
   retryable(outcome: Outcome): string[];
 }

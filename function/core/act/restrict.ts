@@ -9,11 +9,11 @@
 import { batchThenEach } from '../batch-then-each';
 import { Ec2CallError } from '../errors';
 import { networkText, type CidrRange } from '../model/cidr';
-import type { Finding, Judgement } from '../model/finding';
+import type { Judgement } from '../model/finding';
 import { ruleKey } from '../model/rule-key';
 import { sourceLabel, type Direction, type Rule } from '../model/rule';
 import type { Ec2Port } from '../ports';
-import type { RemediationAction } from './action';
+import type { ActionFinding, RemediationAction } from './action';
 import { actorLabel, restrictDescription } from './restrict-description';
 import { executeRevokes, failureOf, planRevokes, retryableErrors, revokeFinding, type Failure, type RevokeOutcomes, type RevokePlan } from './revoke';
 
@@ -135,7 +135,7 @@ function cidrsOf(rules: readonly Rule[]): string[] {
  * already there); when none could be added the revoke stands alone and `error` names each
  * replacement that is missing.
  */
-function restrictFinding(judgement: Judgement, plan: RestrictPlan, outcome: RestrictOutcome): Omit<Finding, 'planned'> {
+function restrictFinding(judgement: Judgement, plan: RestrictPlan, outcome: RestrictOutcome): ActionFinding {
   const revoke = outcome.revokes.get(judgement.rule);
   const replacements = plan.replacements.get(judgement.rule);
   if (revoke === undefined || revoke.status === 'failed') return revokeFinding(judgement, revoke);

@@ -7,11 +7,11 @@
  */
 import { batchThenEach } from '../batch-then-each';
 import { Ec2CallError } from '../errors';
-import type { Finding, Judgement } from '../model/finding';
+import type { Judgement } from '../model/finding';
 import { ruleKey } from '../model/rule-key';
 import type { Direction, Rule } from '../model/rule';
 import type { Ec2Port, RevokeResult } from '../ports';
-import type { RemediationAction } from './action';
+import type { ActionFinding, RemediationAction } from './action';
 
 const ALREADY_GONE_CODES: ReadonlySet<string> = new Set([
   'InvalidPermission.NotFound',
@@ -119,7 +119,7 @@ export function retryableErrors(outcomes: Iterable<{ readonly status: string }>)
 }
 
 /** The finding of a violation whose revoke was attempted: its outcome is its action. */
-export function revokeFinding(judgement: Judgement, outcome: RevokeOutcome | undefined): Omit<Finding, 'planned'> {
+export function revokeFinding(judgement: Judgement, outcome: RevokeOutcome | undefined): ActionFinding {
   if (outcome === undefined) return { ...judgement, action: 'failed', error: 'no remediation was attempted' };
   if (outcome.status === 'failed') return { ...judgement, action: 'failed', error: outcome.error };
   return { ...judgement, action: outcome.status };

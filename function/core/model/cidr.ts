@@ -57,3 +57,21 @@ export function cidrContains(outer: CidrRange, inner: CidrRange): boolean {
 export function networkText(range: CidrRange): string {
   return `${range.address.toString()}/${range.prefix}`;
 }
+
+/**
+ * Parsed rule CIDRs by text. Parsing (ipaddr.js) dominates an evaluation and the same few
+ * CIDRs (0.0.0.0/0, ::/0, the VPC's) recur across events and sweeps. Bounded: cleared when
+ * full, so memory stays flat whatever a sweep feeds it. Results do not depend on the cache.
+ */
+const CIDR_CACHE_LIMIT = 4096;
+const cidrCache = new Map<string, CidrRange | null>();
+
+/** `parseCidr`, remembered. The ranges are shared: treat them as read-only. */
+export function parseCidrCached(text: string): CidrRange | undefined {
+  const cached = cidrCache.get(text);
+  if (cached !== undefined) return cached ?? undefined;
+  const range = parseCidr(text);
+  if (cidrCache.size >= CIDR_CACHE_LIMIT) cidrCache.clear();
+  cidrCache.set(text, range ?? null);
+  return range;
+}

@@ -17,7 +17,10 @@ export interface Finding {
   readonly rule: Rule;
   readonly verdict: Verdict;
   readonly action: FindingAction;
+  /** What was done and why, as the report says it: `would revoke: tcp/22 from 0.0.0.0/0 is not covered …`. */
   readonly reason: string;
+  /** Why the verdict alone, as the judge gave it: `tcp/22 from 0.0.0.0/0 is not covered …`. */
+  readonly verdictReason: string;
   /** What EC2 said when the action failed, or when a restrict replacement could not be added. */
   readonly error?: string;
   /** Violations only: what the action decided for the rule, in every mode. */

@@ -27,3 +27,25 @@ export function hasPorts(protocol: Protocol): boolean {
 export function isIcmp(protocol: Protocol): boolean {
   return protocol === 'icmp' || protocol === 'icmpv6';
 }
+
+/** An inclusive port range. */
+export type PortRange = readonly [from: number, to: number];
+
+const ALL_PORTS: PortRange = [0, 65535];
+
+function isPort(value: number | null | undefined): value is number {
+  return value !== undefined && value !== null && Number.isInteger(value) && value >= 0 && value <= 65535;
+}
+
+/**
+ * The tcp/udp port range a rule opens. Missing or -1 ports mean every port; anything EC2 would
+ * not have accepted (out of range, reversed) is read as widely as it could be meant.
+ */
+export function openPortRange(fromPort: number | null | undefined, toPort: number | null | undefined): PortRange {
+  if (!isPort(fromPort) || !isPort(toPort)) {
+    if ((fromPort === undefined || fromPort === null) && (toPort === undefined || toPort === null)) return ALL_PORTS;
+    if (fromPort === -1 || toPort === -1) return ALL_PORTS;
+    return [isPort(fromPort) ? fromPort : 0, isPort(toPort) ? toPort : 65535];
+  }
+  return fromPort <= toPort ? [fromPort, toPort] : [toPort, fromPort];
+}

@@ -1,5 +1,5 @@
 /**
- * The policy document, version 1 (DESIGN §4), as users write it: JSON with snake_case keys,
+ * The policy document, version 1, as users write it: JSON with snake_case keys,
  * every key optional (omitted keys take the embedded default's value, see `policy.ts`), and
  * unknown keys rejected everywhere, because a typo (`mdoe`, `exclude_group`) must never
  * silently weaken enforcement.
@@ -10,7 +10,7 @@
 import * as z from 'zod';
 import { networkText, parseCidr } from '../model/cidr';
 import type { Protocol } from '../model/rule';
-import { canonicalProtocol, hasPorts } from '../model/protocol';
+import { canonicalProtocol, hasPorts, type PortRange } from '../model/protocol';
 
 export const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/i;
 export const PREFIX_LIST_ID = /^pl-[0-9a-f]+$/i;
@@ -39,8 +39,6 @@ export function entryProtocol(value: string | number | undefined): Protocol | un
   if (PROTOCOL_NAMES.has(value.toLowerCase()) || /^(?:-1|\d{1,3})$/.test(value)) return canonicalProtocol(value);
   return undefined;
 }
-
-export type PortRange = readonly [from: number, to: number];
 
 /** A `ports` element (`443`, `"443"` or `"8000-8080"`) as an inclusive range, or what is wrong with it. */
 export function portRange(spec: number | string): { range: PortRange } | { problem: string } {

@@ -4,6 +4,7 @@
  * fails loudly with every problem listed, each naming its JSON path; nothing silently defaults.
  */
 import { cidrContains, networkText, parseCidr, type CidrRange } from '../model/cidr';
+import type { PortRange } from '../model/protocol';
 import type { Direction, Protocol } from '../model/rule';
 import { DEFAULT_POLICY_DOCUMENT } from './default-policy';
 import { compileGlob, type Glob } from './glob';
@@ -15,10 +16,8 @@ import {
   type EffectivePolicyDocument,
   type PolicyDocument,
   type PolicyEntryDocument,
-  type PortRange,
 } from './policy-document.schema';
 
-export type { PortRange } from './policy-document.schema';
 export type PolicyMode = EffectivePolicyDocument['mode'];
 export type PolicyAction = EffectivePolicyDocument['action'];
 

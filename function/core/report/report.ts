@@ -1,11 +1,13 @@
 /**
- * The machine-readable report (DESIGN §6 `default`): what the handler returns, what is logged,
- * and what SNS subscribers that are programs receive. snake_case, as users' tooling expects.
+ * The machine-readable report: what the handler returns, what is logged, and what SNS
+ * subscribers that are programs receive (the message's `default`). snake_case, as users'
+ * tooling expects.
  */
-import type { Direction, Rule } from './model/rule';
-import type { Finding, FindingAction, Verdict } from './model/finding';
-import type { Principal } from './model/principal';
-import { sourceLabel } from './model/rule';
+import type { SecurityGroupChange } from '../event/change';
+import type { Finding, FindingAction, Verdict } from '../model/finding';
+import type { Principal } from '../model/principal';
+import { sourceLabel, type Direction, type Rule } from '../model/rule';
+import type { Policy } from '../policy/policy';
 
 export interface FindingReport {
   readonly rule_id?: string;
@@ -156,4 +158,32 @@ export function worstVerdict(findings: readonly { verdict: Verdict }[]): Verdict
 export function byVerdictSeverity(a: { verdict: Verdict }, b: { verdict: Verdict }): number {
   const rank = (v: Verdict) => (v === 'violation' ? 0 : v === 'exempt' ? 1 : 2);
   return rank(a.verdict) - rank(b.verdict);
+}
+
+/** What DescribeSecurityGroups said about the changed group, when it was asked. */
+export interface GroupFacts {
+  readonly groupName?: string;
+  readonly vpcId?: string;
+}
+
+/** The report of one change: who changed which group, and a finding per rule. */
+export function eventReport(change: SecurityGroupChange, group: GroupFacts | undefined, findings: readonly Finding[], policy: Policy): EventReport {
+  return {
+    status: 'processed',
+    kind: 'event',
+    event_id: change.eventId,
+    event_name: change.eventName,
+    event_time: change.eventTime ?? null,
+    account: change.account ?? null,
+    region: change.region,
+    group_id: change.groupId ?? null,
+    group_name: group?.groupName ?? change.groupName ?? null,
+    vpc_id: group?.vpcId ?? null,
+    principal: change.principal.arn ?? null,
+    principal_details: principalReport(change.principal),
+    mode: policy.mode,
+    policy_action: policy.action,
+    verdict: worstVerdict(findings),
+    findings: findings.map(findingReport),
+  };
 }

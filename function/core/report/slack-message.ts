@@ -1,12 +1,14 @@
 /**
- * The Slack Block Kit message for a report (DESIGN §6): the same facts as the email, verdict
+ * The Slack Block Kit message for a report: the same facts as the email, verdict
  * first, then who, when and where, then each rule with its action. Everything that came from
  * the event is data, never markup: it is shown as inline code (no bold, italics or strike can
  * start inside), with `&`, `<` and `>` escaped (so no `<!channel>` mention or `<url|link>`), and
  * every block stays within Slack's limits.
  */
-import { HEADLINE, consoleHost, groupLabel, overallAction, plainText, portsLabel } from './notification';
+import { HEADLINE, groupLabel, overallAction } from './event-notification';
 import { byVerdictSeverity, type EventReport, type FindingReport } from './report';
+import { findingRuleParts } from './rule-text';
+import { consoleHost, plainText } from './text';
 
 /** Slack rejects a section whose text is longer. */
 export const SECTION_TEXT_LIMIT = 3000;
@@ -61,9 +63,15 @@ function section(lines: readonly string[]): SlackBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: bounded(lines.join('\n')) } };
 }
 
+/** `` `tcp/22` from `0.0.0.0/0` ``: the rule text of every other format, its event parts as code. */
+function ruleLiteral(f: FindingReport): string {
+  const { traffic, preposition, source } = findingRuleParts(f);
+  return `${literal(traffic, 40)} ${preposition} ${literal(source, 80)}`;
+}
+
 function findingBlock(f: FindingReport, index: number): SlackBlock {
   const lines = [
-    `*${index + 1}.* ${f.direction} ${literal(portsLabel(f), 40)} ${f.direction === 'egress' ? 'to' : 'from'} ${literal(f.source, 80)}`,
+    `*${index + 1}.* ${f.direction} ${ruleLiteral(f)}`,
     `verdict: *${f.verdict}*, action: *${f.action}*`,
     `reason: ${literal(f.reason)}`,
   ];
@@ -84,7 +92,7 @@ export function slackMessageOf(report: EventReport, subject: string): SlackMessa
   const p = report.principal_details;
   const notAllowed = report.findings.filter((f) => f.verdict !== 'allowed');
   const first = (notAllowed.length > 0 ? notAllowed : report.findings)[0];
-  const what = first === undefined ? 'no rules' : `${literal(portsLabel(first), 40)} from ${literal(first.source, 80)}`;
+  const what = first === undefined ? 'no rules' : ruleLiteral(first);
   const more = notAllowed.length > 1 ? ` (+${notAllowed.length - 1} more)` : '';
   const region = encodeURIComponent(report.region);
   const host = consoleHost(encodeURIComponent(report.region));

@@ -3,7 +3,7 @@
  * handle, then best-effort ones (Slack) whose failures are only logged. SNS goes first so that
  * a slow Slack never delays it, and Slack is still tried when SNS failed.
  */
-import type { LogSink, NotificationMessage, NotifierPort } from './ports';
+import type { LogSink, NotificationMessage, NotifierPort } from '../core/ports';
 
 export class FanOutNotifier implements NotifierPort {
   constructor(

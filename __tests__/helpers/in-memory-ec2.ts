@@ -1,0 +1,217 @@
+/**
+ * An in-memory EC2 behind the engine's `Ec2Port`: security groups (id, name, VPC, tags) and
+ * their rules (with `sgr-` ids), with the semantics sg-sentry relies on, as EC2 has them:
+ *
+ * - revoke by rule id: every id must be a rule of that group and direction, or the whole call
+ *   fails with `InvalidSecurityGroupRuleId.NotFound` and nothing is removed;
+ * - revoke by permission: matched by content (protocol, ports, source; descriptions ignored,
+ *   CIDR host bits cleared); what matches nothing comes back as unknown (`UnknownIpPermissions`),
+ *   the rest is removed;
+ * - authorize: a permission that already exists (or is named twice) fails the whole call with
+ *   `InvalidPermission.Duplicate`, nothing added;
+ * - describe rules: by id (one unknown id fails the call) or by group filter, in pages with a
+ *   token; describe groups: one unknown group fails the call with `InvalidGroup.NotFound`;
+ * - a group that does not exist fails any call naming it with `InvalidGroup.NotFound`.
+ *
+ * Every call is recorded in `calls`; `failOn` makes chosen calls fail the way the adapter
+ * reports AWS failures (`Ec2CallError`, retryable or not).
+ */
+import { Ec2CallError } from '../../function/core/errors';
+import { ruleKey } from '../../function/core/model/rule-key';
+import type { Rule } from '../../function/core/model/rule';
+import type {
+  AuthorizeRequest,
+  DescribeRulesPage,
+  DescribeRulesRequest,
+  Ec2Port,
+  GroupInfo,
+  RevokeByIdRequest,
+  RevokeByPermissionRequest,
+  RevokeResult,
+} from '../../function/core/ports';
+
+export type StoredRule = Rule & { readonly ruleId: string; readonly groupId: string };
+
+export interface FakeGroup {
+  readonly groupId: string;
+  readonly groupName?: string;
+  readonly vpcId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export type Ec2Method = keyof Ec2Port;
+
+export interface RecordedEc2Call {
+  readonly method: Ec2Method;
+  readonly request: unknown;
+}
+
+interface Failure {
+  readonly method: Ec2Method;
+  readonly error: () => Error;
+  readonly when: (request: never) => boolean;
+  remaining: number;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+
+export function notFound(code: string, message: string): Ec2CallError {
+  return new Ec2CallError(code, message, false);
+}
+
+/** What throttling looks like once the adapter has classified it. */
+export function throttled(): Ec2CallError {
+  return new Ec2CallError('RequestLimitExceeded', 'Request limit exceeded.', true);
+}
+
+export class InMemoryEc2 implements Ec2Port {
+  readonly calls: RecordedEc2Call[] = [];
+  private readonly groups = new Map<string, Required<Pick<FakeGroup, 'groupId' | 'tags'>> & FakeGroup>();
+  private stored: StoredRule[] = [];
+  private nextRuleNumber = 1;
+  private readonly failures: Failure[] = [];
+
+  addGroup(group: FakeGroup): this {
+    this.groups.set(group.groupId, { ...group, tags: { ...(group.tags ?? {}) } });
+    return this;
+  }
+
+  /** Adds a rule as if it had been authorized; the group is created when it does not exist. */
+  addRule(rule: Omit<Rule, 'groupId' | 'ruleId'> & { readonly groupId: string; readonly ruleId?: string }): StoredRule {
+    if (!this.groups.has(rule.groupId)) this.addGroup({ groupId: rule.groupId });
+    const stored: StoredRule = { ...rule, ruleId: rule.ruleId ?? this.newRuleId() };
+    this.stored.push(stored);
+    return stored;
+  }
+
+  deleteGroup(groupId: string): void {
+    this.groups.delete(groupId);
+    this.stored = this.stored.filter((r) => r.groupId !== groupId);
+  }
+
+  /** The rules EC2 holds now, in the order they were created. */
+  rules(groupId?: string): StoredRule[] {
+    return this.stored.filter((r) => groupId === undefined || r.groupId === groupId);
+  }
+
+  /** The calls of one method, in order. */
+  callsOf(method: Ec2Method): unknown[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.request);
+  }
+
+  /** Makes `method` fail with `error` (for requests `when` accepts), `times` times. */
+  failOn<M extends Ec2Method>(
+    method: M,
+    error: Error | (() => Error),
+    options: { when?: (request: Parameters<Ec2Port[M]>[0]) => boolean; times?: number } = {},
+  ): this {
+    this.failures.push({
+      method,
+      error: typeof error === 'function' ? error : () => error,
+      when: (options.when ?? (() => true)) as (request: never) => boolean,
+      remaining: options.times ?? Number.POSITIVE_INFINITY,
+    });
+    return this;
+  }
+
+  async revokeRuleIds(request: RevokeByIdRequest): Promise<RevokeResult> {
+    this.enter('revokeRuleIds', request);
+    this.group(request.groupId);
+    const targets = request.ruleIds.map((id) => {
+      const rule = this.stored.find((r) => r.ruleId === id && r.groupId === request.groupId && r.direction === request.direction);
+      if (rule === undefined) throw notFound('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
+      return rule;
+    });
+    this.stored = this.stored.filter((r) => !targets.includes(r));
+    return { unknownRules: [] };
+  }
+
+  async revokePermissions(request: RevokeByPermissionRequest): Promise<RevokeResult> {
+    this.enter('revokePermissions', request);
+    const groupId = this.groupIdOf(request.groupId, request.groupName);
+    const unknownRules: Rule[] = [];
+    for (const rule of request.rules) {
+      const key = ruleKey({ ...rule, direction: request.direction });
+      const match = this.stored.find((r) => r.groupId === groupId && ruleKey(r) === key);
+      if (match === undefined) unknownRules.push(rule);
+      else this.stored = this.stored.filter((r) => r !== match);
+    }
+    return { unknownRules };
+  }
+
+  async authorizePermissions(request: AuthorizeRequest): Promise<void> {
+    this.enter('authorizePermissions', request);
+    this.group(request.groupId);
+    const keys = new Set<string>();
+    for (const rule of request.rules) {
+      const key = ruleKey({ ...rule, direction: request.direction });
+      if (keys.has(key) || this.stored.some((r) => r.groupId === request.groupId && ruleKey(r) === key)) {
+        throw notFound('InvalidPermission.Duplicate', 'the specified rule already exists');
+      }
+      keys.add(key);
+    }
+    for (const rule of request.rules) this.addRule({ ...rule, direction: request.direction, groupId: request.groupId });
+  }
+
+  async describeRules(request: DescribeRulesRequest): Promise<DescribeRulesPage> {
+    this.enter('describeRules', request);
+    let rules = this.stored;
+    if (request.ruleIds !== undefined) {
+      for (const id of request.ruleIds) {
+        if (!rules.some((r) => r.ruleId === id)) throw notFound('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
+      }
+      rules = rules.filter((r) => request.ruleIds?.includes(r.ruleId));
+    }
+    if (request.groupIds !== undefined) rules = rules.filter((r) => request.groupIds?.includes(r.groupId));
+    const start = request.nextToken === undefined ? 0 : this.offsetOf(request.nextToken);
+    const size = request.maxResults ?? DEFAULT_PAGE_SIZE;
+    const page = rules.slice(start, start + size);
+    const next = start + size < rules.length ? { nextToken: `token-${start + size}` } : {};
+    return { rules: page.map((r) => ({ ...r })), ...next };
+  }
+
+  async describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]> {
+    this.enter('describeGroups', groupIds);
+    return groupIds.map((id) => {
+      const group = this.group(id);
+      return {
+        groupId: group.groupId,
+        ...(group.groupName !== undefined ? { groupName: group.groupName } : {}),
+        ...(group.vpcId !== undefined ? { vpcId: group.vpcId } : {}),
+        tags: { ...group.tags },
+      };
+    });
+  }
+
+  private enter(method: Ec2Method, request: unknown): void {
+    this.calls.push({ method, request });
+    const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && f.when(request as never));
+    if (failure === undefined) return;
+    failure.remaining -= 1;
+    throw failure.error();
+  }
+
+  private group(groupId: string) {
+    const group = this.groups.get(groupId);
+    if (group === undefined) throw notFound('InvalidGroup.NotFound', `The security group '${groupId}' does not exist`);
+    return group;
+  }
+
+  /** A group named by id, or (default VPC, ingress only in EC2) by name. */
+  private groupIdOf(groupId: string | undefined, groupName: string | undefined): string {
+    if (groupId !== undefined) return this.group(groupId).groupId;
+    const byName = [...this.groups.values()].find((g) => g.groupName === groupName);
+    if (byName === undefined) throw notFound('InvalidGroup.NotFound', `The security group '${groupName}' does not exist in default VPC`);
+    return byName.groupId;
+  }
+
+  private offsetOf(token: string): number {
+    const match = /^token-(\d+)$/.exec(token);
+    if (match === null) throw new Ec2CallError('InvalidParameterValue', `Invalid value '${token}' for nextToken`, false);
+    return Number(match[1]);
+  }
+
+  private newRuleId(): string {
+    return `sgr-${(this.nextRuleNumber++).toString(16).padStart(17, '0')}`;
+  }
+}

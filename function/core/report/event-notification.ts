@@ -1,0 +1,126 @@
+/**
+ * Turns a report into what SNS delivers: a subject, a plain-text email a person reads on a
+ * phone (verdict first), and the JSON report for programs. Everything that came from the event
+ * is treated as data: control and bidi characters are made visible, lengths are bounded.
+ */
+import type { Policy } from '../policy/policy';
+import type { NotificationMessage } from '../ports';
+import { byVerdictSeverity, type EventReport, type FindingReport } from './report';
+import { reportJson } from './report-json';
+import { findingRuleText } from './rule-text';
+import { consoleHost, plainText, subjectText } from './text';
+
+const EMAIL_FINDINGS_LIMIT = 60;
+
+/** The one word (or two) that says what happened, as attributes and subjects use it. */
+export function overallAction(report: Pick<EventReport, 'findings' | 'mode'>): string {
+  const actions = new Set(report.findings.map((f) => f.action));
+  if (actions.has('failed')) return 'failed';
+  if (actions.has('restricted')) return 'restricted';
+  if (actions.has('revoked')) return 'revoked';
+  if (actions.has('reported')) return 'would-revoke';
+  if (actions.has('already-removed')) return 'already-removed';
+  if (report.findings.some((f) => f.verdict === 'exempt')) return 'exempt';
+  return 'none';
+}
+
+export const HEADLINE: Readonly<Record<string, string>> = {
+  failed: 'FAILED to revoke',
+  restricted: 'restricted',
+  revoked: 'revoked',
+  'would-revoke': 'would revoke',
+  'already-removed': 'already removed',
+  exempt: 'exempt change',
+  none: 'allowed change',
+};
+
+export function groupLabel(report: Pick<EventReport, 'group_id' | 'group_name'>): string {
+  const id = report.group_id ?? report.group_name ?? 'unknown group';
+  return report.group_name && report.group_id ? `${id} (${report.group_name})` : id;
+}
+
+function headlineFindings(report: EventReport): FindingReport[] {
+  const notAllowed = report.findings.filter((f) => f.verdict !== 'allowed');
+  return notAllowed.length > 0 ? notAllowed : [...report.findings];
+}
+
+export function subjectOf(report: EventReport): string {
+  const action = HEADLINE[overallAction(report)] ?? 'change';
+  const findings = headlineFindings(report);
+  const first = findings[0];
+  const what = first === undefined ? 'no rules' : findingRuleText(first);
+  const more = findings.length > 1 ? ` (+${findings.length - 1} more)` : '';
+  return subjectText(`sg-sentry: ${action} ${what}${more} on ${groupLabel(report)}`);
+}
+
+function findingLines(f: FindingReport, index: number): string[] {
+  const lines = [
+    `${index + 1}. ${f.direction} ${plainText(findingRuleText(f), 120)}`,
+    `   verdict: ${f.verdict}, action: ${f.action}`,
+    `   reason: ${plainText(f.reason)}`,
+  ];
+  if (f.rule_id !== undefined) lines.push(`   rule id: ${plainText(f.rule_id, 40)}`);
+  if (f.description !== undefined) lines.push(`   description: "${plainText(f.description, 255)}"`);
+  if (f.error !== undefined) lines.push(`   error: ${plainText(f.error)}`);
+  return lines;
+}
+
+export function emailOf(report: EventReport): string {
+  const action = overallAction(report);
+  const p = report.principal_details;
+  const findings = report.findings;
+  const shown = [...findings].sort(byVerdictSeverity).slice(0, EMAIL_FINDINGS_LIMIT);
+  const host = consoleHost(report.region);
+  const groupLink = report.group_id
+    ? `https://${host}/ec2/home?region=${report.region}#SecurityGroup:groupId=${encodeURIComponent(report.group_id)}`
+    : undefined;
+  const eventLink = `https://${host}/cloudtrailv2/home?region=${report.region}#/events/${encodeURIComponent(report.event_id)}`;
+  const headline = `${(HEADLINE[action] ?? action).toUpperCase()}${report.mode === 'report' ? ' (report mode: nothing was changed)' : ''}`;
+  const lines = [
+    `${headline}: ${plainText(report.event_name)} on ${plainText(groupLabel(report))}`,
+    '',
+    'Who',
+    `  principal: ${plainText(p.arn)}`,
+    `  type: ${plainText(p.type)}`,
+    `  issuer role: ${plainText(p.issuer_arn)}`,
+    ...(p.invoked_by ? [`  invoked by: ${plainText(p.invoked_by)}`] : []),
+    `  source IP: ${plainText(p.source_ip)}`,
+    `  user agent: ${plainText(p.user_agent)}`,
+    '',
+    `When: ${plainText(report.event_time)}`,
+    '',
+    'Where',
+    `  account: ${plainText(report.account)}`,
+    `  region: ${plainText(report.region)}`,
+    `  group: ${plainText(groupLabel(report))}`,
+    `  VPC: ${plainText(report.vpc_id)}`,
+    '',
+    `Rules (${findings.length})`,
+    ...shown.flatMap(findingLines),
+    ...(findings.length > shown.length ? [`   … and ${findings.length - shown.length} more in the JSON report`] : []),
+    '',
+    `CloudTrail event id: ${plainText(report.event_id)}`,
+    ...(groupLink ? [`Security group: ${groupLink}`] : []),
+    `CloudTrail event: ${eventLink}`,
+  ];
+  return lines.join('\n');
+}
+
+export function notificationOf(report: EventReport): NotificationMessage {
+  return {
+    subject: subjectOf(report),
+    email: emailOf(report),
+    json: reportJson(report),
+    attributes: {
+      action: overallAction(report),
+      group_id: report.group_id ?? report.group_name ?? 'unknown',
+      event_name: report.event_name,
+    },
+  };
+}
+
+/** Nothing is sent for an event whose rules are all allowed, unless the policy asks for it. */
+export function shouldNotify(report: Pick<EventReport, 'verdict' | 'findings'>, policy: Pick<Policy, 'notifyAllowed'>): boolean {
+  if (report.findings.length === 0) return false;
+  return report.verdict !== 'allowed' || policy.notifyAllowed;
+}

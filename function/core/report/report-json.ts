@@ -1,0 +1,18 @@
+import { byVerdictSeverity, type EventReport, type SweepReport } from './report';
+
+/** SNS allows 256 KB for the whole JSON message (email + default); leave room for the email. */
+const REPORT_JSON_LIMIT = 150_000;
+
+/** The JSON report, cut to fit SNS's size limit: allowed findings go first, then the rest. */
+export function reportJson(report: EventReport | SweepReport): string {
+  const full = JSON.stringify(report);
+  if (full.length <= REPORT_JSON_LIMIT) return full;
+  const kept = [...report.findings].sort(byVerdictSeverity);
+  let findings = kept;
+  let text = full;
+  while (text.length > REPORT_JSON_LIMIT && findings.length > 0) {
+    findings = findings.slice(0, Math.floor(findings.length * 0.8));
+    text = JSON.stringify({ ...report, findings, findings_truncated: report.findings.length - findings.length });
+  }
+  return text;
+}
