@@ -9,12 +9,13 @@
  *   the rest is removed;
  * - authorize: a permission that already exists (or is named twice) fails the whole call with
  *   `InvalidPermission.Duplicate`, nothing added;
- * - describe rules: by id (one unknown id fails the call) or by group filter, in pages with a
- *   token; describe groups: one unknown group fails the call with `InvalidGroup.NotFound`;
+ * - describe rules: by id (one unknown id fails the call) or by group filter, in pages; the
+ *   token is a cursor, so rules revoked between two pages do not shift what the next page holds;
+ *   describe groups: one unknown group fails the call with `InvalidGroup.NotFound`;
  * - a group that does not exist fails any call naming it with `InvalidGroup.NotFound`.
  *
- * Every call is recorded in `calls`; `failOn` makes chosen calls fail the way the adapter
- * reports AWS failures (`Ec2CallError`, retryable or not).
+ * Every call is recorded in `calls`; `onCall` observes calls; `failOn` makes chosen calls fail
+ * the way the adapter reports AWS failures (`Ec2CallError`, retryable or not).
  */
 import { Ec2CallError } from '../../function/core/errors';
 import { ruleKey } from '../../function/core/model/rule-key';
@@ -68,8 +69,12 @@ export class InMemoryEc2 implements Ec2Port {
   readonly calls: RecordedEc2Call[] = [];
   private readonly groups = new Map<string, Required<Pick<FakeGroup, 'groupId' | 'tags'>> & FakeGroup>();
   private stored: StoredRule[] = [];
+  /** Creation order of each rule, for page cursors. */
+  private readonly sequence = new WeakMap<StoredRule, number>();
+  private created = 0;
   private nextRuleNumber = 1;
   private readonly failures: Failure[] = [];
+  private readonly listeners: { readonly method: Ec2Method; readonly listener: (request: unknown) => void }[] = [];
 
   addGroup(group: FakeGroup): this {
     this.groups.set(group.groupId, { ...group, tags: { ...(group.tags ?? {}) } });
@@ -81,6 +86,7 @@ export class InMemoryEc2 implements Ec2Port {
     if (!this.groups.has(rule.groupId)) this.addGroup({ groupId: rule.groupId });
     const stored: StoredRule = { ...rule, ruleId: rule.ruleId ?? this.newRuleId() };
     this.stored.push(stored);
+    this.sequence.set(stored, ++this.created);
     return stored;
   }
 
@@ -97,6 +103,12 @@ export class InMemoryEc2 implements Ec2Port {
   /** The calls of one method, in order. */
   callsOf(method: Ec2Method): unknown[] {
     return this.calls.filter((c) => c.method === method).map((c) => c.request);
+  }
+
+  /** Runs `listener` on every call of `method`, before it takes effect (a clock that advances per call). */
+  onCall<M extends Ec2Method>(method: M, listener: (request: Parameters<Ec2Port[M]>[0]) => void): this {
+    this.listeners.push({ method, listener: listener as (request: unknown) => void });
+    return this;
   }
 
   /** Makes `method` fail with `error` (for requests `when` accepts), `times` times. */
@@ -163,10 +175,14 @@ export class InMemoryEc2 implements Ec2Port {
       rules = rules.filter((r) => request.ruleIds?.includes(r.ruleId));
     }
     if (request.groupIds !== undefined) rules = rules.filter((r) => request.groupIds?.includes(r.groupId));
-    const start = request.nextToken === undefined ? 0 : this.offsetOf(request.nextToken);
+    if (request.nextToken !== undefined) {
+      const after = this.cursorOf(request.nextToken);
+      rules = rules.filter((r) => this.sequenceOf(r) > after);
+    }
     const size = request.maxResults ?? DEFAULT_PAGE_SIZE;
-    const page = rules.slice(start, start + size);
-    const next = start + size < rules.length ? { nextToken: `token-${start + size}` } : {};
+    const page = rules.slice(0, size);
+    const last = page.at(-1);
+    const next = rules.length > size && last !== undefined ? { nextToken: `after-${this.sequenceOf(last)}` } : {};
     return { rules: page.map((r) => ({ ...r })), ...next };
   }
 
@@ -185,6 +201,7 @@ export class InMemoryEc2 implements Ec2Port {
 
   private enter(method: Ec2Method, request: unknown): void {
     this.calls.push({ method, request });
+    for (const l of this.listeners) if (l.method === method) l.listener(request);
     const failure = this.failures.find((f) => f.method === method && f.remaining > 0 && f.when(request as never));
     if (failure === undefined) return;
     failure.remaining -= 1;
@@ -205,8 +222,12 @@ export class InMemoryEc2 implements Ec2Port {
     return byName.groupId;
   }
 
-  private offsetOf(token: string): number {
-    const match = /^token-(\d+)$/.exec(token);
+  private sequenceOf(rule: StoredRule): number {
+    return this.sequence.get(rule) ?? 0;
+  }
+
+  private cursorOf(token: string): number {
+    const match = /^after-(\d+)$/.exec(token);
     if (match === null) throw new Ec2CallError('InvalidParameterValue', `Invalid value '${token}' for nextToken`, false);
     return Number(match[1]);
   }
