@@ -6,8 +6,10 @@
  * table. An input is added here, with its prop in `SecurityGroupSentryProps`, and the construct
  * uses it.
  */
-import { IResolvable, Op, Token } from 'cdktf';
+import { IResolvable, Op, TerraformProvider, Token } from 'cdktf';
+import { PolicyValidationError, parsePolicy } from '../function/core/policy/policy';
 import { POLICY_MAX_BYTES } from './policy-input';
+import { policyProblems } from './policy-validation';
 import { isToken } from './terraform-values';
 
 export interface SecurityGroupSentryProps {
@@ -39,26 +41,44 @@ export interface SecurityGroupSentryProps {
   readonly logRetentionDays?: number;
   /** Customer-managed KMS key for the topic, the dead-letter queue and the log group. */
   readonly kmsKeyArn?: string | null;
+  /** Create a customer-managed key when `kmsKeyArn` is not set (default true). */
+  readonly createKmsKey?: boolean | IResolvable;
   /** Lambda's asynchronous retries after a function error (0-2). */
   readonly maximumRetryAttempts?: number;
+  /** Concurrency reserved for the function (default 5); null leaves it unreserved. */
+  readonly reservedConcurrency?: number | null;
+  /** Permissions boundary of the role the construct creates. */
+  readonly rolePermissionsBoundaryArn?: string | null;
+  /** IAM path of the role the construct creates (default `/`). */
+  readonly rolePath?: string;
+  /** A role of your own for the function; then no role and no role policy are created. */
+  readonly existingRoleArn?: string | null;
   readonly tags?: { [key: string]: string };
+  /** The AWS provider of every resource and data source; default the stack's default provider. */
+  readonly provider?: TerraformProvider;
 }
 
-/** The props that are module inputs (the archive is the module's own). */
-export type InputProps = Omit<SecurityGroupSentryProps, 'functionArchivePath' | 'functionArchiveHash'>;
+/** The props that are module inputs (the archive is the module's own; the provider is the caller's). */
+export type InputProps = Omit<SecurityGroupSentryProps, 'functionArchivePath' | 'functionArchiveHash' | 'provider'>;
 
 /** One rule of an input, written for Terraform and for plain values alike. */
 export interface InputRule {
+  /** What the rule asks: the README's validation column and the message for plain values. */
   readonly errorMessage: string;
+  /**
+   * The variable's `error_message` when it names more than `errorMessage` can (a template over
+   * `ref`); default `errorMessage`.
+   */
+  readonly terraformMessage?: (ref: string) => string;
   /** The rule as a Terraform expression over `ref` (e.g. `var.name`). */
   readonly expression: (ref: string) => string;
   /** Whether `ref == null ||` goes in front when the input may be null (default true). */
   readonly nullPasses?: boolean;
   /**
-   * The same rule on a plain value (never null or undefined): undefined when it holds, else the
-   * part of the value that breaks it, for the message.
+   * The same rule on a plain value (never null or undefined): undefined when it holds, else
+   * what breaks it, as text for the message (the value, or the problems found in it).
    */
-  readonly offending: (value: unknown) => unknown;
+  readonly offending: (value: unknown) => string | undefined;
 }
 
 export interface InputDefinition {
@@ -87,6 +107,9 @@ export const SSM_PARAMETER_NAME_PATTERN = '^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*
 export const KMS_KEY_ARN_PATTERN = '^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$';
 export const SNS_TOPIC_ARN_PATTERN = '^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$';
 export const SCHEDULE_PATTERN = '^(rate|cron)\\(.+\\)$';
+export const IAM_POLICY_ARN_PATTERN = '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$';
+export const IAM_ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$';
+export const IAM_PATH_PATTERN = '^/([A-Za-z0-9+=,.@_-]+/)*$';
 
 /** An HCL string literal (JSON's escapes for `"` and `\` are HCL's too). */
 export const hcl = (text: string) => JSON.stringify(text);
@@ -95,6 +118,11 @@ export const hclList = (values: readonly (string | number)[]) =>
 const canMatch = (pattern: string, expression: string) => `can(regex(${hcl(pattern)}, ${expression}))`;
 
 const plainString = (value: unknown): value is string => typeof value === 'string' && !isToken(value);
+/** A value as the message shows it: JSON, cut short. */
+const shown = (value: unknown) => {
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
 
 /** The whole value matches an RE2-compatible pattern (the same in JavaScript). */
 export function matching(pattern: string, errorMessage: string): InputRule {
@@ -102,7 +130,7 @@ export function matching(pattern: string, errorMessage: string): InputRule {
   return {
     errorMessage,
     expression: (ref) => canMatch(pattern, ref),
-    offending: (value) => (plainString(value) && !regex.test(value) ? value : undefined),
+    offending: (value) => (plainString(value) && !regex.test(value) ? shown(value) : undefined),
   };
 }
 
@@ -115,7 +143,7 @@ export function eachMatching(pattern: string, element: string, errorMessage: str
     offending: (value) => {
       if (!Array.isArray(value) || isToken(value)) return undefined;
       const bad = value.filter((v) => plainString(v) && !regex.test(v));
-      return bad.length > 0 ? bad : undefined;
+      return bad.length > 0 ? shown(bad) : undefined;
     },
   };
 }
@@ -124,7 +152,8 @@ export function oneOf(values: readonly (string | number)[], errorMessage: string
   return {
     errorMessage,
     expression: (ref) => `contains(${hclList(values)}, ${ref})`,
-    offending: (value) => ((typeof value === 'string' || typeof value === 'number') && !isToken(value) && !values.includes(value) ? value : undefined),
+    offending: (value) =>
+      (typeof value === 'string' || typeof value === 'number') && !isToken(value) && !values.includes(value) ? shown(value) : undefined,
   };
 }
 
@@ -133,7 +162,15 @@ export function wholeNumberBetween(min: number, max: number, errorMessage: strin
     errorMessage,
     expression: (ref) => `${ref} >= ${min} && ${ref} <= ${max} && floor(${ref}) == ${ref}`,
     offending: (value) =>
-      typeof value === 'number' && !isToken(value) && !(Number.isInteger(value) && value >= min && value <= max) ? value : undefined,
+      typeof value === 'number' && !isToken(value) && !(Number.isInteger(value) && value >= min && value <= max) ? shown(value) : undefined,
+  };
+}
+
+export function wholeNumberAtLeast(min: number, errorMessage: string): InputRule {
+  return {
+    errorMessage,
+    expression: (ref) => `${ref} >= ${min} && floor(${ref}) == ${ref}`,
+    offending: (value) => (typeof value === 'number' && !isToken(value) && !(Number.isInteger(value) && value >= min) ? shown(value) : undefined),
   };
 }
 
@@ -152,7 +189,7 @@ const POLICY_RULES: readonly InputRule[] = [
   {
     errorMessage: 'policy must be null or a JSON object, e.g. jsonencode({ mode = "report" }).',
     expression: (ref) => `can(keys(jsondecode(${ref})))`,
-    offending: (value) => (plainString(value) && !isPlainObject(parsedPolicy(value)) ? value : undefined),
+    offending: (value) => (plainString(value) && !isPlainObject(parsedPolicy(value)) ? shown(value) : undefined),
   },
   {
     errorMessage: `policy must be at most ${POLICY_MAX_BYTES} bytes once minified: Lambda allows 4 KB for all environment variables together.`,
@@ -164,6 +201,24 @@ const POLICY_RULES: readonly InputRule[] = [
       return isPlainObject(parsed) && Buffer.byteLength(JSON.stringify(parsed)) > POLICY_MAX_BYTES ? '(the policy)' : undefined;
     },
   },
+  {
+    errorMessage: 'policy must be a valid sg-sentry policy: every problem is named by its JSON path (unknown keys, mode, action, protocol, CIDRs, ports, ...).',
+    // The problems are computed once, bound by a one-element `for`.
+    terraformMessage: (ref) => `\${[for problems in [${policyProblems(ref)}] : format("The policy has %d problem(s): %s", length(problems), join("; ", problems))][0]}`,
+    expression: (ref) => `length(${policyProblems(ref)}) == 0`,
+    nullPasses: false,
+    offending: (value) => {
+      const parsed = parsedPolicy(value);
+      if (!isPlainObject(parsed)) return undefined;
+      try {
+        parsePolicy(parsed);
+        return undefined;
+      } catch (error) {
+        if (error instanceof PolicyValidationError) return `(${error.problems.join('; ')})`;
+        throw error;
+      }
+    },
+  },
 ];
 
 /** Every input, by its prop name, in the order the README's tables sort anyway. */
@@ -172,7 +227,8 @@ export const INPUTS = {
     variable: 'name',
     type: 'string',
     default: 'sg-sentry',
-    description: 'Name of the function and prefix of every other resource name. Unique per region; unique per account for the IAM role.',
+    description:
+      'Name of the function and prefix of every other resource name; unique per account and region. The IAM role is named <name>-<region>, so the same name works in several regions.',
     rules: [matching(NAME_PATTERN, 'name must be 1-48 letters, digits, "-" or "_".')],
   },
   policy: {
@@ -264,8 +320,15 @@ export const INPUTS = {
     type: 'string',
     default: null,
     description:
-      'ARN of a customer-managed KMS key for the SNS topic, the dead-letter queue and the log group. null: the AWS-managed alias/aws/sns for the topic, SQS-managed encryption for the queue, default encryption for the logs. Its key policy must let CloudWatch Logs, CloudWatch alarms and EventBridge use it.',
+      'ARN of a customer-managed KMS key of your own for the SNS topic, the dead-letter queue and the log group; its key policy must let CloudWatch Logs, CloudWatch alarms and EventBridge use it. null: the module creates a key (create_kms_key).',
     rules: [matching(KMS_KEY_ARN_PATTERN, 'kms_key_arn must be a KMS key ARN (arn:...:key/...), not an alias.')],
+  },
+  createKmsKey: {
+    variable: 'create_kms_key',
+    type: 'bool',
+    default: true,
+    description:
+      'Without kms_key_arn: create a customer-managed key whose policy lets CloudWatch alarms, EventBridge and CloudWatch Logs use it, so that alarms reach the topic. false: AWS-managed keys (alias/aws/sns, SSE-SQS), with which CloudWatch cannot deliver the alarms. Set false when kms_key_arn is only known after apply.',
   },
   maximumRetryAttempts: {
     variable: 'maximum_retry_attempts',
@@ -273,6 +336,37 @@ export const INPUTS = {
     default: 2,
     description: 'How often Lambda retries an event after the function failed (0-2) before it goes to the dead-letter queue.',
     rules: [wholeNumberBetween(0, 2, 'maximum_retry_attempts must be 0, 1 or 2.')],
+  },
+  reservedConcurrency: {
+    variable: 'reserved_concurrency',
+    type: 'number',
+    default: 5,
+    nullable: true,
+    description:
+      'Concurrent executions reserved for the function, so that other functions of the account cannot starve it and it cannot flood EC2 in an event storm. null: unreserved.',
+    rules: [wholeNumberAtLeast(1, 'reserved_concurrency must be null or a whole number of at least 1 (0 would stop the function).')],
+  },
+  rolePermissionsBoundaryArn: {
+    variable: 'role_permissions_boundary_arn',
+    type: 'string',
+    default: null,
+    description: 'ARN of an IAM policy set as the permissions boundary of the role the module creates (not used with existing_role_arn).',
+    rules: [matching(IAM_POLICY_ARN_PATTERN, 'role_permissions_boundary_arn must be an IAM policy ARN.')],
+  },
+  rolePath: {
+    variable: 'role_path',
+    type: 'string',
+    default: '/',
+    description: 'IAM path of the role the module creates (not used with existing_role_arn).',
+    rules: [matching(IAM_PATH_PATTERN, 'role_path must start and end with "/", e.g. /security/.')],
+  },
+  existingRoleArn: {
+    variable: 'existing_role_arn',
+    type: 'string',
+    default: null,
+    description:
+      'ARN of a role of your own for the function: the module then creates no role and no role policy; attach the role_policy_json output (or its equivalent) to it. Must be known at plan (a literal or a data source).',
+    rules: [matching(IAM_ROLE_ARN_PATTERN, 'existing_role_arn must be an IAM role ARN.')],
   },
   tags: {
     variable: 'tags',
@@ -305,11 +399,6 @@ export const TOPIC_CHOICE = {
   holds: (createTopic: boolean, topicArn: string | null | undefined): boolean => createTopic === !topicArn,
 } as const;
 
-const shown = (value: unknown) => {
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-};
-
 /** Every rule a plain prop value breaks, as messages naming the prop and the value. */
 export function plainValueProblems(props: InputProps): string[] {
   const problems: string[] = [];
@@ -318,7 +407,7 @@ export function plainValueProblems(props: InputProps): string[] {
     if (value === undefined || value === null || isToken(value)) continue;
     for (const rule of input.rules ?? []) {
       const offending = rule.offending(value);
-      if (offending !== undefined) problems.push(`${prop} ${shown(offending)}: ${rule.errorMessage}`);
+      if (offending !== undefined) problems.push(`${prop} ${offending}: ${rule.errorMessage}`);
     }
   }
   const createTopic = props.createSnsTopic ?? INPUTS.createSnsTopic.default;

@@ -1,15 +1,18 @@
 /**
  * The module's README, generated from its Terraform JSON: every variable (type, default,
- * description, validation messages), every output, the IAM statements, the requirements and the
- * resources. Nothing here imports cdktf: it reads the synthesized configuration, plus the
- * reasons for each permission.
+ * description, validation rules), every output, the IAM statements, the requirements and the
+ * resources. It reads the synthesized configuration, plus what the inputs' rules ask (their
+ * Terraform messages may be templates) and the reasons for each permission.
  */
-import { PERMISSIONS, PermissionSid } from './permissions';
+import { INPUTS, InputDefinition } from './inputs';
+import { KEY_PERMISSIONS, PERMISSIONS, PermissionDefinition, TOPIC_PERMISSIONS } from './permissions';
 
 interface StatementBlock {
   readonly sid?: string;
+  readonly effect?: string;
   readonly actions?: string[];
   readonly resources?: string[];
+  readonly principals?: ReadonlyArray<{ readonly type?: string; readonly identifiers?: string[] }>;
 }
 
 interface VariableBlock {
@@ -41,9 +44,9 @@ const READABLE: Record<string, string> = {
   'local.partition': '<partition>',
   'local.region': '<region>',
   'local.account_id': '<account>',
-  'aws_cloudwatch_log_group.log_group.arn': '<log group ARN>',
-  'aws_sqs_queue.dead_letter_queue.arn': '<dead-letter queue ARN>',
-  'var.create_sns_topic ? one(aws_sns_topic.topic[*].arn) : var.sns_topic_arn': '<topic ARN>',
+  'var.name': '<name>',
+  'var.create_sns_topic ? local.created_topic_arn : var.sns_topic_arn': '<topic ARN>',
+  '!(var.existing_role_arn != null) ? local.created_role_arn : var.existing_role_arn': '<role ARN>',
   'var.kms_key_arn': '<kms_key_arn>',
   'trimprefix(var.slack_webhook_ssm_parameter, "/")': '<slack_webhook_ssm_parameter without a leading />',
 };
@@ -62,7 +65,10 @@ export function renderInputsTable(config: Record<string, unknown>): string {
     .sort()
     .map((name) => {
       const v = variables[name] ?? {};
-      const rules = (v.validation ?? []).map((rule) => rule.error_message ?? '').filter(Boolean);
+      const input = (Object.values(INPUTS) as InputDefinition[]).find((i) => i.variable === name);
+      const rules = input
+        ? (input.rules ?? []).map((rule) => rule.errorMessage)
+        : (v.validation ?? []).map((rule) => rule.error_message ?? '').filter(Boolean);
       return `| ${code(name)} | ${cell(v.description ?? '')} | ${code(v.type ?? 'any')} | ${code(JSON.stringify(v.default ?? null))} | ${cell(rules.join(' '))} |`;
     });
   return ['| Name | Description | Type | Default | Validation |', '|---|---|---|---|---|', ...rows].join('\n');
@@ -76,21 +82,37 @@ export function renderOutputsTable(config: Record<string, unknown>): string {
   return ['| Name | Description |', '|---|---|', ...rows].join('\n');
 }
 
-/** The role's statements (static and conditional) with when and why; every Sid must be documented. */
-export function renderPermissionsTable(config: Record<string, unknown>): string {
-  const document = (config as ModuleJson).data?.aws_iam_policy_document?.role_policy_document;
+/** The policy documents the README describes, with the definitions that give each statement's when and why. */
+const DOCUMENTS = {
+  role: { name: 'role_policy_document', definitions: PERMISSIONS },
+  topic: { name: 'topic_policy_document', definitions: TOPIC_PERMISSIONS },
+  key: { name: 'key_policy_document', definitions: KEY_PERMISSIONS },
+} as const;
+
+/**
+ * A policy document's statements (static and conditional) with when and why; every Sid must be
+ * documented. Resource policies show their principals instead of resources.
+ */
+export function renderPermissionsTable(config: Record<string, unknown>, which: keyof typeof DOCUMENTS = 'role'): string {
+  const { name, definitions } = DOCUMENTS[which];
+  const document = (config as ModuleJson).data?.aws_iam_policy_document?.[name];
   const statements = [
     ...(document?.statement ?? []),
     ...(document?.dynamic?.statement ?? []).map((block) => block.content ?? {}),
   ];
+  const byPrincipal = which !== 'role';
   const rows = statements.map((statement) => {
-    const notes = PERMISSIONS[statement.sid as PermissionSid];
+    const notes = (definitions as Record<string, PermissionDefinition<never>>)[statement.sid ?? ''];
     if (!notes) throw new Error(`statement ${statement.sid ?? '(no sid)'} has no entry in modules/permissions.ts`);
-    const actions = (statement.actions ?? []).map(code).join('<br>');
-    const resources = (statement.resources ?? []).map((r) => code(readable(r))).join('<br>');
-    return `| ${code(statement.sid ?? '')} | ${actions} | ${resources} | ${cell(notes.when)} | ${cell(notes.why)} |`;
+    const effect = statement.effect === 'Deny' ? 'Deny: ' : '';
+    const actions = (statement.actions ?? []).map((a) => code(effect + a)).join('<br>');
+    const targets = byPrincipal
+      ? (statement.principals ?? []).flatMap((p) => (p.identifiers ?? []).map((id) => code(readable(id))))
+      : (statement.resources ?? []).map((r) => code(readable(r)));
+    return `| ${code(statement.sid ?? '')} | ${actions} | ${targets.join('<br>')} | ${cell(notes.when)} | ${cell(notes.why)} |`;
   });
-  return ['| Statement | Actions | Resources | Present when | Why |', '|---|---|---|---|---|', ...rows].join('\n');
+  const header = `| Statement | Actions | ${byPrincipal ? 'Principals' : 'Resources'} | Present when | Why |`;
+  return [header, '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** The block README.md carries between the markers. */
@@ -109,6 +131,14 @@ export function renderGeneratedDocsBlock(config: Record<string, unknown>): strin
     '### IAM permissions of the function',
     '',
     renderPermissionsTable(config),
+    '',
+    '### Policy of the topic the module creates',
+    '',
+    renderPermissionsTable(config, 'topic'),
+    '',
+    '### Policy of the key the module creates',
+    '',
+    renderPermissionsTable(config, 'key'),
     '',
     GENERATED_END,
   ].join('\n');
@@ -171,21 +201,31 @@ export function renderModuleReadme(config: Record<string, unknown>): string {
     '',
     renderPermissionsTable(config),
     '',
-    'Condition keys (not shown): the KMS statements allow use only through the named services',
-    '(`kms:ViaService`), the Slack decrypt statement only for that parameter',
-    '(`kms:EncryptionContext:PARAMETER_ARN`).',
+    'Condition keys (not shown): the EC2 writes only in the regions the function serves',
+    '(`aws:RequestedRegion`), the KMS statements only through the named services',
+    '(`kms:ViaService`) and for the module\'s key only by its alias (`kms:ResourceAliases`), the',
+    'Slack decrypt statement only for that parameter (`kms:EncryptionContext:PARAMETER_ARN`).',
+    '',
+    '## Policy of the topic the module creates',
+    '',
+    renderPermissionsTable(config, 'topic'),
+    '',
+    '## Policy of the key the module creates',
+    '',
+    renderPermissionsTable(config, 'key'),
     '',
     '## Known limits',
     '',
-    '- With the default AWS-managed key `alias/aws/sns`, CloudWatch alarm notifications are not',
-    '  delivered: that key\'s policy cannot be changed to let CloudWatch use it. The function\'s own',
-    '  notifications are delivered. To receive the alarms, pass `kms_key_arn` (a customer-managed',
-    '  key whose policy allows `cloudwatch.amazonaws.com`), or an existing topic that CloudWatch can',
-    '  publish to.',
-    '- A customer-managed `kms_key_arn` must allow CloudWatch Logs (the log group), EventBridge (the',
-    '  dead-letter queue) and CloudWatch (alarms to the topic) in its key policy.',
-    '- The IAM role is named after `name`, and IAM names are global to the account: instances in',
-    '  several regions of one account need different names.',
+    '- With `create_kms_key = false` (and no `kms_key_arn`), the topic uses the AWS-managed key',
+    '  `alias/aws/sns`, and CloudWatch alarm notifications are not delivered: that key\'s policy',
+    '  cannot be changed to let CloudWatch use it. The function\'s own notifications are delivered.',
+    '- A `kms_key_arn` of your own must allow CloudWatch Logs (the log group), EventBridge (the',
+    '  dead-letter queue) and CloudWatch (alarms to the topic) in its key policy, as the module\'s own',
+    '  key does (above).',
+    '- `existing_role_arn` and, with `create_kms_key` left true, `kms_key_arn` must be known at plan',
+    '  (literals, variables or data sources): they decide how many roles and keys the module creates.',
+    '- `name` must be unique per account and region; the IAM role is named `<name>-<region>`, so the',
+    '  same name works in several regions.',
     '- Email subscriptions stay pending until each recipient confirms; Terraform cannot confirm them.',
     '',
     '## Resources',

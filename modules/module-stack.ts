@@ -6,15 +6,9 @@
 import { TerraformElement, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { INPUTS, InputDefinition, InputProps, isNullable, validationCondition } from './inputs';
+import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION } from './requirements';
 import { SecurityGroupSentry } from './security-group-sentry';
 
-/**
- * Nothing newer is needed (nullable variables: 1.1, preconditions: 1.2); 1.5 is the common
- * baseline, OpenTofu included. The tests run 1.11.
- */
-export const REQUIRED_TERRAFORM_VERSION = '>= 1.5.0';
-/** The plugin on the CI image is 5.100; 6.x is the current major. */
-export const AWS_PROVIDER_VERSION = '>= 5.100, < 7.0';
 /** Where the module finds the function archive, relative to its own folder. */
 export const FUNCTION_ARCHIVE = 'assets/function.zip';
 
@@ -52,7 +46,12 @@ export class SentryModuleStack extends TerraformStack {
     output('sns_topic_arn', this.sentry.topicArn, 'ARN of the topic that receives the notifications and alarms (created or given).');
     output('lambda_function_arn', this.sentry.function.arn, 'ARN of the function.');
     output('lambda_function_name', this.sentry.function.functionName, 'Name of the function.');
-    output('lambda_role_arn', this.sentry.role.arn, 'ARN of the function\'s IAM role (always exempt from its own policy).');
+    output('lambda_role_arn', this.sentry.roleArn, 'ARN of the function\'s IAM role, created or given (always exempt from its own policy).');
+    output(
+      'role_policy_json',
+      this.sentry.rolePolicyJson,
+      'The IAM policy the function\'s role needs, as JSON; attach it to existing_role_arn\'s role (the module does when it creates the role).',
+    );
     output('event_rule_arn', this.sentry.eventRule.arn, 'ARN of the EventBridge rule that matches security-group changes.');
     output('dead_letter_queue_arn', this.sentry.deadLetterQueue.arn, 'ARN of the dead-letter queue of events that were never handled.');
   }
@@ -69,7 +68,10 @@ export class SentryModuleStack extends TerraformStack {
         default: input.default === null ? undefined : input.default,
         description: input.description,
         nullable: isNullable(input),
-        validation: input.rules?.map((rule) => ({ condition: validationCondition(input, rule), errorMessage: rule.errorMessage })),
+        validation: input.rules?.map((rule) => ({
+          condition: validationCondition(input, rule),
+          errorMessage: rule.terraformMessage?.(`var.${input.variable}`) ?? rule.errorMessage,
+        })),
       });
       if (input.default === null) variable.addOverride('default', null);
       props[prop] = TOKEN_OF_TYPE[input.type](variable);

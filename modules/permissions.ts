@@ -9,6 +9,8 @@ import { Condition, and, choose, equals, isSet, not, withoutLeadingSlash } from 
 
 /** One statement's body; the same keys work as cdktf props and as a raw Terraform block. */
 export interface StatementBody {
+  /** Default Allow. */
+  readonly effect?: 'Allow' | 'Deny';
   readonly actions: string[];
   readonly resources: string[];
   readonly principals?: Array<{ readonly type: string; readonly identifiers: string[] }>;
@@ -32,11 +34,17 @@ export interface RoleContext {
   readonly logGroupArn: string;
   readonly topicArn: string;
   readonly deadLetterQueueArn: string;
+  /** A key of the caller's (kms_key_arn). */
   readonly kmsKeyArn: string | null;
+  /** Whether the module creates its own key, and that key's alias. */
+  readonly createsKey: Condition;
+  readonly keyAlias: string;
   readonly slackParameter: string | null;
   /** The policy's `mode` and `action`, defaults applied. */
   readonly mode: string;
   readonly action: string;
+  /** Regions whose security groups the function may change (aws:RequestedRegion). */
+  readonly ec2WriteRegions: string[];
 }
 
 const enforces = (c: RoleContext) => not(equals(c.mode, 'report'));
@@ -44,6 +52,12 @@ const securityGroupArns = (c: RoleContext) => [
   `arn:${c.partition}:ec2:*:${c.accountId}:security-group/*`,
   `arn:${c.partition}:ec2:*:${c.accountId}:security-group-rule/*`,
 ];
+const inServedRegions = (c: RoleContext) => [{ test: 'StringEquals', variable: 'aws:RequestedRegion', values: c.ec2WriteRegions }];
+const throughTopicAndQueue = (c: RoleContext) => ({
+  test: 'StringEquals',
+  variable: 'kms:ViaService',
+  values: [`sns.${c.region}.amazonaws.com`, `sqs.${c.region}.amazonaws.com`],
+});
 const slackParameterArn = (c: RoleContext) =>
   `arn:${c.partition}:ssm:${c.region}:${c.accountId}:parameter/${withoutLeadingSlash(c.slackParameter ?? '')}`;
 
@@ -57,15 +71,23 @@ export const PERMISSIONS = {
   },
   RevokeSecurityGroupRules: {
     when: 'the policy\'s mode is not "report"',
-    why: 'Revokes the offending rules. Security groups and rules of its own account, any region, because events forwarded from other regions are handled in their region.',
+    why: 'Revokes the offending rules. Security groups and rules of its own account, and only in the regions it serves (aws:RequestedRegion): its own region.',
     present: enforces,
-    grant: (c) => ({ actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'], resources: securityGroupArns(c) }),
+    grant: (c) => ({
+      actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
+      resources: securityGroupArns(c),
+      condition: inServedRegions(c),
+    }),
   },
   AuthorizeRestrictedReplacementRules: {
     when: 'the policy\'s action is "restrict" (and its mode is not "report")',
-    why: 'The restrict action adds the offending rule back from each restrict_to CIDR. Not granted otherwise: a function that can open security groups is worth attacking.',
+    why: 'The restrict action adds the offending rule back from each restrict_to CIDR. Not granted otherwise: a function that can open security groups is worth attacking. Same regions as the revoke.',
     present: (c) => and(enforces(c), equals(c.action, 'restrict')),
-    grant: (c) => ({ actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'], resources: securityGroupArns(c) }),
+    grant: (c) => ({
+      actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
+      resources: securityGroupArns(c),
+      condition: inServedRegions(c),
+    }),
   },
   WriteOwnLogs: {
     when: 'always',
@@ -89,12 +111,16 @@ export const PERMISSIONS = {
     when: 'kms_key_arn is set',
     why: 'Publishing to a topic and sending to a queue encrypted with a customer-managed key need GenerateDataKey and Decrypt on it; only through SNS and SQS of the region.',
     present: (c) => isSet(c.kmsKeyArn),
+    grant: (c) => ({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [c.kmsKeyArn ?? ''], condition: [throughTopicAndQueue(c)] }),
+  },
+  UseModuleKeyOfTopicAndQueue: {
+    when: 'the module creates its key (create_kms_key, no kms_key_arn)',
+    why: 'The same for the key the module creates. Named by its alias (kms:ResourceAliases), because the key\'s ARN is only known after apply and the role policy must be readable in the first plan.',
+    present: (c) => c.createsKey,
     grant: (c) => ({
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: [c.kmsKeyArn ?? ''],
-      condition: [
-        { test: 'StringEquals', variable: 'kms:ViaService', values: [`sns.${c.region}.amazonaws.com`, `sqs.${c.region}.amazonaws.com`] },
-      ],
+      resources: [`arn:${c.partition}:kms:${c.region}:${c.accountId}:key/*`],
+      condition: [throughTopicAndQueue(c), { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: [c.keyAlias] }],
     }),
   },
   ReadSlackWebhookParameter: {
@@ -119,6 +145,115 @@ export const PERMISSIONS = {
 } as const satisfies Record<string, PermissionDefinition<RoleContext>>;
 
 export type PermissionSid = keyof typeof PERMISSIONS;
+
+/** What the topic's resource policy is built from. */
+export interface TopicContext {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly name: string;
+  readonly topicArn: string;
+  readonly roleArn: string;
+  readonly alarmArns: string[];
+}
+
+/**
+ * The created topic's policy. It replaces the default, which lets every principal of the
+ * account publish (a fake "all clear"), subscribe and delete: principals of the account now need
+ * an IAM permission of their own.
+ */
+export const TOPIC_PERMISSIONS = {
+  PublishFromTheFunction: {
+    when: 'the module creates the topic',
+    why: 'The function\'s notifications: its role only.',
+    present: () => true,
+    grant: (c) => ({ actions: ['sns:Publish'], resources: [c.topicArn], principals: [{ type: 'AWS', identifiers: [c.roleArn] }] }),
+  },
+  PublishModuleAlarms: {
+    when: 'the module creates the topic',
+    why: 'CloudWatch delivers this module\'s alarms; no other alarm may (aws:SourceArn).',
+    present: () => true,
+    grant: (c) => ({
+      actions: ['sns:Publish'],
+      resources: [c.topicArn],
+      principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+      condition: [{ test: 'ArnLike', variable: 'aws:SourceArn', values: c.alarmArns }],
+    }),
+  },
+  PublishFromModuleRules: {
+    when: 'the module creates the topic',
+    why: 'EventBridge rules of this account and region whose names start with the module\'s name (for instance one that forwards Security Hub findings) may publish; no other rule may (aws:SourceArn).',
+    present: () => true,
+    grant: (c) => ({
+      actions: ['sns:Publish'],
+      resources: [c.topicArn],
+      principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+      condition: [{ test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${c.partition}:events:${c.region}:${c.accountId}:rule/${c.name}-*`] }],
+    }),
+  },
+  DenyPublishWithoutTls: {
+    when: 'the module creates the topic',
+    why: 'Nothing is published over plain HTTP (aws:SecureTransport).',
+    present: () => true,
+    grant: (c) => ({
+      effect: 'Deny',
+      actions: ['sns:Publish'],
+      resources: [c.topicArn],
+      principals: [{ type: 'AWS', identifiers: ['*'] }],
+      condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+    }),
+  },
+} as const satisfies Record<string, PermissionDefinition<TopicContext>>;
+
+/** What the policy of the key the module creates is built from. */
+export interface KeyContext {
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
+  readonly logGroupArn: string;
+  readonly ruleArns: string[];
+}
+
+export const KEY_PERMISSIONS = {
+  AdministerWithIam: {
+    when: 'the module creates its key',
+    why: 'The account, through IAM policies, administers and uses the key (the function\'s role through UseModuleKeyOfTopicAndQueue); without it, nobody could manage the key.',
+    present: () => true,
+    grant: (c) => ({ actions: ['kms:*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: [`arn:${c.partition}:iam::${c.accountId}:root`] }] }),
+  },
+  CloudWatchAlarmsToEncryptedTopic: {
+    when: 'the module creates its key',
+    why: 'CloudWatch encrypts the alarm it publishes to the topic. The AWS-managed SNS key cannot allow this, which is why alarms are lost with it.',
+    present: () => true,
+    grant: () => ({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      principals: [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }],
+    }),
+  },
+  EventBridgeToEncryptedQueue: {
+    when: 'the module creates its key',
+    why: 'EventBridge encrypts the events it sends to the dead-letter queue; only for this module\'s rules (aws:SourceArn).',
+    present: () => true,
+    grant: (c) => ({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+      condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: c.ruleArns }],
+    }),
+  },
+  CloudWatchLogsEncryptsTheLogGroup: {
+    when: 'the module creates its key',
+    why: 'CloudWatch Logs encrypts the function\'s log group, and only that group (its encryption context).',
+    present: () => true,
+    grant: (c) => ({
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      principals: [{ type: 'Service', identifiers: [`logs.${c.region}.amazonaws.com`] }],
+      condition: [{ test: 'ArnEquals', variable: 'kms:EncryptionContext:aws:logs:arn', values: [c.logGroupArn] }],
+    }),
+  },
+} as const satisfies Record<string, PermissionDefinition<KeyContext>>;
 
 /** What the dead-letter queue's resource policy is built from. */
 export interface DeadLetterQueueContext {
@@ -151,12 +286,10 @@ export function policyDocument<Context>(
   id: string,
   definitions: Readonly<Record<string, PermissionDefinition<Context>>>,
   context: Context,
-  options: { readonly effect?: boolean } = {},
 ): DataAwsIamPolicyDocument {
-  const effect = options.effect === false ? {} : { effect: 'Allow' };
   const statements = Object.entries(definitions).map(([sid, definition]) => ({
     when: definition.present(context),
-    statement: { sid, ...effect, ...definition.grant(context) },
+    statement: { sid, effect: 'Allow', ...definition.grant(context) },
   }));
   const fixed = statements.filter((s) => s.when === true).map((s) => s.statement);
   const deferred = statements.filter((s) => typeof s.when !== 'boolean');

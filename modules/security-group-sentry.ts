@@ -4,27 +4,46 @@
  * variables as tokens (see module-stack.ts). Its inputs and their rules are in inputs.ts, the
  * IAM statements in permissions.ts, the event pattern in event-pattern.ts.
  */
-import { Fn, IResolvable, TerraformIterator, TerraformLocal, TerraformResourceLifecycle, Token, propertyAccess } from 'cdktf';
+import {
+  Fn,
+  IResolvable,
+  TerraformDataSource,
+  TerraformIterator,
+  TerraformLocal,
+  TerraformProvider,
+  TerraformResource,
+  TerraformResourceLifecycle,
+  TerraformStack,
+  Token,
+  propertyAccess,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { ENV } from '../function/core/env-names';
 import { securityGroupChangeEventPattern } from './event-pattern';
 import { INPUTS, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
-import { DEAD_LETTER_QUEUE_PERMISSIONS, PERMISSIONS, policyDocument } from './permissions';
+import { DEAD_LETTER_QUEUE_PERMISSIONS, KEY_PERMISSIONS, PERMISSIONS, TOPIC_PERMISSIONS, policyDocument } from './permissions';
 import { minifiedPolicy, policyModeAndAction } from './policy-input';
-import { choose, isSet, isToken, mapWithOptionalEntries, orDefault } from './terraform-values';
+import { AWS_PROVIDER_VERSION } from './requirements';
+import { and, choose, isSet, isToken, mapWithOptionalEntries, not, or, orDefault } from './terraform-values';
 
 export type { SecurityGroupSentryProps } from './inputs';
 
@@ -40,7 +59,12 @@ export const EVENTBRIDGE_MAXIMUM_RETRY_ATTEMPTS = 185;
 
 export class SecurityGroupSentry extends Construct {
   readonly function: LambdaFunction;
+  /** Has `count` 0 when `existingRoleArn` is given. */
   readonly role: IamRole;
+  /** The function's role (created or given), built from names: known at plan. */
+  readonly roleArn: string;
+  /** The policy the function's role needs, as JSON; attach it to an existing role. */
+  readonly rolePolicyJson: string;
   readonly logGroup: CloudwatchLogGroup;
   readonly deadLetterQueue: SqsQueue;
   readonly eventRule: CloudwatchEventRule;
@@ -50,6 +74,8 @@ export class SecurityGroupSentry extends Construct {
   readonly topic: SnsTopic;
   /** The topic the function and the alarms publish to (created or existing). */
   readonly topicArn: string;
+  /** Has `count` 0 when a key is given or `createKmsKey` is false. */
+  readonly key: KmsKey;
 
   constructor(scope: Construct, id: string, props: SecurityGroupSentryProps) {
     super(scope, id);
@@ -58,52 +84,106 @@ export class SecurityGroupSentry extends Construct {
     const name = props.name;
     const tags = props.tags;
     const kmsKeyArn = props.kmsKeyArn ?? null;
-    const hasKmsKey = isSet(kmsKeyArn);
     const createTopic = props.createSnsTopic ?? true;
     const sweepSchedule = props.sweepSchedule === undefined ? INPUTS.sweepSchedule.default : props.sweepSchedule;
     const slackParameter = props.slackWebhookSsmParameter ?? null;
+    const existingRoleArn = props.existingRoleArn ?? null;
+    const createRole = not(isSet(existingRoleArn));
+    // Nested so that with createKmsKey = false, a kms_key_arn known only at apply still plans.
+    const createKey = and(props.createKmsKey ?? INPUTS.createKmsKey.default, not(isSet(kmsKeyArn)));
+    const keyCount = Token.asNumber(choose(props.createKmsKey ?? INPUTS.createKmsKey.default, choose(isSet(kmsKeyArn), 0, 1), 0));
 
-    this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
-      name: `/aws/lambda/${name}`,
-      retentionInDays: props.logRetentionDays ?? INPUTS.logRetentionDays.default,
-      kmsKeyId: kmsKeyArn ?? undefined,
+    // Partition, region and account come from data sources that need no resource of the module,
+    // and every ARN the role policy and the environment name is built from them and from names:
+    // both are known in the first plan, for reviewers and policy-as-code checks.
+    // Locals keep the ARNs readable (`local.region`) and out of conditionals' string escapes.
+    const local = (localName: string, value: string) => new TerraformLocal(this, localName, value).asString;
+    const current = <T extends TerraformDataSource>(dataSource: T) => {
+      dataSource.overrideLogicalId('current');
+      return dataSource;
+    };
+    const partition = local('partition', current(new DataAwsPartition(this, 'current_partition')).partition);
+    // `id` is the region's name in every provider version (`name` is deprecated in 6.x).
+    const region = local('region', current(new DataAwsRegion(this, 'current_region')).id);
+    const accountId = local('account_id', current(new DataAwsCallerIdentity(this, 'current_caller')).accountId);
+    const arn = (service: string, resource: string, inRegion = true) =>
+      `arn:${partition}:${service}:${inRegion ? region : ''}:${accountId}:${resource}`;
+    const logGroupName = `/aws/lambda/${name}`;
+    const logGroupArn = arn('logs', `log-group:${logGroupName}`);
+    const deadLetterQueueName = `${name}-dlq`;
+    const deadLetterQueueArn = arn('sqs', deadLetterQueueName);
+    const eventRuleName = `${name}-events`;
+    const sweepRuleName = `${name}-sweep`;
+    const alarmNames = { functionErrors: `${name}-function-errors`, deadLetterQueue: `${name}-dlq-depth` };
+    const roleName = `${name}-${region}`;
+    const createdRoleArn = local('created_role_arn', arn('iam', `role${props.rolePath ?? INPUTS.rolePath.default}${roleName}`, false));
+    this.roleArn = choose(createRole, createdRoleArn, existingRoleArn ?? '');
+    this.topicArn = choose(createTopic, local('created_topic_arn', arn('sns', name)), props.snsTopicArn ?? '');
+    const keyAlias = `alias/${name}`;
+
+    this.key = new KmsKey(this, 'key', {
+      count: keyCount,
+      description: `sg-sentry ${name}: encrypts its topic, dead-letter queue and logs`,
+      enableKeyRotation: true,
+      policy: policyDocument(this, 'key_policy_document', KEY_PERMISSIONS, {
+        partition,
+        region,
+        accountId,
+        logGroupArn,
+        ruleArns: [arn('events', `rule/${eventRuleName}`), arn('events', `rule/${sweepRuleName}`)],
+      }).json,
       tags,
     });
-    // Partition, region and account come from an ARN the module creates: no data source, so
-    // nothing calls AWS at plan time.
-    const arnPart = (index: number, localName: string) =>
-      new TerraformLocal(this, localName, Fn.element(Fn.split(':', this.logGroup.arn), index)).asString;
-    const partition = arnPart(1, 'partition');
-    const region = arnPart(3, 'region');
-    const accountId = arnPart(4, 'account_id');
+    const alias = new KmsAlias(this, 'key_alias', { count: keyCount, name: keyAlias, targetKeyId: singleInstance(this.key, 'key_id') });
+    /** The key of the topic and the queue (an alias works there); null: AWS-managed keys. */
+    const topicAndQueueKey = choose<string | undefined>(isSet(kmsKeyArn), kmsKeyArn ?? undefined, choose(createKey, singleInstance(alias, 'name'), undefined));
+    const usesKey = or(isSet(kmsKeyArn), createKey);
+
+    // The log group first: its name is this instance's claim. A second instance with the same
+    // name fails here, before it could adopt the topic, queue and rules (whose create calls
+    // return an existing one of the same name).
+    this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays ?? INPUTS.logRetentionDays.default,
+      // The log group needs the key's ARN (not an alias).
+      kmsKeyId: choose<string | undefined>(isSet(kmsKeyArn), kmsKeyArn ?? undefined, choose(createKey, singleInstance(this.key, 'arn'), undefined)),
+      tags,
+    });
+    const afterClaim = [this.logGroup];
 
     this.deadLetterQueue = new SqsQueue(this, 'dead_letter_queue', {
-      name: `${name}-dlq`,
+      name: deadLetterQueueName,
       messageRetentionSeconds: 14 * 24 * 3600,
-      kmsMasterKeyId: kmsKeyArn ?? undefined,
-      // Unset (not false) when a key is given: the provider rejects both settings at once.
-      sqsManagedSseEnabled: choose<boolean | undefined>(hasKmsKey, undefined, true),
+      kmsMasterKeyId: topicAndQueueKey,
+      // Unset (not false) when a key is used: the provider rejects both settings at once.
+      sqsManagedSseEnabled: choose<boolean | undefined>(usesKey, undefined, true),
       tags,
+      dependsOn: afterClaim,
     });
 
     this.topic = new SnsTopic(this, 'topic', {
       count: Token.asNumber(choose(createTopic, 1, 0)),
       name,
       displayName: 'sg-sentry',
-      kmsMasterKeyId: orDefault(kmsKeyArn, 'alias/aws/sns'),
+      kmsMasterKeyId: orDefault(topicAndQueueKey, 'alias/aws/sns'),
       tags,
+      dependsOn: afterClaim,
     });
-    this.topicArn = choose(createTopic, singleInstance(this.topic, 'arn'), props.snsTopicArn ?? '');
     const emails = TerraformIterator.fromList(props.notificationEmails ?? []);
     new SnsTopicSubscription(this, 'email_subscription', {
       forEach: emails,
       topicArn: this.topicArn,
       protocol: 'email',
       endpoint: emails.value,
+      // The topic's ARN is built from its name: the dependency is written out.
+      dependsOn: [this.topic],
     });
 
     this.role = new IamRole(this, 'role', {
-      name,
+      count: Token.asNumber(choose(createRole, 1, 0)),
+      name: roleName,
+      path: props.rolePath ?? INPUTS.rolePath.default,
+      permissionsBoundary: props.rolePermissionsBoundaryArn ?? undefined,
       description: `sg-sentry function ${name}: revokes security-group rules outside its policy`,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
@@ -116,24 +196,47 @@ export class SecurityGroupSentry extends Construct {
       partition,
       region,
       accountId,
-      logGroupArn: this.logGroup.arn,
+      logGroupArn,
       topicArn: this.topicArn,
-      deadLetterQueueArn: this.deadLetterQueue.arn,
+      deadLetterQueueArn,
       kmsKeyArn,
+      createsKey: createKey,
+      keyAlias,
       slackParameter,
       ...policyModeAndAction(props.policy ?? null),
+      ec2WriteRegions: [region],
     });
+    // Checked before the document is read, which a topic ARN of null would otherwise break.
+    permissions.lifecycle = topicChoiceCheck(createTopic, props.snsTopicArn ?? null);
+    this.rolePolicyJson = permissions.json;
     const rolePolicy = new IamRolePolicy(this, 'role_policy', {
+      count: Token.asNumber(choose(createRole, 1, 0)),
       name: 'sg-sentry',
-      role: this.role.id,
+      role: singleInstance(this.role, 'id'),
       policy: permissions.json,
+    });
+
+    new SnsTopicPolicy(this, 'topic_policy', {
+      count: Token.asNumber(choose(createTopic, 1, 0)),
+      arn: singleInstance(this.topic, 'arn'),
+      policy: policyDocument(this, 'topic_policy_document', TOPIC_PERMISSIONS, {
+        partition,
+        region,
+        accountId,
+        name,
+        topicArn: this.topicArn,
+        roleArn: this.roleArn,
+        alarmArns: [arn('cloudwatch', `alarm:${alarmNames.functionErrors}`), arn('cloudwatch', `alarm:${alarmNames.deadLetterQueue}`)],
+      }).json,
+      // SNS checks that the principals exist.
+      dependsOn: [this.role],
     });
 
     const archivePath = props.functionArchivePath;
     this.function = new LambdaFunction(this, 'function', {
       functionName: name,
       description: 'sg-sentry: revokes security-group rules that its policy does not allow',
-      role: this.role.arn,
+      role: choose(createRole, singleInstance(this.role, 'arn'), existingRoleArn ?? ''),
       filename: archivePath,
       sourceCodeHash: props.functionArchiveHash ?? Fn.filebase64sha256(archivePath),
       handler: 'index.handler',
@@ -141,9 +244,10 @@ export class SecurityGroupSentry extends Construct {
       architectures: [props.lambdaArchitecture ?? INPUTS.lambdaArchitecture.default],
       memorySize: props.lambdaMemoryMb ?? INPUTS.lambdaMemoryMb.default,
       timeout: props.lambdaTimeoutS ?? INPUTS.lambdaTimeoutS.default,
+      reservedConcurrentExecutions: reservedConcurrency(props.reservedConcurrency),
       environment: {
         variables: mapWithOptionalEntries(
-          { [ENV.topicArn]: this.topicArn, [ENV.selfRoleArn]: this.role.arn },
+          { [ENV.topicArn]: this.topicArn, [ENV.selfRoleArn]: this.roleArn },
           [
             { key: ENV.policy, value: minifiedPolicy(props.policy ?? null), when: isSet(props.policy ?? null) },
             { key: ENV.slackWebhookParam, value: slackParameter ?? '', when: isSet(slackParameter) },
@@ -154,7 +258,6 @@ export class SecurityGroupSentry extends Construct {
       // The log group first, so Lambda never creates its own without retention; the policy
       // first, so the first invocation has its permissions.
       dependsOn: [this.logGroup, rolePolicy],
-      lifecycle: topicChoiceCheck(createTopic, props.snsTopicArn ?? null),
     });
 
     // Lambda's asynchronous invocation: retries after a function error, then the DLQ. Lambda
@@ -168,20 +271,22 @@ export class SecurityGroupSentry extends Construct {
     });
 
     this.eventRule = new CloudwatchEventRule(this, 'security_group_changes', {
-      name: `${name}-events`,
+      name: eventRuleName,
       description: 'sg-sentry: security-group rule changes recorded by CloudTrail',
       eventPattern: JSON.stringify(securityGroupChangeEventPattern()),
       tags,
+      dependsOn: afterClaim,
     });
     this.invokeFromRule('security_group_changes', 'AllowSecurityGroupChangeEvents', this.eventRule.name, this.eventRule.arn);
 
     const sweepCount = Token.asNumber(choose(isSet(sweepSchedule), 1, 0));
     this.sweepRule = new CloudwatchEventRule(this, 'sweep', {
       count: sweepCount,
-      name: `${name}-sweep`,
+      name: sweepRuleName,
       description: 'sg-sentry: scheduled sweep of existing security-group rules',
       scheduleExpression: sweepSchedule ?? undefined,
       tags,
+      dependsOn: afterClaim,
     });
     this.invokeFromRule(
       'sweep',
@@ -191,23 +296,17 @@ export class SecurityGroupSentry extends Construct {
       sweepCount,
     );
 
-    const queueAccess = policyDocument(
-      this,
-      'dead_letter_queue_policy_document',
-      DEAD_LETTER_QUEUE_PERMISSIONS,
-      {
-        queueArn: this.deadLetterQueue.arn,
-        ruleArns: Token.asList(Fn.concat([[this.eventRule.arn], propertyAccess(this.sweepRule, ['*', 'arn'])])),
-      },
-      { effect: false },
-    );
+    const queueAccess = policyDocument(this, 'dead_letter_queue_policy_document', DEAD_LETTER_QUEUE_PERMISSIONS, {
+      queueArn: this.deadLetterQueue.arn,
+      ruleArns: Token.asList(Fn.concat([[this.eventRule.arn], propertyAccess(this.sweepRule, ['*', 'arn'])])),
+    });
     new SqsQueuePolicy(this, 'dead_letter_queue_policy', {
       queueUrl: this.deadLetterQueue.url,
       policy: queueAccess.json,
     });
 
     this.alarmAboveZero('function_errors_alarm', {
-      alarmName: `${name}-function-errors`,
+      alarmName: alarmNames.functionErrors,
       alarmDescription: 'sg-sentry: the function failed; a change may not have been checked (see its logs)',
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
@@ -216,7 +315,7 @@ export class SecurityGroupSentry extends Construct {
       tags,
     });
     this.alarmAboveZero('dead_letter_queue_alarm', {
-      alarmName: `${name}-dlq-depth`,
+      alarmName: alarmNames.deadLetterQueue,
       alarmDescription: 'sg-sentry: events that were never handled are waiting in the dead-letter queue',
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
@@ -224,6 +323,11 @@ export class SecurityGroupSentry extends Construct {
       statistic: 'Maximum',
       tags,
     });
+
+    if (props.provider) useProvider(this, props.provider);
+    // The provider bindings pin the exact AWS provider version they were generated from; the
+    // construct works with the whole range, so the stack asks for the range.
+    TerraformStack.of(this).addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_VERSION);
   }
 
   /** An alarm that notifies the topic as soon as the metric exceeds 0 in a 5-minute period. */
@@ -239,6 +343,8 @@ export class SecurityGroupSentry extends Construct {
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
       alarmActions: [this.topicArn],
+      // The topic's ARN is built from its name: the dependency is written out.
+      dependsOn: [this.topic],
     });
   }
 
@@ -267,8 +373,22 @@ export class SecurityGroupSentry extends Construct {
 }
 
 /** `one(resource[*].attribute)`: the attribute of a resource that has `count` 0 or 1. */
-function singleInstance(resource: SnsTopic | CloudwatchEventRule, attribute: string): string {
+function singleInstance(resource: TerraformResource, attribute: string): string {
   return Token.asString(Fn.one(propertyAccess(resource, ['*', attribute])));
+}
+
+/** Lambda's `-1` means unreserved; null asks for that. */
+function reservedConcurrency(value: number | null | undefined): number {
+  const given = value === undefined ? INPUTS.reservedConcurrency.default : value;
+  if (given === null) return -1;
+  return isToken(given) ? Token.asNumber(Fn.coalesce([given, -1])) : given;
+}
+
+/** Every resource and data source of the construct on the given provider. */
+function useProvider(scope: Construct, provider: TerraformProvider): void {
+  for (const child of scope.node.findAll()) {
+    if (TerraformResource.isTerraformResource(child) || child instanceof TerraformDataSource) child.provider = provider;
+  }
 }
 
 

@@ -39,6 +39,13 @@ export function and(left: Condition, right: Condition): Condition {
   return Op.and(left, right);
 }
 
+export function or(left: Condition, right: Condition): Condition {
+  if (left === true || right === true) return true;
+  if (left === false) return right;
+  if (right === false) return left;
+  return Op.or(left, right);
+}
+
 /**
  * `condition ? whenTrue : whenFalse`, folded when the condition is known now. In Terraform,
  * `undefined` becomes `null`, i.e. "argument not set".

@@ -7,6 +7,7 @@ import { ENV } from '../../function/core/env-names';
 import { SecurityStack } from '../../examples/cdktf/main';
 import { SecurityGroupSentry, SecurityGroupSentryProps } from '../../modules/security-group-sentry';
 import { bareRoot, bareStack, synthesizeModuleJson } from '../../modules/synthesize-module';
+import { AWS_PROVIDER_VERSION } from '../../modules/requirements';
 import { BUNDLE_FILE } from './support/workspace';
 
 type Json = Record<string, any>;
@@ -32,7 +33,8 @@ const rolePolicy = (tf: Json) => {
 const sids = (tf: Json) => (rolePolicy(tf).statement as Json[]).map((s) => s.sid as string).sort();
 const environment = (tf: Json) => only(tf.resource, 'aws_lambda_function').environment.variables as Record<string, string>;
 
-const BASE = ['PublishNotifications', 'ReadSecurityGroups', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
+/** Present whatever the policy: the module creates its key by default. */
+const BASE = ['PublishNotifications', 'ReadSecurityGroups', 'SendFailedEventsToDeadLetterQueue', 'UseModuleKeyOfTopicAndQueue', 'WriteOwnLogs'];
 
 describe('SecurityGroupSentry construct with plain values', () => {
   it('decides every optional statement at synth time: no dynamic blocks, the default policy revokes', () => {
@@ -73,7 +75,7 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
   it('grants revoke only outside report mode, and authorize only for the restrict action', () => {
     // Act
-    const report = synthesize({ policy: JSON.stringify({ mode: 'report', action: 'restrict' }) });
+    const report = synthesize({ policy: JSON.stringify({ mode: 'report', action: 'restrict', restrict_to: ['10.0.0.0/8'] }) });
     const restrict = synthesize({ policy: JSON.stringify({ action: 'restrict', restrict_to: ['10.0.0.0/8'] }) });
 
     // Assess
@@ -81,20 +83,65 @@ describe('SecurityGroupSentry construct with plain values', () => {
     expect(sids(restrict)).to.deep.equal([...BASE, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort());
   });
 
-  it('adds the KMS statement and key settings only with a customer-managed key', () => {
+  it('encrypts with a given key, else with a key it creates, else (createKmsKey false) with AWS-managed keys', () => {
     // Prepare
     const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
     // Act
-    const tf = synthesize({ kmsKeyArn: key });
-    const plain = synthesize({});
+    const given = synthesize({ kmsKeyArn: key });
+    const created = synthesize({});
+    const managed = synthesize({ createKmsKey: false });
 
     // Assess
-    expect(sids(tf)).to.include('UseKeyOfTopicAndQueue');
-    expect(only(tf.resource, 'aws_sqs_queue')).to.include({ kms_master_key_id: key }).and.not.to.have.property('sqs_managed_sse_enabled');
-    expect(only(plain.resource, 'aws_sqs_queue')).to.include({ sqs_managed_sse_enabled: true }).and.not.to.have.property('kms_master_key_id');
-    expect(only(tf.resource, 'aws_sns_topic').kms_master_key_id).to.equal(key);
-    expect(only(plain.resource, 'aws_sns_topic').kms_master_key_id).to.equal('alias/aws/sns');
+    expect(sids(given)).to.include('UseKeyOfTopicAndQueue').and.not.to.include('UseModuleKeyOfTopicAndQueue');
+    expect(only(given.resource, 'aws_kms_key').count).to.equal(0);
+    expect(only(given.resource, 'aws_sqs_queue')).to.include({ kms_master_key_id: key }).and.not.to.have.property('sqs_managed_sse_enabled');
+    expect(only(given.resource, 'aws_sns_topic').kms_master_key_id).to.equal(key);
+    expect(only(created.resource, 'aws_kms_key')).to.include({ count: 1, enable_key_rotation: true });
+    expect(only(created.resource, 'aws_sns_topic').kms_master_key_id).to.match(/one\(aws_kms_alias\.[^)]*\[\*\]\.name\)/);
+    expect(sids(managed)).not.to.include('UseModuleKeyOfTopicAndQueue');
+    expect(only(managed.resource, 'aws_kms_key').count).to.equal(0);
+    expect(only(managed.resource, 'aws_sqs_queue')).to.include({ sqs_managed_sse_enabled: true }).and.not.to.have.property('kms_master_key_id');
+    expect(only(managed.resource, 'aws_sns_topic').kms_master_key_id).to.equal('alias/aws/sns');
+  });
+
+  it('puts every resource and data source of an instance on the provider it is given, the other on the default', () => {
+    // Act
+    const tf = new SecurityStack(bareRoot(), 'security', { region: 'eu-west-1', bundleFile: BUNDLE_FILE, secondRegion: 'us-east-1' }).toTerraform() as Json;
+
+    // Assess
+    const blocks = [...Object.values(tf.resource), ...Object.values(tf.data)].flatMap((byName) => Object.values(byName as Json)) as Json[];
+    const inSecond = (b: Json) => String(b['//'].metadata.path).includes('/sg-sentry-second-region/');
+    expect(blocks.filter(inSecond).length).to.be.greaterThan(20);
+    expect(blocks.filter((b) => inSecond(b) !== (b.provider === 'aws.second_region'))).to.deep.equal([]);
+  });
+
+  it('asks the stack for the AWS provider range, not the exact version the bindings were generated from', () => {
+    // Act
+    const tf = new SecurityStack(bareRoot(), 'security', { region: 'eu-west-1', bundleFile: BUNDLE_FILE }).toTerraform() as Json;
+
+    // Assess
+    expect(tf.terraform.required_providers.aws).to.deep.equal({ source: 'aws', version: AWS_PROVIDER_VERSION });
+  });
+
+  it('names the role after the region, honours path and boundary, and creates no role for an existing one', () => {
+    // Prepare
+    const boundary = 'arn:aws:iam::111122223333:policy/workload-boundary';
+    const existing = 'arn:aws:iam::111122223333:role/platform/sg-sentry';
+
+    // Act
+    const created = synthesize({ rolePath: '/security/', rolePermissionsBoundaryArn: boundary, reservedConcurrency: null });
+    const given = synthesize({ existingRoleArn: existing });
+
+    // Assess
+    expect(only(created.resource, 'aws_iam_role')).to.include({ count: 1, path: '/security/', permissions_boundary: boundary });
+    expect(only(created.resource, 'aws_iam_role').name).to.match(/^sg-sentry-\$\{local\..*region.*\}$/);
+    expect(only(created.resource, 'aws_lambda_function').reserved_concurrent_executions).to.equal(-1);
+    expect(only(given.resource, 'aws_iam_role').count).to.equal(0);
+    expect(only(given.resource, 'aws_iam_role_policy').count).to.equal(0);
+    expect(only(given.resource, 'aws_lambda_function').role).to.equal(existing);
+    expect(environment(given)[ENV.selfRoleArn]).to.equal(existing);
+    expect(only(synthesize({}).resource, 'aws_lambda_function').reserved_concurrent_executions).to.equal(5);
   });
 
   it('sweeps hourly by default and not at all with sweepSchedule null', () => {

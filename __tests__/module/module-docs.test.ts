@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENERATED_BEGIN, GENERATED_END, renderGeneratedDocsBlock } from '../../modules/module-readme';
-import { PERMISSIONS } from '../../modules/permissions';
+import { KEY_PERMISSIONS, PERMISSIONS, TOPIC_PERMISSIONS } from '../../modules/permissions';
 import { TerraformJson } from '../../modules/synthesize-module';
 import { REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 
@@ -29,12 +29,12 @@ describe('module documentation', () => {
     }
   });
 
-  it('generates a README listing every output and every IAM statement with its reason', () => {
+  it('generates a README listing every output and every statement of the role, topic and key policies with its reason', () => {
     // Assess
     for (const [name, o] of Object.entries(module.output as Record<string, { description: string }>)) {
       expect(readme, name).to.contain(`| \`${name}\` | ${o.description} |`);
     }
-    for (const [sid, notes] of Object.entries(PERMISSIONS)) {
+    for (const [sid, notes] of Object.entries({ ...PERMISSIONS, ...TOPIC_PERMISSIONS, ...KEY_PERMISSIONS })) {
       expect(readme, sid).to.contain(`| \`${sid}\` |`).and.contain(notes.why);
     }
     expect(readme).to.contain('CloudTrail trail');

@@ -9,13 +9,16 @@ import {
 import { TerraformJson } from '../../modules/synthesize-module';
 import { dataSource, resource, resourceAddresses, synthesizedWorkspace } from './support/workspace';
 
+const IN_OWN_REGION = [{ test: 'StringEquals', variable: 'aws:RequestedRegion', values: ['${local.region}'] }];
 const SECURITY_GROUP_ARNS = [
   'arn:${local.partition}:ec2:*:${local.account_id}:security-group/*',
   'arn:${local.partition}:ec2:*:${local.account_id}:security-group-rule/*',
 ];
 const SLACK_PARAMETER_ARN =
   'arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.slack_webhook_ssm_parameter, "/")}';
-const TOPIC_ARN = '${var.create_sns_topic ? one(aws_sns_topic.topic[*].arn) : var.sns_topic_arn}';
+const TOPIC_ARN = '${var.create_sns_topic ? local.created_topic_arn : var.sns_topic_arn}';
+const ROLE_ARN = '${!(var.existing_role_arn != null) ? local.created_role_arn : var.existing_role_arn}';
+const CREATES_KEY = '(var.create_kms_key && !(var.kms_key_arn != null))';
 const POLICY_MODE = 'try(lookup(jsondecode(var.policy), "mode", "enforce"), "enforce")';
 const POLICY_ACTION = 'try(lookup(jsondecode(var.policy), "action", "revoke"), "revoke")';
 
@@ -66,16 +69,19 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
       'aws_iam_role.role',
       'aws_iam_role_policy.role_policy',
+      'aws_kms_alias.key_alias',
+      'aws_kms_key.key',
       'aws_lambda_function.function',
       'aws_lambda_function_event_invoke_config.function_async_config',
       'aws_lambda_permission.security_group_changes_permission',
       'aws_lambda_permission.sweep_permission',
       'aws_sns_topic.topic',
+      'aws_sns_topic_policy.topic_policy',
       'aws_sns_topic_subscription.email_subscription',
       'aws_sqs_queue.dead_letter_queue',
       'aws_sqs_queue_policy.dead_letter_queue_policy',
     ]);
-    expect(Object.keys(module.data as object)).to.deep.equal(['aws_iam_policy_document']);
+    expect(Object.keys(module.data as object).sort()).to.deep.equal(['aws_caller_identity', 'aws_iam_policy_document', 'aws_partition', 'aws_region']);
   });
 
   it('runs the bundled handler on the configured runtime and architecture, from the archive in the module', () => {
@@ -89,7 +95,8 @@ describe('terraform module (synthesized)', () => {
       runtime: '${var.lambda_runtime}',
       memory_size: '${var.lambda_memory_mb}',
       timeout: '${var.lambda_timeout_s}',
-      role: '${aws_iam_role.role.arn}',
+      role: '${!(var.existing_role_arn != null) ? one(aws_iam_role.role[*].arn) : var.existing_role_arn}',
+      reserved_concurrent_executions: '${coalesce(var.reserved_concurrency, -1)}',
       filename: '${path.module}/assets/function.zip',
       source_code_hash: '${filebase64sha256("${path.module}/assets/function.zip")}',
     });
@@ -104,7 +111,7 @@ describe('terraform module (synthesized)', () => {
     // Assess
     expect(variables).to.equal(
       '${merge(' +
-        `{"${ENV.topicArn}" = ${TOPIC_ARN.slice(2, -1)}, "${ENV.selfRoleArn}" = aws_iam_role.role.arn}, ` +
+        `{"${ENV.topicArn}" = ${TOPIC_ARN.slice(2, -1)}, "${ENV.selfRoleArn}" = ${ROLE_ARN.slice(2, -1)}}, ` +
         `(var.policy != null) ? {"${ENV.policy}" = jsonencode(jsondecode(var.policy))} : {}, ` +
         `(var.slack_webhook_ssm_parameter != null) ? {"${ENV.slackWebhookParam}" = var.slack_webhook_ssm_parameter} : {}` +
         ')}',
@@ -130,14 +137,14 @@ describe('terraform module (synthesized)', () => {
         sid: 'WriteOwnLogs',
         effect: 'Allow',
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: ['${aws_cloudwatch_log_group.log_group.arn}:*'],
+        resources: ['arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.name}:*'],
       },
       { sid: 'PublishNotifications', effect: 'Allow', actions: ['sns:Publish'], resources: [TOPIC_ARN] },
       {
         sid: 'SendFailedEventsToDeadLetterQueue',
         effect: 'Allow',
         actions: ['sqs:SendMessage'],
-        resources: ['${aws_sqs_queue.dead_letter_queue.arn}'],
+        resources: ['arn:${local.partition}:sqs:${local.region}:${local.account_id}:${var.name}-dlq'],
       },
     ]);
     expect(document.dynamic.statement).to.deep.equal([
@@ -148,6 +155,7 @@ describe('terraform module (synthesized)', () => {
           effect: 'Allow',
           actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
           resources: SECURITY_GROUP_ARNS,
+          condition: IN_OWN_REGION,
         },
       },
       {
@@ -157,6 +165,7 @@ describe('terraform module (synthesized)', () => {
           effect: 'Allow',
           actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
           resources: SECURITY_GROUP_ARNS,
+          condition: IN_OWN_REGION,
         },
       },
       {
@@ -172,6 +181,19 @@ describe('terraform module (synthesized)', () => {
               variable: 'kms:ViaService',
               values: ['sns.${local.region}.amazonaws.com', 'sqs.${local.region}.amazonaws.com'],
             },
+          ],
+        },
+      },
+      {
+        for_each: `\${${CREATES_KEY} ? ["UseModuleKeyOfTopicAndQueue"] : []}`,
+        content: {
+          sid: 'UseModuleKeyOfTopicAndQueue',
+          effect: 'Allow',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['arn:${local.partition}:kms:${local.region}:${local.account_id}:key/*'],
+          condition: [
+            { test: 'StringEquals', variable: 'kms:ViaService', values: ['sns.${local.region}.amazonaws.com', 'sqs.${local.region}.amazonaws.com'] },
+            { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/${var.name}'] },
           ],
         },
       },
@@ -193,18 +215,63 @@ describe('terraform module (synthesized)', () => {
         },
       },
     ]);
-    expect(resource(module, 'aws_iam_role_policy', 'role_policy').policy).to.equal(
-      '${data.aws_iam_policy_document.role_policy_document.json}',
-    );
+    expect(resource(module, 'aws_iam_role_policy', 'role_policy')).to.include({
+      count: '${!(var.existing_role_arn != null) ? 1 : 0}',
+      role: '${one(aws_iam_role.role[*].id)}',
+      policy: '${data.aws_iam_policy_document.role_policy_document.json}',
+    });
   });
 
-  it('derives partition, region and account from the log group ARN instead of calling AWS in data sources', () => {
+  it('builds every ARN from names and data sources read at plan, none from attributes known only after apply', () => {
     // Assess
     expect(module.locals).to.deep.equal({
-      partition: '${element(split(":", aws_cloudwatch_log_group.log_group.arn), 1)}',
-      region: '${element(split(":", aws_cloudwatch_log_group.log_group.arn), 3)}',
-      account_id: '${element(split(":", aws_cloudwatch_log_group.log_group.arn), 4)}',
+      partition: '${data.aws_partition.current.partition}',
+      region: '${data.aws_region.current.id}',
+      account_id: '${data.aws_caller_identity.current.account_id}',
+      created_role_arn: 'arn:${local.partition}:iam::${local.account_id}:role${var.role_path}${var.name}-${local.region}',
+      created_topic_arn: 'arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.name}',
     });
+    const document = JSON.stringify(dataSource(module, 'aws_iam_policy_document', 'role_policy_document'));
+    expect(document).not.to.match(/aws_(?!iam_policy_document)[a-z_]+\.[a-z_]+\.(arn|id|name)/);
+  });
+
+  it('names the role after the name and the region, under role_path, with the permissions boundary, unless a role is given', () => {
+    // Act
+    const role = resource(module, 'aws_iam_role', 'role');
+
+    // Assess
+    expect(role).to.include({
+      count: '${!(var.existing_role_arn != null) ? 1 : 0}',
+      name: '${var.name}-${local.region}',
+      path: '${var.role_path}',
+      permissions_boundary: '${var.role_permissions_boundary_arn}',
+    });
+  });
+
+  it('creates a key with rotation and an alias unless a key is given or create_kms_key is false', () => {
+    // Act
+    const key = resource(module, 'aws_kms_key', 'key');
+    const alias = resource(module, 'aws_kms_alias', 'key_alias');
+
+    // Assess
+    const count = '${var.create_kms_key ? (var.kms_key_arn != null) ? 0 : 1 : 0}';
+    expect(key).to.include({ count, enable_key_rotation: true, policy: '${data.aws_iam_policy_document.key_policy_document.json}' });
+    expect(alias).to.include({ count, name: 'alias/${var.name}', target_key_id: '${one(aws_kms_key.key[*].key_id)}' });
+  });
+
+  it('gives a created topic an explicit policy: the function\'s role, this module\'s alarms and rules, TLS only', () => {
+    // Act
+    const policy = resource(module, 'aws_sns_topic_policy', 'topic_policy');
+    const document = dataSource(module, 'aws_iam_policy_document', 'topic_policy_document') as { statement: Array<Record<string, unknown>> };
+
+    // Assess
+    expect(policy).to.include({ count: '${var.create_sns_topic ? 1 : 0}', arn: '${one(aws_sns_topic.topic[*].arn)}' });
+    expect(document.statement.map((st) => [st.sid, st.effect, st.principals])).to.deep.equal([
+      ['PublishFromTheFunction', 'Allow', [{ type: 'AWS', identifiers: [ROLE_ARN] }]],
+      ['PublishModuleAlarms', 'Allow', [{ type: 'Service', identifiers: ['cloudwatch.amazonaws.com'] }]],
+      ['PublishFromModuleRules', 'Allow', [{ type: 'Service', identifiers: ['events.amazonaws.com'] }]],
+      ['DenyPublishWithoutTls', 'Deny', [{ type: 'AWS', identifiers: ['*'] }]],
+    ]);
   });
 
   it('lets only the Lambda service assume the role', () => {
@@ -272,7 +339,10 @@ describe('terraform module (synthesized)', () => {
     const subscription = resource(module, 'aws_sns_topic_subscription', 'email_subscription');
 
     // Assess
-    expect(topic).to.include({ count: '${var.create_sns_topic ? 1 : 0}', kms_master_key_id: '${coalesce(var.kms_key_arn, "alias/aws/sns")}' });
+    expect(topic).to.include({
+      count: '${var.create_sns_topic ? 1 : 0}',
+      kms_master_key_id: `\${coalesce((var.kms_key_arn != null) ? var.kms_key_arn : ${CREATES_KEY} ? one(aws_kms_alias.key_alias[*].name) : null, "alias/aws/sns")}`,
+    });
     expect(subscription).to.include({
       for_each: '${toset(var.notification_emails)}',
       protocol: 'email',
@@ -288,12 +358,13 @@ describe('terraform module (synthesized)', () => {
 
     // Assess
     expect(queue).to.include({
-      kms_master_key_id: '${var.kms_key_arn}',
-      sqs_managed_sse_enabled: '${(var.kms_key_arn != null) ? null : true}',
+      kms_master_key_id: `\${(var.kms_key_arn != null) ? var.kms_key_arn : ${CREATES_KEY} ? one(aws_kms_alias.key_alias[*].name) : null}`,
+      sqs_managed_sse_enabled: `\${((var.kms_key_arn != null) || ${CREATES_KEY}) ? null : true}`,
     });
     expect(access.statement).to.deep.equal([
       {
         sid: 'EventBridgeDeliveryFailures',
+        effect: 'Allow',
         actions: ['sqs:SendMessage'],
         resources: ['${aws_sqs_queue.dead_letter_queue.arn}'],
         principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
@@ -337,7 +408,7 @@ describe('terraform module (synthesized)', () => {
     expect(resource(module, 'aws_cloudwatch_log_group', 'log_group')).to.include({
       name: '/aws/lambda/${var.name}',
       retention_in_days: '${var.log_retention_days}',
-      kms_key_id: '${var.kms_key_arn}',
+      kms_key_id: `\${(var.kms_key_arn != null) ? var.kms_key_arn : ${CREATES_KEY} ? one(aws_kms_key.key[*].arn) : null}`,
     });
   });
 
@@ -350,6 +421,7 @@ describe('terraform module (synthesized)', () => {
       ['aws_cloudwatch_metric_alarm', 'function_errors_alarm', 'alarm_name'],
       ['aws_cloudwatch_metric_alarm', 'dead_letter_queue_alarm', 'alarm_name'],
       ['aws_iam_role', 'role', 'name'],
+      ['aws_kms_alias', 'key_alias', 'name'],
       ['aws_lambda_function', 'function', 'function_name'],
       ['aws_sns_topic', 'topic', 'name'],
       ['aws_sqs_queue', 'dead_letter_queue', 'name'],
@@ -370,6 +442,7 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
       'aws_iam_role.role',
+      'aws_kms_key.key',
       'aws_lambda_function.function',
       'aws_sns_topic.topic',
       'aws_sqs_queue.dead_letter_queue',
@@ -403,6 +476,11 @@ describe('terraform module (synthesized)', () => {
         'log_retention_days',
         'kms_key_arn',
         'maximum_retry_attempts',
+        'create_kms_key',
+        'reserved_concurrency',
+        'role_permissions_boundary_arn',
+        'role_path',
+        'existing_role_arn',
         'tags',
       ].sort(),
     );
@@ -412,12 +490,15 @@ describe('terraform module (synthesized)', () => {
     expect(variables.policy?.default).to.equal(null);
     expect(variables.lambda_runtime?.default).to.equal('nodejs22.x');
     expect(variables.lambda_architecture?.default).to.equal('arm64');
+    expect(variables.reserved_concurrency).to.include({ default: 5, nullable: true });
+    expect(variables.create_kms_key?.default).to.equal(true);
+    expect(variables.role_path?.default).to.equal('/');
   });
 
   it('exposes exactly the documented outputs', () => {
     // Assess
     expect(Object.keys(module.output as object).sort()).to.deep.equal(
-      ['sns_topic_arn', 'lambda_function_arn', 'lambda_function_name', 'lambda_role_arn', 'event_rule_arn', 'dead_letter_queue_arn'].sort(),
+      ['sns_topic_arn', 'lambda_function_arn', 'lambda_function_name', 'lambda_role_arn', 'event_rule_arn', 'dead_letter_queue_arn', 'role_policy_json'].sort(),
     );
   });
 });

@@ -22,6 +22,7 @@ const FIXTURES = join(__dirname, 'fixtures', 'terraform');
 
 const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
 const SLACK_STATEMENTS = ['DecryptSlackWebhookParameter', 'ReadSlackWebhookParameter'];
+const MODULE_KEY_STATEMENT = ['UseModuleKeyOfTopicAndQueue'];
 
 /** The attribute AWS identifies each named resource by, within an account and region. */
 const IDENTIFYING_NAME: Record<string, string> = {
@@ -29,21 +30,11 @@ const IDENTIFYING_NAME: Record<string, string> = {
   aws_cloudwatch_log_group: 'name',
   aws_cloudwatch_metric_alarm: 'alarm_name',
   aws_iam_role: 'name',
+  aws_kms_alias: 'name',
   aws_lambda_function: 'function_name',
   aws_sns_topic: 'name',
   aws_sqs_queue: 'name',
 };
-
-const CDKTF_PROVIDER_RANGE = `
-terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = ">= 5.100, < 7.0"
-    }
-  }
-}
-`;
 
 interface ExampleRun {
   readonly fmt: TerraformResult;
@@ -61,16 +52,36 @@ async function runExample(dir: string): Promise<ExampleRun> {
 const creates = (plan: PlannedResource[]) => plan.filter((r) => r.mode === 'managed' && r.actions.includes('create'));
 const ofType = (plan: PlannedResource[], type: string) => plan.filter((r) => r.type === type);
 
-/** Sids of the role policy document of each module instance, by module address ("" at the root). */
-function statementSids(plan: PlannedResource[]): Record<string, string[]> {
-  // cdktf names it sg-sentry_role_policy_document_<hash>; the module, role_policy_document.
-  const documents = plan.filter((r) => r.type === 'aws_iam_policy_document' && r.name.includes('role_policy_document'));
+interface PolicyDocumentJson {
+  readonly Statement: Array<{ Sid: string; Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, string | string[]>> }>;
+}
+
+/** The module instance a resource belongs to ("" at the root). */
+const instanceOf = (address: string) => address.replace(/(^|\.)(data\.)?aws_[a-z0-9_]+\.[^.]+$/, '');
+
+/** The planned policies of one resource type (role policies, topic policies, keys), by module instance. */
+function plannedPolicies(plan: PlannedResource[], type: string): Record<string, PolicyDocumentJson> {
   return Object.fromEntries(
-    documents.map((d) => [
-      d.address.replace(/(^|\.)data\..*$/, ''),
-      ((d.after.statement ?? []) as Array<{ sid: string }>).map((s) => s.sid).sort(),
-    ]),
+    ofType(plan, type).map((r) => {
+      expect(r.afterUnknown.policy, `${r.address}.policy is known at plan`).not.to.equal(true);
+      return [instanceOf(r.address), JSON.parse(String(r.after.policy)) as PolicyDocumentJson];
+    }),
   );
+}
+
+/** Sids of the role policy of each module instance, read from the planned role policy. */
+function statementSids(plan: PlannedResource[]): Record<string, string[]> {
+  return Object.fromEntries(
+    Object.entries(plannedPolicies(plan, 'aws_iam_role_policy')).map(([instance, document]) => [instance, document.Statement.map((s) => s.Sid).sort()]),
+  );
+}
+
+/** Whether an `after_unknown` shape marks anything unknown. */
+function hasUnknown(shape: unknown): boolean {
+  if (shape === true) return true;
+  if (Array.isArray(shape)) return shape.some(hasUnknown);
+  if (shape !== null && typeof shape === 'object') return Object.values(shape).some(hasUnknown);
+  return false;
 }
 
 describe('terraform module with terraform (offline plan of every example)', function () {
@@ -89,7 +100,8 @@ describe('terraform module with terraform (offline plan of every example)', func
     const fixture = (name: string) => join(root, 'fixtures', 'terraform', name);
 
     // Act: everything at once; each directory has its own data dir.
-    await Promise.all([
+    // allSettled: a failing directory must not leave the others running into the next tests.
+    const settled = await Promise.allSettled([
       ...EXAMPLES.map(async (name) => runs.set(name, await runExample(join(root, 'examples', 'terraform', name)))),
       (async () => {
         await initOffline(fixture('unknown-at-plan'));
@@ -102,9 +114,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       (async () => {
         synthesizeExample(join(root, 'cdktf.out'));
         const stackDir = join(root, 'cdktf.out', 'stacks', 'security');
-        // The provider bindings pin the AWS provider they were generated from (6.x); the
-        // mirror holds 5.100, which the construct supports too.
-        await initOffline(stackDir, { localBackend: true, override: CDKTF_PROVIDER_RANGE });
+        await initOffline(stackDir, { localBackend: true });
         cdktfExample = await planOffline(stackDir);
       })(),
       (async () => {
@@ -112,10 +122,102 @@ describe('terraform module with terraform (offline plan of every example)', func
         invalidTopicChoice = await terraform(fixture('invalid-topic-choice'), ['plan', '-refresh=false', '-no-color']);
       })(),
     ]);
+    const failure = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
   });
 
-  it('has the four examples the issue asks for', () => {
-    expect(EXAMPLES).to.include.members(['basic', 'custom-policy', 'existing-topic', 'multi-instance']);
+  it('has the examples the README lists', () => {
+    expect(EXAMPLES).to.include.members(['basic', 'custom-policy', 'existing-topic', 'multi-instance', 'two-regions', 'iam-guardrails']);
+  });
+
+  it('knows the role policy and the function\'s environment in the first plan, for every example', () => {
+    for (const plan of [...[...runs.values()].map((r) => r.plan), cdktfExample]) {
+      // Assess (plannedPolicies fails on a policy known only after apply)
+      expect(Object.keys(plannedPolicies(plan, 'aws_iam_role_policy'))).not.to.be.empty;
+      for (const fn of ofType(plan, 'aws_lambda_function')) {
+        expect(hasUnknown(fn.afterUnknown.environment), `${fn.address}.environment`).to.equal(false);
+        expect(fn.after.environment).to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN').that.matches(/^arn:aws:iam::111122223333:role\//);
+      }
+    }
+  });
+
+  it('basic: limits the EC2 writes to its own region and names every ARN from the account and region', () => {
+    const policy = plannedPolicies(runs.get('basic')!.plan, 'aws_iam_role_policy')['module.sg_sentry']!;
+    const statement = (sid: string) => policy.Statement.find((st) => st.Sid === sid)!;
+
+    expect(statement('RevokeSecurityGroupRules').Condition).to.deep.equal({ StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } });
+    expect(statement('PublishNotifications').Resource).to.equal('arn:aws:sns:eu-west-1:111122223333:sg-sentry');
+    expect(statement('WriteOwnLogs').Resource).to.equal('arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/sg-sentry:*');
+    expect(statement('SendFailedEventsToDeadLetterQueue').Resource).to.equal('arn:aws:sqs:eu-west-1:111122223333:sg-sentry-dlq');
+    expect(statement('UseModuleKeyOfTopicAndQueue').Condition).to.deep.include({
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/sg-sentry' },
+    });
+  });
+
+  it('basic: lets only the function, this module\'s alarms and rules publish to the topic, over TLS', () => {
+    const policy = plannedPolicies(runs.get('basic')!.plan, 'aws_sns_topic_policy')['module.sg_sentry']!;
+    const bySid = Object.fromEntries(policy.Statement.map((st) => [st.Sid, st]));
+
+    expect(Object.keys(bySid)).to.have.members(['PublishFromTheFunction', 'PublishModuleAlarms', 'PublishFromModuleRules', 'DenyPublishWithoutTls']);
+    expect(bySid.PublishFromTheFunction!.Principal).to.deep.equal({ AWS: 'arn:aws:iam::111122223333:role/sg-sentry-eu-west-1' });
+    expect(bySid.PublishModuleAlarms!.Condition).to.deep.equal({
+      ArnLike: {
+        'aws:SourceArn': [
+          'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:sg-sentry-function-errors',
+          'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:sg-sentry-dlq-depth',
+        ],
+      },
+    });
+    expect(bySid.DenyPublishWithoutTls).to.deep.include({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+  });
+
+  it('basic: the key lets CloudWatch, EventBridge (this module\'s rules) and Logs (this log group) use it', () => {
+    const policy = plannedPolicies(runs.get('basic')!.plan, 'aws_kms_key')['module.sg_sentry']!;
+    const bySid = Object.fromEntries(policy.Statement.map((st) => [st.Sid, st]));
+
+    expect(bySid.CloudWatchAlarmsToEncryptedTopic!.Principal).to.deep.equal({ Service: 'cloudwatch.amazonaws.com' });
+    expect(bySid.EventBridgeToEncryptedQueue!.Condition).to.deep.equal({
+      ArnEquals: {
+        'aws:SourceArn': ['arn:aws:events:eu-west-1:111122223333:rule/sg-sentry-events', 'arn:aws:events:eu-west-1:111122223333:rule/sg-sentry-sweep'],
+      },
+    });
+    expect(bySid.CloudWatchLogsEncryptsTheLogGroup!.Condition).to.deep.equal({
+      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/sg-sentry' },
+    });
+    expect(bySid.AdministerWithIam!.Principal).to.deep.equal({ AWS: 'arn:aws:iam::111122223333:root' });
+  });
+
+  it('two-regions: the same name plans twice in one account, the role named and the writes limited per region', () => {
+    const plan = runs.get('two-regions')!.plan;
+    const policies = plannedPolicies(plan, 'aws_iam_role_policy');
+
+    expect(ofType(plan, 'aws_iam_role').map((r) => r.after.name)).to.have.members(['sg-sentry-eu-west-1', 'sg-sentry-us-east-1']);
+    expect(ofType(plan, 'aws_lambda_function').map((r) => r.after.function_name)).to.deep.equal(['sg-sentry', 'sg-sentry']);
+    const regionOf = (instance: string) =>
+      policies[instance]!.Statement.find((st) => st.Sid === 'RevokeSecurityGroupRules')!.Condition!.StringEquals!['aws:RequestedRegion'];
+    expect(regionOf('module.sg_sentry')).to.equal('eu-west-1');
+    expect(regionOf('module.sg_sentry_us_east_1')).to.equal('us-east-1');
+  });
+
+  it('iam-guardrails: honours the role path and boundary, and creates no role for an existing one', () => {
+    const plan = runs.get('iam-guardrails')!.plan;
+    const roles = ofType(plan, 'aws_iam_role');
+    const audit = ofType(plan, 'aws_lambda_function').find((r) => r.address.startsWith('module.sg_sentry_audit.'))!;
+
+    expect(roles).to.have.lengthOf(1);
+    expect(roles[0]!.after).to.include({
+      name: 'sg-sentry-eu-west-1',
+      path: '/security/',
+      permissions_boundary: 'arn:aws:iam::111122223333:policy/platform/workload-boundary',
+    });
+    expect(audit.after.role).to.equal('arn:aws:iam::111122223333:role/platform/sg-sentry-audit');
+    expect(audit.after.environment).to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN', 'arn:aws:iam::111122223333:role/platform/sg-sentry-audit');
+    expect(statementSids(plan)).to.deep.equal({
+      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RevokeSecurityGroupRules'].sort(),
+      '': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT].sort(),
+    });
+    const published = ofType(plan, 'aws_lambda_function').find((r) => r.address.startsWith('module.sg_sentry.'))!;
+    expect(published.after.environment).to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN', 'arn:aws:iam::111122223333:role/security/sg-sentry-eu-west-1');
   });
 
   for (const name of EXAMPLES) {
@@ -127,25 +229,31 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
   }
 
-  it('basic: plans the 18 resources of one instance with two email subscriptions', () => {
+  it('basic: plans the 21 resources of one instance with two email subscriptions', () => {
     const plan = runs.get('basic')!.plan;
 
-    expect(creates(plan)).to.have.lengthOf(18);
+    expect(creates(plan)).to.have.lengthOf(21);
     expect(ofType(plan, 'aws_sns_topic_subscription').map((r) => r.after.endpoint).sort()).to.deep.equal([
       'platform-oncall@example.com',
       'secops@example.com',
     ]);
-    expect(statementSids(plan)).to.deep.equal({ 'module.sg_sentry': [...BASE_STATEMENTS, 'RevokeSecurityGroupRules'].sort() });
+    expect(statementSids(plan)).to.deep.equal({
+      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RevokeSecurityGroupRules'].sort(),
+    });
   });
 
-  it('basic: runs nodejs22.x on arm64 with the AWS-managed SNS key and an SQS-encrypted queue', () => {
+  it('basic: runs nodejs22.x on arm64, 5 in reserve, and encrypts topic and queue with the key it creates', () => {
     const plan = runs.get('basic')!.plan;
     const fn = ofType(plan, 'aws_lambda_function')[0]!.after;
 
-    expect(fn).to.include({ runtime: 'nodejs22.x', handler: 'index.handler', function_name: 'sg-sentry' });
+    expect(fn).to.include({ runtime: 'nodejs22.x', handler: 'index.handler', function_name: 'sg-sentry', reserved_concurrent_executions: 5 });
     expect(fn.architectures).to.deep.equal(['arm64']);
-    expect(ofType(plan, 'aws_sns_topic')[0]!.after.kms_master_key_id).to.equal('alias/aws/sns');
-    expect(ofType(plan, 'aws_sqs_queue')[0]!.after).to.include({ sqs_managed_sse_enabled: true, kms_master_key_id: null });
+    expect(ofType(plan, 'aws_kms_alias')[0]!.after.name).to.equal('alias/sg-sentry');
+    expect(ofType(plan, 'aws_kms_key')[0]!.after.enable_key_rotation).to.equal(true);
+    expect(ofType(plan, 'aws_sns_topic')[0]!.after.kms_master_key_id).to.equal('alias/sg-sentry');
+    expect(ofType(plan, 'aws_sqs_queue')[0]!.after.kms_master_key_id).to.equal('alias/sg-sentry');
+    expect(ofType(plan, 'aws_sqs_queue')[0]!.after.sqs_managed_sse_enabled).not.to.equal(true);
+    expect(ofType(plan, 'aws_cloudwatch_log_group')[0]!.afterUnknown.kms_key_id).to.equal(true);
     expect(ofType(plan, 'aws_cloudwatch_event_rule').map((r) => r.after.schedule_expression ?? null)).to.have.members([
       'rate(1 hour)',
       null,
@@ -155,13 +263,11 @@ describe('terraform module with terraform (offline plan of every example)', func
   it('custom-policy: report mode drops the revoke permission; Slack adds exactly its two statements', () => {
     const plan = runs.get('custom-policy')!.plan;
 
-    expect(creates(plan)).to.have.lengthOf(17);
-    expect(statementSids(plan)).to.deep.equal({ 'module.sg_sentry': [...BASE_STATEMENTS, ...SLACK_STATEMENTS].sort() });
-    const slack = (ofType(plan, 'aws_iam_policy_document').find((r) => r.name === 'role_policy_document')!.after.statement as Array<{
-      sid: string;
-      actions: string[];
-    }>).filter((s) => SLACK_STATEMENTS.includes(s.sid));
-    expect(slack.map((s) => s.actions)).to.deep.equal([['ssm:GetParameter'], ['kms:Decrypt']]);
+    expect(creates(plan)).to.have.lengthOf(20);
+    expect(statementSids(plan)).to.deep.equal({ 'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort() });
+    const slack = plannedPolicies(plan, 'aws_iam_role_policy')['module.sg_sentry']!.Statement.filter((s) => SLACK_STATEMENTS.includes(s.Sid));
+    expect(slack.map((s) => s.Action)).to.deep.equal(['ssm:GetParameter', 'kms:Decrypt']);
+    expect(slack[0]!.Resource).to.equal('arn:aws:ssm:eu-west-1:111122223333:parameter/sg-sentry/slack-webhook-url');
   });
 
   it('custom-policy: passes the schedule, architecture and log retention through', () => {
@@ -179,6 +285,8 @@ describe('terraform module with terraform (offline plan of every example)', func
 
     expect(creates(plan)).to.have.lengthOf(12);
     expect(ofType(plan, 'aws_sns_topic')).to.deep.equal([]);
+    expect(ofType(plan, 'aws_sns_topic_policy')).to.deep.equal([]);
+    expect(ofType(plan, 'aws_kms_key')).to.deep.equal([]);
     expect(ofType(plan, 'aws_cloudwatch_event_rule')).to.have.lengthOf(1);
     expect(ofType(plan, 'aws_sqs_queue')[0]!.after.kms_master_key_id).to.equal(keyArn);
     expect(ofType(plan, 'aws_sqs_queue')[0]!.after.sqs_managed_sse_enabled).not.to.equal(true);
@@ -201,24 +309,24 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
     const permissions = ofType(plan, 'aws_lambda_permission').map((r) => `${r.after.function_name} ${r.after.statement_id}`);
 
-    expect(managed).to.have.lengthOf(34);
+    expect(managed).to.have.lengthOf(40);
     expect(ofType(plan, 'aws_lambda_function').map((r) => r.after.function_name)).to.deep.equal([
       'sg-sentry-production',
       'sg-sentry-audit',
     ]);
-    expect(names).to.have.lengthOf(2 * 9);
+    expect(names).to.have.lengthOf(2 * 10);
     expect(new Set(names).size, names.join('\n')).to.equal(names.length);
     expect(new Set(permissions).size).to.equal(permissions.length);
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry[0]': [...BASE_STATEMENTS, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort(),
-      'module.sg_sentry[1]': BASE_STATEMENTS,
+      'module.sg_sentry[0]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort(),
+      'module.sg_sentry[1]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT].sort(),
     });
   });
 
   it('examples/cdktf: the construct with plain values plans as a cdktf stack', () => {
-    expect(creates(cdktfExample)).to.have.lengthOf(17);
+    expect(creates(cdktfExample)).to.have.lengthOf(20);
     expect(statementSids(cdktfExample)).to.deep.equal({
-      '': [...BASE_STATEMENTS, ...SLACK_STATEMENTS].sort(),
+      '': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort(),
     });
   });
 
@@ -229,7 +337,7 @@ describe('terraform module with terraform (offline plan of every example)', func
     expect(managed).to.have.lengthOf(19);
   });
 
-  it('rejects invalid inputs at plan time with a message for each rule', () => {
+  it('rejects invalid inputs, and a policy with an unknown key, a bad mode, CIDR or port, at plan time with a message naming each', () => {
     // Terraform wraps long messages; compare with whitespace collapsed.
     const output = (invalidInputs.stderr + invalidInputs.stdout).replace(/\s+/g, ' ');
 
@@ -241,6 +349,10 @@ describe('terraform module with terraform (offline plan of every example)', func
       'lambda_runtime must be one of nodejs22.x, nodejs24.x.',
       'lambda_architecture must be one of arm64, x86_64.',
       'name must be 1-48 letters, digits, "-" or "_".',
+      'The policy has 1 problem(s): mdoe: unknown key',
+      'The policy has 1 problem(s): mode: expected "enforce" or "report", got "enforced"',
+      'The policy has 1 problem(s): ingress.allow[0].cidr: "10.0.0.300/8" is not an IPv4 or IPv6 CIDR',
+      'The policy has 1 problem(s): ingress.allow[0].ports[1]: port 70000 is outside 0-65535',
     ]) {
       expect(output, message).to.contain(message);
     }

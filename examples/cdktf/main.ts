@@ -15,10 +15,13 @@ export interface SecurityStackProps {
   readonly region: string;
   /** dist/function/index.js, from `npm run build`. */
   readonly bundleFile: string;
+  /** Guard this region too, with the same name, through a provider of its own. */
+  readonly secondRegion?: string;
 }
 
 export class SecurityStack extends TerraformStack {
   readonly sentry: SecurityGroupSentry;
+  readonly secondSentry?: SecurityGroupSentry;
 
   constructor(scope: Construct, id: string, props: SecurityStackProps) {
     super(scope, id);
@@ -37,6 +40,17 @@ export class SecurityStack extends TerraformStack {
       sweepSchedule: 'rate(6 hours)',
       logRetentionDays: 30,
     });
+
+    if (props.secondRegion) {
+      // The role is named after the region, so the same name works in both.
+      const provider = new AwsProvider(this, 'aws_second_region', { region: props.secondRegion, alias: 'second_region' });
+      this.secondSentry = new SecurityGroupSentry(this, 'sg-sentry-second-region', {
+        name: 'sg-sentry',
+        functionArchivePath: functionArchiveAsset(this, 'function-archive-second-region', props.bundleFile).path,
+        notificationEmails: ['secops@example.com'],
+        provider,
+      });
+    }
 
     new TerraformOutput(this, 'sns_topic_arn', { value: this.sentry.topicArn });
     new TerraformOutput(this, 'lambda_function_name', { value: this.sentry.function.functionName });

@@ -3,8 +3,10 @@
  * from TF_PLUGIN_DIR or is discovered (the directory holding registry.terraform.io/hashicorp/aws).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stsStubEndpoint } from './sts-stub';
 
 const PROVIDER_PATH = join('registry.terraform.io', 'hashicorp', 'aws');
 const SEARCH_ROOTS = ['/opt', '/usr/local/share', '/usr/share', '/root', process.env.HOME ?? '', '/var/lib'];
@@ -60,22 +62,42 @@ function search(): string | undefined {
   return undefined;
 }
 
-/** Placeholder credentials and the provider's skip flags: plan without an AWS account. */
-export const OFFLINE_PROVIDER_OVERRIDE = `provider "aws" {
-  region                      = "eu-west-1"
+/**
+ * Placeholder credentials and the provider's skip flags: plan without an AWS account. The one
+ * call a plan makes (the caller's account id) goes to a loopback STS stub.
+ */
+export function offlineProviderOverride(stsEndpoint: string, region = 'eu-west-1', alias?: string): string {
+  return `provider "aws" {${alias ? `\n  alias                       = "${alias}"` : ''}
+  region                      = "${region}"
   access_key                  = "test"
   secret_key                  = "test"
   skip_credentials_validation = true
   skip_requesting_account_id  = true
   skip_metadata_api_check     = true
   skip_region_validation      = true
+  endpoints {
+    sts = "${stsEndpoint}"
+  }
 }
 `;
+}
 
 export interface TerraformResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+}
+
+let cacheDir: string | undefined;
+let initQueue: Promise<void> = Promise.resolve();
+/** One plugin cache per test process, removed when it ends. */
+function pluginCacheDir(): string {
+  if (!cacheDir) {
+    cacheDir = mkdtempSync(join(tmpdir(), 'sg-sentry-terraform-plugins-'));
+    const dir = cacheDir;
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return cacheDir;
 }
 
 /** `terraform <args>` in `dir`, its data dir inside `dir`; resolves with the exit code. */
@@ -87,6 +109,8 @@ export function terraform(dir: string, args: readonly string[]): Promise<Terrafo
     TF_INPUT: '0',
     CHECKPOINT_DISABLE: '1',
     AWS_EC2_METADATA_DISABLED: 'true',
+    // init links the provider from the cache instead of copying its 700 MB into every directory.
+    TF_PLUGIN_CACHE_DIR: pluginCacheDir(),
   };
   for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'TF_CLI_ARGS']) {
     delete env[name];
@@ -111,9 +135,32 @@ export function expectSuccess(result: TerraformResult, what: string): TerraformR
  */
 export async function initOffline(dir: string, options: { localBackend?: boolean; override?: string } = {}): Promise<void> {
   const backend = options.localBackend ? '\nterraform {\n  backend "local" {\n    path = "terraform.tfstate"\n  }\n}\n' : '';
-  writeFileSync(join(dir, 'zz_offline_override.tf'), OFFLINE_PROVIDER_OVERRIDE + backend + (options.override ?? ''));
+  const sts = await stsStubEndpoint();
+  const aliases = aliasedProviders(dir).map(({ alias, region }) => offlineProviderOverride(sts, region, alias));
+  writeFileSync(join(dir, 'zz_offline_override.tf'), [offlineProviderOverride(sts), ...aliases].join('\n') + backend + (options.override ?? ''));
   const args = ['init', `-plugin-dir=${pluginDir()}`, '-no-color', ...(options.localBackend ? [] : ['-backend=false'])];
-  expectSuccess(await terraform(dir, args), `terraform init in ${dir}`);
+  // One init at a time: concurrent ones race on the plugin cache's entry. Linking from the cache
+  // takes under a second; the plans that follow run in parallel.
+  const run = initQueue.then(() => terraform(dir, args));
+  initQueue = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  expectSuccess(await run, `terraform init in ${dir}`);
+}
+
+/** The `provider "aws"` blocks with an alias (and their region) in the .tf files of `dir`. */
+function aliasedProviders(dir: string): Array<{ alias: string; region: string }> {
+  const sources = readdirSync(dir)
+    .filter((file) => file.endsWith('.tf') && !file.startsWith('zz_'))
+    .map((file) => readFileSync(join(dir, file), 'utf8'));
+  return sources.flatMap((source) =>
+    [...source.matchAll(/provider\s+"aws"\s*\{([^}]*)\}/g)].flatMap((block) => {
+      const alias = /alias\s*=\s*"([^"]+)"/.exec(block[1]!)?.[1];
+      const region = /region\s*=\s*"([^"]+)"/.exec(block[1]!)?.[1];
+      return alias && region ? [{ alias, region }] : [];
+    }),
+  );
 }
 
 export interface PlannedResource {
@@ -123,6 +170,8 @@ export interface PlannedResource {
   readonly name: string;
   readonly actions: string[];
   readonly after: Record<string, unknown>;
+  /** Which attributes of `after` Terraform knows only after apply (true, or a nested shape). */
+  readonly afterUnknown: Record<string, unknown>;
 }
 
 /** plan -refresh=false, then the plan as JSON (terraform show -json). */
@@ -130,7 +179,13 @@ export async function planOffline(dir: string): Promise<PlannedResource[]> {
   expectSuccess(await terraform(dir, ['plan', '-refresh=false', '-lock=false', '-no-color', '-out=plan.tfplan']), `terraform plan in ${dir}`);
   const shown = expectSuccess(await terraform(dir, ['show', '-json', 'plan.tfplan']), `terraform show in ${dir}`);
   const plan = JSON.parse(shown.stdout) as {
-    resource_changes?: Array<{ address: string; mode: 'managed' | 'data'; type: string; name: string; change: { actions: string[]; after: Record<string, unknown> | null } }>;
+    resource_changes?: Array<{
+      address: string;
+      mode: 'managed' | 'data';
+      type: string;
+      name: string;
+      change: { actions: string[]; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown> };
+    }>;
   };
   return (plan.resource_changes ?? []).map((r) => ({
     address: r.address,
@@ -139,5 +194,6 @@ export async function planOffline(dir: string): Promise<PlannedResource[]> {
     name: r.name,
     actions: r.change.actions,
     after: r.change.after ?? {},
+    afterUnknown: r.change.after_unknown ?? {},
   }));
 }

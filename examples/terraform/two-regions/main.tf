@@ -1,0 +1,28 @@
+# The same name in two regions of one account: every name that IAM holds account-wide (the
+# role) carries the region, so the two instances never collide. Each watches its own region.
+
+provider "aws" {
+  alias  = "us_east_1"
+  region = "us-east-1"
+}
+
+module "sg_sentry" {
+  source = "../../../dist/terraform-module"
+
+  name                = "sg-sentry"
+  notification_emails = ["secops@example.com"]
+}
+
+module "sg_sentry_us_east_1" {
+  source = "../../../dist/terraform-module"
+  providers = {
+    aws = aws.us_east_1
+  }
+
+  name                = "sg-sentry"
+  notification_emails = ["secops@example.com"]
+}
+
+output "lambda_role_arns" {
+  value = [module.sg_sentry.lambda_role_arn, module.sg_sentry_us_east_1.lambda_role_arn]
+}
