@@ -8,7 +8,7 @@ import { CliError } from './errors';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Flags every command accepts. */
-export const COMMON_OPTIONS = {
+const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   debug: { type: 'boolean' },
 } as const satisfies Options;

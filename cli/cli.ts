@@ -9,7 +9,7 @@ import type { Io } from './io';
 import { POLICY_HELP, runPolicy } from './policy-command';
 import { SCAN_HELP, runScan } from './scan';
 
-export const HELP = `sg-sentry ${version}: keeps AWS security groups inside an allowlist policy.
+const HELP = `sg-sentry ${version}: keeps AWS security groups inside an allowlist policy.
 
 Usage: sg-sentry <command> [options]
 

@@ -41,7 +41,7 @@ Exit status: 0 no violations (or, with --fix, none left), 1 violations found (or
 --fix, some remain), 2 bad usage or policy, 3 an AWS call failed.
 `;
 
-export function regionsOf(values: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
+function regionsOf(values: readonly string[] | undefined, env: NodeJS.ProcessEnv): string[] {
   const given = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
   if (given.length > 0) return [...new Set(given)];
   const fromEnv = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim();

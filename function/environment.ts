@@ -1,7 +1,7 @@
 /**
- * Reads the Lambda's environment contract (DESIGN §8) once, at cold start, and wires the
- * adapters. An invalid policy throws here, so the function fails loudly instead of enforcing a
- * policy nobody wrote.
+ * Reads the Lambda's environment (the variables are listed in the README's "Lambda runtime
+ * contract") once, at cold start, and wires the adapters. An invalid policy throws here, so
+ * the function fails loudly instead of enforcing a policy nobody wrote.
  */
 import type { EngineContext } from './core/ports';
 import { ENV } from './core/env-names';

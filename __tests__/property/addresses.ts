@@ -1,6 +1,6 @@
 /**
  * An independent model of IP ranges for the property tests: addresses as bigints, ranges as
- * (network, prefix). Deliberately shares no code with function/core/cidr.ts, which it checks.
+ * (network, prefix). Deliberately shares no code with function/core/model/cidr.ts, which it checks.
  */
 import fc from 'fast-check';
 
@@ -37,7 +37,7 @@ function v4(a: number, b: number, c: number, d: number): bigint {
   return (BigInt(a) << 24n) | (BigInt(b) << 16n) | (BigInt(c) << 8n) | BigInt(d);
 }
 
-/** Exactly what the embedded default policy allows on every port (DESIGN §4). */
+/** Exactly what the embedded default policy allows on every port. */
 export const DEFAULT_PRIVATE: readonly Range[] = [
   range('ipv4', v4(10, 0, 0, 0), 8),
   range('ipv4', v4(172, 16, 0, 0), 12),

@@ -77,7 +77,7 @@ const policyAndRuleArb = policyArb.chain((policy) => {
   return fc.oneof(insideEntry, anywhere).map((r) => ({ policy, rule: cidrRule(r.range.family, rangeText(r.range), r.protocol, r.ports), range: r.range }));
 });
 
-/** A policy entry's CIDR in the model, parsed here rather than by core/cidr.ts. */
+/** A policy entry's CIDR in the model, parsed here rather than by core/model/cidr.ts. */
 function modelRange(text: string, family: Family): Range {
   const slash = text.lastIndexOf('/');
   const address = text.slice(0, slash);

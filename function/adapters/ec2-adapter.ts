@@ -61,7 +61,7 @@ export function toIpPermission(rule: Rule, withDescription = false): IpPermissio
 }
 
 /** Back from EC2's permission form (e.g. `UnknownIpPermissions`) to rules. */
-export function rulesOfIpPermission(permission: IpPermission, base: Pick<Rule, 'direction' | 'groupId' | 'groupName'>): Rule[] {
+function rulesOfIpPermission(permission: IpPermission, base: Pick<Rule, 'direction' | 'groupId' | 'groupName'>): Rule[] {
   const protocol = canonicalProtocol(permission.IpProtocol ?? '-1') ?? String(permission.IpProtocol);
   const ports =
     hasPorts(protocol) || isIcmp(protocol) ? { fromPort: permission.FromPort, toPort: permission.ToPort } : {};

@@ -31,7 +31,7 @@ export class SlackConfigError extends Error {
  * Parses the webhook URL: https only (http is accepted for loopback, which tests use). The
  * error never repeats the URL, whose path is the credential.
  */
-export function webhookUrl(text: string): URL {
+function webhookUrl(text: string): URL {
   let url: URL;
   try {
     url = new URL(text.trim());
@@ -44,7 +44,7 @@ export function webhookUrl(text: string): URL {
 }
 
 /** The payload for a message: Block Kit from the report when there is one, else from the text. */
-export function slackPayload(message: NotificationMessage): SlackMessage {
+function slackPayload(message: NotificationMessage): SlackMessage {
   return message.report !== undefined ? slackMessageOf(message.report, message.subject) : slackMessageOfText(message.subject, message.email);
 }
 

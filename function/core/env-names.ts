@@ -1,4 +1,4 @@
-/** The Lambda's environment contract (DESIGN §8); modules/ sets exactly these. */
+/** The Lambda's environment variables, by role; modules/ sets exactly these. */
 export const ENV = {
   policy: 'SENTRY_POLICY',
   topicArn: 'SENTRY_TOPIC_ARN',

@@ -16,7 +16,7 @@ export class EventValidationError extends Error {
 }
 
 /** `detail.requestParameters.ipPermissions.items[0].fromPort: must be 65535 or less` */
-export function formatZodIssues(error: z.ZodError, prefix = ''): string[] {
+function formatZodIssues(error: z.ZodError, prefix = ''): string[] {
   return error.issues.slice(0, 20).map((issue) => {
     const path = issue.path.reduce<string>((acc, key) => {
       if (typeof key === 'number') return `${acc}[${key}]`;

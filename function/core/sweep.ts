@@ -23,11 +23,11 @@ import { SweepTally, type SweepProgress } from './report/sweep-report';
 export type { SweepProgress } from './report/sweep-report';
 
 /** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
-export const SWEEP_PAGE_SIZE = 1000;
+const SWEEP_PAGE_SIZE = 1000;
 /** EC2 accepts at most 200 values in one filter, and as many group ids in one Describe call. */
-export const GROUP_BATCH_LIMIT = 200;
+const GROUP_BATCH_LIMIT = 200;
 /** Time kept back for the call in flight, the summary notification and the log line. */
-export const DEFAULT_RESERVE_MS = 10_000;
+const DEFAULT_RESERVE_MS = 10_000;
 /** A log line carries at most this many findings; the counts are always complete. */
 const LOG_FINDINGS_LIMIT = 500;
 

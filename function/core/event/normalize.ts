@@ -9,7 +9,7 @@ import { canonicalProtocol, hasPorts, isIcmp } from '../model/protocol';
 import { EventValidationError } from '../errors';
 
 /** More rules than a security group can hold (1,000 with a quota raise, both directions). */
-export const MAX_RULES_PER_EVENT = 2000;
+const MAX_RULES_PER_EVENT = 2000;
 
 export function protocolOrThrow(value: string | number, path: string): string {
   const protocol = canonicalProtocol(value);

@@ -9,7 +9,7 @@ import { canonicalProtocol, hasPorts, isIcmp, openPortRange } from './protocol';
 import { sourceLabel, type Rule, type RuleSource } from './rule';
 
 /** What a rule opens, without its source: `tcp/22`, `tcp/1024-65535`, `icmp/8:0`, `all traffic`. */
-export function trafficText(protocol: string, fromPort?: number | null, toPort?: number | null): string {
+function trafficText(protocol: string, fromPort?: number | null, toPort?: number | null): string {
   const canonical = canonicalProtocol(protocol);
   if (canonical === undefined) return `unknown protocol ${JSON.stringify(protocol)}`;
   if (canonical === '-1') return 'all traffic';
@@ -25,7 +25,7 @@ export function trafficText(protocol: string, fromPort?: number | null, toPort?:
   return `protocol ${canonical}`;
 }
 
-export function sourceText(source: RuleSource): string {
+function sourceText(source: RuleSource): string {
   if (source.kind !== 'cidr') return sourceLabel(source);
   const range = parseCidrCached(source.cidr);
   return range?.hostBitsSet ? `${source.cidr} (= ${networkText(range)})` : source.cidr;

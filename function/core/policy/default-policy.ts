@@ -1,5 +1,5 @@
 /**
- * The embedded default policy (DESIGN §4): used when none is configured, the source of every
+ * The embedded default policy: used when none is configured, the source of every
  * omitted key's value, and what `sg-sentry policy default` prints. Deeply frozen, because every
  * compiled policy shares its lists.
  */

@@ -12,14 +12,14 @@ import { networkText, parseCidr } from '../model/cidr';
 import type { Protocol } from '../model/rule';
 import { canonicalProtocol, hasPorts, type PortRange } from '../model/protocol';
 
-export const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/i;
-export const PREFIX_LIST_ID = /^pl-[0-9a-f]+$/i;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]{8,17}$/i;
+const PREFIX_LIST_ID = /^pl-[0-9a-f]+$/i;
 const PORT_SPEC = /^(\d{1,5})(?:-(\d{1,5}))?$/;
 const PROTOCOL_NAMES = new Set(['all', 'tcp', 'udp', 'icmp', 'icmpv6']);
 const PROTOCOL_HINT = 'expected all, tcp, udp, icmp, icmpv6 or a protocol number 0-255 (-1 = all)';
 
 /** The ways a CIDR in the policy can be wrong, as a message; undefined when it is fine. */
-export function cidrProblem(text: string): string | undefined {
+function cidrProblem(text: string): string | undefined {
   const range = parseCidr(text);
   if (!range) return `${JSON.stringify(text)} is not an IPv4 or IPv6 CIDR (like 10.0.0.0/8 or fc00::/7)`;
   if (range.hostBitsSet) return `${range.text} has host bits set; did you mean ${networkText(range)}?`;
@@ -96,7 +96,7 @@ const portSpecSchema = z
     if ('problem' in result) ctx.addIssue({ code: 'custom', message: result.problem });
   });
 
-export const SOURCE_KEYS = ['cidr', 'security_group', 'prefix_list'] as const;
+const SOURCE_KEYS = ['cidr', 'security_group', 'prefix_list'] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -145,8 +145,8 @@ const directionSchema = z.strictObject(
   { error: 'expected an object {"allow": [...]}' },
 );
 
-export const POLICY_MODES = ['enforce', 'report'] as const;
-export const POLICY_ACTIONS = ['revoke', 'restrict'] as const;
+const POLICY_MODES = ['enforce', 'report'] as const;
+const POLICY_ACTIONS = ['revoke', 'restrict'] as const;
 
 export const PolicyDocumentSchema = z.strictObject({
   version: z.literal(1, { error: 'the only policy version is 1' }).optional(),
@@ -176,7 +176,6 @@ export const PolicyDocumentSchema = z.strictObject({
 
 /** The document as written (every key optional). */
 export type PolicyDocument = z.infer<typeof PolicyDocumentSchema>;
-export type PolicyDirectionDocument = z.infer<typeof directionSchema>;
 export type PolicyEntryDocument = z.infer<typeof entrySchema>;
 /** The document with every default filled in: what `sg-sentry policy default` prints. */
 export type EffectivePolicyDocument = Required<Omit<PolicyDocument, 'version'>> & Pick<PolicyDocument, 'version'>;

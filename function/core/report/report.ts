@@ -7,7 +7,7 @@ import type { SecurityGroupChange } from '../event/change';
 import type { Finding, FindingAction, Verdict } from '../model/finding';
 import type { Principal } from '../model/principal';
 import { sourceLabel, type Direction, type Rule } from '../model/rule';
-import type { Policy } from '../policy/policy';
+import type { Policy, PolicyAction, PolicyMode } from '../policy/policy';
 
 export interface FindingReport {
   readonly rule_id?: string;
@@ -50,8 +50,8 @@ export interface EventReport {
   /** The caller's ARN; the details are in `principal_details`. */
   readonly principal: string | null;
   readonly principal_details: PrincipalReport;
-  readonly mode: 'enforce' | 'report';
-  readonly policy_action: 'revoke' | 'restrict';
+  readonly mode: PolicyMode;
+  readonly policy_action: PolicyAction;
   /** The worst verdict among the findings. */
   readonly verdict: Verdict;
   readonly findings: readonly FindingReport[];
@@ -91,8 +91,8 @@ export interface SweepReport {
   readonly event_time: string | null;
   readonly account: string | null;
   readonly region: string;
-  readonly mode: 'enforce' | 'report';
-  readonly policy_action: 'revoke' | 'restrict';
+  readonly mode: PolicyMode;
+  readonly policy_action: PolicyAction;
   /** The worst verdict among the findings. */
   readonly verdict: Verdict;
   readonly counts: SweepCounts;
@@ -136,7 +136,7 @@ export function findingReport(finding: Finding): FindingReport {
   };
 }
 
-export function principalReport(principal: Principal): PrincipalReport {
+function principalReport(principal: Principal): PrincipalReport {
   return {
     arn: principal.arn ?? null,
     type: principal.type ?? null,

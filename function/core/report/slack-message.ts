@@ -34,7 +34,7 @@ export interface SlackMessage {
 }
 
 /** The three characters Slack's mrkdwn reserves for links, mentions and entities. */
-export function escapeMrkdwn(value: string): string {
+function escapeMrkdwn(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 

@@ -10,7 +10,7 @@ import { consoleHost, plainText, plural, subjectText } from './text';
 
 const EMAIL_FINDINGS_LIMIT = 60;
 
-export function sweepSubjectOf(report: SweepReport): string {
+function sweepSubjectOf(report: SweepReport): string {
   const c = report.counts;
   const where = report.account ? `${report.region}, ${report.account}` : report.region;
   let what: string;
@@ -38,7 +38,7 @@ function sweepFindingLines(f: FindingReport, index: number, region: string): str
   return lines;
 }
 
-export function sweepEmailOf(report: SweepReport): string {
+function sweepEmailOf(report: SweepReport): string {
   const c = report.counts;
   const violations = report.findings.filter((f) => f.verdict === 'violation');
   const exempt = report.findings.length - violations.length;

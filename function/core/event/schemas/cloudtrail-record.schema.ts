@@ -5,7 +5,7 @@ export const AWS_REGION = /^[a-z]{2,4}(-[a-z0-9]+){1,4}$/;
 
 const SessionIssuerSchema = z.object({ arn: z.string().optional(), type: z.string().optional() }).partial().nullish();
 
-export const UserIdentitySchema = z
+const UserIdentitySchema = z
   .object({
     type: z.string().optional(),
     arn: z.string().optional(),

@@ -13,5 +13,3 @@ export const EventBridgeEnvelopeSchema = z.object({
   resources: z.array(z.string()).optional(),
   detail: z.unknown(),
 });
-
-export type EventBridgeEnvelope = z.infer<typeof EventBridgeEnvelopeSchema>;

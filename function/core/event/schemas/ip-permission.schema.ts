@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { itemList, PortSchema, ProtocolSchema, ShortText } from './primitives';
 
-export const IpRangeSchema = z.object({ cidrIp: z.string(), description: ShortText.optional() });
-export const Ipv6RangeSchema = z.object({ cidrIpv6: z.string(), description: ShortText.optional() });
-export const PrefixListIdSchema = z.object({ prefixListId: z.string().min(1), description: ShortText.optional() });
-export const UserIdGroupPairSchema = z.object({
+const IpRangeSchema = z.object({ cidrIp: z.string(), description: ShortText.optional() });
+const Ipv6RangeSchema = z.object({ cidrIpv6: z.string(), description: ShortText.optional() });
+const PrefixListIdSchema = z.object({ prefixListId: z.string().min(1), description: ShortText.optional() });
+const UserIdGroupPairSchema = z.object({
   groupId: z.string().min(1).optional(),
   groupName: z.string().min(1).optional(),
   userId: z.string().optional(),

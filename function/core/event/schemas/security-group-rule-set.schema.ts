@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { itemList, PortSchema, ProtocolSchema, ShortText } from './primitives';
 
 /** One item of `responseElements.securityGroupRuleSet`: a rule EC2 created, with its id. */
-export const CreatedRuleSchema = z.object({
+const CreatedRuleSchema = z.object({
   groupId: z.string().min(1),
   securityGroupRuleId: z.string().min(1),
   isEgress: z.boolean(),
