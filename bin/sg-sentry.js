@@ -2,6 +2,7 @@
 // The `sg-sentry` command: runs the built CLI (dist/cli/sg-sentry.js, made by `npm run build`).
 // In a checkout that has not been built yet it runs the TypeScript sources through tsx (a dev
 // dependency), so `npx sg-sentry` works right after `npm ci`.
+// biome-ignore lint/suspicious/noRedundantUseStrict: this file is CommonJS (package.json has no "type"), where the directive is not implied
 'use strict';
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');

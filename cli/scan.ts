@@ -133,7 +133,7 @@ export async function runScan(args: readonly string[], io: Io, ec2ForRegion: (re
     return exitCode;
   }
   const rows = reports.flatMap(findingRows);
-  if (rows.length > 0) io.out(table(['REGION', 'GROUP', 'DIRECTION', 'RULE', 'TRAFFIC', 'SOURCE', 'VERDICT', 'ACTION'], rows) + '\n');
+  if (rows.length > 0) io.out(`${table(['REGION', 'GROUP', 'DIRECTION', 'RULE', 'TRAFFIC', 'SOURCE', 'VERDICT', 'ACTION'], rows)}\n`);
   for (const report of reports) io.out(summaryLine(report, fix));
   for (const f of failures) io.out(`${f.region}: FAILED: ${f.error}\n`);
   return exitCode;

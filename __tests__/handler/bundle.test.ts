@@ -26,7 +26,7 @@ describe('the built bundle', () => {
   const aws = new FakeAws();
   let endpoint = '';
 
-  before(async function () {
+  before(async () => {
     if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: npm test builds it first (npm run build)`);
     endpoint = await aws.start();
   });

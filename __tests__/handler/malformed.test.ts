@@ -33,7 +33,7 @@ describe('handler on malformed events', () => {
       expect(result.status).to.equal('invalid');
       expect(logs).to.have.length(1);
       expect(logs[0]).to.include({ level: 'warn', message: 'sg-sentry validation error' });
-      expect((logs[0]?.problems as string[]).some((p) => c.path.test(p))).to.equal(true);
+      expect(((logs[0]?.problems ?? []) as string[]).some((p) => c.path.test(p))).to.equal(true);
       expect(ec2.calls()).to.have.length(0);
       expect(sns.calls()).to.have.length(0);
     });

@@ -27,7 +27,7 @@ function importedModules(file: string): string[] {
 }
 
 const CDKTF_SIDE = ['main.ts', 'modules', join('examples', 'cdktf')].map((path) => join(REPO_ROOT, path));
-const isCdktfSide = (file: string) => CDKTF_SIDE.some((allowed) => file === allowed || file.startsWith(allowed + '/'));
+const isCdktfSide = (file: string) => CDKTF_SIDE.some((allowed) => file === allowed || file.startsWith(`${allowed}/`));
 const isCdkModule = (specifier: string) => /^(cdktf|cdktn|constructs)(\/|$)|^@(cdktf|cdktn)\//.test(specifier);
 
 describe('import rules', () => {
@@ -60,7 +60,7 @@ describe('import rules', () => {
     );
 
     // Assess
-    expect(files.some((file) => file.startsWith(join(REPO_ROOT, 'function') + '/'))).to.equal(true);
+    expect(files.some((file) => file.startsWith(`${join(REPO_ROOT, 'function')}/`))).to.equal(true);
     expect(offending).to.deep.equal([]);
   });
 });

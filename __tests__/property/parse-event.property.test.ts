@@ -55,8 +55,17 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
 function slots(root: unknown): Array<[Record<string, unknown> | unknown[], string | number]> {
   const found: Array<[Record<string, unknown> | unknown[], string | number]> = [];
   const visit = (node: unknown) => {
-    if (Array.isArray(node)) node.forEach((child, i) => (found.push([node, i]), visit(child)));
-    else if (typeof node === 'object' && node !== null) for (const [key, child] of Object.entries(node)) found.push([node as Record<string, unknown>, key]), visit(child);
+    if (Array.isArray(node)) {
+      for (const [i, child] of node.entries()) {
+        found.push([node, i]);
+        visit(child);
+      }
+    } else if (typeof node === 'object' && node !== null) {
+      for (const [key, child] of Object.entries(node)) {
+        found.push([node as Record<string, unknown>, key]);
+        visit(child);
+      }
+    }
   };
   visit(root);
   return found;

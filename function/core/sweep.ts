@@ -161,7 +161,10 @@ class Sweep {
     for (const rule of rules) {
       const id = rule.groupId ?? '';
       let list = byGroup.get(id);
-      if (list === undefined) byGroup.set(id, (list = []));
+      if (list === undefined) {
+        list = [];
+        byGroup.set(id, list);
+      }
       list.push(rule);
     }
     const unknownTags = await this.loadGroupInfo([...byGroup.keys()]);

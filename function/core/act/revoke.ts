@@ -102,7 +102,10 @@ export async function executeRevokes(plan: RevokePlan, ec2: Ec2Port): Promise<Ma
         continue;
       }
       let unknown = unknownByResult.get(result.value);
-      if (unknown === undefined) unknownByResult.set(result.value, (unknown = new Set(result.value.unknownRules.map(ruleKey))));
+      if (unknown === undefined) {
+        unknown = new Set(result.value.unknownRules.map(ruleKey));
+        unknownByResult.set(result.value, unknown);
+      }
       outcomes.set(rule, unknown.has(ruleKey(rule)) ? { status: 'already-removed' } : { status: 'revoked' });
     }
   }

@@ -223,7 +223,7 @@ function unreachable(what: string): never {
 
 /** zod skips a `__proto__` record key (assigning it would set the prototype); say so instead. */
 function droppedKeyProblems(input: unknown): string[] {
-  const tags = isRecord(input) ? input['exclude_tags'] : undefined;
+  const tags = isRecord(input) ? input.exclude_tags : undefined;
   return isRecord(tags) && Object.hasOwn(tags, '__proto__') ? ['exclude_tags.__proto__: "__proto__" is not supported as a tag key'] : [];
 }
 

@@ -56,7 +56,7 @@ function inert(value: string): string {
 function bounded(text: string, limit = SECTION_TEXT_LIMIT): string {
   if (text.length <= limit) return text;
   const cut = text.lastIndexOf('\n', limit - 2);
-  return `${text.slice(0, cut > 0 ? cut : 0)}\n…`;
+  return `${text.slice(0, Math.max(cut , 0))}\n…`;
 }
 
 function section(lines: readonly string[]): SlackBlock {
