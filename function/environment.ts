@@ -12,12 +12,14 @@ import { Ec2Adapter } from './adapters/ec2-adapter';
 import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
 import { cachedSecureString } from './adapters/ssm-parameter';
+import { StateTable } from './adapters/state-table';
 
 export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partial<EngineContext> = {}): EngineContext {
   const policy = loadPolicy(env[ENV.policy]);
   const topicArn = env[ENV.topicArn]?.trim();
   const selfRoleArn = env[ENV.selfRoleArn]?.trim();
   const slackParameter = env[ENV.slackWebhookParam]?.trim();
+  const stateTable = env[ENV.stateTable]?.trim();
   const log: LogSink = overrides.log ?? ((line) => console.log(JSON.stringify(line)));
   // SNS failures surface (NotificationError); Slack is best effort and only logs its failures.
   const notifier = FanOutNotifier.of(
@@ -37,6 +39,7 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
       return client;
     },
     ...(notifier ? { notifier } : {}),
+    ...(stateTable ? { state: new StateTable(stateTable) } : {}),
     ...(selfRoleArn ? { selfRoleArn } : {}),
     log,
     now: () => new Date(),

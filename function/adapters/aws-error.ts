@@ -23,12 +23,15 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: number };
 }
 
-/**
- * Maps an SDK failure (after the SDK's own retries) to what the core needs: a code and whether
- * Lambda's retry could help. Throttling, 5xx and network failures are retryable; a client error
- * such as UnauthorizedOperation is not.
- */
-export function toEc2CallError(error: unknown): Ec2CallError {
+/** What any SDK failure (after the SDK's own retries) comes down to for sg-sentry. */
+export interface AwsFailure {
+  readonly code: string;
+  readonly message: string;
+  /** Throttling, 5xx and network failures: a later attempt may succeed. */
+  readonly retryable: boolean;
+}
+
+export function classifyAwsError(error: unknown): AwsFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const code = e.name && e.name !== 'Error' ? e.name : e.code ?? 'UnknownError';
   const status = e.$metadata?.httpStatusCode;
@@ -40,5 +43,14 @@ export function toEc2CallError(error: unknown): Ec2CallError {
     e.$fault === 'server' ||
     (status !== undefined && (status >= 500 || status === 429)) ||
     (e.$fault === undefined && status === undefined);
-  return new Ec2CallError(code, e.message ?? String(error), retryable, { cause: error });
+  return { code, message: e.message ?? String(error), retryable };
+}
+
+/**
+ * Maps an EC2 failure to what the core needs: a code and whether Lambda's retry could help.
+ * A client error such as UnauthorizedOperation is not retryable.
+ */
+export function toEc2CallError(error: unknown): Ec2CallError {
+  const { code, message, retryable } = classifyAwsError(error);
+  return new Ec2CallError(code, message, retryable, { cause: error });
 }

@@ -4,4 +4,6 @@ export const ENV = {
   topicArn: 'SENTRY_TOPIC_ARN',
   slackWebhookParam: 'SENTRY_SLACK_WEBHOOK_PARAM',
   selfRoleArn: 'SENTRY_SELF_ROLE_ARN',
+  /** DynamoDB table: partition key `id` (string), TTL attribute `expiration`. */
+  stateTable: 'SENTRY_STATE_TABLE',
 } as const;

@@ -57,3 +57,15 @@ export class NotificationError extends Error {
     super(message, options);
   }
 }
+
+/** The state table could not be read or written; `retryable` as the SDK classified the failure. */
+export class StateTableError extends Error {
+  override readonly name = 'StateTableError';
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -2,6 +2,7 @@
  * What the core needs from the outside world. Adapters in function/adapters implement these
  * with the AWS SDK; tests and the CLI plug in their own.
  */
+import type { Principal } from './model/principal';
 import type { Direction, Rule } from './model/rule';
 import type { Policy } from './policy/policy';
 import type { EventReport } from './report/report';
@@ -76,12 +77,47 @@ export interface NotifierPort {
 
 export type LogSink = (line: Readonly<Record<string, unknown>>) => void;
 
+/** Where a rule is: its id is unique only within an account and region. */
+export interface RuleLocation {
+  readonly account: string;
+  readonly region: string;
+  readonly ruleId: string;
+}
+
+/**
+ * A violation the event path judged exempt because of who made it, remembered so that the
+ * sweep does not revoke what the event path let stand.
+ */
+export interface ExemptionRecord extends RuleLocation {
+  readonly groupId?: string;
+  /** The rule's content as it was judged (`ruleKey`): a rule edited in place since is not covered. */
+  readonly rule: string;
+  /** Who made the change: the sweep asks the policy again whether they are still exempt. */
+  readonly principal: Pick<Principal, 'arn' | 'issuerArn' | 'invokedBy'>;
+  readonly reason: string;
+  /** When the event path judged it (ISO 8601). */
+  readonly time: string;
+  readonly eventId?: string;
+  /** Epoch seconds after which the table may delete the record (its TTL attribute). */
+  readonly expiration: number;
+}
+
+/** The state table. Failures throw `StateTableError`; callers log them and carry on. */
+export interface StatePort {
+  /** Writes (or overwrites) the records. */
+  recordExemptions(records: readonly ExemptionRecord[]): Promise<void>;
+  /** The records kept for these rules; a rule without one is absent from the answer. */
+  exemptionsOf(rules: readonly RuleLocation[]): Promise<readonly ExemptionRecord[]>;
+}
+
 /** Everything the core is given: the policy, the ports, the clock. The handler and the CLI build one. */
 export interface EngineContext {
   readonly policy: Policy;
   /** EC2 for a region: calls go to the region of the event, whatever region the function runs in. */
   readonly ec2: (region: string) => Ec2Port;
   readonly notifier?: NotifierPort;
+  /** The state table (`SENTRY_STATE_TABLE`); without it exemptions are not remembered for the sweep. */
+  readonly state?: StatePort;
   readonly selfRoleArn?: string;
   readonly log: LogSink;
   readonly now: () => Date;
