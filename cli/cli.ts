@@ -8,6 +8,7 @@ import { CliError, errorText, EXIT } from './errors';
 import type { Io } from './io';
 import { POLICY_HELP, runPolicy } from './policy-command';
 import { SCAN_HELP, runScan } from './scan';
+import { SMOKE_TEST_HELP, runSmokeTest } from './smoke-test';
 
 const HELP = `sg-sentry ${version}: keeps AWS security groups inside an allowlist policy.
 
@@ -20,6 +21,8 @@ Commands:
         judge the rules that exist in an account (read-only unless --fix)
   policy default | validate FILE
         print the embedded policy, or check a policy file
+  smoke-test [--name NAME] [--region R] [--no-invoke]
+        check a deployed instance: its rule, function, topic, and a harmless invocation
 
 Run sg-sentry <command> --help for a command's options.
 
@@ -35,6 +38,7 @@ const COMMANDS: Readonly<Record<string, { run: (args: readonly string[], io: Io)
   check: { run: runCheck, help: CHECK_HELP },
   scan: { run: (args, io) => runScan(args, io), help: SCAN_HELP },
   policy: { run: runPolicy, help: POLICY_HELP },
+  'smoke-test': { run: (args, io) => runSmokeTest(args, io), help: SMOKE_TEST_HELP },
 };
 
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {

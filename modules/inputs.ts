@@ -17,9 +17,10 @@ export interface SecurityGroupSentryProps {
   readonly name: string;
   /**
    * Path of the function archive (a zip of dist/function/index.js) as Terraform resolves it,
-   * e.g. `${path.module}/assets/function.zip`, or a cdktf `TerraformAsset`'s `path`.
+   * e.g. `${path.module}/assets/function.zip`, or a cdktf `TerraformAsset`'s `path`. Default: an
+   * asset of the bundle that ships with sg-sentry.
    */
-  readonly functionArchivePath: string;
+  readonly functionArchivePath?: string;
   /** `source_code_hash` of the archive; default `filebase64sha256(functionArchivePath)`. */
   readonly functionArchiveHash?: string;
   /** Policy JSON (see the README's policy section). Unset or null: the function's embedded default policy. */

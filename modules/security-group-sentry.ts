@@ -39,6 +39,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { ENV } from '../function/core/env-names';
 import { securityGroupChangeEventPattern } from './event-pattern';
+import { functionArchiveAsset } from './function-archive';
 import { INPUTS, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
 import { DEAD_LETTER_QUEUE_PERMISSIONS, KEY_PERMISSIONS, PERMISSIONS, TOPIC_PERMISSIONS, policyDocument } from './permissions';
 import { minifiedPolicy, policyModeAndAction } from './policy-input';
@@ -190,6 +191,9 @@ export class SecurityGroupSentry extends Construct {
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       }),
       tags,
+      // A new name (a new region, path or name) makes a new role: the function moves to it
+      // before the old one goes, so it never runs without a role.
+      lifecycle: { createBeforeDestroy: true },
     });
 
     const permissions = policyDocument(this, 'role_policy_document', PERMISSIONS, {
@@ -214,6 +218,7 @@ export class SecurityGroupSentry extends Construct {
       name: 'sg-sentry',
       role: singleInstance(this.role, 'id'),
       policy: permissions.json,
+      lifecycle: { createBeforeDestroy: true },
     });
 
     new SnsTopicPolicy(this, 'topic_policy', {
@@ -232,7 +237,7 @@ export class SecurityGroupSentry extends Construct {
       dependsOn: [this.role],
     });
 
-    const archivePath = props.functionArchivePath;
+    const archivePath = props.functionArchivePath ?? functionArchiveAsset(this, 'function_archive').path;
     this.function = new LambdaFunction(this, 'function', {
       functionName: name,
       description: 'sg-sentry: revokes security-group rules that its policy does not allow',

@@ -80,7 +80,7 @@ describe('sg-sentry usage (the built binary)', () => {
     const run = await sgSentry(['sacn']);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.equal('sg-sentry: unknown command sacn (commands: check, scan, policy; see sg-sentry --help)\n');
+    expect(run.stderr).to.equal('sg-sentry: unknown command sacn (commands: check, scan, policy, smoke-test; see sg-sentry --help)\n');
   });
 
   it('prints the help on stderr and exits 2 when no command is given', async () => {
