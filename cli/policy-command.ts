@@ -37,7 +37,7 @@ export async function runPolicy(args: readonly string[], io: Io): Promise<number
       const { policy } = loadPolicyFile(file);
       io.out(
         `${file}: valid policy (mode ${policy.mode}, action ${policy.action}, ` +
-          `${policy.ingress.length} ingress and ${policy.egress.length} egress allow entries, ` +
+          `${policy.document.ingress.allow.length} ingress and ${policy.document.egress.allow.length} egress allow entries, ` +
           `groups ${policy.groups === '*' ? '"*"' : [...policy.groups].join(', ')})\n`,
       );
       return EXIT.ok;

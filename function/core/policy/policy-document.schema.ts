@@ -102,9 +102,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** One CIDR, or a list of them sharing the entry's protocol and ports (keeps big allowlists small). */
+const cidrOrCidrsSchema = z.union(
+  [cidrSchema, z.array(cidrSchema).min(1, { error: 'must not be empty' })],
+  { error: 'expected a CIDR string like 10.0.0.0/8, or a list of them' },
+);
+
 const entrySchema = z
   .strictObject({
-    cidr: cidrSchema.optional(),
+    cidr: cidrOrCidrsSchema.optional(),
     security_group: groupSelectorSchema.optional(),
     prefix_list: prefixListSelectorSchema.optional(),
     protocol: protocolSchema.optional(),
@@ -145,6 +151,10 @@ const directionSchema = z.strictObject(
   { error: 'expected an object {"allow": [...]}' },
 );
 
+const principalGlobsSchema = z.array(z.string({ error: 'expected a glob string' }).min(1, { error: 'must not be empty' }), {
+  error: 'expected an array of ARN glob patterns',
+});
+
 const POLICY_MODES = ['enforce', 'report'] as const;
 const POLICY_ACTIONS = ['revoke', 'restrict'] as const;
 
@@ -163,11 +173,22 @@ export const PolicyDocumentSchema = z.strictObject({
       { error: 'expected an object of tag key to tag value' },
     )
     .optional(),
-  exempt_principals: z
-    .array(z.string({ error: 'expected a glob string' }).min(1, { error: 'must not be empty' }), {
-      error: 'expected an array of ARN glob patterns',
-    })
+  exempt_principals: principalGlobsSchema.optional(),
+  /** The group tag whose value (a UTC time or a date) exempts the group's violations until then; null disables. */
+  exception_tag: z
+    .string({ error: 'expected a tag key, or null to disable exceptions' })
+    .min(1, { error: 'must not be empty' })
+    .nullable()
     .optional(),
+  max_exception_days: z
+    .number({ error: 'expected a whole number from 1 to 366' })
+    .int({ error: 'expected a whole number from 1 to 366' })
+    .min(1, { error: 'expected a whole number from 1 to 366' })
+    .max(366, { error: 'expected a whole number from 1 to 366' })
+    .optional(),
+  /** Who may set the exception tag; empty = anyone who can tag the group. */
+  exception_approvers: principalGlobsSchema.optional(),
+  inspect_prefix_lists: z.boolean({ error: 'expected true or false' }).optional(),
   /** Whether an event whose rules are all allowed still sends a notification (default false). */
   notify_allowed: z.boolean({ error: 'expected true or false' }).optional(),
   ingress: directionSchema.optional(),

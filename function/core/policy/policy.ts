@@ -43,8 +43,9 @@ export interface PolicyEntry {
   readonly label: string;
 }
 
-export interface ExemptPrincipalPattern extends Glob {
-  /** Position in `exempt_principals`. */
+/** A glob of `exempt_principals` or `exception_approvers`. */
+export interface PrincipalPattern extends Glob {
+  /** Position in its list. */
   readonly index: number;
 }
 
@@ -57,7 +58,14 @@ export interface Policy {
   /** Lower-cased group ids that are never touched. */
   readonly excludeGroups: ReadonlySet<string>;
   readonly excludeTags: Readonly<Record<string, string>>;
-  readonly exemptPrincipals: readonly ExemptPrincipalPattern[];
+  readonly exemptPrincipals: readonly PrincipalPattern[];
+  /** The tag that holds a time-boxed exception; null: exceptions are off. */
+  readonly exceptionTag: string | null;
+  readonly maxExceptionDays: number;
+  /** Who may set the exception tag; empty = anyone who can tag. */
+  readonly exceptionApprovers: readonly PrincipalPattern[];
+  /** Judge customer-managed prefix lists by their entries. */
+  readonly inspectPrefixLists: boolean;
   readonly notifyAllowed: boolean;
   readonly ingress: readonly PolicyEntry[];
   readonly egress: readonly PolicyEntry[];
@@ -142,6 +150,11 @@ function effectiveDocument(data: PolicyDocument): EffectivePolicyDocument {
     exclude_groups: data.exclude_groups ?? d.exclude_groups,
     exclude_tags: data.exclude_tags ?? d.exclude_tags,
     exempt_principals: data.exempt_principals ?? d.exempt_principals,
+    // `null` is a value here (exceptions off), so only an absent key takes the default.
+    exception_tag: data.exception_tag === undefined ? d.exception_tag : data.exception_tag,
+    max_exception_days: data.max_exception_days ?? d.max_exception_days,
+    exception_approvers: data.exception_approvers ?? d.exception_approvers,
+    inspect_prefix_lists: data.inspect_prefix_lists ?? d.inspect_prefix_lists,
     notify_allowed: data.notify_allowed ?? d.notify_allowed,
     ingress: data.ingress ?? d.ingress,
     egress: data.egress ?? d.egress,
@@ -157,9 +170,11 @@ function compile(document: EffectivePolicyDocument): Policy {
     groups: document.groups.includes('*') ? '*' : new Set(document.groups.map((id) => id.toLowerCase())),
     excludeGroups: new Set(document.exclude_groups.map((id) => id.toLowerCase())),
     excludeTags: Object.freeze({ ...document.exclude_tags }),
-    exemptPrincipals: Object.freeze(
-      document.exempt_principals.map((pattern, index) => Object.freeze({ ...compileGlob(pattern), index })),
-    ),
+    exemptPrincipals: compilePatterns(document.exempt_principals),
+    exceptionTag: document.exception_tag,
+    maxExceptionDays: document.max_exception_days,
+    exceptionApprovers: compilePatterns(document.exception_approvers),
+    inspectPrefixLists: document.inspect_prefix_lists,
     notifyAllowed: document.notify_allowed,
     ingress: compileEntries('ingress', document.ingress.allow),
     egress: compileEntries('egress', document.egress.allow),
@@ -167,24 +182,39 @@ function compile(document: EffectivePolicyDocument): Policy {
   });
 }
 
-function compileEntries(direction: Direction, entries: readonly PolicyEntryDocument[]): readonly PolicyEntry[] {
-  return Object.freeze(entries.map((entry, index) => compileEntry(direction, index, entry)));
+function compilePatterns(patterns: readonly string[]): readonly PrincipalPattern[] {
+  return Object.freeze(patterns.map((pattern, index) => Object.freeze({ ...compileGlob(pattern), index })));
 }
 
-function compileEntry(direction: Direction, index: number, entry: PolicyEntryDocument): PolicyEntry {
-  // The schema has vetted every value, so the fallbacks below are unreachable.
-  const source: EntrySource =
-    entry.cidr !== undefined
-      ? { kind: 'cidr', range: mustParseCidr(entry.cidr) }
-      : entry.security_group !== undefined
-        ? { kind: 'security_group', groupId: entry.security_group.toLowerCase() }
-        : { kind: 'prefix_list', prefixListId: (entry.prefix_list ?? '').toLowerCase() };
+/**
+ * An entry whose `cidr` is a list compiles to one entry per CIDR, each labelled with its place
+ * in the list (`ingress.allow[3].cidr[1]`), so that reasons name the range that matched.
+ */
+function compileEntries(direction: Direction, entries: readonly PolicyEntryDocument[]): readonly PolicyEntry[] {
+  return Object.freeze(
+    entries.flatMap((entry, index) => {
+      if (!Array.isArray(entry.cidr)) return [compileEntry(direction, index, entry, sourceOf(entry))];
+      return entry.cidr.map((cidr, position) =>
+        compileEntry(direction, index, entry, { kind: 'cidr', range: mustParseCidr(cidr) }, `.cidr[${position}]`),
+      );
+    }),
+  );
+}
+
+function sourceOf(entry: PolicyEntryDocument): EntrySource {
+  // The schema has vetted every value, so the fallbacks are unreachable.
+  if (typeof entry.cidr === 'string') return { kind: 'cidr', range: mustParseCidr(entry.cidr) };
+  if (entry.security_group !== undefined) return { kind: 'security_group', groupId: entry.security_group.toLowerCase() };
+  return { kind: 'prefix_list', prefixListId: (entry.prefix_list ?? '').toLowerCase() };
+}
+
+function compileEntry(direction: Direction, index: number, entry: PolicyEntryDocument, source: EntrySource, place = ''): PolicyEntry {
   const protocol = entryProtocol(entry.protocol) ?? unreachable(`protocol ${String(entry.protocol)}`);
   const ports = entry.ports?.map((spec) => {
     const result = portRange(spec);
     return 'range' in result ? result.range : unreachable(result.problem);
   });
-  const label = `${direction}.allow[${index}] (${entrySourceText(source)}, ${entryTrafficText(protocol, ports)})`;
+  const label = `${direction}.allow[${index}]${place} (${entrySourceText(source)}, ${entryTrafficText(protocol, ports)})`;
   return Object.freeze({
     direction,
     index,
