@@ -20,6 +20,7 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
   const selfRoleArn = env[ENV.selfRoleArn]?.trim();
   const slackParameter = env[ENV.slackWebhookParam]?.trim();
   const stateTable = env[ENV.stateTable]?.trim();
+  const functionName = env['AWS_LAMBDA_FUNCTION_NAME']?.trim();
   const log: LogSink = overrides.log ?? ((line) => console.log(JSON.stringify(line)));
   // SNS failures surface (NotificationError); Slack is best effort and only logs its failures.
   const notifier = FanOutNotifier.of(
@@ -40,7 +41,8 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     },
     ...(notifier ? { notifier } : {}),
     ...(stateTable ? { state: new StateTable(stateTable) } : {}),
-    ...(selfRoleArn ? { selfRoleArn } : {}),
+    // Lambda names the session of the function's role after the function.
+    ...(selfRoleArn ? { self: { roleArn: selfRoleArn, ...(functionName ? { sessionName: functionName } : {}) } } : {}),
     log,
     now: () => new Date(),
     ...overrides,

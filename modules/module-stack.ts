@@ -46,7 +46,7 @@ export class SentryModuleStack extends TerraformStack {
     output('sns_topic_arn', this.sentry.topicArn, 'ARN of the topic that receives the notifications and alarms (created or given).');
     output('lambda_function_arn', this.sentry.function.arn, 'ARN of the function.');
     output('lambda_function_name', this.sentry.function.functionName, 'Name of the function.');
-    output('lambda_role_arn', this.sentry.roleArn, 'ARN of the function\'s IAM role, created or given (always exempt from its own policy).');
+    output('lambda_role_arn', this.sentry.roleArn, 'ARN of the function\'s IAM role, created or given (the function\'s own session of it is exempt from its policy).');
     output(
       'role_policy_json',
       this.sentry.rolePolicyJson,

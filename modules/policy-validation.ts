@@ -247,6 +247,30 @@ const direction: Check = object({ expected: 'expected an object {"allow": [...]}
 
 const globs = listOf(nonEmptyString('expected a glob string'));
 
+/** `arn:…` or `service:<name>`: any other pattern matches nothing (the function says so too). */
+const AWS_SERVICE_NAME = '^[a-z0-9-]+(\\.[a-z0-9-]+)*\\.amazonaws\\.com$';
+const principalPattern: Check = asList((v, path) =>
+  when(
+    `!${isString(v)}`,
+    problem(path, 'expected a glob string', v),
+    when(
+      `length(${v}) == 0`,
+      problem(path, 'must not be empty'),
+      when(
+        `${v} == "service:"`,
+        quoted(`${path}: ${lit('"service:" names no service, e.g. service:cloudformation.amazonaws.com')}`),
+        when(
+          `startswith(${v}, "arn:") || startswith(${v}, "service:")`,
+          'null',
+          quoted(
+            `${path}: ${shown(v)} would match nothing: write arn:… for a principal or service:<name> for a service acting for one (service:\${can(regex(${quoted(lit(AWS_SERVICE_NAME))}, ${v})) ? ${v} : "cloudformation.amazonaws.com"})`,
+          ),
+        ),
+      ),
+    ),
+  ),
+);
+
 /** Every key of the document and its shape: a new policy key is one line here. */
 const DOCUMENT_FIELDS: Readonly<Record<string, Check>> = {
   version: literalNumber(1, 'the only policy version is 1'),
@@ -258,7 +282,7 @@ const DOCUMENT_FIELDS: Readonly<Record<string, Check>> = {
   }),
   exclude_groups: listOf(stringMatching(SECURITY_GROUP_ID, 'expected a security group id like sg-0123456789abcdef0')),
   exclude_tags: mapOfStrings(),
-  exempt_principals: globs,
+  exempt_principals: listOf(principalPattern),
   exception_tag: nullOr(nonEmptyString('expected a tag key, or null to disable exceptions')),
   max_exception_days: wholeNumber(1, 366),
   exception_approvers: globs,

@@ -322,14 +322,34 @@ describe('handler', () => {
     expect(report.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
   });
 
-  it('never touches a change made by its own role', async () => {
-    const event = envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'));
-    const { handler } = setup({ SENTRY_SELF_ROLE_ARN: 'arn:aws:iam::776520358045:role/voclabs' });
+  it('never touches a change made by its own session: its role, the session Lambda names after the function', async () => {
+    // Prepare: the derived record of sg-sentry's own call (role sg-sentry, function sg-sentry), under a policy that forbids it
+    const event = envelope(fixture('derived/restrict-replacement-by-own-lambda-role-from-ssh-world-rule-ids-console-assumedrole'));
+    const { handler } = setup({
+      SENTRY_SELF_ROLE_ARN: 'arn:aws:iam::776520358045:role/sg-sentry',
+      AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry',
+      SENTRY_POLICY: JSON.stringify({ ingress: { allow: [] } }),
+    });
 
+    // Act
     const report = (await handler(event)) as EventReport;
 
+    // Assess
     expect(ec2.calls()).to.have.length(0);
     expect(report.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
+  });
+
+  it('revokes a change made by another session of its role, e.g. someone who assumed it by hand', async () => {
+    // Prepare: the console sample's session of role voclabs, with voclabs as sg-sentry's own role
+    const event = envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'));
+    const { handler } = setup({ SENTRY_SELF_ROLE_ARN: 'arn:aws:iam::776520358045:role/voclabs', AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry' });
+
+    // Act
+    const report = (await handler(event)) as EventReport;
+
+    // Assess
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(1);
+    expect(report.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
   });
 
   it('calls EC2 in the region of the event', async () => {

@@ -33,7 +33,7 @@ describe('restrict never loops on its own changes', () => {
 
   it('the derived fixture carries exactly the permission restrict authorizes for the real sample', async () => {
     // Prepare
-    const handler = handlerFor(RESTRICT, { SENTRY_SELF_ROLE_ARN: SELF_ROLE }, new Date('2025-06-15T10:51:13Z'));
+    const handler = handlerFor(RESTRICT, { SENTRY_SELF_ROLE_ARN: SELF_ROLE, AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry' }, new Date('2025-06-15T10:51:13Z'));
 
     // Act
     await handler(envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')));
@@ -56,7 +56,7 @@ describe('restrict never loops on its own changes', () => {
   });
 
   it('makes no EC2 call and sends nothing for the event its own authorize produces', async () => {
-    const handler = handlerFor(RESTRICT, { SENTRY_SELF_ROLE_ARN: SELF_ROLE });
+    const handler = handlerFor(RESTRICT, { SENTRY_SELF_ROLE_ARN: SELF_ROLE, AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry' });
 
     const report = (await handler(envelope(fixture(REPLACEMENT_EVENT)))) as EventReport;
 
@@ -69,7 +69,7 @@ describe('restrict never loops on its own changes', () => {
   it('leaves its own replacement alone even under a policy that no longer allows it', async () => {
     // Prepare: the policy changed after the replacement was made; only the self exemption holds.
     const stricter = { ingress: { allow: [{ cidr: '192.168.0.0/16' }] } };
-    const withSelf = handlerFor(stricter, { SENTRY_SELF_ROLE_ARN: SELF_ROLE });
+    const withSelf = handlerFor(stricter, { SENTRY_SELF_ROLE_ARN: SELF_ROLE, AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry' });
     const withoutSelf = handlerFor(stricter);
 
     // Act
@@ -80,7 +80,7 @@ describe('restrict never loops on its own changes', () => {
     // Assess
     expect(callsWithSelf).to.equal(0);
     expect(exempt.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
-    expect(exempt.findings[0]?.reason).to.match(/^made by sg-sentry's own role arn:aws:iam::776520358045:role\/sg-sentry; /);
+    expect(exempt.findings[0]?.reason).to.match(/^made by sg-sentry itself \(session arn:aws:sts::776520358045:assumed-role\/sg-sentry\/sg-sentry\); /);
     expect(revoked.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
   });
 });

@@ -211,6 +211,17 @@ describe('policy loading', () => {
       expect(sixPolicy.ingress[0]?.ports).to.deep.equal([[22, 22]]);
     });
 
+    it('rejects an empty groups list, which would watch nothing, and says how to stop acting instead', () => {
+      // Prepare
+      const input = { groups: [] };
+
+      // Act
+      const problems = problemsOf(input);
+
+      // Assess
+      expect(problems).to.deep.equal(['groups: must not be empty (to stop acting, use "mode": "report")']);
+    });
+
     it('rejects an empty ports array rather than reading it as no ports or all ports', () => {
       // Prepare
       const input = withIngress({ cidr: '10.0.0.0/8', protocol: 'tcp', ports: [] });

@@ -51,7 +51,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     throw error;
   }
 
-  const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.selfRoleArn);
+  const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.self);
   const acted = await act(judgeRules(rules, policy, exemptReason), policy, ec2, { principal: change.principal, now: ctx.now() });
   findings.push(...acted.findings);
 

@@ -2,7 +2,7 @@
  * What the core needs from the outside world. Adapters in function/adapters implement these
  * with the AWS SDK; tests and the CLI plug in their own.
  */
-import type { Principal } from './model/principal';
+import type { Principal, SelfIdentity } from './model/principal';
 import type { Direction, Rule } from './model/rule';
 import type { Policy } from './policy/policy';
 import type { EventReport } from './report/report';
@@ -118,7 +118,8 @@ export interface EngineContext {
   readonly notifier?: NotifierPort;
   /** The state table (`SENTRY_STATE_TABLE`); without it exemptions are not remembered for the sweep. */
   readonly state?: StatePort;
-  readonly selfRoleArn?: string;
+  /** sg-sentry's own role and session: its own changes are exempt. */
+  readonly self?: SelfIdentity;
   readonly log: LogSink;
   readonly now: () => Date;
 }

@@ -3,7 +3,7 @@
  * (`groups`, `exclude_groups`, `exclude_tags`), or the change was made by an exempt principal
  * (sg-sentry's own role, `exempt_principals`). Such violations are judged `exempt`.
  */
-import type { Principal } from '../model/principal';
+import type { Principal, SelfIdentity } from '../model/principal';
 import type { Policy } from '../policy/policy';
 
 export type GroupScope = { readonly watched: true } | { readonly watched: false; readonly reason: string };
@@ -27,35 +27,45 @@ export function excludedTag(policy: Policy, tags: Readonly<Record<string, string
 
 const IAM_ROLE_ARN = /^arn:([^:]+):iam::(\d{12}):role\/(?:[^/]+\/)*([^/]+)$/;
 
+/** The patterns that match `invokedBy`, the service that made a call for its caller. */
+const SERVICE_PREFIX = 'service:';
+
 /**
- * Why a principal's changes are exempt, or undefined. The function's own role always is (its
- * restrict-mode authorizations must not trigger it again); then the `exempt_principals` globs,
- * tried on the principal's ARN, its issuer (role) ARN and `invokedBy`.
+ * Why a principal's changes are exempt, or undefined. The function's own session always is (its
+ * restrict-mode authorizations must not trigger it again); then the `exempt_principals` globs:
+ * `service:<name>` ones on `invokedBy` (the service that made the call for the caller), all
+ * others on the principal's ARN and its issuer (role) ARN.
  */
-export function exemptionFor(policy: Policy, principal: Principal, selfRoleArn?: string): string | undefined {
-  if (selfRoleArn && isSelf(principal, selfRoleArn)) return `made by sg-sentry's own role ${selfRoleArn}`;
-  const candidates: ReadonlyArray<readonly [string, string | undefined]> = [
-    ['arn', principal.arn],
-    ['issuer', principal.issuerArn],
-    ['invokedBy', principal.invokedBy],
-  ];
+export function exemptionFor(policy: Policy, principal: Principal, self?: SelfIdentity): string | undefined {
+  const session = self !== undefined ? selfSession(self) : undefined;
+  if (session !== undefined && principal.arn === session) return `made by sg-sentry itself (session ${session})`;
   for (const pattern of policy.exemptPrincipals) {
+    const candidates: ReadonlyArray<readonly [string, string | undefined]> = pattern.pattern.startsWith(SERVICE_PREFIX)
+      ? [['invokedBy', principal.invokedBy === undefined ? undefined : `${SERVICE_PREFIX}${principal.invokedBy}`]]
+      : [
+          ['arn', principal.arn],
+          ['issuer', principal.issuerArn],
+        ];
     for (const [what, value] of candidates) {
       if (value !== undefined && pattern.matches(value)) {
-        return `exempt_principals[${pattern.index}] "${pattern.pattern}" matches ${what} ${value}`;
+        const shown = what === 'invokedBy' ? value.slice(SERVICE_PREFIX.length) : value;
+        return `exempt_principals[${pattern.index}] "${pattern.pattern}" matches ${what} ${shown}`;
       }
     }
   }
   return undefined;
 }
 
-function isSelf(principal: Principal, selfRoleArn: string): boolean {
-  if (principal.issuerArn === selfRoleArn || principal.arn === selfRoleArn) return true;
-  const match = IAM_ROLE_ARN.exec(selfRoleArn);
-  if (!match || principal.arn === undefined) return false;
+/**
+ * `arn:aws:sts::123456789012:assumed-role/<role name>/<function name>`: the one session that is
+ * sg-sentry. STS session ARNs drop the role's path. Any other session of the role (a person who
+ * assumed it by hand) is judged like everyone else.
+ */
+function selfSession(self: SelfIdentity): string | undefined {
+  const match = IAM_ROLE_ARN.exec(self.roleArn);
+  if (!match || self.sessionName === undefined || self.sessionName === '') return undefined;
   const [, partition, account, roleName] = match;
-  // STS session ARNs drop the role's path: arn:aws:sts::123456789012:assumed-role/NAME/SESSION.
-  return principal.arn.startsWith(`arn:${partition}:sts::${account}:assumed-role/${roleName}/`);
+  return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${self.sessionName}`;
 }
 
 /**

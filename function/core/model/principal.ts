@@ -8,3 +8,10 @@ export interface Principal {
   readonly sourceIp?: string;
   readonly userAgent?: string;
 }
+
+/** Who sg-sentry itself is when it calls EC2: its role, and the session name Lambda gives it. */
+export interface SelfIdentity {
+  readonly roleArn: string;
+  /** Lambda names the role's session after the function; unknown (outside Lambda): nothing is exempt as self. */
+  readonly sessionName?: string;
+}

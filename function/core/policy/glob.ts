@@ -1,8 +1,12 @@
 /**
- * The globs of `exempt_principals`: `*` matches any run of characters (including `/` and `:`,
- * so `arn:aws:sts::*:assumed-role/Admin/*` works), every other character is literal, matching
- * is case-sensitive and anchored at both ends. Matched without regular expressions, so a
- * pattern full of stars cannot make matching blow up (O(pattern × text) at worst).
+ * The globs of `exempt_principals`: `*` matches any run of characters except `:` and `/` (so it
+ * stands for one ARN field or one path segment), `**` matches any run at all, every other
+ * character is literal. Matching is case-sensitive and anchored at both ends. So
+ * `arn:aws:iam::*:role/terraform-deployer` cannot match a user whose path spells
+ * `…:user/:role/terraform-deployer`: the star would have to cross `:` and `/`.
+ *
+ * Matched without regular expressions, in O(pattern × text) at worst, so a pattern full of
+ * stars cannot make matching blow up.
  */
 
 export interface Glob {
@@ -11,27 +15,49 @@ export interface Glob {
   readonly matches: (text: string) => boolean;
 }
 
+type Token = { readonly kind: 'literal'; readonly text: string } | { readonly kind: 'star' } | { readonly kind: 'globstar' };
+
+/** What a single `*` never crosses. */
+function isSeparator(char: string | undefined): boolean {
+  return char === ':' || char === '/';
+}
+
+function tokens(pattern: string): Token[] {
+  const out: Token[] = [];
+  for (const part of pattern.split(/(\*+)/)) {
+    if (part === '') continue;
+    if (part === '*') out.push({ kind: 'star' });
+    else if (part.startsWith('*')) out.push({ kind: 'globstar' });
+    else out.push({ kind: 'literal', text: part });
+  }
+  return out;
+}
+
 export function compileGlob(pattern: string): Glob {
-  // Split on stars once: literal segments between them are matched with indexOf.
-  const segments = pattern.split('*');
-  if (segments.length === 1) return { pattern, matches: (text) => text === pattern };
-  const first = segments[0] ?? '';
-  const last = segments[segments.length - 1] ?? '';
-  const middle = segments.slice(1, -1).filter((segment) => segment.length > 0);
-  const minLength = first.length + last.length + middle.reduce((sum, segment) => sum + segment.length, 0);
+  const compiled = tokens(pattern);
+  if (compiled.every((token) => token.kind === 'literal')) return { pattern, matches: (text) => text === pattern };
   return {
     pattern,
     matches(text: string): boolean {
-      if (text.length < minLength || !text.startsWith(first) || !text.endsWith(last)) return false;
-      // Leftmost placement of each middle segment is optimal for anchored star globs.
-      let position = first.length;
-      const end = text.length - last.length;
-      for (const segment of middle) {
-        const found = text.indexOf(segment, position);
-        if (found < 0 || found + segment.length > end) return false;
-        position = found + segment.length;
+      // reach[j]: the tokens so far can match exactly text[0..j).
+      let reach = new Uint8Array(text.length + 1);
+      reach[0] = 1;
+      for (const token of compiled) {
+        const next = new Uint8Array(text.length + 1);
+        let open = false;
+        for (let j = 0; j <= text.length; j++) {
+          if (token.kind === 'literal') {
+            if (reach[j] === 1 && text.startsWith(token.text, j)) next[j + token.text.length] = 1;
+            continue;
+          }
+          // A star ends where it started or anywhere after, stopping before a separator unless it is `**`.
+          if (reach[j] === 1) open = true;
+          if (open) next[j] = 1;
+          if (token.kind === 'star' && isSeparator(text[j])) open = false;
+        }
+        reach = next;
       }
-      return true;
+      return reach[text.length] === 1;
     },
   };
 }

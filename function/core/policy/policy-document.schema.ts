@@ -96,6 +96,26 @@ const portSpecSchema = z
     if ('problem' in result) ctx.addIssue({ code: 'custom', message: result.problem });
   });
 
+/**
+ * A pattern of who may do something: `arn:…` globs match the principal's ARN and its issuer,
+ * `service:<name>` globs the service that called for it (`userIdentity.invokedBy`). Anything
+ * else could match nothing, so it is refused rather than left to silently exempt no one.
+ */
+export const principalPatternSchema = z
+  .string({ error: 'expected a glob string' })
+  .min(1, { error: 'must not be empty' })
+  .superRefine((pattern, ctx) => {
+    if (pattern === 'service:') {
+      ctx.addIssue({ code: 'custom', message: '"service:" names no service, e.g. service:cloudformation.amazonaws.com' });
+    } else if (!pattern.startsWith('arn:') && !pattern.startsWith('service:')) {
+      const service = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(pattern) ? pattern : 'cloudformation.amazonaws.com';
+      ctx.addIssue({
+        code: 'custom',
+        message: `${JSON.stringify(pattern)} would match nothing: write arn:… for a principal or service:<name> for a service acting for one (service:${service})`,
+      });
+    }
+  });
+
 const SOURCE_KEYS = ['cidr', 'security_group', 'prefix_list'] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -163,7 +183,11 @@ export const PolicyDocumentSchema = z.strictObject({
   mode: z.enum(POLICY_MODES, { error: 'expected "enforce" or "report"' }).optional(),
   action: z.enum(POLICY_ACTIONS, { error: 'expected "revoke" or "restrict"' }).optional(),
   restrict_to: z.array(cidrSchema, { error: 'expected an array of CIDR strings' }).optional(),
-  groups: z.array(groupSelectorSchema, { error: 'expected an array of security group ids, or ["*"]' }).optional(),
+  groups: z
+    .array(groupSelectorSchema, { error: 'expected an array of security group ids, or ["*"]' })
+    // An empty list would watch nothing and look like enforcement.
+    .min(1, { error: 'must not be empty (to stop acting, use "mode": "report")' })
+    .optional(),
   exclude_groups: z.array(securityGroupIdSchema, { error: 'expected an array of security group ids' }).optional(),
   exclude_tags: z
     .record(
@@ -173,7 +197,7 @@ export const PolicyDocumentSchema = z.strictObject({
       { error: 'expected an object of tag key to tag value' },
     )
     .optional(),
-  exempt_principals: principalGlobsSchema.optional(),
+  exempt_principals: z.array(principalPatternSchema, { error: 'expected an array of ARN glob patterns' }).optional(),
   /** The group tag whose value (a UTC time or a date) exempts the group's violations until then; null disables. */
   exception_tag: z
     .string({ error: 'expected a tag key, or null to disable exceptions' })
