@@ -45,6 +45,8 @@ interface AdversarialCase {
   /** What a weaker tool would let through. */
   readonly bypasses: string;
   readonly policy?: Record<string, unknown>;
+  /** Lambda environment beyond the policy (the function's own role and name). */
+  readonly env?: Record<string, string>;
   /** DescribeSecurityGroupRules answer, for ModifySecurityGroupRules. */
   readonly existing?: SecurityGroupRule[];
   readonly make: () => Record<string, any>;
@@ -124,7 +126,7 @@ const CASES: readonly AdversarialCase[] = [
       record.requestParameters.ipPermissions.items[0].ipProtocol = '6';
       return envelope(record);
     },
-    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
   },
   {
     name: 'protocol 6 as a number, no rule ids: revoked as the tcp permission EC2 stored',
@@ -159,7 +161,7 @@ const CASES: readonly AdversarialCase[] = [
       record.responseElements.securityGroupRuleSet.items[0].cidrIpv4 = '10.99.0.1/1';
       return envelope(record);
     },
-    revokes: [{ direction: 'ingress', input: { GroupId: 'sg-003dc7f1f1c686164', SecurityGroupRuleIds: ['sgr-09b3e3d2ca1edf2a2'] } }],
+    revokes: [{ direction: 'ingress', input: { GroupId: 'sg-003dc7f1f1c686164', IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '10.99.0.1/1' }] }] } }],
     assess: ({ report }) => expect(report.findings[0]?.reason).to.contain('10.99.0.1/1 (= 0.0.0.0/1)'),
   },
   {
@@ -196,7 +198,7 @@ const CASES: readonly AdversarialCase[] = [
       record.responseElements.securityGroupRuleSet.items = Array.from({ length: 500 }, (_, i) => ({ ...clone(created), securityGroupRuleId: ruleId(i), cidrIpv4: cidr(i) }));
       return envelope(record);
     },
-    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [ruleId(437)] } }],
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
     assess: ({ report }) => {
       expect(report.findings).to.have.length(500);
       expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.rule_id)).to.deep.equal([ruleId(437)]);
@@ -212,7 +214,7 @@ const CASES: readonly AdversarialCase[] = [
       record.responseElements.securityGroupRuleSet.items[0].description = EVIL_DESCRIPTION;
       return envelope(record);
     },
-    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
     assess: ({ published, report }) => {
       if (published === undefined) throw new Error('nothing was published');
       // Line breaks in the email are only the ones sg-sentry writes; no control or bidi character passes raw.
@@ -238,7 +240,7 @@ const CASES: readonly AdversarialCase[] = [
       created.securityGroupRuleId = CONSOLE_RULE.toUpperCase();
       return envelope(record);
     },
-    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
   },
   {
     name: 'the same permission twice in one call; EC2 created one rule',
@@ -250,7 +252,7 @@ const CASES: readonly AdversarialCase[] = [
       items.push(clone(items[0]));
       return envelope(record);
     },
-    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
   },
   {
     name: 'the same world range twice in one permission, no rule ids',
@@ -309,6 +311,38 @@ const CASES: readonly AdversarialCase[] = [
       },
     ],
   },
+  {
+    name: 'a forged Authorize event that names a legitimate rule\'s id with world-open content',
+    from: CONSOLE,
+    bypasses: '(breaks) a tool that revokes the rule id an event claims: anyone with lambda:InvokeFunction, a replayed dead letter, or a late event after ModifySecurityGroupRules kept the id, deletes a legitimate rule',
+    make: () => {
+      const record = fixture(CONSOLE);
+      record.eventID = 'forged-0000-0000-0000-000000000000';
+      return envelope(record);
+    },
+    // Only a rule that still opens tcp/22 to the world can match this revoke.
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+  },
+  {
+    name: 'an IAM user whose path spells :role/terraform-deployer, against an exemption for that role',
+    from: CONSOLE,
+    policy: { exempt_principals: ['arn:aws:iam::*:role/terraform-deployer'] },
+    bypasses: 'a glob whose * crosses : and /, so arn:aws:iam::*:role/terraform-deployer matches arn:aws:iam::…:user/:role/terraform-deployer',
+    make: () => {
+      const record = fixture(CONSOLE);
+      record.userIdentity = { type: 'IAMUser', principalId: 'AIDA3JTBYLCOQ7EXAMPLE', arn: 'arn:aws:iam::776520358045:user/:role/terraform-deployer', accountId: '776520358045', userName: 'terraform-deployer' };
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+  },
+  {
+    name: 'someone who assumed sg-sentry\'s own role by hand',
+    from: CONSOLE,
+    env: { SENTRY_SELF_ROLE_ARN: 'arn:aws:iam::776520358045:role/voclabs', AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry' },
+    bypasses: 'a self-exemption that covers every session of the function\'s role instead of the function\'s own session',
+    make: () => envelope(fixture(CONSOLE)),
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+  },
 ];
 
 /**
@@ -337,7 +371,7 @@ describe('adversarial changes', () => {
     ec2.onAnyCommand().resolves({});
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: c.existing ?? [] });
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const env = c.policy ? { SENTRY_POLICY: JSON.stringify(c.policy) } : {};
+    const env = { ...(c.policy ? { SENTRY_POLICY: JSON.stringify(c.policy) } : {}), ...c.env };
     const ctx = contextFromEnvironment(env, {
       ec2: () => new Ec2Adapter(ec2Client),
       notifier: new SnsNotifier(snsClient, TOPIC),

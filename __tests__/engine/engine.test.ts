@@ -21,7 +21,7 @@ async function thrown(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('engine, at the ports', () => {
-  it('revokes only the offending rule of a multi-rule call, by its id, and leaves the others in EC2', async () => {
+  it('revokes only the offending rule of a multi-rule call, by its content, and leaves the others in EC2', async () => {
     // Prepare
     const change = changeOf(MULTI);
     const ec2 = accountAfter(change);
@@ -32,7 +32,7 @@ describe('engine, at the ports', () => {
 
     // Assess
     expect(ec2.calls).to.deep.equal([
-      { method: 'revokeRuleIds', request: { direction: 'ingress', groupId: 'sg-0632fa4ee8a8468a4', ruleIds: ['sgr-02b2b2b2b2b2b2b22'] } },
+      { method: 'revokePermissions', request: { direction: 'ingress', groupId: 'sg-0632fa4ee8a8468a4', rules: [change.rules[1]] } },
     ]);
     expect(ec2.rules().map((r) => `${r.source.kind === 'cidr' ? r.source.cidr : ''}:${r.fromPort}`)).to.deep.equal(['10.1.0.0/16:22', '0.0.0.0/0:443']);
     expect(report.findings.map((f) => `${f.source}:${f.from_port} ${f.verdict} ${f.action}`)).to.deep.equal([
@@ -84,7 +84,7 @@ describe('engine, at the ports', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['revokeRuleIds', 'authorizePermissions']);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['revokePermissions', 'authorizePermissions']);
     expect(ec2.rules().map((r) => [r.source.kind === 'cidr' ? r.source.cidr : '', r.protocol, r.fromPort, r.toPort, r.description])).to.deep.equal([
       ['10.20.0.0/16', 'tcp', 22, 22, `sg-sentry: replaced 0.0.0.0/0 (by ${change.principal.arn}, 2026-11-27T10:00:00Z)`],
     ]);
@@ -165,12 +165,12 @@ describe('engine, at the ports', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(removed.calls.map((c) => c.method)).to.deep.equal(['revokeRuleIds']);
+    expect(removed.calls.map((c) => c.method)).to.deep.equal(['revokePermissions']);
     expect(report.findings[0]).to.include({ action: 'already-removed' });
     expect(notifier.published).to.have.length(1);
   });
 
-  it('still revokes the other rules when one id of a batch is gone', async () => {
+  it('still revokes the other rules when one rule of a batch is gone', async () => {
     // Prepare: two violations (world SSH and world RDP); someone removed the SSH one meanwhile.
     const change = changeOf(MULTI, (record) => {
       record.requestParameters.ipPermissions.items[1].fromPort = 3389;
@@ -184,10 +184,9 @@ describe('engine, at the ports', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(gone.callsOf('revokeRuleIds').map((r) => (r as { ruleIds: string[] }).ruleIds)).to.deep.equal([
+    // EC2 answers the one it did not find as unknown and revokes the other in the same call.
+    expect(gone.callsOf('revokePermissions').map((r) => (r as { rules: { ruleId: string }[] }).rules.map((rule) => rule.ruleId))).to.deep.equal([
       ['sgr-02b2b2b2b2b2b2b22', 'sgr-03c3c3c3c3c3c3c33'],
-      ['sgr-02b2b2b2b2b2b2b22'],
-      ['sgr-03c3c3c3c3c3c3c33'],
     ]);
     expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.action)).to.deep.equal(['already-removed', 'revoked']);
     expect(gone.rules().some((r) => r.ruleId === 'sgr-03c3c3c3c3c3c3c33')).to.equal(false);
@@ -196,7 +195,7 @@ describe('engine, at the ports', () => {
   it('throws for a retryable failure after logging the report, and notifies nothing', async () => {
     // Prepare
     const change = changeOf(SSH_WORLD);
-    const ec2 = accountAfter(change).failOn('revokeRuleIds', throttled());
+    const ec2 = accountAfter(change).failOn('revokePermissions', throttled());
     const { ctx, notifier, logs } = engineContext({}, ec2);
 
     // Act
@@ -212,7 +211,7 @@ describe('engine, at the ports', () => {
   it('reports a permanent failure as failed and notifies it, without throwing', async () => {
     // Prepare
     const change = changeOf(SSH_WORLD);
-    const ec2 = accountAfter(change).failOn('revokeRuleIds', new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false));
+    const ec2 = accountAfter(change).failOn('revokePermissions', new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false));
     const { ctx, notifier } = engineContext({}, ec2);
 
     // Act

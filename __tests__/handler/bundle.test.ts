@@ -43,14 +43,20 @@ describe('the built bundle', () => {
 
     // Assess
     expect(aws.calls.map((c) => c.action)).to.deep.equal(['RevokeSecurityGroupIngress', 'Publish']);
-    expect(aws.calls[0]?.params).to.include({ GroupId: 'sg-0632fa4ee8a8468a4', 'SecurityGroupRuleId.1': 'sgr-09be5c962afdc06ed' });
+    expect(aws.calls[0]?.params).to.include({
+      GroupId: 'sg-0632fa4ee8a8468a4',
+      'IpPermissions.1.IpProtocol': 'tcp',
+      'IpPermissions.1.FromPort': '22',
+      'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0',
+    });
+    expect(Object.keys(aws.calls[0]?.params ?? {}).some((key) => key.startsWith('SecurityGroupRuleId'))).to.equal(false);
     expect(aws.calls[1]?.params).to.include({ TopicArn: 'arn:aws:sns:us-east-1:776520358045:alerts', MessageStructure: 'json' });
     expect(result.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
     expect(logs.filter((l) => l.message === 'sg-sentry event')).to.have.length(1);
   });
 
   it('reports an already-removed rule from a real EC2 error response', async () => {
-    aws.respond((call) => (call.action === 'RevokeSecurityGroupIngress' ? { status: 400, body: ec2Error('InvalidSecurityGroupRuleId.NotFound') } : undefined));
+    aws.respond((call) => (call.action === 'RevokeSecurityGroupIngress' ? { status: 400, body: ec2Error('InvalidPermission.NotFound') } : undefined));
     const event = fixture('eventbridge-envelope-authorize-ingress-smtp-world-rule-ids-root');
 
     const { result } = await invokeBundle(event, FakeAws.env(endpoint));

@@ -39,7 +39,7 @@ describe('handler', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   });
 
-  it('revokes by SecurityGroupRuleIds when the event has them, with one EC2 call and one publish', async () => {
+  it('revokes by exact content even when the event has rule ids, with one EC2 call and one publish', async () => {
     // Prepare
     const { handler } = setup();
     const event = envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'));
@@ -51,7 +51,7 @@ describe('handler', () => {
     expect(ec2.calls()).to.have.length(1);
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
       GroupId: 'sg-0632fa4ee8a8468a4',
-      SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'],
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
     });
     expect(sns.calls()).to.have.length(1);
     expect(report.findings).to.deep.equal([
@@ -103,7 +103,7 @@ describe('handler', () => {
     const report = (await handler(envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
 
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input)).to.deep.equal([
-      { GroupId: 'sg-0632fa4ee8a8468a4', SecurityGroupRuleIds: ['sgr-02b2b2b2b2b2b2b22'] },
+      { GroupId: 'sg-0632fa4ee8a8468a4', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
     ]);
     expect(report.findings.map((f) => `${f.source}:${f.from_port} ${f.verdict} ${f.action}`)).to.deep.equal([
       '10.1.0.0/16:22 allowed none',
@@ -119,7 +119,7 @@ describe('handler', () => {
 
     expect(ec2.commandCalls(RevokeSecurityGroupEgressCommand)[0]?.args[0].input).to.deep.equal({
       GroupId: 'sg-038ccc3a1f7b05f42',
-      SecurityGroupRuleIds: ['sgr-02bdc373eac599585'],
+      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 4444, ToPort: 4444, IpRanges: [{ CidrIp: '73.21.4.36/32' }] }],
     });
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(0);
   });
@@ -146,24 +146,29 @@ describe('handler', () => {
     expect(report.findings.map((f) => `${f.source} ${f.action}`)).to.deep.equal(['0.0.0.0/0 revoked', '::/0 already-removed']);
   });
 
-  it('still revokes the other ids when one id of a batch is gone', async () => {
+  it('still revokes the others when EC2 refuses a batch for one permission it no longer has', async () => {
+    // Prepare: world SSH and world RDP; outside the default VPC EC2 fails the whole call for the missing SSH rule
     const event = envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole'));
     event.detail.requestParameters.ipPermissions.items[1].fromPort = 3389;
     event.detail.requestParameters.ipPermissions.items[1].toPort = 3389;
     Object.assign(event.detail.responseElements.securityGroupRuleSet.items[2], { fromPort: 3389, toPort: 3389 });
+    const ssh = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
+    const rdp = { IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: '0.0.0.0/0' }] };
     ec2
-      .on(RevokeSecurityGroupIngressCommand, { SecurityGroupRuleIds: ['sgr-02b2b2b2b2b2b2b22', 'sgr-03c3c3c3c3c3c3c33'] })
-      .rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400))
-      .on(RevokeSecurityGroupIngressCommand, { SecurityGroupRuleIds: ['sgr-02b2b2b2b2b2b2b22'] })
-      .rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400));
+      .on(RevokeSecurityGroupIngressCommand, { IpPermissions: [ssh, rdp] })
+      .rejects(awsError('InvalidPermission.NotFound', 'client', 400))
+      .on(RevokeSecurityGroupIngressCommand, { IpPermissions: [ssh] })
+      .rejects(awsError('InvalidPermission.NotFound', 'client', 400));
     const { handler } = setup();
 
+    // Act
     const report = (await handler(event)) as EventReport;
 
-    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.SecurityGroupRuleIds)).to.deep.equal([
-      ['sgr-02b2b2b2b2b2b2b22', 'sgr-03c3c3c3c3c3c3c33'],
-      ['sgr-02b2b2b2b2b2b2b22'],
-      ['sgr-03c3c3c3c3c3c3c33'],
+    // Assess
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.IpPermissions?.map((p) => p.FromPort))).to.deep.equal([
+      [22, 3389],
+      [22],
+      [3389],
     ]);
     expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.action)).to.deep.equal(['already-removed', 'revoked']);
   });

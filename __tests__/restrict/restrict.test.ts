@@ -67,7 +67,10 @@ describe('action "restrict"', () => {
     // Assess
     const text = description('0.0.0.0/0', ASSUMED_ROLE);
     expect(ec2Sequence()).to.deep.equal([
-      { command: 'RevokeSecurityGroupIngressCommand', input: { GroupId: 'sg-0632fa4ee8a8468a4', SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'] } },
+      {
+        command: 'RevokeSecurityGroupIngressCommand',
+        input: { GroupId: 'sg-0632fa4ee8a8468a4', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+      },
       {
         command: 'AuthorizeSecurityGroupIngressCommand',
         input: {
@@ -152,7 +155,10 @@ describe('action "restrict"', () => {
     const report = (await handler(fixture('eventbridge-envelope-authorize-ingress-sg-reference-cloudformation-1'))) as EventReport;
 
     expect(ec2Sequence()).to.deep.equal([
-      { command: 'RevokeSecurityGroupIngressCommand', input: { GroupId: 'sg-01f414f5313452cd1', SecurityGroupRuleIds: ['sgr-02e2ca7d55820dc26'] } },
+      {
+        command: 'RevokeSecurityGroupIngressCommand',
+        input: { GroupId: 'sg-01f414f5313452cd1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 1521, ToPort: 1521, UserIdGroupPairs: [{ GroupId: 'sg-000537769a1c2d858' }] }] },
+      },
     ]);
     expect(report.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
     expect(report.findings[0]?.reason).to.match(/^not restricted: its source is a security group, not a CIDR; /);

@@ -37,10 +37,12 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   const findings: Finding[] = [];
 
   let rules: Rule[] = [...change.rules];
+  const readFromEc2 = new Set<Rule>();
   let group: GroupInfo | undefined;
   try {
     const current = await currentRules(change.undirectedRules, ec2);
     rules = rules.concat(current.rules);
+    for (const rule of current.rules) readFromEc2.add(rule);
     // Judged as ingress, the stricter reading; the rule no longer exists either way.
     findings.push(...judgeRules(current.gone.map((rule) => ({ ...rule, direction: 'ingress' as const })), policy).map(alreadyRemoved));
     group = await groupOfChange(change.groupId, policy, ec2);
@@ -52,7 +54,12 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   }
 
   const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.self);
-  const acted = await act(judgeRules(rules, policy, exemptReason), policy, ec2, { principal: change.principal, now: ctx.now() });
+  // What EC2 just described is revoked by id; what the event says, by content.
+  const acted = await act(judgeRules(rules, policy, exemptReason), policy, ec2, {
+    principal: change.principal,
+    now: ctx.now(),
+    revokeByRuleId: (rule) => readFromEc2.has(rule),
+  });
   findings.push(...acted.findings);
 
   const report = eventReport(change, group, findings, policy);

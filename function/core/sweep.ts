@@ -188,7 +188,12 @@ class Sweep {
           if (!unrevokedGroups.includes(groupId)) unrevokedGroups.push(groupId);
           notAttempted = `not revoked: the sweep ran out of time before the ${direction} batch of ${groupId}; the next sweep revokes it`;
         }
-        const acted = await act(batch, policy, this.ec2, { now: this.ctx.now(), ...(notAttempted !== undefined ? { notAttempted } : {}) });
+        // Every rule here was just listed by EC2, so its id is EC2's own.
+        const acted = await act(batch, policy, this.ec2, {
+          now: this.ctx.now(),
+          revokeByRuleId: () => true,
+          ...(notAttempted !== undefined ? { notAttempted } : {}),
+        });
         this.tally.acted(acted.findings);
       }
     }

@@ -15,6 +15,12 @@ export interface ActOptions {
   /** The time written into restrict descriptions (the engine's `now()`); absent = no time. */
   readonly now?: Date;
   /**
+   * Whether a violation may be revoked by its rule id. Only for rules just read from EC2
+   * (DescribeSecurityGroupRules): an id in an event is a claim, and the rule behind it may have
+   * been edited in place since. Absent: every violation is revoked by its content.
+   */
+  readonly revokeByRuleId?: (rule: Rule) => boolean;
+  /**
    * Why EC2 must not be changed now although the mode is enforce (the sweep ran out of time);
    * every violation then fails with this as its error and is left for the next run.
    */

@@ -161,7 +161,7 @@ export const RESTRICT: RemediationAction<RestrictPlan, RestrictOutcome> = {
   plan(violations, policy, options) {
     const actor = actorLabel(options.principal);
     const describe = (rule: Rule) => restrictDescription(sourceLabel(rule.source), actor, options.now);
-    return { revokes: planRevokes(violations), ...planReplacements(violations, policy.restrictTo, describe) };
+    return { revokes: planRevokes(violations, options.revokeByRuleId), ...planReplacements(violations, policy.restrictTo, describe) };
   },
   intent(plan, violation) {
     const replacements = plan.replacements.get(violation);

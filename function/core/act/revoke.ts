@@ -1,9 +1,10 @@
 /**
- * The `revoke` action: revoke exactly the offending rules. Rules with ids are revoked by id, one
- * call per group and direction; rules without ids by their exact permission. A rule that is
- * already gone is a success. A batch that fails for a reason one rule can cause is retried rule
- * by rule, so one bad id does not shield the others; retryable failures are left for the caller
- * to surface once everything else is done.
+ * The `revoke` action: revoke exactly the offending rules, one call per group and direction.
+ * Rules of an event are revoked by their exact content (`IpPermissions`), so that only a rule
+ * that still has the offending content can go; rules just read from EC2 are revoked by id. A
+ * rule that is already gone is a success. A batch that fails for a reason one rule can cause
+ * is retried rule by rule, so one bad rule does not shield the others; retryable failures are
+ * left for the caller to surface once everything else is done.
  */
 import { batchThenEach } from '../batch-then-each';
 import { Ec2CallError } from '../errors';
@@ -39,10 +40,10 @@ export type RevokeOutcome = { readonly status: 'revoked' } | { readonly status: 
 export type RevokeOutcomes = ReadonlyMap<Rule, RevokeOutcome>;
 
 /** Groups the rules into the fewest EC2 calls: one per group, direction and revoke style. */
-export function planRevokes(rules: readonly Rule[]): RevokePlan {
+export function planRevokes(rules: readonly Rule[], revokeByRuleId: (rule: Rule) => boolean = () => false): RevokePlan {
   const batches = new Map<string, { direction: Direction; groupId?: string; groupName?: string; byRuleId: boolean; rules: Rule[] }>();
   for (const rule of rules) {
-    const byRuleId = rule.ruleId !== undefined && rule.groupId !== undefined;
+    const byRuleId = rule.ruleId !== undefined && rule.groupId !== undefined && revokeByRuleId(rule);
     const group = rule.groupId ?? `name:${rule.groupName ?? ''}`;
     const key = `${group}|${rule.direction}|${byRuleId}`;
     let batch = batches.get(key);
@@ -129,7 +130,7 @@ export function revokeFinding(judgement: Judgement, outcome: RevokeOutcome | und
 }
 
 export const REVOKE: RemediationAction<RevokePlan, RevokeOutcomes> = {
-  plan: (violations) => planRevokes(violations),
+  plan: (violations, _policy, options) => planRevokes(violations, options.revokeByRuleId),
   intent: () => ({ kind: 'revoke' }),
   execute: executeRevokes,
   finding: (judgement, _plan, outcomes) => revokeFinding(judgement, outcomes.get(judgement.rule)),
