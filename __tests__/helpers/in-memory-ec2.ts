@@ -6,7 +6,8 @@
  *   fails with `InvalidSecurityGroupRuleId.NotFound` and nothing is removed;
  * - revoke by permission: matched by content (protocol, ports, source; descriptions ignored,
  *   CIDR host bits cleared); what matches nothing comes back as unknown (`UnknownIpPermissions`),
- *   the rest is removed;
+ *   the rest is removed (some EC2-compatible APIs answer `InvalidPermission.NotFound` instead;
+ *   `failOn` reproduces that);
  * - authorize: a permission that already exists (or is named twice) fails the whole call with
  *   `InvalidPermission.Duplicate`, nothing added;
  * - describe rules: by id (one unknown id fails the call) or by group filter, in pages; the
