@@ -5,6 +5,7 @@
  */
 import { TerraformElement, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct, Node } from 'constructs';
+import { version } from '../package.json';
 import { INPUTS, InputDefinition, InputProps, isNullable, validationCondition } from './inputs';
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION } from './requirements';
 import { SecurityGroupSentry } from './security-group-sentry';
@@ -53,6 +54,7 @@ export class SentryModuleStack extends TerraformStack {
       'The IAM policy the function\'s role needs, as JSON; attach it to existing_role_arn\'s role (the module does when it creates the role).',
     );
     output('event_rule_arn', this.sentry.eventRule.arn, 'ARN of the EventBridge rule that matches security-group changes.');
+    output('version', version, 'The sg-sentry release this module is (the git tag is v<version>).');
     output('dead_letter_queue_arn', this.sentry.deadLetterQueue.arn, 'ARN of the dead-letter queue of events that were never handled.');
   }
 

@@ -1,8 +1,9 @@
 /**
- * Writes the self-contained Terraform module: `main.tf.json`, the function archive and a
- * README generated from the variables and outputs. The output depends only on the sources:
- * keys sorted, cdktf's metadata (which names paths and versions) stripped, the archive built by
- * a zip writer without timestamps.
+ * Writes the self-contained Terraform modules: `main.tf.json`, `versions.tf.json`, the function
+ * archive and a README generated from the variables and outputs. The output depends only on the
+ * sources: keys sorted, cdktf's metadata (which names paths and versions) stripped, the archive
+ * built by a zip writer without timestamps. The same files go to dist/ (`npm run synth`) and to
+ * the released folders under terraform/ (`npm run release:modules`), which are committed.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -50,26 +51,62 @@ export function stableJson(value: unknown): string {
   return `${JSON.stringify(sort(value), null, 2)}\n`;
 }
 
+/** One module the repository releases: synthesized, then written to terraform/ and dist/. */
+export interface ReleasedModule {
+  /** Its folder under terraform/, the `//subdir` of a git source. */
+  readonly folder: string;
+  /** Its folder under dist/, where `npm run synth` writes it. */
+  readonly distFolder: string;
+  readonly synthesize: () => TerraformJson;
+  readonly readme: (config: TerraformJson) => string;
+}
+
+/** Every released module; the member module joins this list. */
+export const RELEASED_MODULES: readonly ReleasedModule[] = [
+  { folder: 'sg-sentry', distFolder: 'terraform-module', synthesize: synthesizeModuleJson, readme: renderModuleReadme },
+];
+
+/**
+ * A module's files by relative path: the configuration in `main.tf.json`, its Terraform and
+ * provider requirements in `versions.tf.json` (where Terraform users look for them), the README
+ * and the function archive.
+ */
+export function moduleFiles(module: ReleasedModule, bundleFile: string): Map<string, Buffer> {
+  const archive = functionArchiveBytes(bundleFile);
+  const { terraform, ...config } = module.synthesize();
+  return new Map([
+    ['main.tf.json', Buffer.from(stableJson(config))],
+    ['versions.tf.json', Buffer.from(stableJson({ terraform }))],
+    ['README.md', Buffer.from(module.readme({ terraform, ...config }))],
+    [FUNCTION_ARCHIVE, archive],
+  ]);
+}
+
+/** (Re)creates `outDir` with the module's files; replaces an earlier module, never anything else. */
+export function writeModuleFiles(outDir: string, files: ReadonlyMap<string, Buffer>): void {
+  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, 'main.tf.json'))) {
+    throw new Error(`${outDir} is neither empty nor a synthesized module: not replacing it`);
+  }
+  rmSync(outDir, { recursive: true, force: true });
+  for (const [path, bytes] of files) {
+    mkdirSync(dirname(join(outDir, path)), { recursive: true });
+    writeFileSync(join(outDir, path), bytes);
+  }
+}
+
 export interface WriteModuleOptions {
   /** Directory to (re)create, e.g. dist/terraform-module. */
   readonly outDir: string;
   /** The bundled function, dist/function/index.js. */
   readonly bundleFile: string;
+  /** Default: the main module (sg-sentry). */
+  readonly module?: ReleasedModule;
 }
 
-export function writeModule({ outDir, bundleFile }: WriteModuleOptions): TerraformJson {
-  const archive = functionArchiveBytes(bundleFile);
-  const config = synthesizeModuleJson();
-  // Replaces an earlier module, never anything else a mistyped --out could name.
-  if (existsSync(outDir) && readdirSync(outDir).length > 0 && !existsSync(join(outDir, 'main.tf.json'))) {
-    throw new Error(`${outDir} is neither empty nor a synthesized module: not replacing it`);
-  }
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(join(outDir, dirname(FUNCTION_ARCHIVE)), { recursive: true });
-  writeFileSync(join(outDir, 'main.tf.json'), stableJson(config));
-  writeFileSync(join(outDir, FUNCTION_ARCHIVE), archive);
-  writeFileSync(join(outDir, 'README.md'), renderModuleReadme(config));
-  return config;
+/** Writes one module; returns its whole configuration. */
+export function writeModule({ outDir, bundleFile, module = RELEASED_MODULES[0]! }: WriteModuleOptions): TerraformJson {
+  writeModuleFiles(outDir, moduleFiles(module, bundleFile));
+  return module.synthesize();
 }
 
 function withoutMetadata(value: unknown): unknown {

@@ -82,7 +82,7 @@ ${provider(account, 'eu-west-1')}
 ${provider(account, 'us-east-1', 'us_east_1')}
 # The same name in two regions; the first with a role path and a permissions boundary.
 module "eu_west_1" {
-  source                        = "../../dist/terraform-module"
+  source                        = "../../terraform/sg-sentry"
   name                          = "sg-sentry"
   role_path                     = "/security/"
   role_permissions_boundary_arn = "${boundaryArn}"
@@ -90,7 +90,7 @@ module "eu_west_1" {
 }
 
 module "us_east_1" {
-  source    = "../../dist/terraform-module"
+  source    = "../../terraform/sg-sentry"
   providers = { aws = aws.us_east_1 }
   name      = "sg-sentry"
 }
@@ -98,7 +98,7 @@ module "us_east_1" {
 # count = 2 with distinct names; the second runs with a role the module does not create.
 module "audit" {
   count             = 2
-  source            = "../../dist/terraform-module"
+  source            = "../../terraform/sg-sentry"
   name              = ["sg-sentry-audit-a", "sg-sentry-audit-b"][count.index]
   policy            = jsonencode({ mode = "report" })
   existing_role_arn = count.index == 1 ? "${existingRoleArn}" : null

@@ -1,6 +1,7 @@
 /**
  * What `npm run synth` (build, then `tsx main.ts`) leaves in dist/terraform-module: the same
- * bytes every time, the archive the function needs, and a README generated from the module.
+ * bytes every time, the archive the function needs, and a README generated from the module; and
+ * the released copies under terraform/, which must be exactly that.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
@@ -8,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import { writeModule } from '../../modules/synthesize-module';
+import { version as VERSION } from '../../package.json';
+import { RELEASED_MODULES, moduleFiles, writeModule } from '../../modules/synthesize-module';
 import { BUNDLE_FILE, REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 
 const run = promisify(execFile);
@@ -28,7 +30,7 @@ function tree(dir: string): Map<string, Buffer> {
 }
 
 describe('synthesized module output (main.ts)', function () {
-  this.timeout(60_000);
+  this.timeout(300_000);
   let scratch: string;
   let first: Map<string, Buffer>;
   let second: Map<string, Buffer>;
@@ -51,8 +53,29 @@ describe('synthesized module output (main.ts)', function () {
     }
   });
 
-  it('holds exactly the Terraform JSON, the function archive and the README: no cdktf output', () => {
-    expect([...first.keys()].sort()).to.deep.equal(['README.md', 'assets/function.zip', 'main.tf.json']);
+  it('holds exactly the Terraform JSON, its requirements, the function archive and the README: no cdktf output', () => {
+    expect([...first.keys()].sort()).to.deep.equal(['README.md', 'assets/function.zip', 'main.tf.json', 'versions.tf.json']);
+  });
+
+  it('states the requirements in versions.tf.json (a provider range, no exact pin) and reports the package version', () => {
+    const versions = JSON.parse(first.get('versions.tf.json')!.toString()) as { terraform: { required_providers: { aws: { version: string } } } };
+    const main = JSON.parse(first.get('main.tf.json')!.toString()) as { terraform?: unknown; output: { version: { value: string } } };
+
+    expect(versions.terraform.required_providers.aws).to.deep.equal({ source: 'hashicorp/aws', version: '>= 5.100, < 7.0' });
+    expect(main).not.to.have.property('terraform');
+    expect(main.output.version.value).to.equal(VERSION);
+  });
+
+  it('keeps every released module under terraform/ byte-identical to a fresh synth (npm run release:modules refreshes them)', () => {
+    const released = readdirSync(join(REPO_ROOT, 'terraform')).sort();
+
+    expect(released).to.deep.equal(RELEASED_MODULES.map((m) => m.folder).sort());
+    for (const module of RELEASED_MODULES) {
+      const committed = tree(join(REPO_ROOT, 'terraform', module.folder));
+      const fresh = moduleFiles(module, BUNDLE_FILE);
+      const stale = [...new Set([...committed.keys(), ...fresh.keys()])].filter((path) => !committed.get(path)?.equals(fresh.get(path) ?? Buffer.alloc(0)));
+      expect(stale, `terraform/${module.folder} is stale: run npm run release:modules and commit terraform/`).to.deep.equal([]);
+    }
   });
 
   it('archives the built bundle as index.js at the root of the zip', () => {

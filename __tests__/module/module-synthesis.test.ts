@@ -498,7 +498,7 @@ describe('terraform module (synthesized)', () => {
   it('exposes exactly the documented outputs', () => {
     // Assess
     expect(Object.keys(module.output as object).sort()).to.deep.equal(
-      ['sns_topic_arn', 'lambda_function_arn', 'lambda_function_name', 'lambda_role_arn', 'event_rule_arn', 'dead_letter_queue_arn', 'role_policy_json'].sort(),
+      ['sns_topic_arn', 'lambda_function_arn', 'lambda_function_name', 'lambda_role_arn', 'event_rule_arn', 'dead_letter_queue_arn', 'role_policy_json', 'version'].sort(),
     );
   });
 });

@@ -85,7 +85,7 @@ function hasUnknown(shape: unknown): boolean {
 }
 
 describe('terraform module with terraform (offline plan of every example)', function () {
-  this.timeout(300_000);
+  this.timeout(900_000);
   const runs = new Map<string, ExampleRun>();
   let unknownAtPlan: PlannedResource[];
   let invalidInputs: TerraformResult;

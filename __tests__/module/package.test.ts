@@ -34,7 +34,7 @@ function npm(args: readonly string[], cwd: string, extra: readonly string[] = []
 }
 
 describe('npm package', function () {
-  this.timeout(180_000);
+  this.timeout(600_000);
   let scratch: string;
   let tarball: string;
   let files: string[];

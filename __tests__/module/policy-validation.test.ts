@@ -145,7 +145,8 @@ function functionProblems(policy: unknown): string[] | undefined {
 }
 
 describe('policy validation at plan time, in step with the function', function () {
-  this.timeout(120_000);
+  // One validate of some 75 module calls: about 15 s of CPU, minutes on a shared, loaded machine.
+  this.timeout(600_000);
   /** Terraform's messages by case index (empty: the policy passed). */
   const messages = new Map<number, string[]>();
 

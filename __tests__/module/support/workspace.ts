@@ -1,7 +1,8 @@
 /**
  * One synthesized module per test process, written into a temporary workspace that mirrors the
- * repository layout (dist/terraform-module), so that examples copied next to it find it at
- * `source = "../../../dist/terraform-module"` and nothing lands in the repository.
+ * repository layout (terraform/sg-sentry), so that examples copied next to it find it at
+ * `source = "../../../terraform/sg-sentry"` as they find the committed one, and nothing lands in
+ * the repository.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ export function synthesizedWorkspace(): Workspace {
   process.on('exit', () => {
     if (!process.env.SG_SENTRY_KEEP_TEST_WORKSPACE) rmSync(root, { recursive: true, force: true });
   });
-  const moduleDir = join(root, 'dist', 'terraform-module');
+  const moduleDir = join(root, 'terraform', 'sg-sentry');
   const module = writeModule({ outDir: moduleDir, bundleFile: BUNDLE_FILE });
   workspace = { root, moduleDir, module };
   return workspace;

@@ -2,7 +2,7 @@
 # hourly sweep, and two addresses that are told about every revoked rule.
 
 module "sg_sentry" {
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
 
   name                = "sg-sentry"
   notification_emails = ["secops@example.com", "platform-oncall@example.com"]

@@ -15,7 +15,7 @@ variable "office_cidrs" {
 }
 
 module "sg_sentry" {
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
 
   name = "sg-sentry-report"
 

@@ -14,7 +14,7 @@ variable "security_alerts_kms_key_arn" {
 }
 
 module "sg_sentry" {
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
 
   name             = "sg-sentry"
   create_sns_topic = false

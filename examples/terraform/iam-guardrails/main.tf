@@ -15,7 +15,7 @@ variable "audit_role_arn" {
 
 # The module creates the role, under /security/ and with the boundary.
 module "sg_sentry" {
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
 
   name                          = "sg-sentry"
   role_path                     = "/security/"
@@ -26,7 +26,7 @@ module "sg_sentry" {
 # The module creates no role: the function runs with the role given, which gets the policy the
 # module would have attached (here by this configuration; or by whoever owns the role).
 module "sg_sentry_audit" {
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
 
   name              = "sg-sentry-audit"
   policy            = jsonencode({ mode = "report" })

@@ -26,7 +26,7 @@ locals {
 
 module "sg_sentry" {
   count  = 2
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
 
   name                = local.instances[count.index].name
   policy              = local.instances[count.index].policy

@@ -7,14 +7,14 @@ provider "aws" {
 }
 
 module "sg_sentry" {
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
 
   name                = "sg-sentry"
   notification_emails = ["secops@example.com"]
 }
 
 module "sg_sentry_us_east_1" {
-  source = "../../../dist/terraform-module"
+  source = "../../../terraform/sg-sentry"
   providers = {
     aws = aws.us_east_1
   }
