@@ -6,7 +6,8 @@
  * table. An input is added here, with its prop in `SecurityGroupSentryProps`, and the construct
  * uses it.
  */
-import { IResolvable, Op, TerraformProvider, Token } from 'cdktf';
+import { Fn, IResolvable, Op, TerraformProvider, TerraformVariable, Token } from 'cdktf';
+import { Construct } from 'constructs';
 import { PolicyValidationError, parsePolicy } from '../function/core/policy/policy';
 import { POLICY_MAX_BYTES } from './policy-input';
 import { policyProblems } from './policy-validation';
@@ -57,6 +58,20 @@ export interface SecurityGroupSentryProps {
   readonly tags?: { [key: string]: string };
   /** The AWS provider of every resource and data source; default the stack's default provider. */
   readonly provider?: TerraformProvider;
+  /** The AWS Organization (`o-…`) whose accounts this deployment serves; null: one account. */
+  readonly organizationId?: string | null;
+  /** Name of the role the function assumes in member accounts. */
+  readonly memberRoleName?: string;
+  /** OUs (or the root) whose accounts get the member role and forwarders through StackSets. */
+  readonly memberOrganizationalUnitIds?: string[];
+  /** Regions whose events member accounts forward; empty: this region. */
+  readonly memberRegions?: string[];
+  /** Account ids the sweep covers, or `["organization"]`; empty: this account. */
+  readonly sweepAccounts?: string[];
+  /** Regions the sweep covers; empty: this region. */
+  readonly sweepRegions?: string[];
+  /** `SELF` (the management account) or `DELEGATED_ADMIN` (a delegated administrator of StackSets). */
+  readonly stacksetCallAs?: string;
 }
 
 /** The props that are module inputs (the archive is the module's own; the provider is the caller's). */
@@ -86,6 +101,7 @@ export interface InputDefinition {
   readonly variable: string;
   /** A Terraform type constraint; also decides how the variable reaches the construct. */
   readonly type: 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
+  /** `undefined`: the caller must set it (the member module's central ARNs). */
   readonly default: unknown;
   /** Whether null may be passed; default: exactly when the default is null. */
   readonly nullable?: boolean;
@@ -111,6 +127,16 @@ export const SCHEDULE_PATTERN = '^(rate|cron)\\(.+\\)$';
 export const IAM_POLICY_ARN_PATTERN = '^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/[A-Za-z0-9+=,.@_/-]+$';
 export const IAM_ROLE_ARN_PATTERN = '^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$';
 export const IAM_PATH_PATTERN = '^/([A-Za-z0-9+=,.@_-]+/)*$';
+export const ORGANIZATION_ID_PATTERN = '^o-[a-z0-9]{10,32}$';
+/** An OU id, or the root's id (StackSets deploy to a root's accounts too). */
+export const ORGANIZATIONAL_UNIT_ID_PATTERN = '^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$';
+/** IAM role name characters; at most 54, so `<name>-forwarder` fits IAM's 64. */
+export const MEMBER_ROLE_NAME_PATTERN = '^[A-Za-z0-9+=,.@_-]{1,54}$';
+export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]+$';
+export const ACCOUNT_ID_PATTERN = '^[0-9]{12}$';
+/** `sweep_accounts` value that means every ACTIVE account of the organization. */
+export const SWEEP_WHOLE_ORGANIZATION = 'organization';
+export const STACKSET_CALL_AS = ['SELF', 'DELEGATED_ADMIN'] as const;
 
 /** An HCL string literal (JSON's escapes for `"` and `\` are HCL's too). */
 export const hcl = (text: string) => JSON.stringify(text);
@@ -185,6 +211,19 @@ function parsedPolicy(value: unknown): unknown {
   }
 }
 const isPlainObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Account ids, or exactly `["organization"]`. */
+const SWEEP_ACCOUNTS_RULE: InputRule = {
+  errorMessage: `sweep_accounts must be a list of 12-digit account ids, or ["${SWEEP_WHOLE_ORGANIZATION}"] alone.`,
+  expression: (ref) =>
+    `join(",", ${ref}) == ${hcl(SWEEP_WHOLE_ORGANIZATION)} || alltrue([for account in ${ref} : ${canMatch(ACCOUNT_ID_PATTERN, 'account')}])`,
+  offending: (value) => {
+    if (!Array.isArray(value) || isToken(value)) return undefined;
+    if (value.length === 1 && value[0] === SWEEP_WHOLE_ORGANIZATION) return undefined;
+    const bad = value.filter((v) => plainString(v) && !new RegExp(ACCOUNT_ID_PATTERN).test(v));
+    return bad.length > 0 ? shown(bad) : undefined;
+  },
+};
 
 const POLICY_RULES: readonly InputRule[] = [
   {
@@ -375,7 +414,100 @@ export const INPUTS = {
     default: {},
     description: 'Tags for every resource that takes tags.',
   },
+  organizationId: {
+    variable: 'organization_id',
+    type: 'string',
+    default: null,
+    description:
+      'Id of the AWS Organization (o-...) this deployment serves: creates the central event bus that member accounts forward to (only principals of this organization may put events), the sweep queue, and the permission to assume member_role_name in the organization\'s accounts. null: one account.',
+    rules: [matching(ORGANIZATION_ID_PATTERN, 'organization_id must be an organization id such as o-a1b2c3d4e5.')],
+  },
+  memberRoleName: {
+    variable: 'member_role_name',
+    type: 'string',
+    default: 'sg-sentry-member',
+    description:
+      'Name of the role the function assumes in member accounts (created there by the StackSets or the member module; its forwarder role is <member_role_name>-forwarder).',
+    rules: [matching(MEMBER_ROLE_NAME_PATTERN, 'member_role_name must be 1-54 characters of letters, digits and +=,.@_-.')],
+  },
+  memberOrganizationalUnitIds: {
+    variable: 'member_organizational_unit_ids',
+    type: 'list(string)',
+    default: [],
+    description:
+      'OUs (ou-...) or the root (r-...) whose accounts get the member role and the forwarders through two service-managed StackSets with auto-deployment. Empty: no StackSets (deploy the member module instead). Needs organization_id. The management account is never a StackSet target.',
+    rules: [
+      eachMatching(
+        ORGANIZATIONAL_UNIT_ID_PATTERN,
+        'ou',
+        'Every member_organizational_unit_ids entry must be an OU id (ou-...) or a root id (r-...).',
+      ),
+    ],
+  },
+  memberRegions: {
+    variable: 'member_regions',
+    type: 'list(string)',
+    default: [],
+    description:
+      'Regions whose security-group events member accounts forward to the central bus (the forwarders StackSet deploys to each). Empty: this region only. The function may change security groups only in these regions, this one and sweep_regions.',
+    rules: [eachMatching(REGION_PATTERN, 'region', 'Every member_regions entry must be a region name such as eu-west-1.')],
+  },
+  sweepAccounts: {
+    variable: 'sweep_accounts',
+    type: 'list(string)',
+    default: [],
+    description:
+      'Accounts the scheduled sweep covers: account ids, or ["organization"] for every ACTIVE account (Organizations ListAccounts; the deployment must be in the management or a delegated-administrator account). Empty: this account. Needs organization_id. Lambda allows 4 KB of environment in all: for more than a few dozen ids use ["organization"].',
+    rules: [SWEEP_ACCOUNTS_RULE],
+  },
+  sweepRegions: {
+    variable: 'sweep_regions',
+    type: 'list(string)',
+    default: [],
+    description: 'Regions the scheduled sweep covers in each account. Empty: this region.',
+    rules: [eachMatching(REGION_PATTERN, 'region', 'Every sweep_regions entry must be a region name such as eu-west-1.')],
+  },
+  stacksetCallAs: {
+    variable: 'stackset_call_as',
+    type: 'string',
+    default: 'SELF',
+    description:
+      'Whom the StackSets are managed as: SELF in the management account, DELEGATED_ADMIN in a delegated administrator of CloudFormation StackSets.',
+    rules: [oneOf(STACKSET_CALL_AS, `stackset_call_as must be one of ${STACKSET_CALL_AS.join(', ')}.`)],
+  },
 } as const satisfies { readonly [Prop in keyof Required<InputProps>]: InputDefinition };
+
+/**
+ * The module's variables, one per input, with their validations; cdktf cannot write a null
+ * default, so that one goes in as an override. Returns each variable by prop name.
+ */
+export function inputVariables(scope: Construct, inputs: Readonly<Record<string, InputDefinition>>): Record<string, TerraformVariable> {
+  const variables: Record<string, TerraformVariable> = {};
+  for (const [prop, input] of Object.entries(inputs)) {
+    const variable = new TerraformVariable(scope, input.variable, {
+      type: input.type,
+      default: input.default === null ? undefined : input.default,
+      description: input.description,
+      nullable: isNullable(input),
+      validation: input.rules?.map((rule) => ({
+        condition: validationCondition(input, rule),
+        errorMessage: rule.terraformMessage?.(`var.${input.variable}`) ?? rule.errorMessage,
+      })),
+    });
+    if (input.default === null) variable.addOverride('default', null);
+    variables[prop] = variable;
+  }
+  return variables;
+}
+
+/** How a variable of each type constraint reaches a construct: as a token of that type. */
+export const TOKEN_OF_TYPE: Record<InputDefinition['type'], (variable: TerraformVariable) => unknown> = {
+  string: (v) => v.stringValue,
+  number: (v) => v.numberValue,
+  bool: (v) => v.booleanValue,
+  'list(string)': (v) => v.listValue,
+  'map(string)': (v) => Token.asStringMap(v.value),
+};
 
 export function isNullable(input: InputDefinition): boolean {
   return input.nullable ?? input.default === null;
@@ -400,6 +532,23 @@ export const TOPIC_CHOICE = {
   holds: (createTopic: boolean, topicArn: string | null | undefined): boolean => createTopic === !topicArn,
 } as const;
 
+/**
+ * StackSet targets and other accounts to sweep need an organization: the function reaches other
+ * accounts only through the member role, which it may assume only within its organization. A
+ * precondition on the function, like the topic choice.
+ */
+export const ORGANIZATION_REQUIRED = {
+  errorMessage: 'member_organizational_unit_ids and sweep_accounts need organization_id.',
+  condition: (organizationId: string | null, organizationalUnitIds: string[], sweepAccounts: string[]): IResolvable =>
+    Op.or(
+      Op.neq(organizationId, Token.nullValue()),
+      // `< 1`, not `== 0`: cdktf writes a literal 0 operand as "undefined".
+      Op.and(Op.lt(Fn.lengthOf(organizationalUnitIds), 1), Op.lt(Fn.lengthOf(sweepAccounts), 1)),
+    ),
+  holds: (organizationId: string | null | undefined, organizationalUnitIds: readonly string[], sweepAccounts: readonly string[]): boolean =>
+    !!organizationId || (organizationalUnitIds.length === 0 && sweepAccounts.length === 0),
+} as const;
+
 /** Every rule a plain prop value breaks, as messages naming the prop and the value. */
 export function plainValueProblems(props: InputProps): string[] {
   const problems: string[] = [];
@@ -415,6 +564,14 @@ export function plainValueProblems(props: InputProps): string[] {
   const topicArn = props.snsTopicArn;
   if (typeof createTopic === 'boolean' && !isToken(topicArn) && !TOPIC_CHOICE.holds(createTopic, topicArn)) {
     problems.push(`createSnsTopic ${createTopic}, snsTopicArn ${shown(topicArn ?? null)}: ${TOPIC_CHOICE.errorMessage}`);
+  }
+  const organizationId = props.organizationId;
+  const units = props.memberOrganizationalUnitIds ?? [];
+  const sweepAccounts = props.sweepAccounts ?? [];
+  if (![organizationId, units, sweepAccounts].some(isToken) && !ORGANIZATION_REQUIRED.holds(organizationId, units, sweepAccounts)) {
+    problems.push(
+      `memberOrganizationalUnitIds ${shown(units)}, sweepAccounts ${shown(sweepAccounts)}: ${ORGANIZATION_REQUIRED.errorMessage}`,
+    );
   }
   return problems;
 }

@@ -6,7 +6,9 @@
  */
 import { repository, version } from '../package.json';
 import { INPUTS, InputDefinition } from './inputs';
-import { KEY_PERMISSIONS, PERMISSIONS, PermissionDefinition, TOPIC_PERMISSIONS } from './permissions';
+import { FORWARDER_ROLE, MEMBER_ROLE } from './member-pieces';
+import { memberPermissionDefinitions } from './member-resources';
+import { EVENT_BUS_PERMISSIONS, KEY_PERMISSIONS, PERMISSIONS, PermissionDefinition, TOPIC_PERMISSIONS } from './permissions';
 
 interface StatementBlock {
   readonly sid?: string;
@@ -50,6 +52,9 @@ const READABLE: Record<string, string> = {
   '!(var.existing_role_arn != null) ? local.created_role_arn : var.existing_role_arn': '<role ARN>',
   'var.kms_key_arn': '<kms_key_arn>',
   'trimprefix(var.slack_webhook_ssm_parameter, "/")': '<slack_webhook_ssm_parameter without a leading />',
+  'var.member_role_name': '<member_role_name>',
+  'one(aws_sqs_queue.sweep_queue[*].arn)': '<sweep queue ARN>',
+  'var.central_event_bus_arn': '<central_event_bus_arn>',
 };
 const readable = (text: string) => text.replace(/\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, (whole, expression: string) => READABLE[expression] ?? whole);
 
@@ -70,7 +75,8 @@ export function renderInputsTable(config: Record<string, unknown>): string {
       const rules = input
         ? (input.rules ?? []).map((rule) => rule.errorMessage)
         : (v.validation ?? []).map((rule) => rule.error_message ?? '').filter(Boolean);
-      return `| ${code(name)} | ${cell(v.description ?? '')} | ${code(v.type ?? 'any')} | ${code(JSON.stringify(v.default ?? null))} | ${cell(rules.join(' '))} |`;
+      const defaultValue = 'default' in v ? code(JSON.stringify(v.default ?? null)) : 'required';
+      return `| ${code(name)} | ${cell(v.description ?? '')} | ${code(v.type ?? 'any')} | ${defaultValue} | ${cell(rules.join(' '))} |`;
     });
   return ['| Name | Description | Type | Default | Validation |', '|---|---|---|---|---|', ...rows].join('\n');
 }
@@ -88,6 +94,9 @@ const DOCUMENTS = {
   role: { name: 'role_policy_document', definitions: PERMISSIONS },
   topic: { name: 'topic_policy_document', definitions: TOPIC_PERMISSIONS },
   key: { name: 'key_policy_document', definitions: KEY_PERMISSIONS },
+  eventBus: { name: 'organization_event_bus_policy_document', definitions: EVENT_BUS_PERMISSIONS },
+  memberRole: { name: 'member_role_policy_document', definitions: memberPermissionDefinitions(MEMBER_ROLE) },
+  forwarderRole: { name: 'forwarder_role_policy_document', definitions: memberPermissionDefinitions(FORWARDER_ROLE) },
 } as const;
 
 /**
@@ -101,10 +110,11 @@ export function renderPermissionsTable(config: Record<string, unknown>, which: k
     ...(document?.statement ?? []),
     ...(document?.dynamic?.statement ?? []).map((block) => block.content ?? {}),
   ];
-  const byPrincipal = which !== 'role';
+  // Role policies show resources; resource policies (topic, key, bus) show principals.
+  const byPrincipal = which === 'topic' || which === 'key' || which === 'eventBus';
   const rows = statements.map((statement) => {
     const notes = (definitions as Record<string, PermissionDefinition<never>>)[statement.sid ?? ''];
-    if (!notes) throw new Error(`statement ${statement.sid ?? '(no sid)'} has no entry in modules/permissions.ts`);
+    if (!notes) throw new Error(`statement ${statement.sid ?? '(no sid)'} of ${name} has no when and why`);
     const effect = statement.effect === 'Deny' ? 'Deny: ' : '';
     const actions = (statement.actions ?? []).map((a) => code(effect + a)).join('<br>');
     const targets = byPrincipal
@@ -151,17 +161,25 @@ export function gitSource(folder: string, releaseVersion: string): string {
   return `git::${url}//${folder}?ref=v${releaseVersion}`;
 }
 
-export function renderModuleReadme(config: Record<string, unknown>): string {
-  const module = config as ModuleJson;
+function requirementsRows(module: ModuleJson): string[] {
   const providers = Object.entries(module.terraform?.required_providers ?? {}).map(
     ([name, p]) => `| ${code(name)} (${p.source ?? ''}) | ${code(p.version ?? 'any')} |`,
   );
+  return ['| Name | Version |', '|---|---|', `| terraform | ${code(module.terraform?.required_version ?? 'any')} |`, ...providers];
+}
+
+function resourceRows(module: ModuleJson): string[] {
   const resources = Object.entries(module.resource ?? {}).flatMap(([type, byName]) =>
     Object.entries(byName).map(([name, body]) => {
       const multiplicity = body.for_each !== undefined ? 'one per entry' : body.count !== undefined ? '0 or 1' : '1';
       return `| ${code(`${type}.${name}`)} | ${multiplicity} |`;
     }),
   );
+  return ['| Address | Instances |', '|---|---|', ...resources];
+}
+
+export function renderModuleReadme(config: Record<string, unknown>): string {
+  const module = config as ModuleJson;
   return [
     '# sg-sentry Terraform module',
     '',
@@ -190,12 +208,19 @@ export function renderModuleReadme(config: Record<string, unknown>): string {
     'the region. EventBridge receives the region\'s CloudTrail management events only while such a',
     'trail exists; without one, only the scheduled sweep finds violations.',
     '',
+    '## Organization',
+    '',
+    'With `organization_id` one instance serves every account of an AWS Organization: member',
+    'accounts forward their security-group events to the central event bus (`event_bus_arn`) and lend',
+    'a role (`member_role_name`) that the function assumes to act in them. With',
+    '`member_organizational_unit_ids` two service-managed StackSets create the member pieces in every',
+    'account of those OUs, now and as accounts join; elsewhere (the management account, accounts',
+    'deployed with Terraform) use the member module `sg-sentry-member`. The scheduled sweep dispatches',
+    'one message per account and region to the sweep queue, which the function consumes.',
+    '',
     '## Requirements',
     '',
-    '| Name | Version |',
-    '|---|---|',
-    `| terraform | ${code(module.terraform?.required_version ?? 'any')} |`,
-    ...providers,
+    ...requirementsRows(module),
     '',
     '## Inputs',
     '',
@@ -209,10 +234,12 @@ export function renderModuleReadme(config: Record<string, unknown>): string {
     '',
     renderPermissionsTable(config),
     '',
-    'Condition keys (not shown): the EC2 writes only in the regions the function serves',
-    '(`aws:RequestedRegion`), the KMS statements only through the named services',
-    '(`kms:ViaService`) and for the module\'s key only by its alias (`kms:ResourceAliases`), the',
-    'Slack decrypt statement only for that parameter (`kms:EncryptionContext:PARAMETER_ARN`).',
+    'Condition keys (not shown): the EC2 writes only in the regions the function serves: its own,',
+    '`member_regions` and `sweep_regions` (`aws:RequestedRegion`); the KMS statements only through',
+    'the named services (`kms:ViaService`) and for the module\'s key only by its alias',
+    '(`kms:ResourceAliases`); the Slack decrypt statement only for that parameter',
+    '(`kms:EncryptionContext:PARAMETER_ARN`); AssumeRole only into accounts of the organization',
+    '(`aws:ResourceOrgID`).',
     '',
     '## Policy of the topic the module creates',
     '',
@@ -221,6 +248,10 @@ export function renderModuleReadme(config: Record<string, unknown>): string {
     '## Policy of the key the module creates',
     '',
     renderPermissionsTable(config, 'key'),
+    '',
+    '## Policy of the central event bus (with organization_id)',
+    '',
+    renderPermissionsTable(config, 'eventBus'),
     '',
     '## Known limits',
     '',
@@ -238,9 +269,82 @@ export function renderModuleReadme(config: Record<string, unknown>): string {
     '',
     '## Resources',
     '',
-    '| Address | Instances |',
-    '|---|---|',
-    ...resources,
+    ...resourceRows(module),
+    '',
+  ].join('\n');
+}
+
+/** The member module's README, generated from its Terraform JSON like the central one. */
+export function renderMemberModuleReadme(config: Record<string, unknown>): string {
+  const module = config as ModuleJson;
+  return [
+    '# sg-sentry member module',
+    '',
+    '<!-- Generated by `npm run release:modules` from the module\'s own variables and outputs; do not edit. -->',
+    '',
+    'What one member account of an organization holds for a central sg-sentry deployment (the',
+    'sg-sentry module with `organization_id`): in each region, a default-bus rule that forwards the',
+    'security-group events CloudTrail records to the central bus; in one region per account, the',
+    'member role the central function acts with and the forwarder role the rules send with. The',
+    'service-managed StackSets of the central module create the same pieces from the same',
+    'definition; use this module where they do not reach: the management account, and accounts',
+    'deployed with Terraform.',
+    '',
+    '## Usage',
+    '',
+    '```hcl',
+    'provider "aws" {',
+    '  alias  = "member_eu_west_1"',
+    '  region = "eu-west-1"',
+    '  # credentials of the member account, e.g. assume_role { role_arn = ... }',
+    '}',
+    '',
+    'module "sg_sentry_member_eu_west_1" {',
+    `  source    = "${gitSource('terraform/sg-sentry-member', version)}"`,
+    '  providers = { aws = aws.member_eu_west_1 }',
+    '',
+    '  central_event_bus_arn     = "arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry"',
+    '  central_function_role_arn = "arn:aws:iam::111122223333:role/sg-sentry"',
+    '  create_roles              = true # false in every other region of this account',
+    '  write_regions             = ["eu-west-1", "us-east-1"]',
+    '}',
+    '```',
+    '',
+    'Set `enforce` and `restrict` to match the central policy (`mode`, `action`): the member role',
+    'then has exactly the permissions the central function\'s own role has in its own account. Do not',
+    'deploy a forwarder in the central account\'s own region: the central module\'s default-bus rule',
+    'already sends that region\'s events to the function, and a forwarder would make it handle each',
+    'event twice.',
+    '',
+    '## Requirements',
+    '',
+    ...requirementsRows(module),
+    '',
+    '## Inputs',
+    '',
+    renderInputsTable(config),
+    '',
+    '## Outputs',
+    '',
+    renderOutputsTable(config),
+    '',
+    '## IAM permissions of the member role',
+    '',
+    renderPermissionsTable(config, 'memberRole'),
+    '',
+    'It trusts only `central_function_role_arn`, and only for sessions named `sg-sentry`',
+    '(`sts:RoleSessionName`); its security-group writes are limited to `write_regions`',
+    '(`aws:RequestedRegion`).',
+    '',
+    '## IAM permissions of the forwarder role',
+    '',
+    renderPermissionsTable(config, 'forwarderRole'),
+    '',
+    'It trusts only EventBridge acting for this account (`aws:SourceAccount`).',
+    '',
+    '## Resources',
+    '',
+    ...resourceRows(module),
     '',
   ].join('\n');
 }

@@ -3,27 +3,20 @@
  * input (inputs.ts), with the outputs a caller needs. No provider configuration and no backend: the
  * caller's root module owns both.
  */
-import { TerraformElement, TerraformOutput, TerraformStack, TerraformVariable, Token } from 'cdktf';
+import { TerraformElement, TerraformOutput, TerraformStack, Token } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { version } from '../package.json';
-import { INPUTS, InputDefinition, InputProps, isNullable, validationCondition } from './inputs';
+import { INPUTS, InputProps, TOKEN_OF_TYPE, inputVariables } from './inputs';
 import { AWS_PROVIDER_VERSION, REQUIRED_TERRAFORM_VERSION } from './requirements';
 import { SecurityGroupSentry } from './security-group-sentry';
+import { choose, isSet, singleInstance } from './terraform-values';
 
 /** Where the module finds the function archive, relative to its own folder. */
 export const FUNCTION_ARCHIVE = 'assets/function.zip';
 
-/** How a variable of each type constraint reaches the construct. */
-const TOKEN_OF_TYPE: Record<InputDefinition['type'], (variable: TerraformVariable) => unknown> = {
-  string: (v) => v.stringValue,
-  number: (v) => v.numberValue,
-  bool: (v) => v.booleanValue,
-  'list(string)': (v) => v.listValue,
-  'map(string)': (v) => Token.asStringMap(v.value),
-};
-
 export class SentryModuleStack extends TerraformStack {
   readonly sentry: SecurityGroupSentry;
+  private readonly sentryProps: InputProps;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -32,8 +25,9 @@ export class SentryModuleStack extends TerraformStack {
       required_providers: { aws: { source: 'hashicorp/aws', version: AWS_PROVIDER_VERSION } },
     });
 
+    this.sentryProps = this.inputVariables();
     this.sentry = new SecurityGroupSentry(this, 'sentry', {
-      ...this.inputVariables(),
+      ...this.sentryProps,
       functionArchivePath: `\${path.module}/${FUNCTION_ARCHIVE}`,
       // Written out: cdktf's Fn.filebase64sha256 would escape the nested `${path.module}`.
       functionArchiveHash: `\${filebase64sha256("\${path.module}/${FUNCTION_ARCHIVE}")}`,
@@ -56,29 +50,29 @@ export class SentryModuleStack extends TerraformStack {
     output('event_rule_arn', this.sentry.eventRule.arn, 'ARN of the EventBridge rule that matches security-group changes.');
     output('version', version, 'The sg-sentry release this module is (the git tag is v<version>).');
     output('dead_letter_queue_arn', this.sentry.deadLetterQueue.arn, 'ARN of the dead-letter queue of events that were never handled.');
+    output(
+      'event_bus_arn',
+      singleInstance(this.sentry.organizationEventBus, 'arn'),
+      'With organization_id: ARN of the central event bus the member accounts forward to (the member module\'s central_event_bus_arn). null otherwise.',
+    );
+    output(
+      'sweep_queue_url',
+      singleInstance(this.sentry.sweepQueue, 'url'),
+      'With organization_id: URL of the sweep queue (one message per account and region to sweep). null otherwise.',
+    );
+    output(
+      'member_role_name',
+      Token.asString(choose(isSet(this.sentryProps.organizationId ?? null), this.sentryProps.memberRoleName ?? '', undefined)),
+      'With organization_id: name of the role the function assumes in member accounts. null otherwise.',
+    );
   }
 
-  /**
-   * One variable per input, with its validations, as the construct's props (tokens). Every input
-   * has a default; cdktf cannot write a null default, so that one goes in as an override.
-   */
+  /** One variable per input, with its validations, as the construct's props (tokens). */
   private inputVariables(): InputProps {
-    const props: Record<string, unknown> = {};
-    for (const [prop, input] of Object.entries(INPUTS) as Array<[string, InputDefinition]>) {
-      const variable = new TerraformVariable(this, input.variable, {
-        type: input.type,
-        default: input.default === null ? undefined : input.default,
-        description: input.description,
-        nullable: isNullable(input),
-        validation: input.rules?.map((rule) => ({
-          condition: validationCondition(input, rule),
-          errorMessage: rule.terraformMessage?.(`var.${input.variable}`) ?? rule.errorMessage,
-        })),
-      });
-      if (input.default === null) variable.addOverride('default', null);
-      props[prop] = TOKEN_OF_TYPE[input.type](variable);
-    }
-    return props as InputProps;
+    const variables = inputVariables(this, INPUTS);
+    return Object.fromEntries(
+      Object.entries(INPUTS).map(([prop, input]) => [prop, TOKEN_OF_TYPE[input.type](variables[prop]!)]),
+    ) as InputProps;
   }
 
   /**

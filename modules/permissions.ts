@@ -5,6 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { ACCOUNT_PERMISSIONS, AccountPermission, AccountSwitch, whenText } from './account-permissions';
 import { Condition, and, choose, equals, isSet, not, withoutLeadingSlash } from './terraform-values';
 
 /** One statement's body; the same keys work as cdktf props and as a raw Terraform block. */
@@ -43,16 +44,42 @@ export interface RoleContext {
   /** The policy's `mode` and `action`, defaults applied. */
   readonly mode: string;
   readonly action: string;
-  /** Regions whose security groups the function may change (aws:RequestedRegion). */
+  /** Regions whose security groups the function may change (aws:RequestedRegion): its own, member_regions and sweep_regions. */
   readonly ec2WriteRegions: string[];
+  /** The organization's id; null: a single account. */
+  readonly organizationId: string | null;
+  readonly memberRoleName: string;
+  /** The sweep queue (with an organization). */
+  readonly sweepQueueArn: string;
+  /** sweep_accounts = ["organization"]. */
+  readonly sweepsOrganization: Condition;
 }
 
 const enforces = (c: RoleContext) => not(equals(c.mode, 'report'));
-const securityGroupArns = (c: RoleContext) => [
-  `arn:${c.partition}:ec2:*:${c.accountId}:security-group/*`,
-  `arn:${c.partition}:ec2:*:${c.accountId}:security-group-rule/*`,
-];
-const inServedRegions = (c: RoleContext) => [{ test: 'StringEquals', variable: 'aws:RequestedRegion', values: c.ec2WriteRegions }];
+
+/** The account switches as the central module decides them from its policy and inputs. */
+export function centralSwitches(c: RoleContext): Record<AccountSwitch, Condition> {
+  return { enforce: enforces(c), restrict: equals(c.action, 'restrict') };
+}
+
+/** A statement of ACCOUNT_PERMISSIONS in the function's own account. */
+function ownAccount(definition: AccountPermission): PermissionDefinition<RoleContext> {
+  return {
+    when: whenText(definition.requires, 'central'),
+    why: definition.why,
+    present: (c) => {
+      const switches = centralSwitches(c);
+      return definition.requires.reduce<Condition>((all, name) => and(all, switches[name]), true);
+    },
+    grant: (c) => definition.grant({ partition: c.partition, accountId: c.accountId, writeRegions: c.ec2WriteRegions }),
+  };
+}
+
+const OWN_ACCOUNT_PERMISSIONS = Object.fromEntries(
+  Object.entries(ACCOUNT_PERMISSIONS).map(([sid, definition]) => [sid, ownAccount(definition)]),
+) as Record<keyof typeof ACCOUNT_PERMISSIONS, PermissionDefinition<RoleContext>>;
+
+const hasOrganization = (c: RoleContext) => isSet(c.organizationId);
 const throughTopicAndQueue = (c: RoleContext) => ({
   test: 'StringEquals',
   variable: 'kms:ViaService',
@@ -63,32 +90,7 @@ const slackParameterArn = (c: RoleContext) =>
 
 /** The statements of the function's role, in the order the policy document lists them. */
 export const PERMISSIONS = {
-  ReadSecurityGroups: {
-    when: 'always',
-    why: 'DescribeSecurityGroupRules tells the direction of a rule changed by ModifySecurityGroupRules and lists the rules the sweep checks; DescribeSecurityGroups reads group names, VPC and tags (exclude_tags). EC2 supports no resource-level permissions for Describe calls, hence "*".',
-    present: () => true,
-    grant: () => ({ actions: ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups'], resources: ['*'] }),
-  },
-  RevokeSecurityGroupRules: {
-    when: 'the policy\'s mode is not "report"',
-    why: 'Revokes the offending rules. Security groups and rules of its own account, and only in the regions it serves (aws:RequestedRegion): its own region.',
-    present: enforces,
-    grant: (c) => ({
-      actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
-      resources: securityGroupArns(c),
-      condition: inServedRegions(c),
-    }),
-  },
-  AuthorizeRestrictedReplacementRules: {
-    when: 'the policy\'s action is "restrict" (and its mode is not "report")',
-    why: 'The restrict action adds the offending rule back from each restrict_to CIDR. Not granted otherwise: a function that can open security groups is worth attacking. Same regions as the revoke.',
-    present: (c) => and(enforces(c), equals(c.action, 'restrict')),
-    grant: (c) => ({
-      actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
-      resources: securityGroupArns(c),
-      condition: inServedRegions(c),
-    }),
-  },
+  ...OWN_ACCOUNT_PERMISSIONS,
   WriteOwnLogs: {
     when: 'always',
     why: 'Its own log group only. The module creates the group, so there is no logs:CreateLogGroup.',
@@ -141,6 +143,34 @@ export const PERMISSIONS = {
         { test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [slackParameterArn(c)] },
       ],
     }),
+  },
+  AssumeMemberRoles: {
+    when: 'organization_id is set',
+    why: 'Acts in a member account through its member role (events forwarded from it, sweep targets in it): that role name only, only in accounts of the organization (aws:ResourceOrgID).',
+    present: hasOrganization,
+    grant: (c) => ({
+      actions: ['sts:AssumeRole'],
+      resources: [`arn:${c.partition}:iam::*:role/${c.memberRoleName}`],
+      condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: [c.organizationId ?? ''] }],
+    }),
+  },
+  DispatchSweepTargets: {
+    when: 'organization_id is set',
+    why: 'The scheduled sweep sends one message per account and region to the sweep queue.',
+    present: hasOrganization,
+    grant: (c) => ({ actions: ['sqs:SendMessage'], resources: [c.sweepQueueArn] }),
+  },
+  ConsumeSweepQueue: {
+    when: 'organization_id is set',
+    why: 'Lambda\'s event source mapping reads the sweep queue with the function\'s role and deletes what it handled.',
+    present: hasOrganization,
+    grant: (c) => ({ actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], resources: [c.sweepQueueArn] }),
+  },
+  ListOrganizationAccounts: {
+    when: 'sweep_accounts = ["organization"]',
+    why: 'Lists the ACTIVE accounts to sweep. Organizations supports no resource-level permissions for ListAccounts, hence "*"; it works only in the management or a delegated-administrator account.',
+    present: (c) => and(hasOrganization(c), c.sweepsOrganization),
+    grant: () => ({ actions: ['organizations:ListAccounts'], resources: ['*'] }),
   },
 } as const satisfies Record<string, PermissionDefinition<RoleContext>>;
 
@@ -275,6 +305,26 @@ export const DEAD_LETTER_QUEUE_PERMISSIONS = {
     }),
   },
 } as const satisfies Record<string, PermissionDefinition<DeadLetterQueueContext>>;
+
+/** What the central event bus's resource policy is built from. */
+export interface EventBusContext {
+  readonly busArn: string;
+  readonly organizationId: string;
+}
+
+export const EVENT_BUS_PERMISSIONS = {
+  OrganizationMembersPutEvents: {
+    when: 'organization_id is set',
+    why: 'The forwarder rules of member accounts put security-group events on the central bus; only principals of the organization may (aws:PrincipalOrgID).',
+    present: () => true,
+    grant: (c) => ({
+      actions: ['events:PutEvents'],
+      resources: [c.busArn],
+      principals: [{ type: '*', identifiers: ['*'] }],
+      condition: [{ test: 'StringEquals', variable: 'aws:PrincipalOrgID', values: [c.organizationId] }],
+    }),
+  },
+} as const satisfies Record<string, PermissionDefinition<EventBusContext>>;
 
 /**
  * A policy document of the given definitions: a statement whose presence is known now appears

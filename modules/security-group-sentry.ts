@@ -18,6 +18,7 @@ import {
   propertyAccess,
 } from 'cdktf';
 import { Construct } from 'constructs';
+import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -40,11 +41,35 @@ import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { ENV } from '../function/core/env-names';
 import { securityGroupChangeEventPattern } from './event-pattern';
 import { functionArchiveAsset } from './function-archive';
-import { INPUTS, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
-import { DEAD_LETTER_QUEUE_PERMISSIONS, KEY_PERMISSIONS, PERMISSIONS, TOPIC_PERMISSIONS, policyDocument } from './permissions';
+import { INPUTS, ORGANIZATION_REQUIRED, SWEEP_WHOLE_ORGANIZATION, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
+import { createMemberStackSets } from './member-stacksets';
+import { createCentralEventBus, createSweepConsumer, createSweepQueue } from './organization';
+import {
+  DEAD_LETTER_QUEUE_PERMISSIONS,
+  KEY_PERMISSIONS,
+  PERMISSIONS,
+  RoleContext,
+  TOPIC_PERMISSIONS,
+  centralSwitches,
+  policyDocument,
+} from './permissions';
 import { minifiedPolicy, policyModeAndAction } from './policy-input';
 import { AWS_PROVIDER_VERSION } from './requirements';
-import { and, choose, isSet, isToken, mapWithOptionalEntries, not, or, orDefault } from './terraform-values';
+import {
+  and,
+  choose,
+  equals,
+  isNonEmpty,
+  isSet,
+  isToken,
+  joined,
+  jsonList,
+  mapWithOptionalEntries,
+  not,
+  or,
+  orDefault,
+  singleInstance,
+} from './terraform-values';
 
 export type { SecurityGroupSentryProps } from './inputs';
 
@@ -77,6 +102,12 @@ export class SecurityGroupSentry extends Construct {
   readonly topicArn: string;
   /** Has `count` 0 when a key is given or `createKmsKey` is false. */
   readonly key: KmsKey;
+  /** With an organization (else `count` 0): the bus member accounts forward to, and the sweep queue. */
+  readonly organizationEventBus: CloudwatchEventBus;
+  readonly sweepQueue: SqsQueue;
+  /** The central bus's ARN and the sweep queue's URL, built from names (meaningful with an organization). */
+  readonly organizationEventBusArn: string;
+  readonly sweepQueueUrl: string;
 
   constructor(scope: Construct, id: string, props: SecurityGroupSentryProps) {
     super(scope, id);
@@ -89,6 +120,14 @@ export class SecurityGroupSentry extends Construct {
     const sweepSchedule = props.sweepSchedule === undefined ? INPUTS.sweepSchedule.default : props.sweepSchedule;
     const slackParameter = props.slackWebhookSsmParameter ?? null;
     const existingRoleArn = props.existingRoleArn ?? null;
+    const organizationId = props.organizationId ?? null;
+    const hasOrganization = isSet(organizationId);
+    const organizationCount = Token.asNumber(choose(hasOrganization, 1, 0));
+    const memberRoleName = props.memberRoleName ?? INPUTS.memberRoleName.default;
+    const organizationalUnitIds = props.memberOrganizationalUnitIds ?? [];
+    const memberRegions = props.memberRegions ?? [];
+    const sweepAccounts = props.sweepAccounts ?? [];
+    const sweepRegions = props.sweepRegions ?? [];
     const createRole = not(isSet(existingRoleArn));
     // Nested so that with createKmsKey = false, a kms_key_arn known only at apply still plans.
     const createKey = and(props.createKmsKey ?? INPUTS.createKmsKey.default, not(isSet(kmsKeyArn)));
@@ -103,7 +142,8 @@ export class SecurityGroupSentry extends Construct {
       dataSource.overrideLogicalId('current');
       return dataSource;
     };
-    const partition = local('partition', current(new DataAwsPartition(this, 'current_partition')).partition);
+    const partitionData = current(new DataAwsPartition(this, 'current_partition'));
+    const partition = local('partition', partitionData.partition);
     // `id` is the region's name in every provider version (`name` is deprecated in 6.x).
     const region = local('region', current(new DataAwsRegion(this, 'current_region')).id);
     const accountId = local('account_id', current(new DataAwsCallerIdentity(this, 'current_caller')).accountId);
@@ -115,7 +155,17 @@ export class SecurityGroupSentry extends Construct {
     const deadLetterQueueArn = arn('sqs', deadLetterQueueName);
     const eventRuleName = `${name}-events`;
     const sweepRuleName = `${name}-sweep`;
-    const alarmNames = { functionErrors: `${name}-function-errors`, deadLetterQueue: `${name}-dlq-depth` };
+    const alarmNames = {
+      functionErrors: `${name}-function-errors`,
+      deadLetterQueue: `${name}-dlq-depth`,
+      sweepDeadLetterQueue: `${name}-sweep-dlq-depth`,
+    };
+    const organizationRuleName = `${name}-org-events`;
+    this.organizationEventBusArn = arn('events', `event-bus/${name}`);
+    // A rule on a custom bus is rule/<bus>/<rule>.
+    const organizationRuleArn = arn('events', `rule/${name}/${organizationRuleName}`);
+    const sweepQueueName = `${name}-sweep`;
+    this.sweepQueueUrl = `https://sqs.${region}.${partitionData.dnsSuffix}/${accountId}/${sweepQueueName}`;
     const roleName = `${name}-${region}`;
     const createdRoleArn = local('created_role_arn', arn('iam', `role${props.rolePath ?? INPUTS.rolePath.default}${roleName}`, false));
     this.roleArn = choose(createRole, createdRoleArn, existingRoleArn ?? '');
@@ -131,7 +181,7 @@ export class SecurityGroupSentry extends Construct {
         region,
         accountId,
         logGroupArn,
-        ruleArns: [arn('events', `rule/${eventRuleName}`), arn('events', `rule/${sweepRuleName}`)],
+        ruleArns: [arn('events', `rule/${eventRuleName}`), arn('events', `rule/${sweepRuleName}`), organizationRuleArn],
       }).json,
       tags,
     });
@@ -196,7 +246,18 @@ export class SecurityGroupSentry extends Construct {
       lifecycle: { createBeforeDestroy: true },
     });
 
-    const permissions = policyDocument(this, 'role_policy_document', PERMISSIONS, {
+    const sweep = createSweepQueue(this, {
+      name: sweepQueueName,
+      count: organizationCount,
+      kmsMasterKeyId: topicAndQueueKey,
+      usesKey,
+      lambdaTimeoutS: props.lambdaTimeoutS ?? INPUTS.lambdaTimeoutS.default,
+      tags,
+      dependsOn: afterClaim,
+    });
+    this.sweepQueue = sweep.queue;
+
+    const roleContext: RoleContext = {
       partition,
       region,
       accountId,
@@ -208,10 +269,16 @@ export class SecurityGroupSentry extends Construct {
       keyAlias,
       slackParameter,
       ...policyModeAndAction(props.policy ?? null),
-      ec2WriteRegions: [region],
-    });
+      // Events of these regions reach the function, and the sweep visits these.
+      ec2WriteRegions: Token.asList(Fn.distinct(Fn.concat([[region], memberRegions, sweepRegions]))),
+      organizationId,
+      memberRoleName,
+      sweepQueueArn: arn('sqs', sweepQueueName),
+      sweepsOrganization: equals(joined(sweepAccounts, ','), SWEEP_WHOLE_ORGANIZATION),
+    };
+    const permissions = policyDocument(this, 'role_policy_document', PERMISSIONS, roleContext);
     // Checked before the document is read, which a topic ARN of null would otherwise break.
-    permissions.lifecycle = topicChoiceCheck(createTopic, props.snsTopicArn ?? null);
+    permissions.lifecycle = inputChecks(createTopic, props.snsTopicArn ?? null, organizationId, organizationalUnitIds, sweepAccounts);
     this.rolePolicyJson = permissions.json;
     const rolePolicy = new IamRolePolicy(this, 'role_policy', {
       count: Token.asNumber(choose(createRole, 1, 0)),
@@ -231,7 +298,7 @@ export class SecurityGroupSentry extends Construct {
         name,
         topicArn: this.topicArn,
         roleArn: this.roleArn,
-        alarmArns: [arn('cloudwatch', `alarm:${alarmNames.functionErrors}`), arn('cloudwatch', `alarm:${alarmNames.deadLetterQueue}`)],
+        alarmArns: Object.values(alarmNames).map((alarm) => arn('cloudwatch', `alarm:${alarm}`)),
       }).json,
       // SNS checks that the principals exist.
       dependsOn: [this.role],
@@ -256,6 +323,10 @@ export class SecurityGroupSentry extends Construct {
           [
             { key: ENV.policy, value: minifiedPolicy(props.policy ?? null), when: isSet(props.policy ?? null) },
             { key: ENV.slackWebhookParam, value: slackParameter ?? '', when: isSet(slackParameter) },
+            { key: ENV.memberRoleName, value: memberRoleName, when: hasOrganization },
+            { key: ENV.sweepQueueUrl, value: this.sweepQueueUrl, when: hasOrganization },
+            { key: ENV.sweepAccounts, value: jsonList(sweepAccounts), when: isNonEmpty(sweepAccounts) },
+            { key: ENV.sweepRegions, value: jsonList(sweepRegions), when: isNonEmpty(sweepRegions) },
           ],
         ),
       },
@@ -301,9 +372,48 @@ export class SecurityGroupSentry extends Construct {
       sweepCount,
     );
 
+    const organization = createCentralEventBus(this, {
+      name,
+      ruleName: organizationRuleName,
+      count: organizationCount,
+      organizationId: organizationId ?? '',
+      busArn: this.organizationEventBusArn,
+      tags,
+      dependsOn: afterClaim,
+    });
+    this.organizationEventBus = organization.bus;
+    this.invokeFromRule(
+      'organization_security_group_changes',
+      'AllowOrganizationSecurityGroupChangeEvents',
+      singleInstance(organization.rule, 'name'),
+      singleInstance(organization.rule, 'arn'),
+      organizationCount,
+      singleInstance(organization.bus, 'name'),
+    );
+    createSweepConsumer(this, { count: organizationCount, queue: this.sweepQueue, functionArn: this.function.arn, dependsOn: [rolePolicy] });
+
+    const withStackSets = and(hasOrganization, isNonEmpty(organizationalUnitIds));
+    createMemberStackSets(this, {
+      name,
+      count: Token.asNumber(choose(withStackSets, 1, 0)),
+      organizationalUnitIds,
+      forwardedRegions: choose(withStackSets, Token.asList(Fn.coalescelist([memberRegions, [region]])), []),
+      callAs: props.stacksetCallAs ?? INPUTS.stacksetCallAs.default,
+      region,
+      accountId,
+      centralEventBusArn: this.organizationEventBusArn,
+      centralFunctionRoleArn: this.roleArn,
+      memberRoleName,
+      writeRegions: roleContext.ec2WriteRegions,
+      switches: centralSwitches(roleContext),
+      tags,
+    });
+
     const queueAccess = policyDocument(this, 'dead_letter_queue_policy_document', DEAD_LETTER_QUEUE_PERMISSIONS, {
       queueArn: this.deadLetterQueue.arn,
-      ruleArns: Token.asList(Fn.concat([[this.eventRule.arn], propertyAccess(this.sweepRule, ['*', 'arn'])])),
+      ruleArns: Token.asList(
+        Fn.concat([[this.eventRule.arn], propertyAccess(this.sweepRule, ['*', 'arn']), propertyAccess(organization.rule, ['*', 'arn'])]),
+      ),
     });
     new SqsQueuePolicy(this, 'dead_letter_queue_policy', {
       queueUrl: this.deadLetterQueue.url,
@@ -328,6 +438,19 @@ export class SecurityGroupSentry extends Construct {
       statistic: 'Maximum',
       tags,
     });
+    this.alarmAboveZero(
+      'sweep_dead_letter_queue_alarm',
+      {
+        alarmName: alarmNames.sweepDeadLetterQueue,
+        alarmDescription: 'sg-sentry: sweep jobs (one account and region each) failed every attempt; those targets were not swept',
+        namespace: 'AWS/SQS',
+        metricName: 'ApproximateNumberOfMessagesVisible',
+        dimensions: { QueueName: `${sweepQueueName}-dlq` },
+        statistic: 'Maximum',
+        tags,
+      },
+      organizationCount,
+    );
 
     if (props.provider) useProvider(this, props.provider);
     // The provider bindings pin the exact AWS provider version they were generated from; the
@@ -339,8 +462,10 @@ export class SecurityGroupSentry extends Construct {
   private alarmAboveZero(
     id: string,
     metric: Pick<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'tags'>,
+    count?: number,
   ): void {
     new CloudwatchMetricAlarm(this, id, {
+      count,
       ...metric,
       period: 300,
       evaluationPeriods: 1,
@@ -354,10 +479,11 @@ export class SecurityGroupSentry extends Construct {
   }
 
   /** Rule → function: the target (retries, then the DLQ) and the permission scoped to the rule. */
-  private invokeFromRule(id: string, statementId: string, ruleName: string, ruleArn: string, count?: number): void {
+  private invokeFromRule(id: string, statementId: string, ruleName: string, ruleArn: string, count?: number, eventBusName?: string): void {
     new CloudwatchEventTarget(this, `${id}_target`, {
       count,
       rule: ruleName,
+      eventBusName,
       targetId: 'sg-sentry',
       arn: this.function.arn,
       retryPolicy: {
@@ -377,11 +503,6 @@ export class SecurityGroupSentry extends Construct {
   }
 }
 
-/** `one(resource[*].attribute)`: the attribute of a resource that has `count` 0 or 1. */
-function singleInstance(resource: TerraformResource, attribute: string): string {
-  return Token.asString(Fn.one(propertyAccess(resource, ['*', attribute])));
-}
-
 /** Lambda's `-1` means unreserved; null asks for that. */
 function reservedConcurrency(value: number | null | undefined): number {
   const given = value === undefined ? INPUTS.reservedConcurrency.default : value;
@@ -397,8 +518,23 @@ function useProvider(scope: Construct, provider: TerraformProvider): void {
 }
 
 
-/** The precondition that holds the topic choice when either side is only known to Terraform. */
-function topicChoiceCheck(createTopic: boolean | IResolvable, topicArn: string | null): TerraformResourceLifecycle | undefined {
-  if (!isToken(createTopic) && !isToken(topicArn)) return undefined; // plain values: plainValueProblems
-  return { precondition: [{ condition: TOPIC_CHOICE.condition(createTopic, topicArn), errorMessage: TOPIC_CHOICE.errorMessage }] };
+/** The cross-input preconditions, for the inputs only Terraform knows (plain values: plainValueProblems). */
+function inputChecks(
+  createTopic: boolean | IResolvable,
+  topicArn: string | null,
+  organizationId: string | null,
+  organizationalUnitIds: string[],
+  sweepAccounts: string[],
+): TerraformResourceLifecycle | undefined {
+  const precondition = [];
+  if (isToken(createTopic) || isToken(topicArn)) {
+    precondition.push({ condition: TOPIC_CHOICE.condition(createTopic, topicArn), errorMessage: TOPIC_CHOICE.errorMessage });
+  }
+  if ([organizationId, organizationalUnitIds, sweepAccounts].some(isToken)) {
+    precondition.push({
+      condition: ORGANIZATION_REQUIRED.condition(organizationId, organizationalUnitIds, sweepAccounts),
+      errorMessage: ORGANIZATION_REQUIRED.errorMessage,
+    });
+  }
+  return precondition.length > 0 ? { precondition } : undefined;
 }

@@ -10,8 +10,9 @@ import { dirname, join } from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { functionArchiveBytes } from './function-archive';
+import { MemberModuleStack } from './member-module-stack';
 import { FUNCTION_ARCHIVE, SentryModuleStack } from './module-stack';
-import { renderModuleReadme } from './module-readme';
+import { renderMemberModuleReadme, renderModuleReadme } from './module-readme';
 
 export type TerraformJson = Record<string, unknown>;
 
@@ -33,6 +34,11 @@ export function synthesizeModuleJson(): TerraformJson {
   // toTerraform() without synth(): no validations, so the (wanted) absence of a provider
   // construct is no error, and no backend is added.
   return withoutMetadata(new SentryModuleStack(bareRoot(), 'sg-sentry').toTerraform()) as TerraformJson;
+}
+
+/** The member module as Terraform JSON, without cdktf's `//` metadata. */
+export function synthesizeMemberModuleJson(): TerraformJson {
+  return withoutMetadata(new MemberModuleStack(bareRoot(), 'sg-sentry-member').toTerraform()) as TerraformJson;
 }
 
 /** JSON with object keys sorted at every level, two-space indent, final newline. */
@@ -59,11 +65,20 @@ export interface ReleasedModule {
   readonly distFolder: string;
   readonly synthesize: () => TerraformJson;
   readonly readme: (config: TerraformJson) => string;
+  /** Whether it ships the function archive (the member module runs no code). */
+  readonly archive: boolean;
 }
 
-/** Every released module; the member module joins this list. */
+/** Every released module. */
 export const RELEASED_MODULES: readonly ReleasedModule[] = [
-  { folder: 'sg-sentry', distFolder: 'terraform-module', synthesize: synthesizeModuleJson, readme: renderModuleReadme },
+  { folder: 'sg-sentry', distFolder: 'terraform-module', synthesize: synthesizeModuleJson, readme: renderModuleReadme, archive: true },
+  {
+    folder: 'sg-sentry-member',
+    distFolder: 'terraform-module-member',
+    synthesize: synthesizeMemberModuleJson,
+    readme: renderMemberModuleReadme,
+    archive: false,
+  },
 ];
 
 /**
@@ -72,13 +87,12 @@ export const RELEASED_MODULES: readonly ReleasedModule[] = [
  * and the function archive.
  */
 export function moduleFiles(module: ReleasedModule, bundleFile: string): Map<string, Buffer> {
-  const archive = functionArchiveBytes(bundleFile);
   const { terraform, ...config } = module.synthesize();
   return new Map([
     ['main.tf.json', Buffer.from(stableJson(config))],
     ['versions.tf.json', Buffer.from(stableJson({ terraform }))],
     ['README.md', Buffer.from(module.readme({ terraform, ...config }))],
-    [FUNCTION_ARCHIVE, archive],
+    ...(module.archive ? [[FUNCTION_ARCHIVE, functionArchiveBytes(bundleFile)] as [string, Buffer]] : []),
   ]);
 }
 

@@ -8,7 +8,7 @@
  * attributes, map entries and dynamic blocks, which may wait for values Terraform learns only
  * at apply (say `kms_key_arn = aws_kms_key.k.arn` on the first apply).
  */
-import { Fn, IResolvable, Op, Token, conditional } from 'cdktf';
+import { Fn, IResolvable, Op, TerraformResource, Token, conditional, propertyAccess } from 'cdktf';
 
 /** A condition known now (boolean) or only to Terraform (a bool expression). */
 export type Condition = boolean | IResolvable;
@@ -83,4 +83,29 @@ export function mapWithOptionalEntries(
     else if (entry.when !== false) deferred.push(conditional(entry.when, { [entry.key]: entry.value }, {}));
   }
   return deferred.length === 0 ? plain : Token.asStringMap(Fn.merge([plain, ...deferred]));
+}
+
+/** `value * factor`, in Terraform when the value is a token. */
+export function times(value: number, factor: number): number {
+  return isToken(value) ? Token.asNumber(Op.mul(value, factor)) : value * factor;
+}
+
+/** `length(list) >= 1` (cdktf writes a literal 0 operand as "undefined"). */
+export function isNonEmpty(list: readonly string[]): Condition {
+  return isToken(list) ? Op.gte(Fn.lengthOf(list), 1) : list.length > 0;
+}
+
+/** The list as a JSON string (`jsonencode` in Terraform). */
+export function jsonList(list: readonly string[]): string {
+  return isToken(list) ? Fn.jsonencode(list) : JSON.stringify(list);
+}
+
+/** `join(separator, list)`, folded when the list is plain. */
+export function joined(list: readonly string[], separator: string): string {
+  return isToken(list) ? Fn.join(separator, [...list]) : list.join(separator);
+}
+
+/** `one(resource[*].attribute)`: the attribute of a resource that has `count` 0 or 1. */
+export function singleInstance(resource: TerraformResource, attribute: string): string {
+  return Token.asString(Fn.one(propertyAccess(resource, ['*', attribute])));
 }

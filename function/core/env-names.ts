@@ -6,4 +6,8 @@ export const ENV = {
   selfRoleArn: 'SENTRY_SELF_ROLE_ARN',
   /** DynamoDB table: partition key `id` (string), TTL attribute `expiration`. */
   stateTable: 'SENTRY_STATE_TABLE',
+  memberRoleName: 'SENTRY_MEMBER_ROLE_NAME',
+  sweepAccounts: 'SENTRY_SWEEP_ACCOUNTS',
+  sweepRegions: 'SENTRY_SWEEP_REGIONS',
+  sweepQueueUrl: 'SENTRY_SWEEP_QUEUE_URL',
 } as const;

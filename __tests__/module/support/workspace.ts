@@ -1,13 +1,13 @@
 /**
- * One synthesized module per test process, written into a temporary workspace that mirrors the
- * repository layout (terraform/sg-sentry), so that examples copied next to it find it at
- * `source = "../../../terraform/sg-sentry"` as they find the committed one, and nothing lands in
- * the repository.
+ * One synthesis of the modules per test process, written into a temporary workspace that mirrors
+ * the repository layout (terraform/sg-sentry, terraform/sg-sentry-member), so that examples copied
+ * next to it find them at `source = "../../../terraform/sg-sentry"` as they find the committed
+ * ones, and nothing lands in the repository.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TerraformJson, writeModule } from '../../../modules/synthesize-module';
+import { RELEASED_MODULES, TerraformJson, writeModule } from '../../../modules/synthesize-module';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const BUNDLE_FILE = join(REPO_ROOT, 'dist', 'function', 'index.js');
@@ -16,6 +16,8 @@ export interface Workspace {
   readonly root: string;
   readonly moduleDir: string;
   readonly module: TerraformJson;
+  readonly memberModuleDir: string;
+  readonly memberModule: TerraformJson;
 }
 
 let workspace: Workspace | undefined;
@@ -32,7 +34,9 @@ export function synthesizedWorkspace(): Workspace {
   });
   const moduleDir = join(root, 'terraform', 'sg-sentry');
   const module = writeModule({ outDir: moduleDir, bundleFile: BUNDLE_FILE });
-  workspace = { root, moduleDir, module };
+  const memberModuleDir = join(root, 'terraform', 'sg-sentry-member');
+  const memberModule = writeModule({ outDir: memberModuleDir, bundleFile: BUNDLE_FILE, module: RELEASED_MODULES[1] });
+  workspace = { root, moduleDir, module, memberModuleDir, memberModule };
   return workspace;
 }
 

@@ -1,0 +1,94 @@
+/**
+ * The statements the function needs in whichever account it acts in: in its own account they
+ * are part of its role's policy; in a member account of an organization they are the member
+ * role's whole policy (through StackSets or the member module). Defined once here, so that the
+ * two can never grant different things.
+ *
+ * A statement is present when every switch it requires is on. The central module decides the
+ * switches from its policy and inputs (`centralSwitches` in permissions.ts); the member module
+ * takes each switch as a bool input, the StackSet templates as a parameter. A new call the
+ * function makes in the account it acts on is one entry in ACCOUNT_PERMISSIONS, and, when it
+ * depends on a setting (Security Hub findings, say), one entry in ACCOUNT_SWITCHES plus its
+ * line in `centralSwitches`; the member module, the StackSets and the READMEs follow.
+ */
+import type { StatementBody } from './permissions';
+
+/** The switches a statement may depend on. */
+export const ACCOUNT_SWITCHES = {
+  enforce: {
+    centralWhen: 'the policy\'s mode is not "report"',
+    variable: 'enforce',
+    parameter: 'Enforce',
+    description:
+      'Grant the revoke calls: true when the central deployment\'s policy mode is "enforce" (the default), false for "report".',
+    memberDefault: true,
+  },
+  restrict: {
+    centralWhen: 'the policy\'s action is "restrict"',
+    variable: 'restrict',
+    parameter: 'Restrict',
+    description:
+      'Grant the authorize calls of the restrict action: true only when the central deployment\'s policy action is "restrict" (with enforce).',
+    memberDefault: false,
+  },
+} as const;
+
+export type AccountSwitch = keyof typeof ACCOUNT_SWITCHES;
+
+/** Where the statements apply: plain values, Terraform expressions or CloudFormation `${…}` references. */
+export interface AccountScope {
+  readonly partition: string;
+  readonly accountId: string;
+  /** Regions the function may change security groups in (`aws:RequestedRegion`). */
+  readonly writeRegions: string[];
+}
+
+export interface AccountPermission<Scope extends AccountScope = AccountScope> {
+  /** Every switch that must be on (none: always present). */
+  readonly requires: readonly AccountSwitch[];
+  readonly why: string;
+  readonly grant: (scope: Scope) => StatementBody;
+}
+
+const securityGroupArns = (s: AccountScope) => [
+  `arn:${s.partition}:ec2:*:${s.accountId}:security-group/*`,
+  `arn:${s.partition}:ec2:*:${s.accountId}:security-group-rule/*`,
+];
+const inWriteRegions = (s: AccountScope) => [{ test: 'StringEquals', variable: 'aws:RequestedRegion', values: s.writeRegions }];
+
+/** In the order the policy documents list them. */
+export const ACCOUNT_PERMISSIONS = {
+  ReadSecurityGroups: {
+    requires: [],
+    why: 'DescribeSecurityGroupRules tells the direction of a rule changed by ModifySecurityGroupRules and lists the rules the sweep checks; DescribeSecurityGroups reads group names, VPC and tags (exclude_tags). EC2 supports no resource-level permissions for Describe calls, hence "*".',
+    grant: () => ({ actions: ['ec2:DescribeSecurityGroupRules', 'ec2:DescribeSecurityGroups'], resources: ['*'] }),
+  },
+  RevokeSecurityGroupRules: {
+    requires: ['enforce'],
+    why: 'Revokes the offending rules: security groups and rules of this account, only in the regions whose events reach the function or that it sweeps (aws:RequestedRegion).',
+    grant: (s) => ({
+      actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
+      resources: securityGroupArns(s),
+      condition: inWriteRegions(s),
+    }),
+  },
+  AuthorizeRestrictedReplacementRules: {
+    requires: ['enforce', 'restrict'],
+    why: 'The restrict action adds the offending rule back from each restrict_to CIDR. Not granted otherwise: a function that can open security groups is worth attacking. Same regions as the revoke.',
+    grant: (s) => ({
+      actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
+      resources: securityGroupArns(s),
+      condition: inWriteRegions(s),
+    }),
+  },
+} as const satisfies Record<string, AccountPermission>;
+
+export type AccountPermissionSid = keyof typeof ACCOUNT_PERMISSIONS;
+
+/** "enforce = true and restrict = true", or the central module's wording, for a README. */
+export function whenText(requires: readonly AccountSwitch[], side: 'central' | 'member'): string {
+  if (requires.length === 0) return 'always';
+  return requires
+    .map((name) => (side === 'central' ? ACCOUNT_SWITCHES[name].centralWhen : `${ACCOUNT_SWITCHES[name].variable} = true`))
+    .join(' and ');
+}
