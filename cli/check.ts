@@ -153,7 +153,7 @@ export async function runCheck(args: readonly string[], io: Io): Promise<number>
   }
   if (positionals.length === 0) throw new CliError('check: name at least one event file (see sg-sentry check --help)');
   const { policy, source } = loadPolicyFile(values.policy);
-  const offline: EngineContext = { policy: withMode(policy, 'report'), ec2: () => OFFLINE_EC2, log: () => {}, now: () => new Date() };
+  const offline: EngineContext = { policy: withMode(policy, 'report'), portsFor: () => ({ ec2: OFFLINE_EC2 }), log: () => {}, now: () => new Date() };
 
   const checked: Checked[] = [];
   let unreadable = 0;

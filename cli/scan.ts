@@ -103,7 +103,7 @@ export async function runScan(args: readonly string[], io: Io, ec2ForRegion: (re
   const regions = regionsOf(values.region, io.env);
   const { policy, source } = loadPolicyFile(values.policy);
   const effective = withMode(policy, fix ? 'enforce' : 'report');
-  const ctx: EngineContext = { policy: effective, ec2: ec2ForRegion, log: () => {}, now: () => new Date() };
+  const ctx: EngineContext = { policy: effective, portsFor: ({ region }) => ({ ec2: ec2ForRegion(region) }), log: () => {}, now: () => new Date() };
   io.err(`scan: ${regions.join(', ')} with ${source}${fix ? ` (--fix: violations will be ${policy.action === 'restrict' ? 'restricted' : 'revoked'})` : ' (read-only)'}\n`);
 
   const reports: SweepReport[] = [];

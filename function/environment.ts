@@ -3,18 +3,21 @@
  * contract") once, at cold start, and wires the adapters. An invalid policy throws here, so
  * the function fails loudly instead of enforcing a policy nobody wrote.
  */
-import type { EngineContext } from './core/ports';
+import { STSClient } from '@aws-sdk/client-sts';
 import { ENV } from './core/env-names';
 import { loadPolicy } from './core/policy/policy';
 import { FanOutNotifier } from './adapters/fan-out-notifier';
-import type { Ec2Port, LogSink } from './core/ports';
+import type { EngineContext, LogSink } from './core/ports';
+import { AccountPorts } from './adapters/account-ports';
 import { Ec2Adapter } from './adapters/ec2-adapter';
+import { assumeRole } from './adapters/member-credentials';
+import type { FunctionContext } from './handler';
 import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
 import { cachedSecureString } from './adapters/ssm-parameter';
 import { StateTable } from './adapters/state-table';
 
-export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partial<EngineContext> = {}): EngineContext {
+export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partial<EngineContext> = {}): FunctionContext {
   const policy = loadPolicy(env[ENV.policy]);
   const topicArn = env[ENV.topicArn]?.trim();
   const selfRoleArn = env[ENV.selfRoleArn]?.trim();
@@ -28,17 +31,19 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     slackParameter ? [new SlackNotifier(cachedSecureString(slackParameter), log, { source: `SSM parameter ${slackParameter}` })] : [],
     log,
   );
-  const clients = new Map<string, Ec2Port>();
+  const memberRoleName = env[ENV.memberRoleName]?.trim();
+  let sts: STSClient | undefined;
+  const accounts = new AccountPorts({
+    ...(memberRoleName ? { memberRoleName } : {}),
+    ec2: Ec2Adapter.forRegion,
+    // In the function's own region: STS's regional endpoint.
+    assumeRole: (roleArn) => assumeRole(() => (sts ??= new STSClient({})), roleArn),
+    now: () => new Date(),
+  });
   return {
     policy,
-    ec2: (region) => {
-      let client = clients.get(region);
-      if (client === undefined) {
-        client = Ec2Adapter.forRegion(region);
-        clients.set(region, client);
-      }
-      return client;
-    },
+    portsFor: (target) => accounts.portsFor(target),
+    bindInvocation: (context) => accounts.identify(context.invokedFunctionArn),
     ...(notifier ? { notifier } : {}),
     ...(stateTable ? { state: new StateTable(stateTable) } : {}),
     // Lambda names the session of the function's role after the function.

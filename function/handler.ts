@@ -2,7 +2,7 @@
  * The Lambda handler: parse, dispatch, log. It never lets malformed input throw (that would
  * only buy retries of the same bad event); it does throw when a retry can finish remediation.
  */
-import { processChange } from './core/engine';
+import { processChange, unreachableAccount } from './core/engine';
 import { EventValidationError } from './core/errors';
 import { parseEvent } from './core/event/parse-event';
 import type { EngineContext } from './core/ports';
@@ -13,11 +13,18 @@ import { processSweep } from './core/sweep';
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
   awsRequestId?: string;
+  /** Names the function's own account (and partition). */
+  invokedFunctionArn?: string;
+}
+
+/** The engine's context, and what the adapters learn from each invocation (the own account). */
+export interface FunctionContext extends EngineContext {
+  readonly bindInvocation?: (context: LambdaContextLike) => void;
 }
 
 export type HandlerResult = EventReport | SweepReport | SkippedReport;
 
-export function createHandler(ctx: EngineContext) {
+export function createHandler(ctx: FunctionContext) {
   function invalid(event: unknown, error: EventValidationError): SkippedReport {
     const report = skippedReport('invalid', event, error.message, { problems: error.problems });
     ctx.log({ level: 'warn', message: 'sg-sentry validation error', ...report });
@@ -25,6 +32,7 @@ export function createHandler(ctx: EngineContext) {
   }
 
   return async function handler(event: unknown, context?: LambdaContextLike): Promise<HandlerResult> {
+    if (context !== undefined) ctx.bindInvocation?.(context);
     let parsed;
     try {
       parsed = parseEvent(event);
@@ -49,7 +57,7 @@ export function createHandler(ctx: EngineContext) {
         }
       }
       case 'change':
-        return (await processChange(parsed.change, ctx)).report;
+        return unreachableAccount(parsed.change, ctx) ?? (await processChange(parsed.change, ctx)).report;
     }
   };
 }

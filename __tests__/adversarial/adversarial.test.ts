@@ -373,7 +373,7 @@ describe('adversarial changes', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const env = { ...(c.policy ? { SENTRY_POLICY: JSON.stringify(c.policy) } : {}), ...c.env };
     const ctx = contextFromEnvironment(env, {
-      ec2: () => new Ec2Adapter(ec2Client),
+      portsFor: () => ({ ec2: new Ec2Adapter(ec2Client) }),
       notifier: new SnsNotifier(snsClient, TOPIC),
       log: () => undefined,
     });

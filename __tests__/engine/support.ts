@@ -34,9 +34,9 @@ export function engineContext(policy: Record<string, unknown>, ec2: InMemoryEc2,
   const regions: string[] = [];
   const ctx: EngineContext = {
     policy: parsePolicy(policy),
-    ec2: (region) => {
+    portsFor: ({ region }) => {
       regions.push(region);
-      return ec2;
+      return { ec2 };
     },
     notifier,
     log: (line) => logs.push({ ...line }),

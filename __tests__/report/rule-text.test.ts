@@ -46,7 +46,7 @@ describe('rule text', () => {
       const ec2 = new InMemoryEc2().addGroup({ groupId: change.groupId ?? '' });
 
       // Act
-      const { report, findings } = await processChange(change, { policy: DENY_ALL, ec2: () => ec2, log: () => {}, now: () => new Date(0) });
+      const { report, findings } = await processChange(change, { policy: DENY_ALL, portsFor: () => ({ ec2 }), log: () => {}, now: () => new Date(0) });
 
       // Assess
       const [finding] = report.findings;

@@ -17,7 +17,7 @@ async function sweepOf(rules: readonly FakeSecurityGroupRule[], policy: Record<s
   const published: NotificationMessage[] = [];
   const ctx: EngineContext = {
     policy: parsePolicy(policy),
-    ec2: () => new Ec2Adapter(client),
+    portsFor: () => ({ ec2: new Ec2Adapter(client) }),
     notifier: { publish: async (m) => void published.push(m) },
     log: () => {},
     now: () => new Date(0),

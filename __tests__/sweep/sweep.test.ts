@@ -43,9 +43,9 @@ function setup(policyDocument: Record<string, unknown>, pages: readonly (readonl
   const adapter = new Ec2Adapter(client);
   const ctx: EngineContext = {
     policy: parsePolicy(policyDocument),
-    ec2: (region) => {
+    portsFor: ({ region }) => {
       regions.push(region);
-      return adapter;
+      return { ec2: adapter };
     },
     notifier: { publish: async (message) => void published.push(message) },
     log: (line) => logs.push({ ...line }),

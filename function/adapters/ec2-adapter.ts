@@ -29,6 +29,7 @@ import type {
 } from '../core/ports';
 import { Ec2CallError } from '../core/errors';
 import { toEc2CallError } from './aws-error';
+import type { CredentialSource } from './member-credentials';
 
 /** One rule as the exact EC2 permission that names it. */
 export function toIpPermission(rule: Rule, withDescription = false): IpPermission {
@@ -115,8 +116,9 @@ async function call<T>(send: () => Promise<T>): Promise<T> {
 export class Ec2Adapter implements Ec2Port {
   constructor(private readonly client: EC2Client) {}
 
-  static forRegion(region: string): Ec2Adapter {
-    return new Ec2Adapter(new EC2Client({ region }));
+  /** EC2 in a region; with `credentials` (a member role's), else the SDK's standard chain. */
+  static forRegion(region: string, credentials?: CredentialSource): Ec2Adapter {
+    return new Ec2Adapter(new EC2Client({ region, ...(credentials !== undefined ? { credentials } : {}) }));
   }
 
   async revokeRuleIds(request: RevokeByIdRequest): Promise<RevokeResult> {

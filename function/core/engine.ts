@@ -12,7 +12,9 @@ import { currentRules } from './lookup/current-rules';
 import { groupOfChange } from './lookup/groups';
 import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
-import type { EngineContext, GroupInfo } from './ports';
+import type { EngineContext, GroupInfo, Target } from './ports';
+import type { SkippedReport } from './report/report';
+import { skippedReport } from './report/skipped-report';
 import { notificationOf, shouldNotify } from './report/event-notification';
 import { eventReport, type EventReport } from './report/report';
 
@@ -20,6 +22,28 @@ export interface ChangeResult {
   readonly report: EventReport;
   /** The report's findings as the engine holds them, with what the action planned for each. */
   readonly findings: readonly Finding[];
+}
+
+const targetOf = (change: SecurityGroupChange): Target => ({
+  ...(change.account !== undefined ? { account: change.account } : {}),
+  region: change.region,
+});
+
+/**
+ * The report of an event the function cannot act on: another account, and no member role to
+ * act there. Not an error and not retried: nothing would change on a retry. undefined when the
+ * event's account can be reached.
+ */
+export function unreachableAccount(change: SecurityGroupChange, ctx: EngineContext): SkippedReport | undefined {
+  if (ctx.portsFor(targetOf(change)) !== undefined) return undefined;
+  const report = skippedReport(
+    'ignored',
+    undefined,
+    `account ${change.account} is not the function's own, and no member role is configured to act in it`,
+    { eventId: change.eventId, eventName: change.eventName },
+  );
+  ctx.log({ level: 'warn', message: 'sg-sentry ignored event', account: change.account, region: change.region, ...report });
+  return report;
 }
 
 function retryableEc2(error: unknown): boolean {
@@ -33,7 +57,10 @@ function retryableEc2(error: unknown): boolean {
  */
 export async function processChange(change: SecurityGroupChange, ctx: EngineContext): Promise<ChangeResult> {
   const { policy } = ctx;
-  const ec2 = ctx.ec2(change.region);
+  const ports = ctx.portsFor(targetOf(change));
+  // The handler asks unreachableAccount() first; a caller that did not gets a clear failure.
+  if (ports === undefined) throw new Error(`processChange: no ports for account ${change.account}; check unreachableAccount() first`);
+  const { ec2 } = ports;
   const findings: Finding[] = [];
 
   let rules: Rule[] = [...change.rules];

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 
 /** An input event that does not have the shape the contract describes. Never retried. */
 export class EventValidationError extends Error {
-  override readonly name = 'EventValidationError';
+  override readonly name: string = 'EventValidationError';
   constructor(
     readonly problems: readonly string[],
     options?: { cause?: unknown },
@@ -13,6 +13,15 @@ export class EventValidationError extends Error {
   static fromZod(error: z.ZodError, prefix: string): EventValidationError {
     return new EventValidationError(formatZodIssues(error, prefix), { cause: error });
   }
+}
+
+/**
+ * An EventBridge envelope whose `account` or `region` contradicts its CloudTrail record
+ * (`recipientAccountId`, `awsRegion`). Invalid like any malformed event, but never judged from
+ * the group its record names: nothing it says can be trusted to pick the account to act in.
+ */
+export class EnvelopeMismatchError extends EventValidationError {
+  override readonly name: string = 'EnvelopeMismatchError';
 }
 
 /** `detail.requestParameters.ipPermissions.items[0].fromPort: must be 65535 or less` */

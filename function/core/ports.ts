@@ -110,11 +110,29 @@ export interface StatePort {
   exemptionsOf(rules: readonly RuleLocation[]): Promise<readonly ExemptionRecord[]>;
 }
 
+/**
+ * Where the core acts: one account and one region. Without an account, the caller's own (a
+ * bare CloudTrail record in the CLI).
+ */
+export interface Target {
+  readonly account?: string;
+  readonly region: string;
+}
+
+/** The ports the core uses in one account and region. */
+export interface TargetPorts {
+  readonly ec2: Ec2Port;
+}
+
 /** Everything the core is given: the policy, the ports, the clock. The handler and the CLI build one. */
 export interface EngineContext {
   readonly policy: Policy;
-  /** EC2 for a region: calls go to the region of the event, whatever region the function runs in. */
-  readonly ec2: (region: string) => Ec2Port;
+  /**
+   * The ports for an account and region: calls go to the event's region and, in an
+   * organization, its account. undefined: the function cannot act in that account (another
+   * account, and no member role to assume there).
+   */
+  readonly portsFor: (target: Target) => TargetPorts | undefined;
   readonly notifier?: NotifierPort;
   /** The state table (`SENTRY_STATE_TABLE`); without it exemptions are not remembered for the sweep. */
   readonly state?: StatePort;

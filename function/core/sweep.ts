@@ -15,7 +15,7 @@ import { groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import type { Rule } from './model/rule';
-import type { Ec2Port, EngineContext, GroupInfo } from './ports';
+import type { Ec2Port, EngineContext, GroupInfo, TargetPorts } from './ports';
 import type { SweepRemainder, SweepReport } from './report/report';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
 import { SweepTally, type SweepProgress } from './report/sweep-report';
@@ -58,7 +58,11 @@ function messageOf(error: unknown): string {
 export async function processSweep(request: SweepRequest, ctx: EngineContext, options: SweepOptions = {}): Promise<SweepReport> {
   const region = request.region;
   if (region === undefined || region === '') throw new EventValidationError(['region: the scheduled event names no region to sweep']);
-  return new Sweep(region, ctx, options).run(request);
+  const ports = ctx.portsFor({ ...(request.account !== undefined ? { account: request.account } : {}), region });
+  if (ports === undefined) {
+    throw new Ec2CallError('NoMemberRole', `account ${request.account} is not the function's own, and no member role is configured to act in it`, false);
+  }
+  return new Sweep(region, ports, ctx, options).run(request);
 }
 
 class Sweep {
@@ -74,10 +78,11 @@ class Sweep {
 
   constructor(
     private readonly region: string,
+    ports: TargetPorts,
     private readonly ctx: EngineContext,
     private readonly options: SweepOptions,
   ) {
-    this.ec2 = ctx.ec2(region);
+    this.ec2 = ports.ec2;
     const remaining = options.remainingMs;
     if (remaining !== undefined) {
       const reserve = options.reserveMs ?? Math.min(DEFAULT_RESERVE_MS, Math.max(0, remaining()) / 5);

@@ -4,7 +4,7 @@
  * `EventValidationError` naming its path. Events that are not ours are `ignored`, not errors.
  * The request of a watched event is read by its parser (`dispatch.ts`).
  */
-import { EventValidationError } from '../errors';
+import { EnvelopeMismatchError, EventValidationError } from '../errors';
 import type { Principal } from '../model/principal';
 import type { ParsedEvent } from './change';
 import { EVENT_PARSERS } from './dispatch';
@@ -62,6 +62,7 @@ function parseRecord(input: Record<string, unknown>, prefix: string, envelope: {
   if (record.errorCode !== undefined) {
     return { kind: 'ignored', reason: `the call failed (${record.errorCode}), so nothing was changed`, ...base };
   }
+  checkEnvelope(record, prefix, envelope);
   const region = record.awsRegion ?? envelope.region;
   if (region === undefined) throw new EventValidationError([`${prefix}.awsRegion: missing, and the envelope names no region`]);
   const common = {
@@ -73,6 +74,22 @@ function parseRecord(input: Record<string, unknown>, prefix: string, envelope: {
     principal: principalOf(record),
   };
   return EVENT_PARSERS[record.eventName]({ record, path: prefix, common });
+}
+
+/**
+ * EventBridge forwards an event across accounts and regions unchanged: `account` and `region`
+ * are the record's own. An event that says otherwise was not delivered by EventBridge as it
+ * was recorded, and acting on either value could touch the wrong account.
+ */
+function checkEnvelope(record: CloudTrailRecord, prefix: string, envelope: { account?: string; region?: string }): void {
+  const problems: string[] = [];
+  if (envelope.account !== undefined && record.recipientAccountId !== undefined && envelope.account !== record.recipientAccountId) {
+    problems.push(`account: ${JSON.stringify(envelope.account)} differs from ${prefix}.recipientAccountId ${JSON.stringify(record.recipientAccountId)}`);
+  }
+  if (envelope.region !== undefined && record.awsRegion !== undefined && envelope.region !== record.awsRegion) {
+    problems.push(`region: ${JSON.stringify(envelope.region)} differs from ${prefix}.awsRegion ${JSON.stringify(record.awsRegion)}`);
+  }
+  if (problems.length > 0) throw new EnvelopeMismatchError(problems);
 }
 
 function principalOf(record: CloudTrailRecord): Principal {
