@@ -3,14 +3,13 @@
  * contract") once, at cold start, and wires the adapters. An invalid policy throws here, so
  * the function fails loudly instead of enforcing a policy nobody wrote.
  */
-import { STSClient } from '@aws-sdk/client-sts';
 import { ENV } from './core/env-names';
 import { loadPolicy } from './core/policy/policy';
 import { FanOutNotifier } from './adapters/fan-out-notifier';
 import type { EngineContext, LogSink } from './core/ports';
 import { AccountPorts } from './adapters/account-ports';
 import { Ec2Adapter } from './adapters/ec2-adapter';
-import { assumeRole } from './adapters/member-credentials';
+import { assumeRole, lazyStsClient } from './adapters/member-credentials';
 import type { FunctionContext } from './handler';
 import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
@@ -32,12 +31,11 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     log,
   );
   const memberRoleName = env[ENV.memberRoleName]?.trim();
-  let sts: STSClient | undefined;
+  const sts = lazyStsClient();
   const accounts = new AccountPorts({
     ...(memberRoleName ? { memberRoleName } : {}),
     ec2: Ec2Adapter.forRegion,
-    // In the function's own region: STS's regional endpoint.
-    assumeRole: (roleArn) => assumeRole(() => (sts ??= new STSClient({})), roleArn),
+    assumeRole: (roleArn) => assumeRole(sts, roleArn),
     now: () => new Date(),
   });
   return {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseEvent } from '../../function/core/event/parse-event';
-import { EventValidationError } from '../../function/core/errors';
+import { EnvelopeMismatchError, EventValidationError } from '../../function/core/errors';
 import { envelope, fixture, fixtureNames, ruleLine } from '../helpers/fixtures';
 import { MALFORMED } from '../helpers/malformed-events';
 
@@ -200,4 +200,37 @@ describe('parseEvent on malformed input', () => {
       expect(problems.some((p) => c.path.test(p)), problems.join(' | ')).to.equal(true);
     });
   }
+});
+
+describe('parseEvent on an envelope that contradicts its record', () => {
+  const SAMPLE = 'eventbridge-envelope-authorize-ingress-smtp-world-rule-ids-root';
+
+  it('accepts a real envelope, whose account and region are the record\'s own', () => {
+    // Act
+    const parsed = parseEvent(fixture(SAMPLE));
+
+    // Assess
+    expect(parsed.kind).to.equal('change');
+  });
+
+  it('rejects a changed account or region with an EnvelopeMismatchError naming both values', () => {
+    // Prepare
+    const real = fixture(SAMPLE);
+    const moved = { ...real, account: '999999999999', region: real.region === 'eu-west-1' ? 'us-east-1' : 'eu-west-1' };
+
+    // Act
+    let caught: unknown;
+    try {
+      parseEvent(moved);
+    } catch (error) {
+      caught = error;
+    }
+
+    // Assess
+    expect(caught).to.be.instanceOf(EnvelopeMismatchError);
+    expect((caught as EnvelopeMismatchError).problems).to.deep.equal([
+      `account: "999999999999" differs from detail.recipientAccountId "${real.detail.recipientAccountId}"`,
+      `region: "${moved.region}" differs from detail.awsRegion "${real.detail.awsRegion}"`,
+    ]);
+  });
 });

@@ -3,7 +3,7 @@
  * session `sg-sentry`, kept until shortly before they expire. One cache per account, shared by
  * the EC2 clients of every region of that account.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { MEMBER_ROLE_SESSION_NAME } from '../core/member-role';
 
 /** Fetch new credentials when less than this is left (the SDK's own clients refresh at 5 minutes too). */
@@ -41,12 +41,26 @@ export class AssumeRoleError extends Error {
   }
 }
 
+/** The STS client, created on first use. */
+export type StsClientSource = () => Promise<STSClient>;
+
+/**
+ * STS's SDK module is loaded only when a member account is first reached: an event of the
+ * function's own account never pays for it.
+ */
+export function lazyStsClient(): StsClientSource {
+  let client: Promise<STSClient> | undefined;
+  // In the function's own region: STS's regional endpoint.
+  return () => (client ??= import('@aws-sdk/client-sts').then((sts) => new sts.STSClient({})));
+}
+
 /** One AssumeRole call (no cache). */
-export function assumeRole(sts: () => STSClient, roleArn: string): CredentialSource {
+export function assumeRole(sts: StsClientSource, roleArn: string): CredentialSource {
   return async () => {
     let output;
     try {
-      output = await sts().send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: MEMBER_ROLE_SESSION_NAME }));
+      const [{ AssumeRoleCommand }, client] = await Promise.all([import('@aws-sdk/client-sts'), sts()]);
+      output = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: MEMBER_ROLE_SESSION_NAME }));
     } catch (error) {
       throw new AssumeRoleError(roleArn, error);
     }

@@ -215,8 +215,9 @@ export class TestAccount {
   }
 
   /** Runs the built bundle's handler on `event` in a fresh node process, in this account. */
+  /** The function runs in this account, as `arn:aws:lambda:<region>:<account>:function:sg-sentry`. */
   runHandler(event: unknown, sentry: Record<string, string> = {}, options: RunOptions = {}): Promise<BundleRun> {
-    return runBundle(event, this.handlerEnv(sentry), options);
+    return runBundle(event, this.handlerEnv(sentry), { functionArn: `arn:aws:lambda:${this.region}:${this.accountId}:function:sg-sentry`, ...options });
   }
 }
 

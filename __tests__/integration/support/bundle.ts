@@ -15,6 +15,8 @@ const KILL_AFTER_MS = 45_000;
 export interface RunOptions {
   /** What the context's `getRemainingTimeInMillis` counts down from (default 60 s). */
   readonly remainingMs?: number;
+  /** The context's `invokedFunctionArn`, which names the function's own account. */
+  readonly functionArn?: string;
 }
 
 export interface BundleRun {
@@ -32,7 +34,11 @@ export interface BundleRun {
 const CHILD = `
 const { handler } = require(process.argv[1]);
 const deadline = Date.now() + Number(process.argv[2]);
-const context = { awsRequestId: 'sg-sentry-integration', getRemainingTimeInMillis: () => deadline - Date.now() };
+const context = {
+  awsRequestId: 'sg-sentry-integration',
+  getRemainingTimeInMillis: () => deadline - Date.now(),
+  ...(process.argv[3] ? { invokedFunctionArn: process.argv[3] } : {}),
+};
 let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => { input += chunk; });
@@ -46,7 +52,8 @@ process.stdin.on('end', () => {
 /** `env` is the child's whole environment: nothing of this process's leaks in. */
 export function runBundle(event: unknown, env: Record<string, string>, options: RunOptions = {}): Promise<BundleRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', CHILD, BUNDLE, String(options.remainingMs ?? 60_000)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const args = ['-e', CHILD, BUNDLE, String(options.remainingMs ?? 60_000), options.functionArn ?? ''];
+    const child = spawn(process.execPath, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
