@@ -168,6 +168,24 @@ function requirementsRows(module: ModuleJson): string[] {
   return ['| Name | Version |', '|---|---|', `| terraform | ${code(module.terraform?.required_version ?? 'any')} |`, ...providers];
 }
 
+/** Requirements, inputs and outputs: what every module README lists. */
+function referenceSections(config: Record<string, unknown>): string[] {
+  return [
+    '## Requirements',
+    '',
+    ...requirementsRows(config as ModuleJson),
+    '',
+    '## Inputs',
+    '',
+    renderInputsTable(config),
+    '',
+    '## Outputs',
+    '',
+    renderOutputsTable(config),
+    '',
+  ];
+}
+
 function resourceRows(module: ModuleJson): string[] {
   const resources = Object.entries(module.resource ?? {}).flatMap(([type, byName]) =>
     Object.entries(byName).map(([name, body]) => {
@@ -218,18 +236,7 @@ export function renderModuleReadme(config: Record<string, unknown>): string {
     'deployed with Terraform) use the member module `sg-sentry-member`. The scheduled sweep dispatches',
     'one message per account and region to the sweep queue, which the function consumes.',
     '',
-    '## Requirements',
-    '',
-    ...requirementsRows(module),
-    '',
-    '## Inputs',
-    '',
-    renderInputsTable(config),
-    '',
-    '## Outputs',
-    '',
-    renderOutputsTable(config),
-    '',
+    ...referenceSections(config),
     '## IAM permissions of the function',
     '',
     renderPermissionsTable(config),
@@ -316,18 +323,7 @@ export function renderMemberModuleReadme(config: Record<string, unknown>): strin
     'already sends that region\'s events to the function, and a forwarder would make it handle each',
     'event twice.',
     '',
-    '## Requirements',
-    '',
-    ...requirementsRows(module),
-    '',
-    '## Inputs',
-    '',
-    renderInputsTable(config),
-    '',
-    '## Outputs',
-    '',
-    renderOutputsTable(config),
-    '',
+    ...referenceSections(config),
     '## IAM permissions of the member role',
     '',
     renderPermissionsTable(config, 'memberRole'),
