@@ -5,7 +5,7 @@
  * many concurrent invocations as Lambda's SQS polling runs. The member side is in
  * member-pieces.ts.
  */
-import { Fn, ITerraformDependable } from 'cdktf';
+import { Fn, ITerraformDependable, Token, propertyAccess } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus';
 import { CloudwatchEventBusPolicy } from '@cdktf/provider-aws/lib/cloudwatch-event-bus-policy';
@@ -103,7 +103,13 @@ export function createCentralEventBus(scope: Construct, props: CentralEventBusPr
     EVENT_BUS_PERMISSIONS,
     { busArn: props.busArn, organizationId: props.organizationId },
   );
-  new CloudwatchEventBusPolicy(scope, 'organization_event_bus_policy', { count: props.count, eventBusName: busName, policy: access.json });
+  // Read only with an organization: without one, its id is null, which a policy cannot hold.
+  access.count = props.count;
+  new CloudwatchEventBusPolicy(scope, 'organization_event_bus_policy', {
+    count: props.count,
+    eventBusName: busName,
+    policy: Token.asString(Fn.one(propertyAccess(access, ['*', 'json']))),
+  });
   const rule = new CloudwatchEventRule(scope, 'organization_security_group_changes', {
     count: props.count,
     name: props.ruleName,

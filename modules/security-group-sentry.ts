@@ -64,6 +64,7 @@ import {
   isToken,
   joined,
   jsonList,
+  listWithOptional,
   mapWithOptionalEntries,
   not,
   or,
@@ -181,7 +182,7 @@ export class SecurityGroupSentry extends Construct {
         region,
         accountId,
         logGroupArn,
-        ruleArns: [arn('events', `rule/${eventRuleName}`), arn('events', `rule/${sweepRuleName}`), organizationRuleArn],
+        ruleArns: listWithOptional([arn('events', `rule/${eventRuleName}`), arn('events', `rule/${sweepRuleName}`)], hasOrganization, [organizationRuleArn]),
       }).json,
       tags,
     });
@@ -298,7 +299,11 @@ export class SecurityGroupSentry extends Construct {
         name,
         topicArn: this.topicArn,
         roleArn: this.roleArn,
-        alarmArns: Object.values(alarmNames).map((alarm) => arn('cloudwatch', `alarm:${alarm}`)),
+        alarmArns: listWithOptional(
+          [arn('cloudwatch', `alarm:${alarmNames.functionErrors}`), arn('cloudwatch', `alarm:${alarmNames.deadLetterQueue}`)],
+          hasOrganization,
+          [arn('cloudwatch', `alarm:${alarmNames.sweepDeadLetterQueue}`)],
+        ),
       }).json,
       // SNS checks that the principals exist.
       dependsOn: [this.role],

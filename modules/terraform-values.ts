@@ -109,3 +109,9 @@ export function joined(list: readonly string[], separator: string): string {
 export function singleInstance(resource: TerraformResource, attribute: string): string {
   return Token.asString(Fn.one(propertyAccess(resource, ['*', attribute])));
 }
+
+/** `list`, plus `extra` when the condition holds: a plain list when it is known now, else `concat(...)`. */
+export function listWithOptional(list: readonly string[], when: Condition, extra: readonly string[]): string[] {
+  if (typeof when === 'boolean') return when ? [...list, ...extra] : [...list];
+  return Token.asList(Fn.concat([[...list], conditional(when, [...extra], [])]));
+}

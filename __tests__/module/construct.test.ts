@@ -19,10 +19,12 @@ function synthesize(props: Partial<SecurityGroupSentryProps>): Json {
   return stack.toTerraform() as Json;
 }
 
-/** The single resource of a type (its logical id is cdktf's hashed one). */
-function only(resources: Json, type: string): Json {
-  const bodies = Object.values(resources[type] ?? {}) as Json[];
-  if (bodies.length !== 1) throw new Error(`expected one ${type}, found ${bodies.length}`);
+/** The single resource of a type (its logical id is cdktf's hashed one), or the one whose construct id is `id`. */
+function only(resources: Json, type: string, id?: string): Json {
+  const bodies = (Object.values(resources[type] ?? {}) as Json[]).filter(
+    (body) => id === undefined || String(body['//'].metadata.path).endsWith(`/${id}`),
+  );
+  if (bodies.length !== 1) throw new Error(`expected one ${type}${id ? ` ${id}` : ''}, found ${bodies.length}`);
   return bodies[0]!;
 }
 
@@ -95,13 +97,15 @@ describe('SecurityGroupSentry construct with plain values', () => {
     // Assess
     expect(sids(given)).to.include('UseKeyOfTopicAndQueue').and.not.to.include('UseModuleKeyOfTopicAndQueue');
     expect(only(given.resource, 'aws_kms_key').count).to.equal(0);
-    expect(only(given.resource, 'aws_sqs_queue')).to.include({ kms_master_key_id: key }).and.not.to.have.property('sqs_managed_sse_enabled');
+    for (const queue of ['dead_letter_queue', 'sweep_queue', 'sweep_dead_letter_queue']) {
+      expect(only(given.resource, 'aws_sqs_queue', queue)).to.include({ kms_master_key_id: key }).and.not.to.have.property('sqs_managed_sse_enabled');
+      expect(only(managed.resource, 'aws_sqs_queue', queue)).to.include({ sqs_managed_sse_enabled: true }).and.not.to.have.property('kms_master_key_id');
+    }
     expect(only(given.resource, 'aws_sns_topic').kms_master_key_id).to.equal(key);
     expect(only(created.resource, 'aws_kms_key')).to.include({ count: 1, enable_key_rotation: true });
     expect(only(created.resource, 'aws_sns_topic').kms_master_key_id).to.match(/one\(aws_kms_alias\.[^)]*\[\*\]\.name\)/);
     expect(sids(managed)).not.to.include('UseModuleKeyOfTopicAndQueue');
     expect(only(managed.resource, 'aws_kms_key').count).to.equal(0);
-    expect(only(managed.resource, 'aws_sqs_queue')).to.include({ sqs_managed_sse_enabled: true }).and.not.to.have.property('kms_master_key_id');
     expect(only(managed.resource, 'aws_sns_topic').kms_master_key_id).to.equal('alias/aws/sns');
   });
 
@@ -165,6 +169,54 @@ describe('SecurityGroupSentry construct with plain values', () => {
     expect(only(tf.resource, 'aws_sns_topic').count).to.equal(0);
     expect(environment(tf)[ENV.topicArn]).to.equal(topic);
     expect(rolePolicy(tf).statement.find((s: Json) => s.sid === 'PublishNotifications').resources).to.deep.equal([topic]);
+  });
+
+  it('with an organization: assumes member roles within it, consumes the sweep queue and passes the organization environment', () => {
+    // Act
+    const tf = synthesize({
+      organizationId: 'o-a1b2c3d4e5',
+      sweepAccounts: ['organization'],
+      sweepRegions: ['eu-west-1', 'us-east-1'],
+    });
+    const single = synthesize({});
+
+    // Assess
+    expect(sids(tf)).to.deep.equal(
+      [...BASE, 'RevokeSecurityGroupRules', 'AssumeMemberRoles', 'DispatchSweepTargets', 'ConsumeSweepQueue', 'ListOrganizationAccounts'].sort(),
+    );
+    const assume = rolePolicy(tf).statement.find((s: Json) => s.sid === 'AssumeMemberRoles');
+    expect(assume.resources[0]).to.match(/:iam::\*:role\/sg-sentry-member$/);
+    expect(assume.condition).to.deep.equal([{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: ['o-a1b2c3d4e5'] }]);
+    expect(environment(tf)).to.include({
+      [ENV.memberRoleName]: 'sg-sentry-member',
+      [ENV.sweepAccounts]: '["organization"]',
+      [ENV.sweepRegions]: '["eu-west-1","us-east-1"]',
+    });
+    expect(environment(tf)[ENV.sweepQueueUrl]).to.match(/^https:\/\/sqs\..*\/sg-sentry-sweep$/);
+    expect(only(tf.resource, 'aws_lambda_event_source_mapping')).to.deep.include({ count: 1, batch_size: 10, function_response_types: ['ReportBatchItemFailures'] });
+    expect(only(single.resource, 'aws_lambda_event_source_mapping')).to.include({ count: 0 });
+    expect(single.resource).not.to.have.property('aws_cloudformation_stack_set');
+    expect(Object.keys(environment(single))).not.to.include.members([ENV.memberRoleName, ENV.sweepQueueUrl]);
+  });
+
+  it('lists the organization\'s accounts with ListAccounts only when sweep_accounts is ["organization"]', () => {
+    // Act
+    const tf = synthesize({ organizationId: 'o-a1b2c3d4e5', sweepAccounts: ['111122223333', '444455556666'] });
+
+    // Assess
+    expect(sids(tf)).not.to.include('ListOrganizationAccounts');
+    expect(environment(tf)[ENV.sweepAccounts]).to.equal('["111122223333","444455556666"]');
+  });
+
+  it('rejects StackSet OUs and sweep accounts without an organization, and a sweep_accounts list mixing ids and "organization"', () => {
+    // Act
+    const attempt = () => synthesize({ memberOrganizationalUnitIds: ['ou-ab12-11111111'], sweepAccounts: ['organization'] });
+
+    // Assess
+    expect(attempt).to.throw(/member_organizational_unit_ids and sweep_accounts need organization_id/);
+    expect(() => synthesize({ organizationId: 'o-a1b2c3d4e5', sweepAccounts: ['organization', '111122223333'] })).to.throw(
+      /sweep_accounts must be a list of 12-digit account ids, or \["organization"\] alone/,
+    );
   });
 
   it('rejects plain values the module would reject, naming each problem', () => {

@@ -9,7 +9,10 @@ import {
 import { TerraformJson } from '../../modules/synthesize-module';
 import { dataSource, resource, resourceAddresses, synthesizedWorkspace } from './support/workspace';
 
-const IN_OWN_REGION = [{ test: 'StringEquals', variable: 'aws:RequestedRegion', values: ['${local.region}'] }];
+const IN_SERVED_REGIONS = [
+  { test: 'StringEquals', variable: 'aws:RequestedRegion', values: '${distinct(concat([local.region], var.member_regions, var.sweep_regions))}' },
+];
+const SWEEP_QUEUE_ARN = 'arn:${local.partition}:sqs:${local.region}:${local.account_id}:${var.name}-sweep';
 const SECURITY_GROUP_ARNS = [
   'arn:${local.partition}:ec2:*:${local.account_id}:security-group/*',
   'arn:${local.partition}:ec2:*:${local.account_id}:security-group-rule/*',
@@ -60,25 +63,38 @@ describe('terraform module (synthesized)', () => {
   it('creates exactly the documented resources, with readable addresses', () => {
     // Assess
     expect(resourceAddresses(module)).to.deep.equal([
+      'aws_cloudformation_stack_set.member_forwarders',
+      'aws_cloudformation_stack_set.member_roles',
+      'aws_cloudformation_stack_set_instance.member_forwarders_instance',
+      'aws_cloudformation_stack_set_instance.member_roles_instance',
+      'aws_cloudwatch_event_bus.organization_event_bus',
+      'aws_cloudwatch_event_bus_policy.organization_event_bus_policy',
+      'aws_cloudwatch_event_rule.organization_security_group_changes',
       'aws_cloudwatch_event_rule.security_group_changes',
       'aws_cloudwatch_event_rule.sweep',
+      'aws_cloudwatch_event_target.organization_security_group_changes_target',
       'aws_cloudwatch_event_target.security_group_changes_target',
       'aws_cloudwatch_event_target.sweep_target',
       'aws_cloudwatch_log_group.log_group',
       'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
+      'aws_cloudwatch_metric_alarm.sweep_dead_letter_queue_alarm',
       'aws_iam_role.role',
       'aws_iam_role_policy.role_policy',
       'aws_kms_alias.key_alias',
       'aws_kms_key.key',
+      'aws_lambda_event_source_mapping.sweep_queue_consumer',
       'aws_lambda_function.function',
       'aws_lambda_function_event_invoke_config.function_async_config',
+      'aws_lambda_permission.organization_security_group_changes_permission',
       'aws_lambda_permission.security_group_changes_permission',
       'aws_lambda_permission.sweep_permission',
       'aws_sns_topic.topic',
       'aws_sns_topic_policy.topic_policy',
       'aws_sns_topic_subscription.email_subscription',
       'aws_sqs_queue.dead_letter_queue',
+      'aws_sqs_queue.sweep_dead_letter_queue',
+      'aws_sqs_queue.sweep_queue',
       'aws_sqs_queue_policy.dead_letter_queue_policy',
     ]);
     expect(Object.keys(module.data as object).sort()).to.deep.equal(['aws_caller_identity', 'aws_iam_policy_document', 'aws_partition', 'aws_region']);
@@ -104,7 +120,7 @@ describe('terraform module (synthesized)', () => {
     expect(fn.depends_on).to.deep.equal(['aws_cloudwatch_log_group.log_group', 'aws_iam_role_policy.role_policy']);
   });
 
-  it('sets the function\'s environment: topic and own role always, policy and Slack parameter only when given', () => {
+  it('sets the function\'s environment: topic and own role always, the others only when their inputs are given', () => {
     // Act
     const variables = (resource(module, 'aws_lambda_function', 'function').environment as { variables: string }).variables;
 
@@ -113,7 +129,11 @@ describe('terraform module (synthesized)', () => {
       '${merge(' +
         `{"${ENV.topicArn}" = ${TOPIC_ARN.slice(2, -1)}, "${ENV.selfRoleArn}" = ${ROLE_ARN.slice(2, -1)}}, ` +
         `(var.policy != null) ? {"${ENV.policy}" = jsonencode(jsondecode(var.policy))} : {}, ` +
-        `(var.slack_webhook_ssm_parameter != null) ? {"${ENV.slackWebhookParam}" = var.slack_webhook_ssm_parameter} : {}` +
+        `(var.slack_webhook_ssm_parameter != null) ? {"${ENV.slackWebhookParam}" = var.slack_webhook_ssm_parameter} : {}, ` +
+        `(var.organization_id != null) ? {"${ENV.memberRoleName}" = var.member_role_name} : {}, ` +
+        `(var.organization_id != null) ? {"${ENV.sweepQueueUrl}" = "https://sqs.\${local.region}.\${data.aws_partition.current.dns_suffix}/\${local.account_id}/\${var.name}-sweep"} : {}, ` +
+        `(length(var.sweep_accounts) >= 1) ? {"${ENV.sweepAccounts}" = jsonencode(var.sweep_accounts)} : {}, ` +
+        `(length(var.sweep_regions) >= 1) ? {"${ENV.sweepRegions}" = jsonencode(var.sweep_regions)} : {}` +
         ')}',
     );
   });
@@ -155,7 +175,7 @@ describe('terraform module (synthesized)', () => {
           effect: 'Allow',
           actions: ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
           resources: SECURITY_GROUP_ARNS,
-          condition: IN_OWN_REGION,
+          condition: IN_SERVED_REGIONS,
         },
       },
       {
@@ -165,7 +185,7 @@ describe('terraform module (synthesized)', () => {
           effect: 'Allow',
           actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
           resources: SECURITY_GROUP_ARNS,
-          condition: IN_OWN_REGION,
+          condition: IN_SERVED_REGIONS,
         },
       },
       {
@@ -213,6 +233,33 @@ describe('terraform module (synthesized)', () => {
             { test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [SLACK_PARAMETER_ARN] },
           ],
         },
+      },
+      {
+        for_each: '${(var.organization_id != null) ? ["AssumeMemberRoles"] : []}',
+        content: {
+          sid: 'AssumeMemberRoles',
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          resources: ['arn:${local.partition}:iam::*:role/${var.member_role_name}'],
+          condition: [{ test: 'StringEquals', variable: 'aws:ResourceOrgID', values: ['${var.organization_id}'] }],
+        },
+      },
+      {
+        for_each: '${(var.organization_id != null) ? ["DispatchSweepTargets"] : []}',
+        content: { sid: 'DispatchSweepTargets', effect: 'Allow', actions: ['sqs:SendMessage'], resources: [SWEEP_QUEUE_ARN] },
+      },
+      {
+        for_each: '${(var.organization_id != null) ? ["ConsumeSweepQueue"] : []}',
+        content: {
+          sid: 'ConsumeSweepQueue',
+          effect: 'Allow',
+          actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+          resources: [SWEEP_QUEUE_ARN],
+        },
+      },
+      {
+        for_each: '${((var.organization_id != null) && (join(",", var.sweep_accounts) == "organization")) ? ["ListOrganizationAccounts"] : []}',
+        content: { sid: 'ListOrganizationAccounts', effect: 'Allow', actions: ['organizations:ListAccounts'], resources: ['*'] },
       },
     ]);
     expect(resource(module, 'aws_iam_role_policy', 'role_policy')).to.include({
@@ -351,9 +398,10 @@ describe('terraform module (synthesized)', () => {
     });
   });
 
-  it('encrypts the dead-letter queue and lets only the two rules send to it', () => {
+  it('encrypts the dead-letter queue and lets only the module\'s rules send to it', () => {
     // Act
     const queue = resource(module, 'aws_sqs_queue', 'dead_letter_queue');
+    const sweepQueues = ['sweep_queue', 'sweep_dead_letter_queue'].map((name) => resource(module, 'aws_sqs_queue', name));
     const access = dataSource(module, 'aws_iam_policy_document', 'dead_letter_queue_policy_document');
 
     // Assess
@@ -361,6 +409,9 @@ describe('terraform module (synthesized)', () => {
       kms_master_key_id: `\${(var.kms_key_arn != null) ? var.kms_key_arn : ${CREATES_KEY} ? one(aws_kms_alias.key_alias[*].name) : null}`,
       sqs_managed_sse_enabled: `\${((var.kms_key_arn != null) || ${CREATES_KEY}) ? null : true}`,
     });
+    for (const sweepQueue of sweepQueues) {
+      expect(sweepQueue).to.include({ kms_master_key_id: queue.kms_master_key_id, sqs_managed_sse_enabled: queue.sqs_managed_sse_enabled });
+    }
     expect(access.statement).to.deep.equal([
       {
         sid: 'EventBridgeDeliveryFailures',
@@ -372,7 +423,8 @@ describe('terraform module (synthesized)', () => {
           {
             test: 'ArnEquals',
             variable: 'aws:SourceArn',
-            values: '${concat([aws_cloudwatch_event_rule.security_group_changes.arn], aws_cloudwatch_event_rule.sweep[*].arn)}',
+            values:
+              '${concat([aws_cloudwatch_event_rule.security_group_changes.arn], aws_cloudwatch_event_rule.sweep[*].arn, aws_cloudwatch_event_rule.organization_security_group_changes[*].arn)}',
           },
         ],
       },
@@ -425,6 +477,13 @@ describe('terraform module (synthesized)', () => {
       ['aws_lambda_function', 'function', 'function_name'],
       ['aws_sns_topic', 'topic', 'name'],
       ['aws_sqs_queue', 'dead_letter_queue', 'name'],
+      ['aws_cloudwatch_event_bus', 'organization_event_bus', 'name'],
+      ['aws_cloudwatch_event_rule', 'organization_security_group_changes', 'name'],
+      ['aws_sqs_queue', 'sweep_queue', 'name'],
+      ['aws_sqs_queue', 'sweep_dead_letter_queue', 'name'],
+      ['aws_cloudwatch_metric_alarm', 'sweep_dead_letter_queue_alarm', 'alarm_name'],
+      ['aws_cloudformation_stack_set', 'member_roles', 'name'],
+      ['aws_cloudformation_stack_set', 'member_forwarders', 'name'],
     ];
 
     // Assess
@@ -446,6 +505,12 @@ describe('terraform module (synthesized)', () => {
       'aws_lambda_function.function',
       'aws_sns_topic.topic',
       'aws_sqs_queue.dead_letter_queue',
+      'aws_cloudwatch_event_bus.organization_event_bus',
+      'aws_cloudwatch_event_rule.organization_security_group_changes',
+      'aws_sqs_queue.sweep_queue',
+      'aws_sqs_queue.sweep_dead_letter_queue',
+      'aws_cloudformation_stack_set.member_roles',
+      'aws_cloudformation_stack_set.member_forwarders',
     ];
 
     // Assess
@@ -482,6 +547,13 @@ describe('terraform module (synthesized)', () => {
         'role_path',
         'existing_role_arn',
         'tags',
+        'organization_id',
+        'member_role_name',
+        'member_organizational_unit_ids',
+        'member_regions',
+        'sweep_accounts',
+        'sweep_regions',
+        'stackset_call_as',
       ].sort(),
     );
     for (const [name, body] of Object.entries(variables)) {
@@ -498,7 +570,19 @@ describe('terraform module (synthesized)', () => {
   it('exposes exactly the documented outputs', () => {
     // Assess
     expect(Object.keys(module.output as object).sort()).to.deep.equal(
-      ['sns_topic_arn', 'lambda_function_arn', 'lambda_function_name', 'lambda_role_arn', 'event_rule_arn', 'dead_letter_queue_arn', 'role_policy_json', 'version'].sort(),
+      [
+        'sns_topic_arn',
+        'lambda_function_arn',
+        'lambda_function_name',
+        'lambda_role_arn',
+        'event_rule_arn',
+        'dead_letter_queue_arn',
+        'role_policy_json',
+        'event_bus_arn',
+        'sweep_queue_url',
+        'member_role_name',
+        'version',
+      ].sort(),
     );
   });
 });

@@ -23,6 +23,8 @@ const FIXTURES = join(__dirname, 'fixtures', 'terraform');
 const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
 const SLACK_STATEMENTS = ['DecryptSlackWebhookParameter', 'ReadSlackWebhookParameter'];
 const MODULE_KEY_STATEMENT = ['UseModuleKeyOfTopicAndQueue'];
+/** The organization example: one instance, its key, the bus, the sweep queues and the StackSets. */
+const ORGANIZATION_CREATES = 35;
 
 /** The attribute AWS identifies each named resource by, within an account and region. */
 const IDENTIFYING_NAME: Record<string, string> = {
@@ -44,7 +46,6 @@ interface ExampleRun {
 
 async function runExample(dir: string): Promise<ExampleRun> {
   const fmt = await terraform(dir, ['fmt', '-check', '-diff', '-no-color']);
-  await initOffline(dir);
   const validate = await terraform(dir, ['validate', '-no-color']);
   return { fmt, validate, plan: await planOffline(dir) };
 }
@@ -85,6 +86,7 @@ function hasUnknown(shape: unknown): boolean {
 }
 
 describe('terraform module with terraform (offline plan of every example)', function () {
+  // Ten examples and four fixtures, planned in parallel on a shared machine.
   this.timeout(900_000);
   const runs = new Map<string, ExampleRun>();
   let unknownAtPlan: PlannedResource[];
@@ -99,26 +101,32 @@ describe('terraform module with terraform (offline plan of every example)', func
     cpSync(FIXTURES, join(root, 'fixtures', 'terraform'), { recursive: true });
     const fixture = (name: string) => join(root, 'fixtures', 'terraform', name);
 
-    // Act: everything at once; each directory has its own data dir.
+    synthesizeExample(join(root, 'cdktf.out'));
+    const stackDir = join(root, 'cdktf.out', 'stacks', 'security');
+    const example = (name: string) => join(root, 'examples', 'terraform', name);
+
+    // Every init before any plan: an init may rewrite the shared plugin cache's entry while
+    // another directory's plan is loading the provider from it.
+    await Promise.all([
+      ...EXAMPLES.map((name) => initOffline(example(name))),
+      ...['unknown-at-plan', 'invalid-inputs', 'invalid-topic-choice'].map((name) => initOffline(fixture(name))),
+      initOffline(stackDir, { localBackend: true }),
+    ]);
+
+    // Act: every plan at once; each directory has its own data dir.
     // allSettled: a failing directory must not leave the others running into the next tests.
     const settled = await Promise.allSettled([
-      ...EXAMPLES.map(async (name) => runs.set(name, await runExample(join(root, 'examples', 'terraform', name)))),
+      ...EXAMPLES.map(async (name) => runs.set(name, await runExample(example(name)))),
       (async () => {
-        await initOffline(fixture('unknown-at-plan'));
         unknownAtPlan = await planOffline(fixture('unknown-at-plan'));
       })(),
       (async () => {
-        await initOffline(fixture('invalid-inputs'));
         invalidInputs = await terraform(fixture('invalid-inputs'), ['plan', '-refresh=false', '-no-color']);
       })(),
       (async () => {
-        synthesizeExample(join(root, 'cdktf.out'));
-        const stackDir = join(root, 'cdktf.out', 'stacks', 'security');
-        await initOffline(stackDir, { localBackend: true });
         cdktfExample = await planOffline(stackDir);
       })(),
       (async () => {
-        await initOffline(fixture('invalid-topic-choice'));
         invalidTopicChoice = await terraform(fixture('invalid-topic-choice'), ['plan', '-refresh=false', '-no-color']);
       })(),
     ]);
@@ -127,7 +135,16 @@ describe('terraform module with terraform (offline plan of every example)', func
   });
 
   it('has the examples the README lists', () => {
-    expect(EXAMPLES).to.include.members(['basic', 'custom-policy', 'existing-topic', 'multi-instance', 'two-regions', 'iam-guardrails']);
+    expect(EXAMPLES).to.include.members([
+      'basic',
+      'custom-policy',
+      'existing-topic',
+      'multi-instance',
+      'two-regions',
+      'iam-guardrails',
+      'organization',
+      'member-account',
+    ]);
   });
 
   it('knows the role policy and the function\'s environment in the first plan, for every example', () => {
@@ -321,6 +338,98 @@ describe('terraform module with terraform (offline plan of every example)', func
       'module.sg_sentry[0]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort(),
       'module.sg_sentry[1]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT].sort(),
     });
+  });
+
+  it('organization: plans the central bus open to the organization only, the sweep queue and its consumer', () => {
+    const plan = runs.get('organization')!.plan;
+    const busPolicy = plannedPolicies(plan, 'aws_cloudwatch_event_bus_policy')['module.sg_sentry']!;
+    const consumer = ofType(plan, 'aws_lambda_event_source_mapping')[0]!.after;
+    const fn = ofType(plan, 'aws_lambda_function')[0]!.after;
+
+    expect(creates(plan)).to.have.lengthOf(ORGANIZATION_CREATES);
+    expect(ofType(plan, 'aws_cloudwatch_event_bus').map((r) => r.after.name)).to.deep.equal(['sg-sentry']);
+    expect(busPolicy.Statement).to.deep.equal([
+      {
+        Sid: 'OrganizationMembersPutEvents',
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: 'arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry',
+        Principal: '*',
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
+      },
+    ]);
+    expect(ofType(plan, 'aws_cloudwatch_event_target').map((r) => r.after.event_bus_name).sort()).to.deep.equal(['default', 'default', 'sg-sentry']);
+    expect(consumer).to.include({ batch_size: 10 });
+    expect(consumer.function_response_types).to.deep.equal(['ReportBatchItemFailures']);
+    expect(ofType(plan, 'aws_sqs_queue').map((r) => r.after.name).sort()).to.deep.equal(['sg-sentry-dlq', 'sg-sentry-sweep', 'sg-sentry-sweep-dlq']);
+    expect(fn.environment).to.have.nested.property('[0].variables').that.includes({
+      SENTRY_MEMBER_ROLE_NAME: 'sg-sentry-member',
+      SENTRY_SWEEP_ACCOUNTS: '["organization"]',
+      SENTRY_SWEEP_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sg-sentry-sweep',
+    });
+    expect(statementSids(plan)['module.sg_sentry']).to.include.members(['AssumeMemberRoles', 'ConsumeSweepQueue', 'DispatchSweepTargets', 'ListOrganizationAccounts']);
+  });
+
+  it('organization: limits the EC2 writes to the home region, member_regions and sweep_regions', () => {
+    const policy = plannedPolicies(runs.get('organization')!.plan, 'aws_iam_role_policy')['module.sg_sentry']!;
+    const revoke = policy.Statement.find((st) => st.Sid === 'RevokeSecurityGroupRules')!;
+
+    expect(revoke.Condition).to.deep.equal({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'eu-central-1', 'us-east-1'] } });
+  });
+
+  it('organization: plans two service-managed StackSets, roles in one region and forwarders in each member region', () => {
+    const plan = runs.get('organization')!.plan;
+    const stackSets = ofType(plan, 'aws_cloudformation_stack_set');
+    const forwarders = ofType(plan, 'aws_cloudformation_stack_set_instance').filter((r) => r.name === 'member_forwarders_instance');
+    const roles = stackSets.find((r) => r.name === 'member_roles')!;
+
+    expect(stackSets.map((r) => r.after.name).sort()).to.deep.equal(['sg-sentry-member-forwarders', 'sg-sentry-member-roles']);
+    for (const stackSet of stackSets) {
+      expect(stackSet.after).to.include({ permission_model: 'SERVICE_MANAGED', call_as: 'DELEGATED_ADMIN' });
+      expect(stackSet.after.auto_deployment).to.deep.equal([{ enabled: true, retain_stacks_on_account_removal: false }]);
+    }
+    expect(roles.after.parameters).to.deep.equal({
+      CentralEventBusArn: 'arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry',
+      CentralFunctionRoleArn: 'arn:aws:iam::111122223333:role/sg-sentry-eu-west-1',
+      MemberRoleName: 'sg-sentry-member',
+      WriteRegions: 'eu-west-1,eu-central-1,us-east-1',
+      Enforce: 'true',
+      Restrict: 'false',
+    });
+    expect(ofType(plan, 'aws_cloudformation_stack_set_instance').filter((r) => r.name === 'member_roles_instance').map((r) => r.after.region)).to.deep.equal([
+      'eu-west-1',
+    ]);
+    expect(forwarders.map((r) => [r.after.region, r.after.deployment_targets])).to.deep.equal(
+      ['eu-central-1', 'eu-west-1', 'us-east-1'].map((region) => [
+        region,
+        [
+          {
+            organizational_unit_ids: ['ou-ab12-11111111', 'ou-ab12-22222222'],
+            accounts_url: null,
+            ...(region === 'eu-west-1' ? { account_filter_type: 'DIFFERENCE', accounts: ['111122223333'] } : { account_filter_type: null, accounts: null }),
+          },
+        ],
+      ]),
+    );
+  });
+
+  it('member-account: plans the roles once and a forwarder to the central bus in each of the two regions', () => {
+    const plan = runs.get('member-account')!.plan;
+    const policies = ofType(plan, 'aws_iam_role_policy').map((r) => JSON.parse(String(r.after.policy)) as PolicyDocumentJson);
+
+    expect(creates(plan)).to.have.lengthOf(8);
+    expect(ofType(plan, 'aws_iam_role').map((r) => `${r.address} ${String(r.after.name)}`)).to.deep.equal([
+      'module.sg_sentry_member_eu_west_1.aws_iam_role.forwarder_role[0] sg-sentry-member-forwarder',
+      'module.sg_sentry_member_eu_west_1.aws_iam_role.member_role[0] sg-sentry-member',
+    ]);
+    expect(ofType(plan, 'aws_cloudwatch_event_target').map((r) => [r.after.arn, r.after.role_arn])).to.deep.equal([
+      ['arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry', 'arn:aws:iam::111122223333:role/sg-sentry-member-forwarder'],
+      ['arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry', 'arn:aws:iam::111122223333:role/sg-sentry-member-forwarder'],
+    ]);
+    expect(policies.map((p) => p.Statement.map((st) => st.Sid).sort())).to.have.deep.members([
+      ['ReadSecurityGroups', 'RevokeSecurityGroupRules'],
+      ['ForwardToCentralBus'],
+    ]);
   });
 
   it('examples/cdktf: the construct with plain values plans as a cdktf stack', () => {
