@@ -93,6 +93,10 @@ export function trustPolicyJson(trust: TrustStatement): Record<string, unknown> 
 
 function conditionJson(conditions: NonNullable<StatementBody['condition']>): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
-  for (const c of conditions) (out[c.test] ??= {})[c.variable] = c.values;
+  for (const c of conditions) {
+    const byTest = out[c.test] ?? {};
+    byTest[c.variable] = c.values;
+    out[c.test] = byTest;
+  }
   return out;
 }
