@@ -1,5 +1,5 @@
 /**
- * The inputs of the member module (dist/terraform-module-member), each defined once as in
+ * The inputs of the member module (terraform/sg-sentry-member), each defined once as in
  * inputs.ts: its variable and its rules. The switches come from the account-permission
  * switches, so a switch added there is an input here too.
  */
