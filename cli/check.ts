@@ -103,6 +103,10 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
     const reason = 'a Scheduled Event starts the sweep; run `sg-sentry scan` to sweep an account';
     return skipped(skippedReport('ignored', input.value, reason, { eventId: parsed.sweep.eventId, eventName: 'Scheduled Event' }));
   }
+  if (parsed.kind === 'sweep-jobs') {
+    const reason = 'an SQS batch of sweep jobs: the function sweeps each account and region it names; run `sg-sentry scan` to sweep an account';
+    return skipped(skippedReport('ignored', input.value, reason));
+  }
   const notes: string[] = [];
   if (parsed.change.undirectedRules.length > 0) {
     notes.push('ModifySecurityGroupRules does not say the direction; offline, each rule was judged as ingress and as egress');

@@ -15,6 +15,36 @@ import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
 import { cachedSecureString } from './adapters/ssm-parameter';
 import { StateTable } from './adapters/state-table';
+import { OrganizationAccounts } from './adapters/organization-accounts';
+import { SqsSweepQueue } from './adapters/sweep-queue';
+import { SweepSettingsSchema, type SweepSettings } from './core/sweep-settings.schema';
+
+/** A variable holding JSON that does not fit the contract. Thrown at cold start, like a bad policy. */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+/** SENTRY_SWEEP_ACCOUNTS and SENTRY_SWEEP_REGIONS, each a JSON array; undefined when neither is set. */
+export function sweepSettingsOf(env: NodeJS.ProcessEnv): SweepSettings | undefined {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of [['accounts', ENV.sweepAccounts], ['regions', ENV.sweepRegions]] as const) {
+    const text = env[name]?.trim();
+    if (!text) continue;
+    try {
+      raw[key] = JSON.parse(text);
+    } catch (error) {
+      throw new EnvironmentError(`${name} is not JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (Object.keys(raw).length === 0) return undefined;
+  const parsed = SweepSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const names: Record<string, string> = { accounts: ENV.sweepAccounts, regions: ENV.sweepRegions };
+    const problems = parsed.error.issues.map((issue) => `${names[String(issue.path[0])] ?? 'sweep settings'}${issue.path.slice(1).map((p) => `[${String(p)}]`).join('')}: ${issue.message}`);
+    throw new EnvironmentError(`invalid sweep settings: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
 
 export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partial<EngineContext> = {}): FunctionContext {
   const policy = loadPolicy(env[ENV.policy]);
@@ -31,6 +61,8 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     log,
   );
   const memberRoleName = env[ENV.memberRoleName]?.trim();
+  const sweepTargets = sweepSettingsOf(env);
+  const sweepQueueUrl = env[ENV.sweepQueueUrl]?.trim();
   const sts = lazyStsClient();
   const accounts = new AccountPorts({
     ...(memberRoleName ? { memberRoleName } : {}),
@@ -42,6 +74,9 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     policy,
     portsFor: (target) => accounts.portsFor(target),
     bindInvocation: (context) => accounts.identify(context.invokedFunctionArn),
+    ...(sweepTargets ? { sweepTargets } : {}),
+    ...(sweepQueueUrl ? { sweepQueue: SqsSweepQueue.forQueue(sweepQueueUrl) } : {}),
+    ...(sweepTargets?.accounts === 'organization' ? { organization: OrganizationAccounts.lazy() } : {}),
     ...(notifier ? { notifier } : {}),
     ...(stateTable ? { state: new StateTable(stateTable) } : {}),
     // Lambda names the session of the function's role after the function.

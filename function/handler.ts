@@ -8,7 +8,8 @@ import { parseEvent } from './core/event/parse-event';
 import type { EngineContext } from './core/ports';
 import type { EventReport, SkippedReport, SweepReport } from './core/report/report';
 import { skippedReport } from './core/report/skipped-report';
-import { processSweep } from './core/sweep';
+import type { SweepDispatchReport, SweepRunReport } from './core/report/sweep-run-report';
+import { processScheduledSweep, processSweepJobs, type SweepJobsResult } from './core/sweep-fan-out';
 
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
@@ -22,7 +23,12 @@ export interface FunctionContext extends EngineContext {
   readonly bindInvocation?: (context: LambdaContextLike) => void;
 }
 
-export type HandlerResult = EventReport | SweepReport | SkippedReport;
+export type HandlerResult = EventReport | SweepReport | SweepRunReport | SweepDispatchReport | SweepJobsResult | SkippedReport;
+
+function timeBudget(context: LambdaContextLike | undefined): { remainingMs?: () => number } {
+  const remaining = context?.getRemainingTimeInMillis;
+  return remaining ? { remainingMs: () => remaining.call(context) } : {};
+}
 
 export function createHandler(ctx: FunctionContext) {
   function invalid(event: unknown, error: EventValidationError): SkippedReport {
@@ -47,15 +53,16 @@ export function createHandler(ctx: FunctionContext) {
         return report;
       }
       case 'sweep': {
-        const remaining = context?.getRemainingTimeInMillis;
         try {
-          return await processSweep(parsed.sweep, ctx, remaining ? { remainingMs: () => remaining.call(context) } : {});
+          return await processScheduledSweep(parsed.sweep, ctx, timeBudget(context));
         } catch (error) {
-          // Only a scheduled event without a region gets here; retrying it would not help.
+          // Only a scheduled event without a region (or account) gets here; retrying it would not help.
           if (error instanceof EventValidationError) return invalid(event, error);
           throw error;
         }
       }
+      case 'sweep-jobs':
+        return processSweepJobs(parsed.records, ctx, timeBudget(context));
       case 'change':
         return unreachableAccount(parsed.change, ctx) ?? (await processChange(parsed.change, ctx)).report;
     }

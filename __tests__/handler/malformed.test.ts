@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
+import type { SkippedReport } from '../../function/core/report/report';
 import { MALFORMED } from '../helpers/malformed-events';
 
 describe('handler on malformed events', () => {
@@ -30,7 +31,7 @@ describe('handler on malformed events', () => {
       const result = await handler(c.make());
 
       // Assess
-      expect(result.status).to.equal('invalid');
+      expect((result as SkippedReport).status).to.equal('invalid');
       expect(logs).to.have.length(1);
       expect(logs[0]).to.include({ level: 'warn', message: 'sg-sentry validation error' });
       expect(((logs[0]?.problems ?? []) as string[]).some((p) => c.path.test(p))).to.equal(true);

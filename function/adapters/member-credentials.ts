@@ -6,6 +6,10 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { MEMBER_ROLE_SESSION_NAME } from '../core/member-role';
 
+type Sdk = typeof import('./sts-sdk');
+/** Loaded on first use, not at the top: see sts-sdk.ts. */
+const sdk = (): Sdk => require('./sts-sdk') as Sdk;
+
 /** Fetch new credentials when less than this is left (the SDK's own clients refresh at 5 minutes too). */
 export const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 
@@ -51,7 +55,7 @@ export type StsClientSource = () => Promise<STSClient>;
 export function lazyStsClient(): StsClientSource {
   let client: Promise<STSClient> | undefined;
   // In the function's own region: STS's regional endpoint.
-  return () => (client ??= import('@aws-sdk/client-sts').then((sts) => new sts.STSClient({})));
+  return () => (client ??= Promise.resolve(new (sdk().STSClient)({})));
 }
 
 /** One AssumeRole call (no cache). */
@@ -59,8 +63,8 @@ export function assumeRole(sts: StsClientSource, roleArn: string): CredentialSou
   return async () => {
     let output;
     try {
-      const [{ AssumeRoleCommand }, client] = await Promise.all([import('@aws-sdk/client-sts'), sts()]);
-      output = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: MEMBER_ROLE_SESSION_NAME }));
+      const client = await sts();
+      output = await client.send(new (sdk().AssumeRoleCommand)({ RoleArn: roleArn, RoleSessionName: MEMBER_ROLE_SESSION_NAME }));
     } catch (error) {
       throw new AssumeRoleError(roleArn, error);
     }

@@ -124,6 +124,25 @@ export interface TargetPorts {
   readonly ec2: Ec2Port;
 }
 
+/** The sweep queue: one message per target. */
+export interface SweepQueuePort {
+  /** Sends one job per target; answers the targets that could not be sent (after the adapter's retry). */
+  dispatch(targets: readonly Target[]): Promise<{ readonly failed: ReadonlyArray<{ readonly target: Target; readonly error: string }> }>;
+}
+
+/** AWS Organizations: the accounts of the organization. */
+export interface OrganizationPort {
+  /** Every ACTIVE account's id, every page. */
+  activeAccounts(): Promise<readonly string[]>;
+}
+
+/** Which accounts and regions the scheduled sweep covers (unset: the schedule's own). */
+export interface SweepTargetSettings {
+  /** Account ids, or every ACTIVE account of the organization. */
+  readonly accounts?: readonly string[] | 'organization';
+  readonly regions?: readonly string[];
+}
+
 /** Everything the core is given: the policy, the ports, the clock. The handler and the CLI build one. */
 export interface EngineContext {
   readonly policy: Policy;
@@ -133,6 +152,12 @@ export interface EngineContext {
    * account, and no member role to assume there).
    */
   readonly portsFor: (target: Target) => TargetPorts | undefined;
+  /** The scheduled sweep's targets; absent: the schedule's own account and region. */
+  readonly sweepTargets?: SweepTargetSettings;
+  /** With it, the schedule only dispatches, and the function sweeps the jobs it consumes. */
+  readonly sweepQueue?: SweepQueuePort;
+  /** For `sweepTargets.accounts = 'organization'`. */
+  readonly organization?: OrganizationPort;
   readonly notifier?: NotifierPort;
   /** The state table (`SENTRY_STATE_TABLE`); without it exemptions are not remembered for the sweep. */
   readonly state?: StatePort;

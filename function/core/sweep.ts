@@ -44,6 +44,17 @@ export interface SweepOptions {
   readonly onProgress?: (progress: SweepProgress) => void;
 }
 
+/**
+ * When the time left falls inside the reserve: 10 s, or a fifth of the time left now when that
+ * is smaller, so short timeouts still get work done. undefined: no limit.
+ */
+export function sweepDeadline(options: Pick<SweepOptions, 'remainingMs' | 'reserveMs'>): (() => boolean) | undefined {
+  const remaining = options.remainingMs;
+  if (remaining === undefined) return undefined;
+  const reserve = options.reserveMs ?? Math.min(DEFAULT_RESERVE_MS, Math.max(0, remaining()) / 5);
+  return () => remaining() <= reserve;
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -83,11 +94,7 @@ class Sweep {
     private readonly options: SweepOptions,
   ) {
     this.ec2 = ports.ec2;
-    const remaining = options.remainingMs;
-    if (remaining !== undefined) {
-      const reserve = options.reserveMs ?? Math.min(DEFAULT_RESERVE_MS, Math.max(0, remaining()) / 5);
-      this.deadline = () => remaining() <= reserve;
-    }
+    this.deadline = sweepDeadline(options);
   }
 
   private outOfTime(): boolean {
@@ -116,7 +123,12 @@ class Sweep {
     if (this.pages === 0 && this.firstError !== undefined) {
       // Nothing could be examined: fail the invocation, so the error alarm and retries see it.
       const error = this.firstError;
-      if (error instanceof Ec2CallError && !error.retryable) throw error;
+      if (error instanceof Ec2CallError && !error.retryable) {
+        // Permanent (the role may not list rules, or may not be assumed): a retry would not help,
+        // so people hear of it now.
+        await this.notify(report);
+        throw error;
+      }
       throw new RetryableRemediationError(`sweep of ${this.region} failed: ${messageOf(error)}`, { cause: error });
     }
     await this.notify(report);

@@ -27,9 +27,16 @@ export interface SweepRequest {
   readonly time?: string;
 }
 
+/** One record of the sweep queue: its body is read (and may be malformed) when it is handled. */
+export interface SweepJobRecord {
+  readonly messageId: string;
+  readonly body: string;
+}
+
 export type ParsedEvent =
   | { readonly kind: 'change'; readonly change: SecurityGroupChange }
   | { readonly kind: 'sweep'; readonly sweep: SweepRequest }
+  | { readonly kind: 'sweep-jobs'; readonly records: readonly SweepJobRecord[] }
   | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string };
 
 /** What every change carries, read from the record and its envelope before the request is. */

@@ -10,6 +10,7 @@ import type { ParsedEvent } from './change';
 import { EVENT_PARSERS } from './dispatch';
 import { CloudTrailRecordSchema, type CloudTrailRecord } from './schemas/cloudtrail-record.schema';
 import { EventBridgeEnvelopeSchema } from './schemas/eventbridge-envelope.schema';
+import { SqsEventSchema } from './schemas/sqs-event.schema';
 import { CLOUDTRAIL_DETAIL_TYPE, EC2_EVENT_SOURCE, isWatchedEventName, SCHEDULED_DETAIL_TYPE, SCHEDULED_SOURCE } from './watched-events';
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -18,9 +19,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 export function parseEvent(input: unknown): ParsedEvent {
   if (!isObject(input)) throw new EventValidationError([`(root): expected an object, received ${describe(input)}`]);
+  if (isSqsBatch(input)) return parseSqsBatch(input);
   if ('detail-type' in input || 'detail' in input || 'source' in input) return parseEnvelope(input);
   if ('eventName' in input || 'eventSource' in input) return parseRecord(input, 'record', {});
   throw new EventValidationError(['(root): neither an EventBridge event (detail-type, source, detail) nor a CloudTrail record (eventName)']);
+}
+
+/** Lambda's SQS event (the sweep queue): `Records` whose `eventSource` is `aws:sqs`. */
+function isSqsBatch(input: Record<string, unknown>): boolean {
+  const records = input.Records;
+  return Array.isArray(records) && records.some((r) => isObject(r) && r.eventSource === 'aws:sqs');
+}
+
+function parseSqsBatch(input: Record<string, unknown>): ParsedEvent {
+  const parsed = SqsEventSchema.safeParse(input);
+  if (!parsed.success) throw EventValidationError.fromZod(parsed.error, '');
+  return { kind: 'sweep-jobs', records: parsed.data.Records.map(({ messageId, body }) => ({ messageId, body })) };
 }
 
 function describe(value: unknown): string {
