@@ -3,14 +3,46 @@
  * in that account, through its member role (moto's AssumeRole hands out credentials that act in
  * the role's account), and never with the central account's own credentials.
  */
+import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { fixture } from '../helpers/fixtures';
-import { replayAuthorize } from './support/events';
+import { TestAccount } from './support/account';
+import { replayAuthorize, scheduledEvent } from './support/events';
 import { integrationSuite } from './support/suite';
 
 // Real console sample: tcp/22 from 0.0.0.0/0, with the rule ids of its securityGroupRuleSet.
 const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 const MEMBER_ROLE = { SENTRY_MEMBER_ROLE_NAME: 'sg-sentry-member' };
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const world = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
+
+/** The same account in another region: the same credentials, EC2 of that region. */
+function inRegion(account: TestAccount, region: string): TestAccount {
+  return new TestAccount({ ...account.config, region }, account.accountId);
+}
+
+/** The messages waiting in a queue, as Lambda's SQS event source mapping hands them to the function. */
+async function sqsEventOf(account: TestAccount, queueUrl: string): Promise<{ Records: Record<string, unknown>[] }> {
+  const records: Record<string, unknown>[] = [];
+  for (;;) {
+    const answer = await account.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+    const messages = answer.Messages ?? [];
+    if (messages.length === 0) return { Records: records };
+    for (const m of messages) {
+      records.push({
+        messageId: m.MessageId,
+        receiptHandle: m.ReceiptHandle,
+        body: m.Body,
+        attributes: {},
+        messageAttributes: {},
+        md5OfBody: m.MD5OfBody,
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${account.region}:${account.accountId}:sg-sentry-sweep`,
+        awsRegion: account.region,
+      });
+    }
+  }
+}
 
 integrationSuite('an organization: events of member accounts', (emulator) => {
   it('revokes an event of a second account in that account, and changes nothing in the central one', async () => {
@@ -68,5 +100,65 @@ integrationSuite('an organization: events of member accounts', (emulator) => {
       `account: "${central.accountId}" differs from detail.recipientAccountId "${member.accountId}"`,
     ]);
     expect(await member.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0', 'ingress tcp 22-22 0.0.0.0/0']);
+  });
+});
+
+integrationSuite('an organization: the sweep fanned out through the sweep queue', (emulator) => {
+  it('dispatches one message per account and region, and the consumer revokes in all four with no failures', async () => {
+    // Prepare: two member accounts, a world-open SSH rule in each of two regions of each.
+    const central = await emulator.freshAccount({ region: REGIONS[0] });
+    const members = [await emulator.freshAccount({ region: REGIONS[0] }), await emulator.freshAccount({ region: REGIONS[0] })];
+    const groups = new Map<TestAccount, string>();
+    for (const member of members) {
+      for (const region of REGIONS) {
+        const here = inRegion(member, region);
+        const group = await here.createGroup('web');
+        await here.authorize(group, 'ingress', [world(22), world(443)]);
+        groups.set(here, group);
+      }
+    }
+    const queue = await central.sqs.send(new CreateQueueCommand({ QueueName: 'sg-sentry-sweep' }));
+    const env = {
+      ...MEMBER_ROLE,
+      SENTRY_SWEEP_QUEUE_URL: queue.QueueUrl!,
+      SENTRY_SWEEP_ACCOUNTS: JSON.stringify(members.map((m) => m.accountId)),
+      SENTRY_SWEEP_REGIONS: JSON.stringify(REGIONS),
+    };
+
+    // Act: the schedule dispatches; then the consumer gets the queue's messages as an SQS event.
+    const dispatch = await central.runHandler(scheduledEvent(central), env);
+    const batch = await sqsEventOf(central, queue.QueueUrl!);
+    const consume = await central.runHandler(batch, env);
+
+    // Assess
+    expect(dispatch.thrown, dispatch.stderr).to.equal(undefined);
+    expect(dispatch.result).to.include({ status: 'dispatched', targets: 4 });
+    expect(batch.Records.map((r) => JSON.parse(String(r.body))).sort((a, b) => `${a.account}${a.region}`.localeCompare(`${b.account}${b.region}`))).to.deep.equal(
+      members.flatMap((m) => REGIONS.map((region) => ({ account: m.accountId, region }))).sort((a, b) => `${a.account}${a.region}`.localeCompare(`${b.account}${b.region}`)),
+    );
+    expect(consume.thrown, consume.stderr).to.equal(undefined);
+    expect(consume.result).to.deep.equal({ batchItemFailures: [] });
+    for (const [here, group] of groups) {
+      expect(await here.ruleLines(group), `${here.accountId} ${here.region}`).to.deep.equal(['egress -1 0.0.0.0/0', 'ingress tcp 443-443 0.0.0.0/0']);
+    }
+  });
+
+  it('does not return a malformed record for retry, and sweeps the well-formed one beside it', async () => {
+    // Prepare
+    const central = await emulator.freshAccount();
+    const member = await emulator.freshAccount();
+    const group = await member.createGroup('web');
+    await member.authorize(group, 'ingress', [world(3389)]);
+    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: messageId, body, attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:sg-sentry-sweep', awsRegion: 'us-east-1' });
+    const batch = { Records: [record('malformed', '{"account": "me"}'), record('good', JSON.stringify({ account: member.accountId, region: member.region }))] };
+
+    // Act
+    const run = await central.runHandler(batch, MEMBER_ROLE);
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(run.result).to.deep.equal({ batchItemFailures: [] });
+    expect(run.logs.filter((l) => l.message === 'sg-sentry sweep job invalid').map((l) => l.message_id)).to.deep.equal(['malformed']);
+    expect(await member.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
   });
 });
