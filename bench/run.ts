@@ -363,7 +363,7 @@ async function main(): Promise<void> {
             ['npm run synth, peak RSS', synthResult.peakRssMb === null ? 'n/a' : `${synthResult.peakRssMb.toFixed(0)} MB`, '', ''],
           ] as Array<[string, string, string, string]>)
       : [['synth', 'n/a (no synth script)', '', ''] as [string, string, string, string]]),
-    [`EC2 / SNS calls per violating Authorize event (${calls.authorize.events})`, `${calls.authorize.ec2Calls} / ${calls.authorize.snsCalls}`, '', '1 / 1'],
+    [`EC2 / SNS calls per violating Authorize event (${calls.authorize.events})`, `${calls.authorize.ec2Calls} / ${calls.authorize.snsCalls}`, '', 'DescribeSecurityGroups + Revoke / 1'],
     [`EC2 / SNS calls per violating Modify event (${calls.modify.events})`, `${calls.modify.ec2Calls} / ${calls.modify.snsCalls}`, '', 'Describe + Revoke / 1'],
     [`event storm: ${stormResult.events} events, every violation revoked`, `${stormResult.allRevoked} (${stormResult.revoked}/${stormResult.violations})`, '', ''],
     ['event storm: throughput', rate(stormResult.eventsPerSecond), '', ''],

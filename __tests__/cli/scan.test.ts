@@ -41,7 +41,8 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
 
     // Assess
     expect(run.code).to.equal(1);
-    expect(aws.calls.map((c) => c.action)).to.deep.equal(['DescribeSecurityGroupRules', 'DescribeSecurityGroupRules']);
+    // Each page: its rules, then the tags of the groups with violations (the exception tag).
+    expect(aws.calls.map((c) => c.action)).to.deep.equal(['DescribeSecurityGroupRules', 'DescribeSecurityGroups', 'DescribeSecurityGroupRules', 'DescribeSecurityGroups']);
     expect(describeCalls(aws)[1]?.params).to.include({ NextToken: 'page-2', MaxResults: '1000' });
     const rows = run.stdout.split('\n').filter((l) => l.startsWith(REGION));
     const violations = RULES.filter(isIngressViolation);

@@ -32,6 +32,7 @@ describe('engine, at the ports', () => {
 
     // Assess
     expect(ec2.calls).to.deep.equal([
+      { method: 'describeGroups', request: ['sg-0632fa4ee8a8468a4'] },
       { method: 'revokePermissions', request: { direction: 'ingress', groupId: 'sg-0632fa4ee8a8468a4', rules: [change.rules[1]] } },
     ]);
     expect(ec2.rules().map((r) => `${r.source.kind === 'cidr' ? r.source.cidr : ''}:${r.fromPort}`)).to.deep.equal(['10.1.0.0/16:22', '0.0.0.0/0:443']);
@@ -52,7 +53,7 @@ describe('engine, at the ports', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['revokePermissions']);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups', 'revokePermissions']);
     expect(ec2.rules()).to.deep.equal([]);
     expect(report.findings.map((f) => f.action)).to.deep.equal(['revoked', 'revoked']);
   });
@@ -66,8 +67,8 @@ describe('engine, at the ports', () => {
     // Act
     const { report } = await processChange(change, ctx);
 
-    // Assess
-    expect(ec2.calls).to.deep.equal([]);
+    // Assess: only the read of the group's tags, nothing that changes EC2
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups']);
     expect(ec2.rules()).to.have.length(1);
     expect(report.findings[0]).to.include({ verdict: 'violation', action: 'reported' });
     expect(report.findings[0]?.reason).to.match(/^would revoke: tcp\/22 from 0\.0\.0\.0\/0 /);
@@ -84,7 +85,7 @@ describe('engine, at the ports', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['revokePermissions', 'authorizePermissions']);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups', 'revokePermissions', 'authorizePermissions']);
     expect(ec2.rules().map((r) => [r.source.kind === 'cidr' ? r.source.cidr : '', r.protocol, r.fromPort, r.toPort, r.description])).to.deep.equal([
       ['10.20.0.0/16', 'tcp', 22, 22, `sg-sentry: replaced 0.0.0.0/0 (by ${change.principal.arn}, 2026-11-27T10:00:00Z)`],
     ]);
@@ -101,7 +102,7 @@ describe('engine, at the ports', () => {
     const { report, findings } = await processChange(change, ctx);
 
     // Assess
-    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['revokePermissions']);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups', 'revokePermissions']);
     expect(ec2.rules()).to.deep.equal([]);
     expect(report.findings[0]).to.include({ action: 'revoked' });
     expect(report.findings[0]?.reason).to.match(/^not restricted: restrict_to has no IPv6 CIDR; /);
@@ -165,7 +166,7 @@ describe('engine, at the ports', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(removed.calls.map((c) => c.method)).to.deep.equal(['revokePermissions']);
+    expect(removed.calls.map((c) => c.method)).to.deep.equal(['describeGroups', 'revokePermissions']);
     expect(report.findings[0]).to.include({ action: 'already-removed' });
     expect(notifier.published).to.have.length(1);
   });
@@ -257,7 +258,7 @@ describe('engine, at the ports', () => {
 
     // Assess
     expect(regions).to.deep.equal([change.region]);
-    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeRules', 'revokeRuleIds']);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeRules', 'describeGroups', 'revokeRuleIds']);
     expect(ec2.rules()).to.deep.equal([]);
     expect(report.findings[0]).to.include({ direction: 'ingress', action: 'revoked' });
   });

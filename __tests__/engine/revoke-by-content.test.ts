@@ -54,7 +54,7 @@ describe('Authorize violations are revoked by content, never by the id the event
     await processChange(change, ctx);
 
     // Assess
-    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['revokePermissions']);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups', 'revokePermissions']);
     const request = ec2.callsOf('revokePermissions')[0] as { groupId: string; direction: string; rules: { source: { cidr: string }; fromPort: number }[] };
     expect([request.groupId, request.direction, request.rules.map((r) => `${r.source.cidr}:${r.fromPort}`)]).to.deep.equal([GROUP, 'ingress', ['0.0.0.0/0:22']]);
     expect(ec2.rules().map((r) => r.ruleId)).to.deep.equal(['sgr-01a1a1a1a1a1a1a11', 'sgr-03c3c3c3c3c3c3c33']);

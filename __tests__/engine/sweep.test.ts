@@ -65,7 +65,7 @@ describe('sweep, at the ports', () => {
     const report = await processSweep(SWEEP, ctx);
 
     // Assess
-    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeRules']);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeRules', 'describeGroups']);
     expect(ec2.rules()).to.have.length(1000);
     expect(report.counts).to.include({ violations: 200, reported: 200, revoked: 0 });
   });

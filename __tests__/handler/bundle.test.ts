@@ -33,7 +33,7 @@ describe('the built bundle', () => {
   after(() => aws.stop());
   beforeEach(() => aws.reset());
 
-  it('runs a real fixture end to end in a fresh process: one revoke, one publish', async () => {
+  it('runs a real fixture end to end in a fresh process: one tag read, one revoke, one publish', async () => {
     // Prepare
     const event = envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'));
     const env = FakeAws.env(endpoint, { SENTRY_TOPIC_ARN: 'arn:aws:sns:us-east-1:776520358045:alerts' });
@@ -42,15 +42,15 @@ describe('the built bundle', () => {
     const { result, logs } = await invokeBundle(event, env);
 
     // Assess
-    expect(aws.calls.map((c) => c.action)).to.deep.equal(['RevokeSecurityGroupIngress', 'Publish']);
-    expect(aws.calls[0]?.params).to.include({
+    expect(aws.calls.map((c) => c.action)).to.deep.equal(['DescribeSecurityGroups', 'RevokeSecurityGroupIngress', 'Publish']);
+    expect(aws.calls[1]?.params).to.include({
       GroupId: 'sg-0632fa4ee8a8468a4',
       'IpPermissions.1.IpProtocol': 'tcp',
       'IpPermissions.1.FromPort': '22',
       'IpPermissions.1.IpRanges.1.CidrIp': '0.0.0.0/0',
     });
-    expect(Object.keys(aws.calls[0]?.params ?? {}).some((key) => key.startsWith('SecurityGroupRuleId'))).to.equal(false);
-    expect(aws.calls[1]?.params).to.include({ TopicArn: 'arn:aws:sns:us-east-1:776520358045:alerts', MessageStructure: 'json' });
+    expect(Object.keys(aws.calls[1]?.params ?? {}).some((key) => key.startsWith('SecurityGroupRuleId'))).to.equal(false);
+    expect(aws.calls[2]?.params).to.include({ TopicArn: 'arn:aws:sns:us-east-1:776520358045:alerts', MessageStructure: 'json' });
     expect(result.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
     expect(logs.filter((l) => l.message === 'sg-sentry event')).to.have.length(1);
   });

@@ -95,6 +95,22 @@ export function securityGroupRulesResponder(pages: readonly (readonly FakeSecuri
   };
 }
 
+/**
+ * DescribeSecurityGroups as EC2 answers it for groups that exist: each `GroupId.N` asked for,
+ * no tags. The default policy reads a violating group's tags, so this is the fake's default.
+ */
+export function describeSecurityGroupsXml(groupIds: readonly string[], tags: Readonly<Record<string, string>> = {}): string {
+  const tagSet = Object.entries(tags).map(([key, value]) => `<item><key>${xmlText(key)}</key><value>${xmlText(value)}</value></item>`).join('');
+  const items = groupIds.map((id) => `<item><groupId>${xmlText(id)}</groupId><ownerId>123456789012</ownerId><tagSet>${tagSet}</tagSet></item>`).join('');
+  return ec2Ok('DescribeSecurityGroups', `<securityGroupInfo>${items}</securityGroupInfo>`);
+}
+
+function groupIdsOf(params: Readonly<Record<string, string>>): string[] {
+  return Object.entries(params)
+    .filter(([key]) => /^GroupId\.\d+$/.test(key))
+    .map(([, value]) => value);
+}
+
 function snsPublishOk(): string {
   return '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
 }
@@ -121,7 +137,13 @@ export class FakeAws {
       const call = { action: params.Action ?? '', params };
       this.calls.push(call);
       const custom = this.responders.map((r) => r(call)).find((r) => r !== undefined);
-      const reply = custom ?? (call.action === 'Publish' ? { body: snsPublishOk() } : { body: ec2Ok(call.action) });
+      const reply =
+        custom ??
+        (call.action === 'Publish'
+          ? { body: snsPublishOk() }
+          : call.action === 'DescribeSecurityGroups'
+            ? { body: describeSecurityGroupsXml(groupIdsOf(params)) }
+            : { body: ec2Ok(call.action) });
       res.writeHead(reply.status ?? 200, { 'content-type': 'text/xml' });
       res.end(reply.body);
     });

@@ -60,7 +60,7 @@ describe('rule text', () => {
       expect(slack.join('\n')).to.contain(`*1.* ${direction} ${text}\n`);
       expect(slack[0]).to.contain(`: ${text} on `);
       expect(findingLine(finding)).to.contain(`  ${direction} ${text} (sgr-`);
-      expect(ec2.calls).to.deep.equal([]);
+      expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups']);
     });
   }
 });

@@ -38,9 +38,15 @@ function description(replaced: string, by: string): string {
   return `sg-sentry: replaced ${replaced} (by ${by}, 2026-11-27T10:00:00Z)`;
 }
 
-/** Every EC2 call in order, as `Command input`, so the sequence itself is asserted. */
+/**
+ * Every EC2 write in order, as `Command input`, so the sequence itself is asserted. The one
+ * read before judging (the group's tags, for the exception tag) is the engine's, not restrict's.
+ */
 function ec2Sequence(): { command: string; input: unknown }[] {
-  return ec2.calls().map((call) => ({ command: call.args[0].constructor.name, input: call.args[0].input }));
+  return ec2
+    .calls()
+    .map((call) => ({ command: call.args[0].constructor.name, input: call.args[0].input }))
+    .filter((call) => call.command !== 'DescribeSecurityGroupsCommand');
 }
 
 function authorizeInputs(): AuthorizeSecurityGroupIngressCommandInput[] {
@@ -104,7 +110,7 @@ describe('action "restrict"', () => {
         ],
       },
     });
-    expect(ec2.calls()).to.have.length(2);
+    expect(ec2Sequence()).to.have.length(2);
     expect(report.findings.map((f) => f.action)).to.deep.equal(['restricted']);
   });
 
@@ -268,7 +274,7 @@ describe('action "restrict"', () => {
 
     const report = (await handler(envelope(fixture(SSH_WORLD)))) as EventReport;
 
-    expect(ec2.calls()).to.have.length(0);
+    expect(ec2Sequence()).to.have.length(0);
     expect(report.findings[0]).to.include({ action: 'reported' });
     expect(report.findings[0]?.reason).to.match(/^would restrict to 10\.20\.0\.0\/16: /);
   });

@@ -6,6 +6,7 @@ import type { EngineContext } from '../../function/core/ports';
 import { parsePolicy } from '../../function/core/policy/policy';
 import type { NotificationMessage } from '../../function/core/ports';
 import { processSweep } from '../../function/core/sweep';
+import { answerDescribeGroups } from '../helpers/describe-groups-mock';
 import type { FakeSecurityGroupRule } from '../helpers/fake-aws';
 import { ACCOUNT, accountRules, groupId, REAL_ITEM, REGION, sdkRule } from './account';
 
@@ -14,6 +15,7 @@ async function sweepOf(rules: readonly FakeSecurityGroupRule[], policy: Record<s
   const ec2 = mockClient(client);
   ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: rules.map(sdkRule) });
   ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+  answerDescribeGroups(ec2);
   const published: NotificationMessage[] = [];
   const ctx: EngineContext = {
     policy: parsePolicy(policy),

@@ -17,6 +17,7 @@ import type { NotificationMessage } from '../../function/core/ports';
 import type { SweepReport } from '../../function/core/report/report';
 import { processSweep, type SweepOptions } from '../../function/core/sweep';
 import { createHandler } from '../../function/handler';
+import { answerDescribeGroups } from '../helpers/describe-groups-mock';
 import type { FakeSecurityGroupRule } from '../helpers/fake-aws';
 import { ACCOUNT, accountRules, groupId, isIngressViolation, paginate, REGION, sdkRule } from './account';
 import { awsError } from '../helpers/aws-errors';
@@ -37,6 +38,7 @@ function setup(policyDocument: Record<string, unknown>, pages: readonly (readonl
   });
   ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
   ec2.on(RevokeSecurityGroupEgressCommand).resolves({ Return: true });
+  answerDescribeGroups(ec2);
   const published: NotificationMessage[] = [];
   const logs: Record<string, unknown>[] = [];
   const regions: string[] = [];

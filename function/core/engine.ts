@@ -8,8 +8,9 @@ import type { SecurityGroupChange } from './event/change';
 import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
+import { exceptionOf, withException } from './judge/time-boxed-exception';
 import { currentRules } from './lookup/current-rules';
-import { groupOfChange } from './lookup/groups';
+import { groupOfChange, withUnreadTags } from './lookup/groups';
 import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import type { EngineContext, GroupInfo, Target } from './ports';
@@ -66,13 +67,14 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   let rules: Rule[] = [...change.rules];
   const readFromEc2 = new Set<Rule>();
   let group: GroupInfo | undefined;
+  let tagsUnreadable: string | undefined;
   try {
     const current = await currentRules(change.undirectedRules, ec2);
     rules = rules.concat(current.rules);
     for (const rule of current.rules) readFromEc2.add(rule);
     // Judged as ingress, the stricter reading; the rule no longer exists either way.
     findings.push(...judgeRules(current.gone.map((rule) => ({ ...rule, direction: 'ingress' as const })), policy).map(alreadyRemoved));
-    group = await groupOfChange(change.groupId, policy, ec2);
+    ({ group, unreadable: tagsUnreadable } = await groupOfChange(change.groupId, policy, ec2, tagsCouldMatter(rules, change, ctx)));
   } catch (error) {
     if (retryableEc2(error)) {
       throw new RetryableRemediationError(`looking up ${change.groupId ?? 'the group'} failed: ${(error as Error).message}`, { cause: error });
@@ -81,11 +83,13 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   }
 
   const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.self);
+  const exception = exemptReason === undefined ? exceptionOf(policy, group?.tags, ctx.now()) : undefined;
   // What EC2 just described is revoked by id; what the event says, by content.
-  const acted = await act(judgeRules(rules, policy, exemptReason), policy, ec2, {
+  const acted = await act(withUnreadTags(withException(judgeRules(rules, policy, exemptReason), exception), tagsUnreadable), policy, ec2, {
     principal: change.principal,
     now: ctx.now(),
     revokeByRuleId: (rule) => readFromEc2.has(rule),
+    ...(tagsUnreadable !== undefined ? { notAttempted: tagsUnreadable } : {}),
   });
   findings.push(...acted.findings);
 
@@ -96,6 +100,16 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   }
   await notifyIfNeeded(report, ctx);
   return { report, findings };
+}
+
+/**
+ * Whether the group's tags could change a verdict: some rule is a violation, and neither the
+ * group's scope nor the principal already exempts it. Otherwise the change costs no read.
+ */
+function tagsCouldMatter(rules: readonly Rule[], change: SecurityGroupChange, ctx: EngineContext): boolean {
+  const { policy } = ctx;
+  if (groupExemption(policy, change.groupId) !== undefined || exemptionFor(policy, change.principal, ctx.self) !== undefined) return false;
+  return judgeRules(rules, policy).some((j) => j.verdict === 'violation');
 }
 
 async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<void> {

@@ -13,6 +13,7 @@ import type { SweepRequest } from './event/change';
 import { Ec2CallError, EventValidationError, NotificationError, RetryableRemediationError } from './errors';
 import { groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
+import { exceptionOf, withException } from './judge/time-boxed-exception';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import type { Rule } from './model/rule';
 import type { Ec2Port, EngineContext, GroupInfo, TargetPorts } from './ports';
@@ -184,7 +185,10 @@ class Sweep {
       }
       list.push(rule);
     }
-    const unknownTags = await this.loadGroupInfo([...byGroup.keys()]);
+    // Tags only matter to a group with a violation: the others cost no DescribeSecurityGroups.
+    const unknownTags = await this.loadGroupInfo(
+      [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy).some((j) => j.verdict === 'violation')).map(([id]) => id),
+    );
 
     let outOfTime = false;
     const unrevokedGroups: string[] = [];
@@ -193,7 +197,12 @@ class Sweep {
       const info = this.groupInfo.get(groupId);
       // DescribeSecurityGroups no longer knows the group: it was deleted after the listing.
       if (info === null) continue;
-      const judgements = judgeRules(groupRules, policy, groupExemption(policy, groupId, info?.tags));
+      const exemptReason = groupExemption(policy, groupId, info?.tags);
+      const exception = exemptReason === undefined ? exceptionOf(policy, info?.tags, this.ctx.now()) : undefined;
+      const judgements = withException(judgeRules(groupRules, policy, exemptReason), exception);
+      if (exception?.state === 'active' && exception.until !== undefined && judgements.some((j) => j.verdict === 'exempt')) {
+        this.tally.exceptionInForce({ group_id: groupId, ...(info?.groupName !== undefined ? { group_name: info.groupName } : {}), tag: exception.tag, until: exception.until });
+      }
       this.tally.judged(groupId, judgements);
       for (const direction of ['ingress', 'egress'] as const) {
         const batch = judgements.filter((j) => j.rule.direction === direction && j.verdict !== 'allowed');
@@ -221,7 +230,7 @@ class Sweep {
   }
 
   /**
-   * Reads the tags of groups not seen before, when `exclude_tags` needs them. Returns the
+   * Reads the tags of groups not seen before, when `exclude_tags` or the exception tag needs them. Returns the
    * groups whose tags could not be read: their rules are left alone and reported as not reached.
    */
   private async loadGroupInfo(groupIds: readonly string[]): Promise<Set<string>> {
@@ -234,7 +243,7 @@ class Sweep {
       } catch (error) {
         this.firstError ??= error;
         this.errors.push(`DescribeSecurityGroups (${batch.length} group(s) from ${batch[0]}) failed: ${messageOf(error)}`);
-        this.notReached.push({ group_ids: batch, next_token: null, reason: `their tags could not be read (exclude_tags): ${messageOf(error)}` });
+        this.notReached.push({ group_ids: batch, next_token: null, reason: `their tags could not be read (exclude_tags, exception tag): ${messageOf(error)}` });
         for (const id of batch) unknown.add(id);
       }
     }

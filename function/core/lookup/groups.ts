@@ -1,9 +1,10 @@
 /**
  * What DescribeSecurityGroups says about the groups being judged (name, VPC, tags), read only
- * when the policy needs tags (`exclude_tags`).
+ * when the policy needs tags (`exclude_tags`, the time-boxed exception tag).
  */
 import { batchThenEach } from '../batch-then-each';
 import { Ec2CallError } from '../errors';
+import type { Judgement } from '../model/finding';
 import type { Policy } from '../policy/policy';
 import type { Ec2Port, GroupInfo } from '../ports';
 
@@ -14,14 +15,41 @@ function isGroupNotFound(error: unknown): boolean {
 }
 
 export function policyReadsTags(policy: Policy): boolean {
-  return Object.keys(policy.excludeTags).length > 0;
+  return Object.keys(policy.excludeTags).length > 0 || policy.exceptionTag !== null;
 }
 
-/** The one group a change names, when the policy reads tags. EC2 failures throw. */
-export async function groupOfChange(groupId: string | undefined, policy: Policy, ec2: Ec2Port): Promise<GroupInfo | undefined> {
-  if (!policyReadsTags(policy) || groupId === undefined) return undefined;
-  const groups = await ec2.describeGroups([groupId]);
-  return groups[0];
+/** What the change's group read gave: the group, or why its tags could not be read. */
+export interface GroupLookup {
+  readonly group?: GroupInfo;
+  /** EC2's answer when the read failed for good (access denied): no tag could be checked. */
+  readonly unreadable?: string;
+}
+
+/**
+ * The one group a change names, read only when the change has a violation that a tag could
+ * exempt and the policy reads tags: an all-allowed change costs no call. Failures a retry can
+ * fix throw; a group deleted since the event has no tags; any other failure is `unreadable`.
+ */
+export async function groupOfChange(groupId: string | undefined, policy: Policy, ec2: Ec2Port, violating: boolean): Promise<GroupLookup> {
+  if (!violating || !policyReadsTags(policy) || groupId === undefined) return {};
+  try {
+    const groups = await ec2.describeGroups([groupId]);
+    return groups[0] !== undefined ? { group: groups[0] } : {};
+  } catch (error) {
+    // Deleted since the event: no tags to honour, and the revoke reports its rules already removed.
+    if (isGroupNotFound(error)) return {};
+    if (error instanceof Ec2CallError && !error.retryable) return { unreadable: error.message };
+    throw error;
+  }
+}
+
+/**
+ * Violations whose group's tags could not be read: an exclusion or exception may cover them, so
+ * they are not acted on (the caller fails them with EC2's answer) and the reason says why.
+ */
+export function withUnreadTags(judgements: readonly Judgement[], unreadable: string | undefined): Judgement[] {
+  if (unreadable === undefined) return [...judgements];
+  return judgements.map((j) => (j.verdict === 'violation' ? { ...j, reason: `${j.reason}; not acted on: the group's tags (exclude_tags, exception tag) could not be read` } : j));
 }
 
 /**

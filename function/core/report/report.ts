@@ -83,6 +83,15 @@ export interface SweepRemainder {
   readonly reason: string;
 }
 
+/** A time-boxed exception that exempted rules in this sweep. */
+export interface ExceptionInForce {
+  readonly group_id: string;
+  readonly group_name?: string;
+  readonly tag: string;
+  /** The end, UTC. */
+  readonly until: string;
+}
+
 export interface SweepReport {
   readonly status: 'processed';
   readonly kind: 'sweep';
@@ -105,6 +114,8 @@ export interface SweepReport {
   readonly not_reached: readonly SweepRemainder[];
   /** Failures that did not stop the sweep, e.g. a page that kept failing after the SDK's retries. */
   readonly errors: readonly string[];
+  /** The time-boxed exceptions that kept rules in place, by group, soonest end first. */
+  readonly exceptions_in_force: readonly ExceptionInForce[];
 }
 
 export interface SkippedReport {

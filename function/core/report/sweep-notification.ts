@@ -69,7 +69,14 @@ function sweepEmailOf(report: SweepReport): string {
     lines.push('', `Violations (${violations.length})`, ...shown.flatMap((f, i) => sweepFindingLines(f, i, report.region)));
     if (violations.length > shown.length) lines.push(`   … and ${violations.length - shown.length} more in the JSON report`);
   }
-  if (exempt > 0) lines.push('', `${plural(exempt, 'exempt rule')} (excluded groups or tags) left alone: listed in the JSON report.`);
+  if (report.exceptions_in_force.length > 0) {
+    lines.push('', `Exceptions in force (${report.exceptions_in_force.length})`);
+    for (const e of report.exceptions_in_force.slice(0, EMAIL_FINDINGS_LIMIT)) {
+      lines.push(`  - ${plainText(e.group_id, 40)}${e.group_name !== undefined ? ` (${plainText(e.group_name, 80)})` : ''}: until ${plainText(e.until, 40)} (tag ${plainText(e.tag, 128)})`);
+    }
+    if (report.exceptions_in_force.length > EMAIL_FINDINGS_LIMIT) lines.push(`  … and ${report.exceptions_in_force.length - EMAIL_FINDINGS_LIMIT} more in the JSON report`);
+  }
+  if (exempt > 0) lines.push('', `${plural(exempt, 'exempt rule')} (excluded groups or tags, exceptions, exempt principals) left alone: listed in the JSON report.`);
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@
 import type { SweepRequest } from '../event/change';
 import type { Finding, FindingAction, Judgement } from '../model/finding';
 import type { Policy } from '../policy/policy';
-import { findingReport, worstVerdict, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
+import { findingReport, worstVerdict, type ExceptionInForce, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
 
 type MutableCounts = { -readonly [K in keyof SweepCounts]: SweepCounts[K] };
 
@@ -32,6 +32,7 @@ export class SweepTally {
   };
   private readonly groups = new Set<string>();
   private readonly findings: Finding[] = [];
+  private readonly exceptions = new Map<string, ExceptionInForce>();
 
   /** The judgements of one group's rules. */
   judged(groupId: string, judgements: readonly Judgement[]): void {
@@ -53,6 +54,11 @@ export class SweepTally {
       const key = ACTION_COUNT[finding.action];
       if (key !== undefined) this.counts[key] += 1;
     }
+  }
+
+  /** A group whose time-boxed exception exempted some of its rules. */
+  exceptionInForce(exception: ExceptionInForce): void {
+    this.exceptions.set(exception.group_id, exception);
   }
 
   progress(region: string, pages: number): SweepProgress {
@@ -83,6 +89,7 @@ export class SweepTally {
       incomplete: reading.notReached.length > 0,
       not_reached: [...reading.notReached],
       errors: [...reading.errors],
+      exceptions_in_force: [...this.exceptions.values()].sort((a, b) => Date.parse(a.until) - Date.parse(b.until) || a.group_id.localeCompare(b.group_id)),
     };
   }
 }
