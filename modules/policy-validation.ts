@@ -247,7 +247,11 @@ const direction: Check = object({ expected: 'expected an object {"allow": [...]}
 
 const globs = listOf(nonEmptyString('expected a glob string'));
 
-/** `arn:…` or `service:<name>`: any other pattern matches nothing (the function says so too). */
+/**
+ * A pattern that can match an `arn:…` or a `service:<name>`: what its text before the first star
+ * says decides it (`**` and `*:role/x` can, `cloudformation.amazonaws.com` cannot). The function
+ * says the same.
+ */
 const AWS_SERVICE_NAME = '^[a-z0-9-]+(\\.[a-z0-9-]+)*\\.amazonaws\\.com$';
 const principalPattern: Check = asList((v, path) =>
   when(
@@ -260,7 +264,7 @@ const principalPattern: Check = asList((v, path) =>
         `${v} == "service:"`,
         quoted(`${path}: ${lit('"service:" names no service, e.g. service:cloudformation.amazonaws.com')}`),
         when(
-          `startswith(${v}, "arn:") || startswith(${v}, "service:")`,
+          `startswith(${v}, "arn:") || startswith(${v}, "service:") || (strcontains(${v}, "*") && (startswith("arn:", split("*", ${v})[0]) || startswith("service:", split("*", ${v})[0])))`,
           'null',
           quoted(
             `${path}: ${shown(v)} would match nothing: write arn:… for a principal or service:<name> for a service acting for one (service:\${can(regex(${quoted(lit(AWS_SERVICE_NAME))}, ${v})) ? ${v} : "cloudformation.amazonaws.com"})`,

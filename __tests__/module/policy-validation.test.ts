@@ -117,6 +117,8 @@ const CASES: readonly PolicyCase[] = [
   { name: 'an empty exempt principal', policy: { exempt_principals: [''] }, valid: false, names: 'exempt_principals[0]: must not be empty' },
   { name: 'exempt_principals as a string', policy: { exempt_principals: 'arn:aws:iam::*:role/x' }, valid: false, names: 'exempt_principals: expected a list' },
   { name: 'an exempt principal that is neither arn:… nor service:…', policy: { exempt_principals: ['cloudformation.amazonaws.com'] }, valid: false, names: 'exempt_principals[0]: "cloudformation.amazonaws.com" would match nothing: write arn:… for a principal or service:<name> for a service acting for one (service:cloudformation.amazonaws.com)' },
+  { name: 'an exempt principal starting with a star', policy: { exempt_principals: ['**:assumed-role/deployer/*'] }, valid: true },
+  { name: 'an exempt principal whose text before the star starts no ARN', policy: { exempt_principals: ['role/*'] }, valid: false, names: 'exempt_principals[0]: "role/*" would match nothing' },
   { name: 'an exempt principal naming no service', policy: { exempt_principals: ['service:'] }, valid: false, names: 'exempt_principals[0]: "service:" names no service' },
   { name: 'exempt principals by ARN and by service', policy: { exempt_principals: ['arn:aws:sts::*:assumed-role/deployer/*', 'service:cloudformation.amazonaws.com'] }, valid: true },
   { name: 'notify_allowed as a string', policy: { notify_allowed: 'true' }, valid: false, names: 'notify_allowed: expected true or false' },

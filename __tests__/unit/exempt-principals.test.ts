@@ -103,6 +103,17 @@ describe('exempt_principals globs', () => {
       'exempt_principals[1]: "service:" names no service, e.g. service:cloudformation.amazonaws.com',
     ]);
   });
+
+  it('accepts a pattern that starts with a star, since it can still match an ARN, and applies it', () => {
+    // Prepare
+    const policy = parsePolicy({ exempt_principals: ['**:assumed-role/voclabs/**'] });
+
+    // Act
+    const reason = exemptionFor(policy, CONSOLE);
+
+    // Assess
+    expect(reason).to.contain('exempt_principals[0] "**:assumed-role/voclabs/**"');
+  });
 });
 
 describe("the function's own exemption", () => {

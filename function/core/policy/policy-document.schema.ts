@@ -98,16 +98,23 @@ const portSpecSchema = z
 
 /**
  * A pattern of who may do something: `arn:…` globs match the principal's ARN and its issuer,
- * `service:<name>` globs the service that called for it (`userIdentity.invokedBy`). Anything
- * else could match nothing, so it is refused rather than left to silently exempt no one.
+ * `service:<name>` globs the service that called for it (`userIdentity.invokedBy`). A pattern
+ * that can match neither (its text before the first star starts no ARN and no `service:`) is
+ * refused rather than left to silently exempt no one; `**` or `*:role/x` can match, so pass.
  */
+function canMatchPrincipal(pattern: string): boolean {
+  const literal = pattern.split('*')[0] ?? '';
+  const starred = pattern.includes('*');
+  return ['arn:', 'service:'].some((prefix) => literal.startsWith(prefix) || (starred && prefix.startsWith(literal)));
+}
+
 export const principalPatternSchema = z
   .string({ error: 'expected a glob string' })
   .min(1, { error: 'must not be empty' })
   .superRefine((pattern, ctx) => {
     if (pattern === 'service:') {
       ctx.addIssue({ code: 'custom', message: '"service:" names no service, e.g. service:cloudformation.amazonaws.com' });
-    } else if (!pattern.startsWith('arn:') && !pattern.startsWith('service:')) {
+    } else if (!canMatchPrincipal(pattern)) {
       const service = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(pattern) ? pattern : 'cloudformation.amazonaws.com';
       ctx.addIssue({
         code: 'custom',
