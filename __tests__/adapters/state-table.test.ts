@@ -18,6 +18,7 @@ function recordFor(ruleId: string): ExemptionRecord {
     ruleId,
     groupId: sample.requestParameters.groupId,
     rule: 'ingress|tcp|22:22|cidr:0.0.0.0/0',
+    ruleText: 'tcp/22 from 0.0.0.0/0',
     principal: { arn: sample.userIdentity.arn, issuerArn: sample.userIdentity.sessionContext.sessionIssuer.arn },
     reason: 'exempt_principals[0] "arn:aws:iam::*:role/voclabs" matches issuer arn:aws:iam::776520358045:role/voclabs',
     time: sample.eventTime,

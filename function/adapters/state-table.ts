@@ -45,6 +45,7 @@ export function itemOfRecord(record: ExemptionRecord): Item {
     rule_id: { S: record.ruleId },
     ...optionalString('group_id', record.groupId),
     rule: { S: record.rule },
+    rule_text: { S: record.ruleText },
     ...optionalString('principal', record.principal.arn),
     ...optionalString('issuer_arn', record.principal.issuerArn),
     ...optionalString('invoked_by', record.principal.invokedBy),
@@ -61,10 +62,11 @@ export function recordOfItem(item: Item): ExemptionRecord | undefined {
   const region = text('region');
   const ruleId = text('rule_id');
   const rule = text('rule');
+  const ruleText = text('rule_text') ?? rule;
   const reason = text('reason');
   const time = text('time');
   const expiration = Number(item['expiration']?.N);
-  if (account === undefined || region === undefined || ruleId === undefined || rule === undefined || reason === undefined || time === undefined) {
+  if (account === undefined || region === undefined || ruleId === undefined || rule === undefined || ruleText === undefined || reason === undefined || time === undefined) {
     return undefined;
   }
   if (!Number.isFinite(expiration)) return undefined;
@@ -79,6 +81,7 @@ export function recordOfItem(item: Item): ExemptionRecord | undefined {
     ruleId,
     ...(groupId !== undefined ? { groupId } : {}),
     rule,
+    ruleText,
     principal: { ...(arn !== undefined ? { arn } : {}), ...(issuerArn !== undefined ? { issuerArn } : {}), ...(invokedBy !== undefined ? { invokedBy } : {}) },
     reason,
     time,

@@ -7,6 +7,7 @@ import { act, alreadyRemoved } from './act/act';
 import type { SecurityGroupChange } from './event/change';
 import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
+import { exemptionsToRemember } from './judge/remembered-exemptions';
 import { judgeRules } from './judge/judge';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
 import { currentRules } from './lookup/current-rules';
@@ -82,7 +83,9 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     throw error;
   }
 
-  const exemptReason = groupExemption(policy, change.groupId, group?.tags) ?? exemptionFor(policy, change.principal, ctx.self);
+  const groupReason = groupExemption(policy, change.groupId, group?.tags);
+  const principalReason = groupReason === undefined ? exemptionFor(policy, change.principal, ctx.self) : undefined;
+  const exemptReason = groupReason ?? principalReason;
   const exception = exemptReason === undefined ? exceptionOf(policy, group?.tags, ctx.now()) : undefined;
   // What EC2 just described is revoked by id; what the event says, by content.
   const acted = await act(withUnreadTags(withException(judgeRules(rules, policy, exemptReason), exception), tagsUnreadable), policy, ec2, {
@@ -92,6 +95,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     ...(tagsUnreadable !== undefined ? { notAttempted: tagsUnreadable } : {}),
   });
   findings.push(...acted.findings);
+  if (principalReason !== undefined) await rememberExemptions(change, acted.findings, principalReason, ctx);
 
   const report = eventReport(change, group, findings, policy);
   ctx.log({ level: acted.retryable.length > 0 ? 'error' : 'info', message: 'sg-sentry event', ...report });
@@ -110,6 +114,30 @@ function tagsCouldMatter(rules: readonly Rule[], change: SecurityGroupChange, ct
   const { policy } = ctx;
   if (groupExemption(policy, change.groupId) !== undefined || exemptionFor(policy, change.principal, ctx.self) !== undefined) return false;
   return judgeRules(rules, policy).some((j) => j.verdict === 'violation');
+}
+
+/**
+ * Lets the sweep know which violations the change's principal was allowed to make. After
+ * remediation, and never in its way: a table that cannot be written is a log line.
+ */
+async function rememberExemptions(change: SecurityGroupChange, findings: readonly Finding[], reason: string, ctx: EngineContext): Promise<void> {
+  if (ctx.state === undefined) return;
+  const { records, notRemembered, why } = exemptionsToRemember(change, findings, reason, ctx.now());
+  if (notRemembered > 0) {
+    ctx.log({ level: 'warn', message: 'sg-sentry could not remember exemptions', event_id: change.eventId, not_remembered: notRemembered, reason: why });
+  }
+  if (records.length === 0) return;
+  try {
+    await ctx.state.recordExemptions(records);
+  } catch (error) {
+    ctx.log({
+      level: 'error',
+      message: 'sg-sentry could not remember exemptions',
+      event_id: change.eventId,
+      not_remembered: records.length,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
 }
 
 async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<void> {

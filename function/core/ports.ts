@@ -92,10 +92,12 @@ export interface ExemptionRecord extends RuleLocation {
   readonly groupId?: string;
   /** The rule's content as it was judged (`ruleKey`): a rule edited in place since is not covered. */
   readonly rule: string;
+  /** The same content as people read it (`tcp/22 from 0.0.0.0/0`). */
+  readonly ruleText: string;
   /** Who made the change: the sweep asks the policy again whether they are still exempt. */
   readonly principal: Pick<Principal, 'arn' | 'issuerArn' | 'invokedBy'>;
   readonly reason: string;
-  /** When the event path judged it (ISO 8601). */
+  /** When the change was made (the CloudTrail event time; ISO 8601). */
   readonly time: string;
   readonly eventId?: string;
   /** Epoch seconds after which the table may delete the record (its TTL attribute). */

@@ -14,12 +14,15 @@ import { Ec2CallError, EventValidationError, NotificationError, RetryableRemedia
 import { groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
+import { honourRemembered, refreshedRecords } from './judge/remembered-exemptions';
+import type { Judgement } from './model/finding';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import type { Rule } from './model/rule';
-import type { Ec2Port, EngineContext, GroupInfo, TargetPorts } from './ports';
+import type { Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts } from './ports';
 import type { SweepRemainder, SweepReport } from './report/report';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
 import { SweepTally, type SweepProgress } from './report/sweep-report';
+import { plural } from './report/text';
 
 export type { SweepProgress } from './report/sweep-report';
 
@@ -74,7 +77,7 @@ export async function processSweep(request: SweepRequest, ctx: EngineContext, op
   if (ports === undefined) {
     throw new Ec2CallError('NoMemberRole', `account ${request.account} is not the function's own, and no member role is configured to act in it`, false);
   }
-  return new Sweep(region, ports, ctx, options).run(request);
+  return new Sweep(region, request.account, ports, ctx, options).run(request);
 }
 
 class Sweep {
@@ -90,6 +93,7 @@ class Sweep {
 
   constructor(
     private readonly region: string,
+    private readonly account: string | undefined,
     ports: TargetPorts,
     private readonly ctx: EngineContext,
     private readonly options: SweepOptions,
@@ -190,8 +194,7 @@ class Sweep {
       [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy).some((j) => j.verdict === 'violation')).map(([id]) => id),
     );
 
-    let outOfTime = false;
-    const unrevokedGroups: string[] = [];
+    const judged: { readonly groupId: string; readonly judgements: readonly Judgement[] }[] = [];
     for (const [groupId, groupRules] of byGroup) {
       if (unknownTags.has(groupId)) continue;
       const info = this.groupInfo.get(groupId);
@@ -203,6 +206,13 @@ class Sweep {
       if (exception?.state === 'active' && exception.until !== undefined && judgements.some((j) => j.verdict === 'exempt')) {
         this.tally.exceptionInForce({ group_id: groupId, ...(info?.groupName !== undefined ? { group_name: info.groupName } : {}), tag: exception.tag, until: exception.until });
       }
+      judged.push({ groupId, judgements });
+    }
+    const remembered = await this.applyRememberedExemptions(judged);
+
+    let outOfTime = false;
+    const unrevokedGroups: string[] = [];
+    for (const { groupId, judgements } of remembered) {
       this.tally.judged(groupId, judgements);
       for (const direction of ['ingress', 'egress'] as const) {
         const batch = judgements.filter((j) => j.rule.direction === direction && j.verdict !== 'allowed');
@@ -227,6 +237,50 @@ class Sweep {
       this.notReached.push({ group_ids: unrevokedGroups, next_token: null, reason: 'violations found but not revoked: the sweep ran out of time' });
     }
     return outOfTime;
+  }
+
+  /**
+   * The page's judgements with the exemptions the event path remembered (state table) applied.
+   * When the table cannot be read, the groups that have violations are left alone this time and
+   * reported as not reached: revoking on a guess could remove what a deployer made on purpose.
+   */
+  private async applyRememberedExemptions(
+    judged: readonly { readonly groupId: string; readonly judgements: readonly Judgement[] }[],
+  ): Promise<{ readonly groupId: string; readonly judgements: readonly Judgement[] }[]> {
+    const { state } = this.ctx;
+    const account = this.account;
+    if (state === undefined || account === undefined) return [...judged];
+    const ruleIds = judged.flatMap(({ judgements }) => judgements.flatMap((j) => (j.verdict === 'violation' && j.rule.ruleId !== undefined ? [j.rule.ruleId] : [])));
+    if (ruleIds.length === 0) return [...judged];
+    let records: ReadonlyMap<string, ExemptionRecord>;
+    try {
+      const found = await state.exemptionsOf(ruleIds.map((ruleId) => ({ account, region: this.region, ruleId })));
+      records = new Map(found.map((record) => [record.ruleId, record]));
+    } catch (error) {
+      const withViolations = judged.filter(({ judgements }) => judgements.some((j) => j.verdict === 'violation')).map(({ groupId }) => groupId);
+      this.errors.push(`reading remembered exemptions (${plural(ruleIds.length, 'rule')}) failed: ${messageOf(error)}`);
+      this.notReached.push({ group_ids: withViolations, next_token: null, reason: `their remembered exemptions could not be read: ${messageOf(error)}` });
+      return judged.filter(({ groupId }) => !withViolations.includes(groupId));
+    }
+    const honoured: ExemptionRecord[] = [];
+    const out = judged.map(({ groupId, judgements }) => {
+      const applied = honourRemembered(judgements, records, this.ctx.policy, this.ctx.self);
+      honoured.push(...applied.honoured);
+      return { groupId, judgements: applied.judgements };
+    });
+    await this.keepFromExpiring(honoured);
+    return out;
+  }
+
+  /** Writes honoured records again before their TTL runs out; a failure only costs a log line. */
+  private async keepFromExpiring(honoured: readonly ExemptionRecord[]): Promise<void> {
+    const due = refreshedRecords(honoured, this.ctx.now());
+    if (due.length === 0 || this.ctx.state === undefined) return;
+    try {
+      await this.ctx.state.recordExemptions(due);
+    } catch (error) {
+      this.ctx.log({ level: 'error', message: 'sg-sentry could not keep remembered exemptions', region: this.region, records: due.length, error: messageOf(error) });
+    }
   }
 
   /**

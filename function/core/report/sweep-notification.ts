@@ -76,7 +76,7 @@ function sweepEmailOf(report: SweepReport): string {
     }
     if (report.exceptions_in_force.length > EMAIL_FINDINGS_LIMIT) lines.push(`  … and ${report.exceptions_in_force.length - EMAIL_FINDINGS_LIMIT} more in the JSON report`);
   }
-  if (exempt > 0) lines.push('', `${plural(exempt, 'exempt rule')} (excluded groups or tags, exceptions, exempt principals) left alone: listed in the JSON report.`);
+  if (exempt > 0) lines.push('', `${plural(exempt, 'exempt rule')} (excluded groups or tags, exceptions, or remembered exemptions of exempt principals) left alone: listed in the JSON report.`);
   return lines.join('\n');
 }
 
