@@ -2,7 +2,9 @@
  * What the core needs from the outside world. Adapters in function/adapters implement these
  * with the AWS SDK; tests and the CLI plug in their own.
  */
-import type { Principal, SelfIdentity } from './model/principal';
+import type { ExemptionRecord, RuleLocation } from './model/exemption-record';
+import type { SelfIdentity } from './model/principal';
+export type { ExemptionRecord, RuleLocation } from './model/exemption-record';
 import type { Direction, Rule } from './model/rule';
 import type { Policy } from './policy/policy';
 import type { EventReport } from './report/report';
@@ -76,33 +78,6 @@ export interface NotifierPort {
 }
 
 export type LogSink = (line: Readonly<Record<string, unknown>>) => void;
-
-/** Where a rule is: its id is unique only within an account and region. */
-export interface RuleLocation {
-  readonly account: string;
-  readonly region: string;
-  readonly ruleId: string;
-}
-
-/**
- * A violation the event path judged exempt because of who made it, remembered so that the
- * sweep does not revoke what the event path let stand.
- */
-export interface ExemptionRecord extends RuleLocation {
-  readonly groupId?: string;
-  /** The rule's content as it was judged (`ruleKey`): a rule edited in place since is not covered. */
-  readonly rule: string;
-  /** The same content as people read it (`tcp/22 from 0.0.0.0/0`). */
-  readonly ruleText: string;
-  /** Who made the change: the sweep asks the policy again whether they are still exempt. */
-  readonly principal: Pick<Principal, 'arn' | 'issuerArn' | 'invokedBy'>;
-  readonly reason: string;
-  /** When the change was made (the CloudTrail event time; ISO 8601). */
-  readonly time: string;
-  readonly eventId?: string;
-  /** Epoch seconds after which the table may delete the record (its TTL attribute). */
-  readonly expiration: number;
-}
 
 /** The state table. Failures throw `StateTableError`; callers log them and carry on. */
 export interface StatePort {

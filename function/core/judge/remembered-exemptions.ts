@@ -20,7 +20,7 @@ import type { SelfIdentity } from '../model/principal';
 import { ruleKey } from '../model/rule-key';
 import { ruleText } from '../model/rule-text';
 import type { Policy } from '../policy/policy';
-import type { ExemptionRecord } from '../ports';
+import type { ExemptionRecord } from '../model/exemption-record';
 import { exemptionFor } from './exemptions';
 
 const DAY_S = 24 * 3600;
