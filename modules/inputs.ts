@@ -45,6 +45,8 @@ export interface SecurityGroupSentryProps {
   readonly kmsKeyArn?: string | null;
   /** Create a customer-managed key when `kmsKeyArn` is not set (default true). */
   readonly createKmsKey?: boolean | IResolvable;
+  /** Create the state table (default true): without it, the sweep cannot honour exemptions granted at event time. */
+  readonly createStateTable?: boolean | IResolvable;
   /** Lambda's asynchronous retries after a function error (0-2). */
   readonly maximumRetryAttempts?: number;
   /** Concurrency reserved for the function (default 5); null leaves it unreserved. */
@@ -369,6 +371,13 @@ export const INPUTS = {
     default: true,
     description:
       'Without kms_key_arn: create a customer-managed key whose policy lets CloudWatch alarms, EventBridge and CloudWatch Logs use it, so that alarms reach the topic. false: AWS-managed keys (alias/aws/sns, SSE-SQS), with which CloudWatch cannot deliver the alarms. Set false when kms_key_arn is only known after apply.',
+  },
+  createStateTable: {
+    variable: 'create_state_table',
+    type: 'bool',
+    default: true,
+    description:
+      'Create the state table (DynamoDB, on demand, TTL, point-in-time recovery, encrypted with the module\'s key or kms_key_arn) and pass it to the function as SENTRY_STATE_TABLE. It remembers the violations exempt principals made, so the sweep does not revoke them. false: no table; the sweep then revokes such rules. Must be known at plan.',
   },
   maximumRetryAttempts: {
     variable: 'maximum_retry_attempts',

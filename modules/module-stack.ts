@@ -50,6 +50,7 @@ export class SentryModuleStack extends TerraformStack {
     output('event_rule_arn', this.sentry.eventRule.arn, 'ARN of the EventBridge rule that matches security-group changes.');
     output('version', version, 'The sg-sentry release this module is (the git tag is v<version>).');
     output('dead_letter_queue_arn', this.sentry.deadLetterQueue.arn, 'ARN of the dead-letter queue of events that were never handled.');
+    output('state_table_name', this.sentry.stateTableName as string, 'Name of the state table (DynamoDB), or null when create_state_table is false.');
     output(
       'event_bus_arn',
       singleInstance(this.sentry.organizationEventBus, 'arn'),

@@ -41,6 +41,9 @@ export interface RoleContext {
   readonly createsKey: Condition;
   readonly keyAlias: string;
   readonly slackParameter: string | null;
+  /** Whether the module creates the state table, and its ARN (built from its name). */
+  readonly createsStateTable: Condition;
+  readonly stateTableArn: string;
   /** The policy's `mode` and `action`, defaults applied. */
   readonly mode: string;
   readonly action: string;
@@ -85,6 +88,8 @@ const throughTopicAndQueue = (c: RoleContext) => ({
   variable: 'kms:ViaService',
   values: [`sns.${c.region}.amazonaws.com`, `sqs.${c.region}.amazonaws.com`],
 });
+const throughDynamoDb = (c: RoleContext) => ({ test: 'StringEquals', variable: 'kms:ViaService', values: [`dynamodb.${c.region}.amazonaws.com`] });
+const STATE_TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 const slackParameterArn = (c: RoleContext) =>
   `arn:${c.partition}:ssm:${c.region}:${c.accountId}:parameter/${withoutLeadingSlash(c.slackParameter ?? '')}`;
 
@@ -123,6 +128,28 @@ export const PERMISSIONS = {
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: [`arn:${c.partition}:kms:${c.region}:${c.accountId}:key/*`],
       condition: [throughTopicAndQueue(c), { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: [c.keyAlias] }],
+    }),
+  },
+  RememberExemptionsInStateTable: {
+    when: 'create_state_table (the default)',
+    why: 'The event path writes the violations it let stand because of who made them (BatchWriteItem) and the sweep reads them back (BatchGetItem), so it does not revoke them. That table only.',
+    present: (c) => c.createsStateTable,
+    grant: (c) => ({ actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], resources: [c.stateTableArn] }),
+  },
+  UseKeyOfStateTable: {
+    when: 'create_state_table and kms_key_arn are set',
+    why: 'Reading and writing a table encrypted with a customer-managed key, only through DynamoDB of the region (the actions AWS CDK grants a role that reads and writes such a table).',
+    present: (c) => and(c.createsStateTable, isSet(c.kmsKeyArn)),
+    grant: (c) => ({ actions: STATE_TABLE_KEY_ACTIONS, resources: [c.kmsKeyArn ?? ''], condition: [throughDynamoDb(c)] }),
+  },
+  UseModuleKeyOfStateTable: {
+    when: 'create_state_table, and the module creates its key',
+    why: 'The same for the key the module creates, named by its alias as above.',
+    present: (c) => and(c.createsStateTable, c.createsKey),
+    grant: (c) => ({
+      actions: STATE_TABLE_KEY_ACTIONS,
+      resources: [`arn:${c.partition}:kms:${c.region}:${c.accountId}:key/*`],
+      condition: [throughDynamoDb(c), { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: [c.keyAlias] }],
     }),
   },
   ReadSlackWebhookParameter: {

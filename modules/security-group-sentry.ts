@@ -38,6 +38,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { ENV } from '../function/core/env-names';
 import { securityGroupChangeEventPattern } from './event-pattern';
 import { functionArchiveAsset } from './function-archive';
@@ -55,6 +56,7 @@ import {
 } from './permissions';
 import { minifiedPolicy, policyModeAndAction } from './policy-input';
 import { AWS_PROVIDER_VERSION } from './requirements';
+import { stateTable, stateTableName } from './state-table';
 import {
   and,
   choose,
@@ -103,6 +105,10 @@ export class SecurityGroupSentry extends Construct {
   readonly topicArn: string;
   /** Has `count` 0 when a key is given or `createKmsKey` is false. */
   readonly key: KmsKey;
+  /** Has `count` 0 when `createStateTable` is false. */
+  readonly stateTable: DynamodbTable;
+  /** The state table's name, or null without one. */
+  readonly stateTableName: string | null;
   /** With an organization (else `count` 0): the bus member accounts forward to, and the sweep queue. */
   readonly organizationEventBus: CloudwatchEventBus;
   readonly sweepQueue: SqsQueue;
@@ -203,6 +209,18 @@ export class SecurityGroupSentry extends Construct {
     });
     const afterClaim = [this.logGroup];
 
+    const createStateTable = props.createStateTable ?? INPUTS.createStateTable.default;
+    this.stateTable = stateTable(this, 'state_table', {
+      name,
+      create: createStateTable,
+      // DynamoDB needs the key's ARN (not an alias).
+      kmsKeyArn: choose<string | undefined>(isSet(kmsKeyArn), kmsKeyArn ?? undefined, choose(createKey, singleInstance(this.key, 'arn'), undefined)),
+      usesKey,
+      tags,
+      dependsOn: afterClaim,
+    });
+    this.stateTableName = choose<string | null>(createStateTable, stateTableName(name), null);
+
     this.deadLetterQueue = new SqsQueue(this, 'dead_letter_queue', {
       name: deadLetterQueueName,
       messageRetentionSeconds: 14 * 24 * 3600,
@@ -269,6 +287,8 @@ export class SecurityGroupSentry extends Construct {
       createsKey: createKey,
       keyAlias,
       slackParameter,
+      createsStateTable: createStateTable,
+      stateTableArn: arn('dynamodb', `table/${stateTableName(name)}`),
       ...policyModeAndAction(props.policy ?? null),
       // Events of these regions reach the function, and the sweep visits these.
       ec2WriteRegions: Token.asList(Fn.distinct(Fn.concat([[region], memberRegions, sweepRegions]))),
@@ -328,6 +348,7 @@ export class SecurityGroupSentry extends Construct {
           [
             { key: ENV.policy, value: minifiedPolicy(props.policy ?? null), when: isSet(props.policy ?? null) },
             { key: ENV.slackWebhookParam, value: slackParameter ?? '', when: isSet(slackParameter) },
+            { key: ENV.stateTable, value: stateTableName(name), when: createStateTable },
             { key: ENV.memberRoleName, value: memberRoleName, when: hasOrganization },
             { key: ENV.sweepQueueUrl, value: this.sweepQueueUrl, when: hasOrganization },
             { key: ENV.sweepAccounts, value: jsonList(sweepAccounts), when: isNonEmpty(sweepAccounts) },

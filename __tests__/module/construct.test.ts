@@ -36,7 +36,15 @@ const sids = (tf: Json) => (rolePolicy(tf).statement as Json[]).map((s) => s.sid
 const environment = (tf: Json) => only(tf.resource, 'aws_lambda_function').environment.variables as Record<string, string>;
 
 /** Present whatever the policy: the module creates its key by default. */
-const BASE = ['PublishNotifications', 'ReadSecurityGroups', 'SendFailedEventsToDeadLetterQueue', 'UseModuleKeyOfTopicAndQueue', 'WriteOwnLogs'];
+const BASE = [
+  'PublishNotifications',
+  'ReadSecurityGroups',
+  'RememberExemptionsInStateTable',
+  'SendFailedEventsToDeadLetterQueue',
+  'UseModuleKeyOfStateTable',
+  'UseModuleKeyOfTopicAndQueue',
+  'WriteOwnLogs',
+];
 
 describe('SecurityGroupSentry construct with plain values', () => {
   it('decides every optional statement at synth time: no dynamic blocks, the default policy revokes', () => {
@@ -61,8 +69,8 @@ describe('SecurityGroupSentry construct with plain values', () => {
     ]);
     expect(added[0]!.resources[0]).to.match(/:parameter\/sg-sentry\/slack$/);
     expect(added[1]!.condition.map((c: Json) => c.variable)).to.deep.equal(['kms:ViaService', 'kms:EncryptionContext:PARAMETER_ARN']);
-    expect(Object.keys(environment(without)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.topicArn].sort());
-    expect(Object.keys(environment(withSlack)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.slackWebhookParam, ENV.topicArn].sort());
+    expect(Object.keys(environment(without)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.stateTable, ENV.topicArn].sort());
+    expect(Object.keys(environment(withSlack)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.slackWebhookParam, ENV.stateTable, ENV.topicArn].sort());
     expect(environment(withSlack)[ENV.slackWebhookParam]).to.equal('/sg-sentry/slack');
   });
 

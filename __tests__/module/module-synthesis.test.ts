@@ -79,6 +79,7 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
       'aws_cloudwatch_metric_alarm.sweep_dead_letter_queue_alarm',
+      'aws_dynamodb_table.state_table',
       'aws_iam_role.role',
       'aws_iam_role_policy.role_policy',
       'aws_kms_alias.key_alias',
@@ -130,6 +131,7 @@ describe('terraform module (synthesized)', () => {
         `{"${ENV.topicArn}" = ${TOPIC_ARN.slice(2, -1)}, "${ENV.selfRoleArn}" = ${ROLE_ARN.slice(2, -1)}}, ` +
         `(var.policy != null) ? {"${ENV.policy}" = jsonencode(jsondecode(var.policy))} : {}, ` +
         `(var.slack_webhook_ssm_parameter != null) ? {"${ENV.slackWebhookParam}" = var.slack_webhook_ssm_parameter} : {}, ` +
+        `var.create_state_table ? {"${ENV.stateTable}" = "\${var.name}-state"} : {}, ` +
         `(var.organization_id != null) ? {"${ENV.memberRoleName}" = var.member_role_name} : {}, ` +
         `(var.organization_id != null) ? {"${ENV.sweepQueueUrl}" = "https://sqs.\${local.region}.\${data.aws_partition.current.dns_suffix}/\${local.account_id}/\${var.name}-sweep"} : {}, ` +
         `(length(var.sweep_accounts) >= 1) ? {"${ENV.sweepAccounts}" = jsonencode(var.sweep_accounts)} : {}, ` +
@@ -213,6 +215,38 @@ describe('terraform module (synthesized)', () => {
           resources: ['arn:${local.partition}:kms:${local.region}:${local.account_id}:key/*'],
           condition: [
             { test: 'StringEquals', variable: 'kms:ViaService', values: ['sns.${local.region}.amazonaws.com', 'sqs.${local.region}.amazonaws.com'] },
+            { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/${var.name}'] },
+          ],
+        },
+      },
+      {
+        for_each: '${var.create_state_table ? ["RememberExemptionsInStateTable"] : []}',
+        content: {
+          sid: 'RememberExemptionsInStateTable',
+          effect: 'Allow',
+          actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'],
+          resources: ['arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.name}-state'],
+        },
+      },
+      {
+        for_each: '${(var.create_state_table && (var.kms_key_arn != null)) ? ["UseKeyOfStateTable"] : []}',
+        content: {
+          sid: 'UseKeyOfStateTable',
+          effect: 'Allow',
+          actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          resources: ['${var.kms_key_arn}'],
+          condition: [{ test: 'StringEquals', variable: 'kms:ViaService', values: ['dynamodb.${local.region}.amazonaws.com'] }],
+        },
+      },
+      {
+        for_each: `\${(var.create_state_table && ${CREATES_KEY}) ? ["UseModuleKeyOfStateTable"] : []}`,
+        content: {
+          sid: 'UseModuleKeyOfStateTable',
+          effect: 'Allow',
+          actions: ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          resources: ['arn:${local.partition}:kms:${local.region}:${local.account_id}:key/*'],
+          condition: [
+            { test: 'StringEquals', variable: 'kms:ViaService', values: ['dynamodb.${local.region}.amazonaws.com'] },
             { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/${var.name}'] },
           ],
         },
@@ -500,6 +534,7 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudwatch_log_group.log_group',
       'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
+      'aws_dynamodb_table.state_table',
       'aws_iam_role.role',
       'aws_kms_key.key',
       'aws_lambda_function.function',
@@ -542,6 +577,7 @@ describe('terraform module (synthesized)', () => {
         'kms_key_arn',
         'maximum_retry_attempts',
         'create_kms_key',
+        'create_state_table',
         'reserved_concurrency',
         'role_permissions_boundary_arn',
         'role_path',
@@ -564,6 +600,7 @@ describe('terraform module (synthesized)', () => {
     expect(variables.lambda_architecture?.default).to.equal('arm64');
     expect(variables.reserved_concurrency).to.include({ default: 5, nullable: true });
     expect(variables.create_kms_key?.default).to.equal(true);
+    expect(variables.create_state_table?.default).to.equal(true);
     expect(variables.role_path?.default).to.equal('/');
   });
 
@@ -581,6 +618,7 @@ describe('terraform module (synthesized)', () => {
         'event_bus_arn',
         'sweep_queue_url',
         'member_role_name',
+        'state_table_name',
         'version',
       ].sort(),
     );

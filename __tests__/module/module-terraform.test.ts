@@ -20,17 +20,18 @@ import { REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 const EXAMPLES = readdirSync(join(REPO_ROOT, 'examples', 'terraform')).sort();
 const FIXTURES = join(__dirname, 'fixtures', 'terraform');
 
-const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
+const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'RememberExemptionsInStateTable', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
 const SLACK_STATEMENTS = ['DecryptSlackWebhookParameter', 'ReadSlackWebhookParameter'];
-const MODULE_KEY_STATEMENT = ['UseModuleKeyOfTopicAndQueue'];
+const MODULE_KEY_STATEMENT = ['UseModuleKeyOfStateTable', 'UseModuleKeyOfTopicAndQueue'];
 /** The organization example: one instance, its key, the bus, the sweep queues and the StackSets. */
-const ORGANIZATION_CREATES = 35;
+const ORGANIZATION_CREATES = 36;
 
 /** The attribute AWS identifies each named resource by, within an account and region. */
 const IDENTIFYING_NAME: Record<string, string> = {
   aws_cloudwatch_event_rule: 'name',
   aws_cloudwatch_log_group: 'name',
   aws_cloudwatch_metric_alarm: 'alarm_name',
+  aws_dynamodb_table: 'name',
   aws_iam_role: 'name',
   aws_kms_alias: 'name',
   aws_lambda_function: 'function_name',
@@ -246,10 +247,10 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
   }
 
-  it('basic: plans the 21 resources of one instance with two email subscriptions', () => {
+  it('basic: plans the 22 resources of one instance with two email subscriptions', () => {
     const plan = runs.get('basic')!.plan;
 
-    expect(creates(plan)).to.have.lengthOf(21);
+    expect(creates(plan)).to.have.lengthOf(22);
     expect(ofType(plan, 'aws_sns_topic_subscription').map((r) => r.after.endpoint).sort()).to.deep.equal([
       'platform-oncall@example.com',
       'secops@example.com',
@@ -280,7 +281,7 @@ describe('terraform module with terraform (offline plan of every example)', func
   it('custom-policy: report mode drops the revoke permission; Slack adds exactly its two statements', () => {
     const plan = runs.get('custom-policy')!.plan;
 
-    expect(creates(plan)).to.have.lengthOf(20);
+    expect(creates(plan)).to.have.lengthOf(21);
     expect(statementSids(plan)).to.deep.equal({ 'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort() });
     const slack = plannedPolicies(plan, 'aws_iam_role_policy')['module.sg_sentry']!.Statement.filter((s) => SLACK_STATEMENTS.includes(s.Sid));
     expect(slack.map((s) => s.Action)).to.deep.equal(['ssm:GetParameter', 'kms:Decrypt']);
@@ -300,7 +301,7 @@ describe('terraform module with terraform (offline plan of every example)', func
     const plan = runs.get('existing-topic')!.plan;
     const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-    expect(creates(plan)).to.have.lengthOf(12);
+    expect(creates(plan)).to.have.lengthOf(13);
     expect(ofType(plan, 'aws_sns_topic')).to.deep.equal([]);
     expect(ofType(plan, 'aws_sns_topic_policy')).to.deep.equal([]);
     expect(ofType(plan, 'aws_kms_key')).to.deep.equal([]);
@@ -308,12 +309,13 @@ describe('terraform module with terraform (offline plan of every example)', func
     expect(ofType(plan, 'aws_sqs_queue')[0]!.after.kms_master_key_id).to.equal(keyArn);
     expect(ofType(plan, 'aws_sqs_queue')[0]!.after.sqs_managed_sse_enabled).not.to.equal(true);
     expect(ofType(plan, 'aws_cloudwatch_log_group')[0]!.after.kms_key_id).to.equal(keyArn);
+    expect(ofType(plan, 'aws_dynamodb_table')[0]!.after.server_side_encryption).to.deep.equal([{ enabled: true, kms_key_arn: keyArn }]);
     expect(ofType(plan, 'aws_cloudwatch_metric_alarm').map((r) => r.after.alarm_actions)).to.deep.equal([
       ['arn:aws:sns:eu-west-1:111122223333:security-alerts'],
       ['arn:aws:sns:eu-west-1:111122223333:security-alerts'],
     ]);
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry': [...BASE_STATEMENTS, 'RevokeSecurityGroupRules', 'UseKeyOfTopicAndQueue'].sort(),
+      'module.sg_sentry': [...BASE_STATEMENTS, 'RevokeSecurityGroupRules', 'UseKeyOfStateTable', 'UseKeyOfTopicAndQueue'].sort(),
     });
   });
 
@@ -326,12 +328,12 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
     const permissions = ofType(plan, 'aws_lambda_permission').map((r) => `${r.after.function_name} ${r.after.statement_id}`);
 
-    expect(managed).to.have.lengthOf(40);
+    expect(managed).to.have.lengthOf(42);
     expect(ofType(plan, 'aws_lambda_function').map((r) => r.after.function_name)).to.deep.equal([
       'sg-sentry-production',
       'sg-sentry-audit',
     ]);
-    expect(names).to.have.lengthOf(2 * 10);
+    expect(names).to.have.lengthOf(2 * 11);
     expect(new Set(names).size, names.join('\n')).to.equal(names.length);
     expect(new Set(permissions).size).to.equal(permissions.length);
     expect(statementSids(plan)).to.deep.equal({
@@ -433,7 +435,7 @@ describe('terraform module with terraform (offline plan of every example)', func
   });
 
   it('examples/cdktf: the construct with plain values plans as a cdktf stack', () => {
-    expect(creates(cdktfExample)).to.have.lengthOf(20);
+    expect(creates(cdktfExample)).to.have.lengthOf(21);
     expect(statementSids(cdktfExample)).to.deep.equal({
       '': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort(),
     });
@@ -442,8 +444,8 @@ describe('terraform module with terraform (offline plan of every example)', func
   it('plans when the key, topic and Slack parameter are only known at apply', () => {
     const managed = creates(unknownAtPlan);
 
-    expect(managed.filter((r) => r.address.startsWith('module.'))).to.have.lengthOf(16);
-    expect(managed).to.have.lengthOf(19);
+    expect(managed.filter((r) => r.address.startsWith('module.'))).to.have.lengthOf(17);
+    expect(managed).to.have.lengthOf(20);
   });
 
   it('rejects invalid inputs, and a policy with an unknown key, a bad mode, CIDR or port, at plan time with a message naming each', () => {
