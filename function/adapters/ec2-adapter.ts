@@ -17,6 +17,7 @@ import type { Rule, RuleSource } from '../core/model/rule';
 import { canonicalProtocol, hasPorts, isIcmp } from '../core/model/protocol';
 import { parseCidr } from '../core/model/cidr';
 import { lowerId } from '../core/model/ids';
+import { ipPermissionOf } from '../core/model/ip-permission';
 import type {
   AuthorizeRequest,
   DescribeRulesPage,
@@ -31,34 +32,9 @@ import { Ec2CallError } from '../core/errors';
 import { toEc2CallError } from './aws-error';
 import type { CredentialSource } from './member-credentials';
 
-/** One rule as the exact EC2 permission that names it. */
+/** One rule as the exact EC2 permission that names it (the one shape restore commands use too). */
 export function toIpPermission(rule: Rule, withDescription = false): IpPermission {
-  const permission: IpPermission = { IpProtocol: rule.protocol };
-  if ((hasPorts(rule.protocol) || isIcmp(rule.protocol)) && rule.fromPort !== undefined) {
-    permission.FromPort = rule.fromPort;
-    permission.ToPort = rule.toPort ?? rule.fromPort;
-  }
-  const description = withDescription && rule.description !== undefined ? { Description: rule.description } : {};
-  const source = rule.source;
-  switch (source.kind) {
-    case 'cidr':
-      if (source.family === 'ipv4') permission.IpRanges = [{ CidrIp: source.cidr, ...description }];
-      else permission.Ipv6Ranges = [{ CidrIpv6: source.cidr, ...description }];
-      break;
-    case 'prefix_list':
-      permission.PrefixListIds = [{ PrefixListId: source.prefixListId, ...description }];
-      break;
-    case 'security_group':
-      permission.UserIdGroupPairs = [
-        {
-          ...(source.groupId !== undefined ? { GroupId: source.groupId } : { GroupName: source.groupName }),
-          ...(source.userId !== undefined ? { UserId: source.userId } : {}),
-          ...description,
-        },
-      ];
-      break;
-  }
-  return permission;
+  return ipPermissionOf(rule, withDescription);
 }
 
 /** Back from EC2's permission form (e.g. `UnknownIpPermissions`) to rules. */

@@ -7,6 +7,7 @@ import type { Policy } from '../policy/policy';
 import type { NotificationMessage } from '../ports';
 import { byVerdictSeverity, type EventReport, type FindingReport } from './report';
 import { reportJson } from './report-json';
+import { undoSection } from './restore';
 import { findingRuleText } from './rule-text';
 import { consoleHost, plainText, subjectText } from './text';
 
@@ -98,6 +99,7 @@ export function emailOf(report: EventReport): string {
     `Rules (${findings.length})`,
     ...shown.flatMap(findingLines),
     ...(findings.length > shown.length ? [`   … and ${findings.length - shown.length} more in the JSON report`] : []),
+    ...undoSection(report.restore),
     '',
     `CloudTrail event id: ${plainText(report.event_id)}`,
     ...(groupLink ? [`Security group: ${groupLink}`] : []),

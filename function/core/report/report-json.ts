@@ -3,7 +3,10 @@ import { byVerdictSeverity, type EventReport, type SweepReport } from './report'
 /** SNS allows 256 KB for the whole JSON message (email + default); leave room for the email. */
 const REPORT_JSON_LIMIT = 150_000;
 
-/** The JSON report, cut to fit SNS's size limit: allowed findings go first, then the rest. */
+/**
+ * The JSON report, cut to fit SNS's size limit: allowed findings go first, then the rest, and
+ * only then restore commands (the email shows the first of them too).
+ */
 export function reportJson(report: EventReport | SweepReport): string {
   const full = JSON.stringify(report);
   if (full.length <= REPORT_JSON_LIMIT) return full;
@@ -13,6 +16,17 @@ export function reportJson(report: EventReport | SweepReport): string {
   while (text.length > REPORT_JSON_LIMIT && findings.length > 0) {
     findings = findings.slice(0, Math.floor(findings.length * 0.8));
     text = JSON.stringify({ ...report, findings, findings_truncated: report.findings.length - findings.length });
+  }
+  let restore = report.restore;
+  while (text.length > REPORT_JSON_LIMIT && restore.length > 0) {
+    restore = restore.slice(0, Math.floor(restore.length * 0.8));
+    text = JSON.stringify({
+      ...report,
+      findings,
+      findings_truncated: report.findings.length - findings.length,
+      restore,
+      restore_truncated: report.restore.length - restore.length,
+    });
   }
   return text;
 }

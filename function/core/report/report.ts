@@ -8,6 +8,7 @@ import type { Finding, FindingAction, Verdict } from '../model/finding';
 import type { Principal } from '../model/principal';
 import { sourceLabel, type Direction, type Rule } from '../model/rule';
 import type { Policy, PolicyAction, PolicyMode } from '../policy/policy';
+import { groupRestores, type GroupRestore } from './restore';
 
 export interface FindingReport {
   readonly rule_id?: string;
@@ -55,6 +56,8 @@ export interface EventReport {
   /** The worst verdict among the findings. */
   readonly verdict: Verdict;
   readonly findings: readonly FindingReport[];
+  /** How to re-create what was revoked or restricted, per group and direction; empty in report mode. */
+  readonly restore: readonly GroupRestore[];
 }
 
 /** What a scheduled sweep (or `sg-sentry scan`) counted, by rule. */
@@ -116,6 +119,8 @@ export interface SweepReport {
   readonly errors: readonly string[];
   /** The time-boxed exceptions that kept rules in place, by group, soonest end first. */
   readonly exceptions_in_force: readonly ExceptionInForce[];
+  /** How to re-create what the sweep revoked or restricted, per group and direction. */
+  readonly restore: readonly GroupRestore[];
 }
 
 export interface SkippedReport {
@@ -196,5 +201,6 @@ export function eventReport(change: SecurityGroupChange, group: GroupFacts | und
     policy_action: policy.action,
     verdict: worstVerdict(findings),
     findings: findings.map(findingReport),
+    restore: groupRestores(findings, { account: change.account ?? null, region: change.region }),
   };
 }

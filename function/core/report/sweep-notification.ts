@@ -5,6 +5,7 @@ import type { NotificationMessage } from '../ports';
 import { overallAction } from './event-notification';
 import type { FindingReport, SweepReport } from './report';
 import { reportJson } from './report-json';
+import { undoSection } from './restore';
 import { findingRuleText } from './rule-text';
 import { consoleHost, plainText, plural, subjectText } from './text';
 
@@ -77,6 +78,7 @@ function sweepEmailOf(report: SweepReport): string {
     if (report.exceptions_in_force.length > EMAIL_FINDINGS_LIMIT) lines.push(`  … and ${report.exceptions_in_force.length - EMAIL_FINDINGS_LIMIT} more in the JSON report`);
   }
   if (exempt > 0) lines.push('', `${plural(exempt, 'exempt rule')} (excluded groups or tags, exceptions, or remembered exemptions of exempt principals) left alone: listed in the JSON report.`);
+  lines.push(...undoSection(report.restore));
   return lines.join('\n');
 }
 

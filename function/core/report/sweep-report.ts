@@ -5,6 +5,7 @@
 import type { SweepRequest } from '../event/change';
 import type { Finding, FindingAction, Judgement } from '../model/finding';
 import type { Policy } from '../policy/policy';
+import { groupRestores } from './restore';
 import { findingReport, worstVerdict, type ExceptionInForce, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
 
 type MutableCounts = { -readonly [K in keyof SweepCounts]: SweepCounts[K] };
@@ -90,6 +91,7 @@ export class SweepTally {
       not_reached: [...reading.notReached],
       errors: [...reading.errors],
       exceptions_in_force: [...this.exceptions.values()].sort((a, b) => Date.parse(a.until) - Date.parse(b.until) || a.group_id.localeCompare(b.group_id)),
+      restore: groupRestores(this.findings, { account: request.account ?? null, region }),
     };
   }
 }
