@@ -10,35 +10,44 @@ import { parseEvent } from '../function/core/event/parse-event';
 import type { Policy } from '../function/core/policy/policy';
 import type { Finding } from '../function/core/model/finding';
 import type { Ec2Port, EngineContext } from '../function/core/ports';
-import type { EventReport, FindingReport, SkippedReport } from '../function/core/report/report';
+import type { SkippedReport } from '../function/core/report/report';
 import { skippedReport } from '../function/core/report/skipped-report';
 import { plainText } from '../function/core/report/text';
 import { parseCommandArgs } from './args';
 import { CliError, errorText, EXIT } from './errors';
-import { inputLabel, readEventFile, type InputRecord } from './files';
+import { eventRecords, expandInputs, inputLabel, type InputRecord, type InputSource, parseJsonBytes, readEventFile, STDIN_LABEL } from './files';
 import { findingLine, wouldAction } from './format';
-import type { Io } from './io';
+import { Progress, type Io } from './io';
+import { FORMAT_OPTIONS, outputFormat, printDocument } from './output-format';
 import { loadPolicyFile, withMode } from './policy-file';
+import { type CheckedEventReport, type RunFailure, type RunResult, runDocument } from './run-document';
 
-export const CHECK_HELP = `Usage: sg-sentry check [--policy FILE] [--json] EVENT.json...
+export const CHECK_HELP = `Usage: sg-sentry check [--policy FILE] [--format text|json|sarif] INPUT...
 
 Judges recorded security-group changes against a policy, offline: no AWS call is made and
 nothing is changed. For each rule it prints the verdict, the reason and the action the Lambda
 would take under the policy's mode and action.
 
-Each file may hold:
+Each INPUT is a file, a directory (every .json and .json.gz file below it, as
+\`aws s3 sync\` of a trail bucket lays them out), or - for standard input. Each may hold:
   - an EventBridge event (what the Lambda receives),
   - a bare CloudTrail record (as copied from the CloudTrail console),
   - a CloudTrail log file {"Records": [...]} as delivered to S3, gzipped or not,
+  - the output of \`aws cloudtrail lookup-events\` {"Events": [{"CloudTrailEvent": "..."}]},
   - a JSON array of events.
-Other events and failed calls are listed as ignored.
+Other events and failed calls are ignored: listed for the files named, counted for the files
+found in a directory.
 
 Options:
-  --policy FILE  the policy document (JSON); default: the embedded policy
-                 (sg-sentry policy default prints it)
-  --json         print the reports as JSON on stdout
-  --debug        print stack traces of unexpected errors
-  -h, --help     show this help
+  --policy FILE     the policy document (JSON); default: the embedded policy
+                    (sg-sentry policy default prints it)
+  --format FORMAT   text (default), json (one document: docs/cli.md), or sarif (SARIF 2.1.0,
+                    one result per violation, for code-scanning dashboards)
+  --json            the same as --format json
+  --debug           print stack traces of unexpected errors
+  -h, --help        show this help
+
+Progress goes to stderr when it is a terminal; results to stdout.
 
 Exit status: 0 nothing violates, 1 some rule violates the policy, 2 bad input
 (unreadable file, bad JSON, invalid event or policy).
@@ -47,19 +56,9 @@ Offline limits: ModifySecurityGroupRules does not say whether a rule is ingress 
 each such rule is judged both ways; exclude_tags cannot be applied (group tags are not read).
 `;
 
-/** The engine's report, each finding with what the Lambda would do under the policy's own mode. */
-export type CheckedEventReport = Omit<EventReport, 'findings'> & { readonly findings: readonly (FindingReport & { readonly would_action: string })[] };
-
-export interface CheckResult {
-  readonly file: string;
-  readonly record: number | null;
-  readonly report: CheckedEventReport | SkippedReport;
-  readonly notes: readonly string[];
-}
-
 /** A result and the engine's findings behind its report (not part of the JSON output). */
 interface Checked {
-  readonly result: CheckResult;
+  readonly result: RunResult;
   readonly findings: readonly Finding[];
 }
 
@@ -87,7 +86,7 @@ function withBothDirections(change: SecurityGroupChange): SecurityGroupChange {
 }
 
 async function checkRecord(input: InputRecord, policy: Policy, offline: EngineContext): Promise<Checked> {
-  const base = { file: input.file, record: input.index };
+  const base = { input: inputLabel(input), file: input.file, record: input.index };
   const skipped = (report: SkippedReport): Checked => ({ result: { ...base, report, notes: [] }, findings: [] });
   let parsed;
   try {
@@ -117,27 +116,35 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
   return { result: { ...base, report: { ...report, findings: reported }, notes }, findings };
 }
 
-function violates(result: CheckResult): boolean {
+function violates(result: RunResult): boolean {
   return result.report.findings.some((f) => f.verdict === 'violation');
 }
 
-function printResult({ result, findings }: Checked, io: Io): void {
-  const label = inputLabel({ file: result.file, index: result.record });
+/** `sg-0abc (prod-web)`: the group as people know it; event text is escaped, never trusted. */
+function groupText(event: CheckedEventReport): string {
+  const id = event.group_id ?? event.group_name ?? 'unknown group';
+  const name = event.group_id !== null && event.group_name !== null ? ` (${plainText(event.group_name, 100)})` : '';
+  return `${plainText(id, 100)}${name}`;
+}
+
+/** Prints one result; an ignored record only when its file was named (not found in a directory). */
+function printResult({ result, findings }: Checked, listIgnored: boolean, io: Io): void {
   const report = result.report;
   if (report.status === 'invalid') {
-    io.err(`sg-sentry: ${label}: ${report.reason}\n`);
-    io.out(`${label}: INVALID (see stderr)\n`);
+    io.err(`sg-sentry: ${result.input}: ${report.reason}\n`);
+    io.out(`${result.input}: INVALID (see stderr)\n`);
     return;
   }
   if (report.status === 'ignored') {
-    io.out(`${label}: ignored ${plainText(report.event_name ?? 'event', 100)}${report.event_id ? ` ${plainText(report.event_id, 100)}` : ''}: ${plainText(report.reason)}\n`);
+    if (!listIgnored) return;
+    const id = report.event_id ? ` ${plainText(report.event_id, 100)}` : '';
+    io.out(`${result.input}: ignored ${plainText(report.event_name ?? 'event', 100)}${id}: ${plainText(report.reason)}\n`);
     return;
   }
   const event = report as CheckedEventReport;
-  io.out(`${label}: ${event.event_name} ${plainText(event.event_id, 100)}\n`);
-  const group = plainText(event.group_id ?? event.group_name ?? 'unknown group', 100);
+  io.out(`${result.input}: ${event.event_name} ${plainText(event.event_id, 100)}\n`);
   const when = event.event_time ? ` at ${plainText(event.event_time, 40)}` : '';
-  io.out(`  by ${plainText(event.principal ?? 'unknown principal')} on ${group} in ${plainText(event.region, 40)}${when}\n`);
+  io.out(`  by ${plainText(event.principal ?? 'unknown principal')} on ${groupText(event)} in ${plainText(event.region, 40)}${when}\n`);
   event.findings.forEach((f, i) => {
     // The action is the engine's decision; beneath it, why the rule got its verdict.
     io.out(`  ${findingLine(f)}  -> ${f.would_action}\n`);
@@ -146,60 +153,89 @@ function printResult({ result, findings }: Checked, io: Io): void {
   for (const note of result.notes) io.out(`  note: ${note}\n`);
 }
 
+/** The events of one input; a file that cannot be read or parsed throws `CliError` naming it. */
+function recordsOf(source: InputSource, io: Io): InputRecord[] {
+  if (source.kind === 'file') return readEventFile(source.file);
+  let bytes: Buffer;
+  try {
+    bytes = io.readStdin();
+  } catch (error) {
+    throw new CliError(`${STDIN_LABEL}: cannot be read: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+  }
+  return eventRecords(STDIN_LABEL, parseJsonBytes(STDIN_LABEL, bytes));
+}
+
 export async function runCheck(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseCommandArgs('check', args, {
-    policy: { type: 'string' },
-    json: { type: 'boolean' },
-  });
+  const { values, positionals } = parseCommandArgs('check', args, { policy: { type: 'string' }, ...FORMAT_OPTIONS });
   if (values.help) {
     io.out(CHECK_HELP);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new CliError('check: name at least one event file (see sg-sentry check --help)');
+  const format = outputFormat('check', values);
+  if (positionals.length === 0) throw new CliError('check: name at least one event file, directory, or - for standard input (see sg-sentry check --help)');
   const { policy, source } = loadPolicyFile(values.policy);
+  const sources = expandInputs(positionals);
+  const named = new Set(positionals);
   const offline: EngineContext = { policy: withMode(policy, 'report'), portsFor: () => ({ ec2: OFFLINE_EC2 }), log: () => {}, now: () => new Date() };
 
-  const checked: Checked[] = [];
-  let unreadable = 0;
-  for (const file of positionals) {
+  const results: RunResult[] = [];
+  const failures: RunFailure[] = [];
+  const progress = new Progress(io);
+  let unlisted = 0;
+  for (const [n, input] of sources.entries()) {
+    if (sources.length > 1) progress.update(`check: file ${n + 1} of ${sources.length}, ${results.length} event(s)`);
     let records: InputRecord[];
     try {
-      records = readEventFile(file);
+      records = recordsOf(input, io);
     } catch (error) {
       if (!(error instanceof CliError)) throw error;
-      unreadable += 1;
+      progress.done();
       io.err(errorText(error, values.debug === true));
-      checked.push({ result: { file, record: null, report: skippedReport('invalid', undefined, error.message), notes: [] }, findings: [] });
+      failures.push({ input: input.kind === 'stdin' ? STDIN_LABEL : input.file, error: error.message });
       continue;
     }
+    // Files found by walking a directory hold whole trails: their other events are only counted.
+    const listIgnored = input.kind === 'stdin' || named.has(input.file);
     for (const record of records) {
-      const result = await checkRecord(record, policy, offline);
-      checked.push(result);
-      if (!values.json) printResult(result, io);
+      const checked = await checkRecord(record, policy, offline);
+      results.push(checked.result);
+      if (!listIgnored && checked.result.report.status === 'ignored') unlisted += 1;
+      if (format === 'text') {
+        progress.done();
+        printResult(checked, listIgnored, io);
+      } else if (checked.result.report.status === 'invalid') {
+        io.err(`sg-sentry: ${checked.result.input}: ${checked.result.report.reason}\n`);
+      }
     }
   }
-  const results = checked.map((c) => c.result);
+  progress.done();
 
   const invalid = results.filter((r) => r.report.status === 'invalid').length;
   const violating = results.filter(violates).length;
-  const exitCode = invalid > 0 ? EXIT.usage : violating > 0 ? EXIT.violations : EXIT.ok;
-  const summary = {
-    events: results.length - unreadable,
-    violating,
+  const exitCode = invalid > 0 || failures.length > 0 ? EXIT.usage : violating > 0 ? EXIT.violations : EXIT.ok;
+  if (format !== 'text') {
+    const document = runDocument({
+      command: 'check',
+      policy: { source, mode: policy.mode, action: policy.action },
+      runMode: 'report',
+      results,
+      failures,
+      exitCode,
+    });
+    printDocument(document, format, io);
+    return exitCode;
+  }
+  const events = {
+    all: results.length,
     exempt: results.filter((r) => !violates(r) && r.report.findings.some((f) => f.verdict === 'exempt')).length,
     allowed: results.filter((r) => r.report.status === 'processed' && r.report.findings.every((f) => f.verdict === 'allowed')).length,
     ignored: results.filter((r) => r.report.status === 'ignored').length,
-    invalid,
   };
-  if (values.json) {
-    for (const r of results) if (r.report.status === 'invalid' && r.record !== null) io.err(`sg-sentry: ${inputLabel({ file: r.file, index: r.record })}: ${r.report.reason}\n`);
-    const document = { policy: { source, mode: policy.mode, action: policy.action }, summary, results, exit_code: exitCode };
-    io.out(`${JSON.stringify(document, null, 2)}\n`);
-  } else {
-    io.out(
-      `\n${summary.events} event(s): ${summary.violating} violating, ${summary.exempt} exempt, ${summary.allowed} allowed, ${summary.ignored} ignored, ${summary.invalid} invalid\n` +
-        `policy: ${source} (mode ${policy.mode}, action ${policy.action}); nothing was changed\n`,
-    );
-  }
+  const quiet = unlisted > 0 ? ` (${unlisted} not listed: in files found in a directory)` : '';
+  io.out(
+    `\n${events.all} event(s): ${violating} violating, ${events.exempt} exempt, ${events.allowed} allowed, ${events.ignored} ignored${quiet}, ${invalid} invalid` +
+      `${failures.length > 0 ? `; ${failures.length} input(s) could not be read` : ''}\n` +
+      `policy: ${source} (mode ${policy.mode}, action ${policy.action}); nothing was changed\n`,
+  );
   return exitCode;
 }

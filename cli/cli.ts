@@ -15,12 +15,13 @@ const HELP = `sg-sentry ${version}: keeps AWS security groups inside an allowlis
 Usage: sg-sentry <command> [options]
 
 Commands:
-  check [--policy FILE] [--json] EVENT.json...
-        judge recorded CloudTrail events against a policy, offline
-  scan [--policy FILE] [--region R ...] [--fix] [--json]
+  check [--policy FILE] [--format text|json|sarif] INPUT...
+        judge recorded CloudTrail events (files, directories, - for stdin) against a
+        policy, offline
+  scan [--policy FILE] [--regions R1,R2|all] [--profile P] [--fix] [--format text|json|sarif]
         judge the rules that exist in an account (read-only unless --fix)
-  policy default | validate FILE
-        print the embedded policy, or check a policy file
+  policy default [--output FILE] | validate FILE
+        print (or write) the embedded policy, or check a policy file
   smoke-test [--name NAME] [--region R] [--no-invoke]
         check a deployed instance: its rule, function, topic, and a harmless invocation
 

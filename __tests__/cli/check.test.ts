@@ -159,7 +159,7 @@ describe('sg-sentry check (the built binary)', () => {
     const run = await sgSentry(['check', 'no-such-event.json'], offlineEnv);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.equal('sg-sentry: no-such-event.json: no such file\n');
+    expect(run.stderr).to.equal('sg-sentry: no-such-event.json: no such file or directory\n');
   });
 
   it('exits 2 listing every problem when the --policy file is invalid', async () => {

@@ -62,8 +62,8 @@ describe('sg-sentry usage (the built binary)', () => {
 
     expect(runs.map((r) => r.code)).to.deep.equal([0, 0, 0, 0, 0]);
     expect(runs[0]?.stdout).to.contain('Usage: sg-sentry <command> [options]');
-    expect(runs[1]?.stdout).to.contain('Usage: sg-sentry check [--policy FILE] [--json] EVENT.json...');
-    expect(runs[2]?.stdout).to.contain('Usage: sg-sentry scan [--policy FILE] [--region R ...] [--fix] [--json]');
+    expect(runs[1]?.stdout).to.contain('Usage: sg-sentry check [--policy FILE] [--format text|json|sarif] INPUT...');
+    expect(runs[2]?.stdout).to.contain('Usage: sg-sentry scan [--policy FILE] [--regions R1,R2|all] [--profile P] [--fix]');
     expect(runs[3]?.stdout).to.contain('sg-sentry policy validate FILE');
     expect(runs[4]?.stdout).to.equal(runs[2]?.stdout);
   });

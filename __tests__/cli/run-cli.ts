@@ -12,13 +12,18 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the built CLI in a fresh node process, from the repository root, with only `env`. */
-export function sgSentry(args: readonly string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Promise<CliRun> {
+/** Runs the built CLI in a fresh node process, from `cwd` (the repository root), with only `env`, and `stdin` on its standard input. */
+export function sgSentry(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = { PATH: process.env.PATH },
+  options: { stdin?: string | Buffer; cwd?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, env, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
+    child.stdin?.end(options.stdin);
   });
 }
 

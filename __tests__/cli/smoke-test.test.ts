@@ -55,7 +55,7 @@ function healthyDeployment(): void {
 
 async function smokeTest(args: readonly string[] = ['--region', REGION]) {
   let stdout = '';
-  const io: Io = { out: (t) => void (stdout += t), err: () => {}, env: {}, errIsTty: false };
+  const io: Io = { out: (t) => void (stdout += t), err: () => {}, env: {}, errIsTty: false, readStdin: () => Buffer.alloc(0) };
   const code = await runSmokeTest(args, io, () => clients, () => NOW);
   return { code, stdout, lines: stdout.split('\n').filter(Boolean) };
 }

@@ -111,17 +111,43 @@ function groupIdsOf(params: Readonly<Record<string, string>>): string[] {
     .map(([, value]) => value);
 }
 
+/** Answers sts:GetCallerIdentity for `account`, as STS's query API does. */
+export function callerIdentityResponder(account: string): Responder {
+  return (call) => {
+    if (call.action !== 'GetCallerIdentity') return undefined;
+    return {
+      body:
+        '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+        `<Arn>arn:aws:iam::${account}:user/scanner</Arn><UserId>AIDATEST</UserId><Account>${account}</Account>` +
+        '</GetCallerIdentityResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+    };
+  };
+}
+
+/** Answers DescribeSecurityGroups with a name for each group asked for: `name(groupId)`. */
+export function securityGroupNamesResponder(name: (groupId: string) => string): Responder {
+  return (call) => {
+    if (call.action !== 'DescribeSecurityGroups') return undefined;
+    const ids = Object.entries(call.params).filter(([key]) => /^GroupId\.\d+$/.test(key)).map(([, value]) => value);
+    const items = ids.map((id) => `<item><groupId>${xmlText(id)}</groupId><groupName>${xmlText(name(id))}</groupName><vpcId>vpc-1</vpcId><ownerId>123456789012</ownerId></item>`);
+    return { body: ec2Ok('DescribeSecurityGroups', `<securityGroupInfo>${items.join('')}</securityGroupInfo>`) };
+  };
+}
+
 function snsPublishOk(): string {
   return '<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-1</MessageId></PublishResult><ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></PublishResponse>';
 }
 
 export class FakeAws {
   readonly calls: RecordedCall[] = [];
+  /** The `Authorization` header of each request: which credentials signed it. */
+  readonly authorizations: string[] = [];
   private server: Server | undefined;
   private responders: Responder[] = [];
 
   reset(): void {
     this.calls.splice(0);
+    this.authorizations.splice(0);
     this.responders = [];
   }
 
@@ -133,6 +159,7 @@ export class FakeAws {
   async start(): Promise<string> {
     this.server = createServer(async (req, res) => {
       const body = await readBody(req);
+      this.authorizations.push(String(req.headers.authorization ?? ''));
       const params = Object.fromEntries(new URLSearchParams(body));
       const call = { action: params.Action ?? '', params };
       this.calls.push(call);
