@@ -23,7 +23,7 @@ import { integrationSuite } from './support/suite';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'sg-sentry.js');
-const SERVICES = ['cloudwatch', 'events', 'iam', 'kms', 'lambda', 'logs', 'sns', 'sqs', 'sts'];
+const SERVICES = ['cloudformation', 'cloudwatch', 'dynamodb', 'ec2', 'events', 'iam', 'kms', 'lambda', 'logs', 'organizations', 'scheduler', 'securityhub', 'sns', 'sqs', 'ssm', 'sts'];
 
 /** A provider block that talks to the emulator as the test's account. */
 function provider(account: TestAccount, region: string, alias?: string): string {
