@@ -19,6 +19,7 @@ import type { Rule } from '../function/core/model/rule';
 import { parseEvent } from '../function/core/event/parse-event';
 import { loadPolicy } from '../function/core/policy/policy';
 import { loadCorpus } from './corpus';
+import { organizationSweep } from './organization-sweep';
 
 const ROOT = join(__dirname, '..');
 const OURS = join(ROOT, 'dist/function/index.js');
@@ -341,6 +342,7 @@ async function main(): Promise<void> {
   const speed = throughput();
   const synthResult = synth();
   const stormResult = storm();
+  const organization = await organizationSweep(log);
 
   const ratio = cold.ours.spawnToResultMs.median / cold.baseline.spawnToResultMs.median;
   const rows: Array<[string, string, string, string]> = [
@@ -369,6 +371,7 @@ async function main(): Promise<void> {
     ['event storm: throughput', rate(stormResult.eventsPerSecond), '', ''],
     ['event storm: peak RSS / heap used', `${stormResult.peakRssMb.toFixed(0)} MB / ${stormResult.peakHeapMb.toFixed(0)} MB`, '', ''],
     ['event storm: heap before / after, collected', `${stormResult.heapBeforeMb.toFixed(0)} MB / ${stormResult.heapAfterGcMb?.toFixed(0) ?? 'n/a'} MB`, '', ''],
+    ...organization.figures.map((f): [string, string, string, string] => [f.label, ms(f.value), '', `${f.target.text}: ${check(f.target.met)}`]),
   ];
 
   const output = [
@@ -378,6 +381,7 @@ async function main(): Promise<void> {
     table(rows),
     '',
     `largest parts of our bundle: ${composition.slice(0, 8).map((c) => `${c.module} ${kb(c.bytes)}`).join(', ')}`,
+    ...organization.notes,
     `event storm started at RSS ${stormResult.rssBeforeMb.toFixed(0)} MB / heap ${stormResult.heapBeforeMb.toFixed(0)} MB (runtime, SDK, mocks, corpus loaded)`,
   ].join('\n');
   process.stdout.write(`${output}\n`);
@@ -392,6 +396,7 @@ async function main(): Promise<void> {
     synth: synthResult,
     callsPerViolatingEvent: calls,
     storm: stormResult,
+    organizationSweep: { figures: organization.figures, ...organization.details },
   };
   writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${relative(ROOT, RESULTS)}`);
