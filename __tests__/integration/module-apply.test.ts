@@ -20,29 +20,10 @@ import { expectSuccess, pluginDir, terraform } from '../module/support/terraform
 import { synthesizedWorkspace } from '../module/support/workspace';
 import type { TestAccount } from './support/account';
 import { integrationSuite } from './support/suite';
+import { emulatorProvider } from './support/terraform-provider';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'sg-sentry.js');
-const SERVICES = ['cloudformation', 'cloudwatch', 'dynamodb', 'ec2', 'events', 'iam', 'kms', 'lambda', 'logs', 'organizations', 'scheduler', 'securityhub', 'sns', 'sqs', 'ssm', 'sts'];
-
-/** A provider block that talks to the emulator as the test's account. */
-function provider(account: TestAccount, region: string, alias?: string): string {
-  const c = account.credentials;
-  return `provider "aws" {
-${alias ? `  alias                       = "${alias}"\n` : ''}  region                      = "${region}"
-  access_key                  = "${c.accessKeyId}"
-  secret_key                  = "${c.secretAccessKey}"
-  token                       = "${c.sessionToken}"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  s3_use_path_style           = true
-  endpoints {
-${SERVICES.map((s) => `    ${s} = "${account.endpoint}"`).join('\n')}
-  }
-}
-`;
-}
 
 integrationSuite('the Terraform module applied to the emulator', (emulator) => {
   let account: TestAccount;
@@ -78,8 +59,8 @@ integrationSuite('the Terraform module applied to the emulator', (emulator) => {
   }
 }
 
-${provider(account, 'eu-west-1')}
-${provider(account, 'us-east-1', 'us_east_1')}
+${emulatorProvider(account, 'eu-west-1')}
+${emulatorProvider(account, 'us-east-1', 'us_east_1')}
 # The same name in two regions; the first with a role path and a permissions boundary.
 module "eu_west_1" {
   source                        = "../../terraform/sg-sentry"

@@ -3,11 +3,11 @@
  * in that account, through its member role (moto's AssumeRole hands out credentials that act in
  * the role's account), and never with the central account's own credentials.
  */
-import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { fixture } from '../helpers/fixtures';
-import { TestAccount } from './support/account';
-import { replayAuthorize, scheduledEvent } from './support/events';
+import type { TestAccount } from './support/account';
+import { replayAuthorize, scheduledEvent, sqsEventOf } from './support/events';
 import { integrationSuite } from './support/suite';
 
 // Real console sample: tcp/22 from 0.0.0.0/0, with the rule ids of its securityGroupRuleSet.
@@ -15,34 +15,6 @@ const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 const MEMBER_ROLE = { SENTRY_MEMBER_ROLE_NAME: 'sg-sentry-member' };
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const world = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
-
-/** The same account in another region: the same credentials, EC2 of that region. */
-function inRegion(account: TestAccount, region: string): TestAccount {
-  return new TestAccount({ ...account.config, region }, account.accountId);
-}
-
-/** The messages waiting in a queue, as Lambda's SQS event source mapping hands them to the function. */
-async function sqsEventOf(account: TestAccount, queueUrl: string): Promise<{ Records: Record<string, unknown>[] }> {
-  const records: Record<string, unknown>[] = [];
-  for (;;) {
-    const answer = await account.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
-    const messages = answer.Messages ?? [];
-    if (messages.length === 0) return { Records: records };
-    for (const m of messages) {
-      records.push({
-        messageId: m.MessageId,
-        receiptHandle: m.ReceiptHandle,
-        body: m.Body,
-        attributes: {},
-        messageAttributes: {},
-        md5OfBody: m.MD5OfBody,
-        eventSource: 'aws:sqs',
-        eventSourceARN: `arn:aws:sqs:${account.region}:${account.accountId}:sg-sentry-sweep`,
-        awsRegion: account.region,
-      });
-    }
-  }
-}
 
 integrationSuite('an organization: events of member accounts', (emulator) => {
   it('revokes an event of a second account in that account, and changes nothing in the central one', async () => {
@@ -111,7 +83,7 @@ integrationSuite('an organization: the sweep fanned out through the sweep queue'
     const groups = new Map<TestAccount, string>();
     for (const member of members) {
       for (const region of REGIONS) {
-        const here = inRegion(member, region);
+        const here = member.inRegion(region);
         const group = await here.createGroup('web');
         await here.authorize(group, 'ingress', [world(22), world(443)]);
         groups.set(here, group);

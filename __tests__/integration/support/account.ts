@@ -60,9 +60,14 @@ export interface Inbox {
 }
 
 export async function freshAccount(endpoint: string, options: AccountOptions = {}): Promise<TestAccount> {
-  const region = options.region ?? 'us-east-1';
   let accountId = DEFAULT_ACCOUNT;
   while (accountId === DEFAULT_ACCOUNT) accountId = String(randomInt(100_000_000_000, 1_000_000_000_000));
+  return accountOf(endpoint, accountId, options);
+}
+
+/** An account that already exists on the emulator (one that Organizations created, say). */
+export async function accountOf(endpoint: string, accountId: string, options: AccountOptions = {}): Promise<TestAccount> {
+  const region = options.region ?? 'us-east-1';
   const sts = new STSClient({ endpoint, region, credentials: BOOTSTRAP_CREDENTIALS });
   const answer = await sts.send(
     new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/sg-sentry-integration`, RoleSessionName: 'integration' }),
@@ -100,6 +105,11 @@ export class TestAccount {
     this.ec2 = this.client(EC2Client);
     this.sns = this.client(SNSClient);
     this.sqs = this.client(SQSClient);
+  }
+
+  /** The same account in another region: the same credentials, the clients of that region. */
+  inRegion(region: string): TestAccount {
+    return new TestAccount({ ...this.config, region }, this.accountId);
   }
 
   /** Any SDK v3 client, acting in this account (e.g. `account.client(DynamoDBClient)`). */

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ModifySecurityGroupRulesCommand, type IpPermission, type SecurityGroupRule, type SecurityGroupRuleRequest } from '@aws-sdk/client-ec2';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { clone, envelope } from '../../helpers/fixtures';
 import type { Direction, TestAccount } from './account';
 
@@ -188,4 +189,30 @@ export function scheduledEvent(account: TestAccount, time = new Date()): Json {
     resources: [`arn:aws:events:${account.region}:${account.accountId}:rule/sg-sentry-sweep`],
     detail: {},
   };
+}
+
+/**
+ * The messages waiting in a queue, as Lambda's SQS event source mapping hands them to the
+ * function: the event of a sweep-queue consumer.
+ */
+export async function sqsEventOf(account: TestAccount, queueUrl: string): Promise<{ Records: Json[] }> {
+  const records: Json[] = [];
+  for (;;) {
+    const answer = await account.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+    const messages = answer.Messages ?? [];
+    if (messages.length === 0) return { Records: records };
+    for (const m of messages) {
+      records.push({
+        messageId: m.MessageId,
+        receiptHandle: m.ReceiptHandle,
+        body: m.Body,
+        attributes: {},
+        messageAttributes: {},
+        md5OfBody: m.MD5OfBody,
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${account.region}:${account.accountId}:${queueUrl.split('/').pop()}`,
+        awsRegion: account.region,
+      });
+    }
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { BUNDLE } from './bundle';
-import { freshAccount, type AccountOptions, type TestAccount } from './account';
+import { accountOf, freshAccount, type AccountOptions, type TestAccount } from './account';
 
 export const ENDPOINT_VARIABLE = 'SG_SENTRY_TEST_ENDPOINT';
 
@@ -18,6 +18,8 @@ export interface Emulator {
   readonly endpoint: string;
   /** A new 12-digit account nobody else uses: its groups, topics and queues are invisible to other tests. */
   freshAccount(options?: AccountOptions): Promise<TestAccount>;
+  /** An account that exists already, by its id. */
+  account(accountId: string, options?: AccountOptions): Promise<TestAccount>;
 }
 
 let noticeRegistered = false;
@@ -43,6 +45,6 @@ export function integrationSuite(title: string, body: (emulator: Emulator) => vo
     before(() => {
       if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: npm test builds it first (npm run build)`);
     });
-    body({ endpoint, freshAccount: (options) => freshAccount(endpoint, options) });
+    body({ endpoint, freshAccount: (options) => freshAccount(endpoint, options), account: (id, options) => accountOf(endpoint, id, options) });
   });
 }
