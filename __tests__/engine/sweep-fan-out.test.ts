@@ -20,10 +20,10 @@ const GROUP = RECORD.requestParameters.groupId as string;
 const OWN = '111122223333';
 const SCHEDULE = { eventId: 'schedule-1', account: OWN, region: 'eu-west-1', time: '2026-11-27T10:00:00Z' };
 
-/** An account-region holding the sample's world-open SSH rule and a private one. */
-function exposed(): InMemoryEc2 {
+/** An account-region holding the sample's world-open SSH rule and a private one (only the private one when clean). */
+function exposed(clean = false): InMemoryEc2 {
   const ec2 = new InMemoryEc2().addGroup({ groupId: GROUP, groupName: 'web' });
-  ec2.addRule({ groupId: GROUP, direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+  if (!clean) ec2.addRule({ groupId: GROUP, direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
   ec2.addRule({ groupId: GROUP, direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '10.1.0.0/16', family: 'ipv4' } });
   return ec2;
 }
@@ -42,16 +42,16 @@ class RecordingQueue implements SweepQueuePort {
 }
 
 /** A context whose accounts and regions are in-memory EC2s, created on first use. */
-function organization(extra: Partial<EngineContext> & { unreachable?: string[] } = {}) {
+function organization(extra: Partial<EngineContext> & { unreachable?: string[]; clean?: string[] } = {}) {
+  const { unreachable = [], clean = [], ...rest } = extra;
   const ec2s = new Map<string, InMemoryEc2>();
   const ec2Of = (account: string, region: string) => {
     const key = `${account}/${region}`;
-    if (!ec2s.has(key)) ec2s.set(key, exposed());
+    if (!ec2s.has(key)) ec2s.set(key, exposed(clean.includes(key)));
     return ec2s.get(key)!;
   };
   const logs: Record<string, unknown>[] = [];
   const notifier = new RecordingNotifier();
-  const { unreachable = [], ...rest } = extra;
   const ctx: EngineContext = {
     policy: parsePolicy({}),
     portsFor: ({ account = OWN, region }) => (unreachable.includes(account) ? undefined : { ec2: ec2Of(account, region) }),
@@ -151,6 +151,19 @@ describe('sweep over accounts and regions, at the ports', () => {
       expect(ec2Of(account, region).rules(), key).to.have.lengthOf(1);
     }
     expect(notifier.published).to.have.lengthOf(4);
+  });
+
+  it('sends a summary for each target that found something, naming its account and region, and none for a clean target', async () => {
+    // Prepare
+    const { ctx, notifier } = organization({ clean: ['777788889999/eu-west-1'] });
+    const records = [job('444455556666', 'us-east-1'), job('777788889999', 'eu-west-1')];
+
+    // Act
+    const result = await processSweepJobs(records, ctx);
+
+    // Assess
+    expect(result).to.deep.equal({ batchItemFailures: [] });
+    expect(notifier.published.map((m) => m.subject)).to.deep.equal(['sg-sentry sweep: revoked 1 rule in us-east-1, 444455556666']);
   });
 
   it('reports a malformed record and does not retry it; the other records are swept', async () => {
