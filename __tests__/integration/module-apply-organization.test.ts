@@ -19,14 +19,10 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { expectSuccess, pluginDir, terraform } from '../module/support/terraform';
-import { synthesizedWorkspace } from '../module/support/workspace';
 import type { TestAccount } from './support/account';
 import { scheduledEvent, sqsEventOf } from './support/events';
 import { integrationSuite } from './support/suite';
-import { emulatorProvider } from './support/terraform-provider';
+import { applyOnEmulator, emulatorProvider } from './support/terraform-provider';
 
 const HOME = 'eu-west-1';
 const REGIONS = [HOME, 'us-east-1'];
@@ -52,18 +48,8 @@ integrationSuite('the Terraform module for an organization applied to the emulat
     await organizations.send(new MoveAccountCommand({ AccountId: memberId, SourceParentId: rootId, DestinationParentId: ouId }));
     member = await emulator.account(memberId, { region: HOME });
 
-    const { root } = synthesizedWorkspace();
-    const dir = join(root, 'apply-organization', central.accountId);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'main.tf'),
-      `terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-
-${emulatorProvider(central, HOME)}
+    // Act
+    await applyOnEmulator('apply-organization', central, `${emulatorProvider(central, HOME)}
 module "sg_sentry" {
   source                         = "../../terraform/sg-sentry"
   name                           = "sg-sentry"
@@ -74,12 +60,7 @@ module "sg_sentry" {
   sweep_regions                  = ${JSON.stringify(REGIONS)}
   stackset_call_as               = "SELF"
 }
-`,
-    );
-
-    // Act
-    expectSuccess(await terraform(dir, ['init', `-plugin-dir=${pluginDir()}`, '-backend=false', '-no-color']), 'terraform init');
-    expectSuccess(await terraform(dir, ['apply', '-auto-approve', '-no-color']), 'terraform apply');
+`);
   });
 
   it('creates the central bus open only to the organization, with its rule invoking the function', async () => {

@@ -13,14 +13,11 @@ import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-l
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expectSuccess, pluginDir, terraform } from '../module/support/terraform';
-import { synthesizedWorkspace } from '../module/support/workspace';
 import type { TestAccount } from './support/account';
 import { integrationSuite } from './support/suite';
-import { emulatorProvider } from './support/terraform-provider';
+import { applyOnEmulator, emulatorProvider } from './support/terraform-provider';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', 'dist', 'cli', 'sg-sentry.js');
@@ -48,18 +45,8 @@ integrationSuite('the Terraform module applied to the emulator', (emulator) => {
       AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
     }))).Role!.Arn!;
 
-    const { root } = synthesizedWorkspace();
-    const dir = join(root, 'apply', account.accountId);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'main.tf'),
-      `terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws" }
-  }
-}
-
-${emulatorProvider(account, 'eu-west-1')}
+    // Act
+    await applyOnEmulator('apply', account, `${emulatorProvider(account, 'eu-west-1')}
 ${emulatorProvider(account, 'us-east-1', 'us_east_1')}
 # The same name in two regions; the first with a role path and a permissions boundary.
 module "eu_west_1" {
@@ -85,12 +72,7 @@ module "audit" {
   existing_role_arn = count.index == 1 ? "${existingRoleArn}" : null
   sweep_schedule    = null
 }
-`,
-    );
-
-    // Act
-    expectSuccess(await terraform(dir, ['init', `-plugin-dir=${pluginDir()}`, '-backend=false', '-no-color']), 'terraform init');
-    expectSuccess(await terraform(dir, ['apply', '-auto-approve', '-no-color']), 'terraform apply');
+`);
   });
 
   it('creates one role per region for the same name, the first under its path with its boundary', async () => {

@@ -1,7 +1,12 @@
 /**
- * A Terraform provider block that talks to the emulator as a test's account, for the suites that
- * apply the synthesized modules there.
+ * Applying the synthesized modules to the emulator: a provider block that talks to it as a test's
+ * account, and a root configuration written next to the modules, initialized from the local
+ * provider mirror and applied.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectSuccess, pluginDir, terraform } from '../../module/support/terraform';
+import { synthesizedWorkspace } from '../../module/support/workspace';
 import type { TestAccount } from './account';
 
 /** Every service the modules create resources in, or read through data sources. */
@@ -23,4 +28,26 @@ ${SERVICES.map((s) => `    ${s} = "${account.endpoint}"`).join('\n')}
   }
 }
 `;
+}
+
+/**
+ * Writes `configuration` (providers and module blocks; `source = "../../terraform/<module>"`)
+ * as the root module of `<workspace>/<folder>/<account>`, then `terraform init` and `apply`.
+ */
+export async function applyOnEmulator(folder: string, account: TestAccount, configuration: string): Promise<void> {
+  const { root } = synthesizedWorkspace();
+  const dir = join(root, folder, account.accountId);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'main.tf'),
+    `terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+${configuration}`,
+  );
+  expectSuccess(await terraform(dir, ['init', `-plugin-dir=${pluginDir()}`, '-backend=false', '-no-color']), 'terraform init');
+  expectSuccess(await terraform(dir, ['apply', '-auto-approve', '-no-color']), 'terraform apply');
 }
