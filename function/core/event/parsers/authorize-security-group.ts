@@ -123,33 +123,39 @@ function sourceOfCreated(created: CreatedRule, path: string): RuleSource {
  */
 function rulesOfAuthorize(direction: Direction, request: AuthorizeRequest, created: readonly CreatedRule[], prefix: string): Rule[] {
   const target: Target = { direction, groupId: request.groupId, groupName: request.groupId === undefined ? request.groupName : undefined };
+  // The bound counts distinct rules: the request and the response name the same rules, and a
+  // permission repeated in one call is one EC2 rule (judged and revoked once). Only exact
+  // repeats collapse (protocol spelling aside); a CIDR written with other host bits may be a
+  // rule of its own, and keeping it costs at most an "already removed" call.
   const requested: Rule[] = [];
-  request.ipPermissions.forEach((permission, i) => {
-    requested.push(...expandPermission(permission, target, `${prefix}.requestParameters.ipPermissions.items[${i}]`));
+  const seen = new Set<string>();
+  const addDistinct = (rules: readonly Rule[]) => {
+    for (const rule of rules) {
+      const exact = `${ruleKey(rule)}|${rule.source.kind === 'cidr' ? rule.source.cidr : ''}`;
+      if (seen.has(exact)) continue;
+      seen.add(exact);
+      requested.push(rule);
+    }
     guardSize(requested.length);
+  };
+  request.ipPermissions.forEach((permission, i) => {
+    addDistinct(expandPermission(permission, target, `${prefix}.requestParameters.ipPermissions.items[${i}]`));
   });
   const legacy = legacyPermission(request);
-  if (legacy !== undefined) requested.push(...expandPermission(legacy, target, `${prefix}.requestParameters`));
+  if (legacy !== undefined) addDistinct(expandPermission(legacy, target, `${prefix}.requestParameters`));
 
   const createdRules = created.map((item, i) => ruleFromCreated(item, `${prefix}.responseElements.securityGroupRuleSet.items[${i}]`));
-  guardSize(requested.length + createdRules.length);
   const unmatched = new Map<string, Rule[]>();
   for (const rule of createdRules) {
     const key = ruleKey(rule);
     unmatched.set(key, [...(unmatched.get(key) ?? []), rule]);
   }
   const rules: Rule[] = [];
-  const seen = new Set<string>();
   for (const rule of requested) {
-    // A permission repeated in one call is one EC2 rule: judge and revoke it once. Only exact
-    // repeats collapse (protocol spelling aside); a CIDR written with other host bits may be a
-    // rule of its own, and keeping it costs at most an "already removed" call.
-    const exact = `${ruleKey(rule)}|${rule.source.kind === 'cidr' ? rule.source.cidr : ''}`;
-    if (seen.has(exact)) continue;
-    seen.add(exact);
     const match = unmatched.get(ruleKey(rule))?.shift();
     rules.push(match === undefined ? rule : { ...rule, groupId: match.groupId, ruleId: match.ruleId });
   }
   for (const leftovers of unmatched.values()) rules.push(...leftovers);
+  guardSize(rules.length);
   return rules;
 }
