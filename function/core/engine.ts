@@ -4,8 +4,9 @@
  * folder, and the clock, AWS and the environment come in through `EngineContext`.
  */
 import { act, alreadyRemoved } from './act/act';
+import { findingsWhenLookupFailed } from './act/lookup-failed';
 import type { SecurityGroupChange } from './event/change';
-import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
+import { NotificationError, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { exemptionsToRemember } from './judge/remembered-exemptions';
 import { judgeRules } from './judge/judge';
@@ -48,10 +49,6 @@ export function unreachableAccount(change: SecurityGroupChange, ctx: EngineConte
   return report;
 }
 
-function retryableEc2(error: unknown): boolean {
-  return !(error instanceof Ec2CallError) || error.retryable;
-}
-
 /**
  * Handles one change end to end. Throws `RetryableRemediationError` when a retry could finish
  * the job, and `NotificationError` when SNS failed after remediation; in both cases the report
@@ -74,13 +71,14 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     rules = rules.concat(current.rules);
     for (const rule of current.rules) readFromEc2.add(rule);
     // Judged as ingress, the stricter reading; the rule no longer exists either way.
-    findings.push(...judgeRules(current.gone.map((rule) => ({ ...rule, direction: 'ingress' as const })), policy).map(alreadyRemoved));
+    findings.push(...judgeRules(current.gone.map(asIngress), policy).map(alreadyRemoved));
     ({ group, unreadable: tagsUnreadable } = await groupOfChange(change.groupId, policy, ec2, tagsCouldMatter(rules, change, ctx)));
   } catch (error) {
-    if (retryableEc2(error)) {
-      throw new RetryableRemediationError(`looking up ${change.groupId ?? 'the group'} failed: ${(error as Error).message}`, { cause: error });
-    }
-    throw error;
+    // Judged on what the event says, without the tags that were not read; nothing is revoked.
+    const judged = [...change.rules, ...change.undirectedRules.map(asIngress)];
+    const exempt = groupExemption(policy, change.groupId) ?? exemptionFor(policy, change.principal, ctx.self);
+    const failed = findingsWhenLookupFailed(judgeRules(judged, policy, exempt), change.groupId, error);
+    return finish(change, undefined, failed.findings, failed.retryable ? [`looking up ${change.groupId ?? 'the group'} failed: ${messageOf(error)}`] : [], ctx);
   }
 
   const groupReason = groupExemption(policy, change.groupId, group?.tags);
@@ -96,11 +94,25 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   });
   findings.push(...acted.findings);
   if (principalReason !== undefined) await rememberExemptions(change, acted.findings, principalReason, ctx);
+  return finish(change, group, findings, acted.retryable, ctx);
+}
 
-  const report = eventReport(change, group, findings, policy);
-  ctx.log({ level: acted.retryable.length > 0 ? 'error' : 'info', message: 'sg-sentry event', ...report });
-  if (acted.retryable.length > 0) {
-    throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${acted.retryable.join('; ')}`);
+const asIngress = <R extends Omit<Rule, 'direction'>>(rule: R): Rule => ({ ...rule, direction: 'ingress' });
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Logs the report, then throws when a retry may finish the job (the retry notifies), else
+ * notifies. A failure no retry can fix is in the report and the notification, never thrown.
+ */
+async function finish(change: SecurityGroupChange, group: GroupInfo | undefined, findings: readonly Finding[], retryable: readonly string[], ctx: EngineContext): Promise<ChangeResult> {
+  const report = eventReport(change, group, findings, ctx.policy);
+  const failed = retryable.length > 0 || findings.some((f) => f.action === 'failed');
+  ctx.log({ level: failed ? 'error' : 'info', message: 'sg-sentry event', ...report });
+  if (retryable.length > 0) {
+    throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   }
   await notifyIfNeeded(report, ctx);
   return { report, findings };
