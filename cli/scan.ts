@@ -186,7 +186,7 @@ export async function runScan(args: readonly string[], io: Io, sessionFor: (prof
 
   const reports = results.map((r) => r.report as SweepReport);
   const awsFailed = failures.length > 0 || reports.some((r) => r.errors.length > 0);
-  const violationsLeft = reports.some((r) => (fix ? r.counts.failed > 0 || r.incomplete : r.counts.violations > 0));
+  const violationsLeft = reports.some((r) => (fix ? r.counts.failed > 0 || r.counts.cannot_evaluate > 0 || r.incomplete : r.counts.violations > 0));
   const exitCode = awsFailed ? EXIT.aws : violationsLeft ? EXIT.violations : EXIT.ok;
 
   if (format !== 'text') {

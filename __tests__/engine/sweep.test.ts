@@ -51,7 +51,7 @@ describe('sweep, at the ports', () => {
     expect(ec2.rules()).to.have.length(600);
     expect(ec2.callsOf('revokeRuleIds')).to.have.length(80);
     expect(report.counts).to.deep.equal({
-      groups: 40, rules: 1000, allowed: 600, violations: 400, exempt: 0, revoked: 400, restricted: 0, already_removed: 0, failed: 0, reported: 0,
+      groups: 40, rules: 1000, allowed: 600, violations: 400, exempt: 0, revoked: 400, restricted: 0, already_removed: 0, failed: 0, reported: 0, cannot_evaluate: 0,
     });
     expect(notifier.published.map((m) => m.subject)).to.deep.equal([`sg-sentry sweep: revoked 400 rules in ${REGION}, ${ACCOUNT}`]);
   });

@@ -13,7 +13,9 @@
  * - describe rules: by id (one unknown id fails the call) or by group filter, in pages; the
  *   token is a cursor, so rules revoked between two pages do not shift what the next page holds;
  *   describe groups: one unknown group fails the call with `InvalidGroup.NotFound`;
- * - a group that does not exist fails any call naming it with `InvalidGroup.NotFound`.
+ * - a group that does not exist fails any call naming it with `InvalidGroup.NotFound`;
+ * - rules the adapter could not read (`addUnreadable`) come back in the first page that
+ *   describes their group, as `unreadable`.
  *
  * Every call is recorded in `calls`; `onCall` observes calls; `failOn` makes chosen calls fail
  * the way the adapter reports AWS failures (`Ec2CallError`, retryable or not).
@@ -30,6 +32,7 @@ import type {
   RevokeByIdRequest,
   RevokeByPermissionRequest,
   RevokeResult,
+  UnreadableRule,
 } from '../../function/core/ports';
 
 export type StoredRule = Rule & { readonly ruleId: string; readonly groupId: string };
@@ -70,6 +73,7 @@ export class InMemoryEc2 implements Ec2Port {
   readonly calls: RecordedEc2Call[] = [];
   private readonly groups = new Map<string, Required<Pick<FakeGroup, 'groupId' | 'tags'>> & FakeGroup>();
   private stored: StoredRule[] = [];
+  private readonly unreadableRules: UnreadableRule[] = [];
   /** Creation order of each rule, for page cursors. */
   private readonly sequence = new WeakMap<StoredRule, number>();
   private created = 0;
@@ -89,6 +93,13 @@ export class InMemoryEc2 implements Ec2Port {
     this.stored.push(stored);
     this.sequence.set(stored, ++this.created);
     return stored;
+  }
+
+  /** A rule EC2 holds in a form the adapter cannot read (an unknown protocol or source). */
+  addUnreadable(rule: UnreadableRule): this {
+    if (rule.groupId !== undefined && !this.groups.has(rule.groupId)) this.addGroup({ groupId: rule.groupId });
+    this.unreadableRules.push(rule);
+    return this;
   }
 
   deleteGroup(groupId: string): void {
@@ -184,7 +195,11 @@ export class InMemoryEc2 implements Ec2Port {
     const page = rules.slice(0, size);
     const last = page.at(-1);
     const next = rules.length > size && last !== undefined ? { nextToken: `after-${this.sequenceOf(last)}` } : {};
-    return { rules: page.map((r) => ({ ...r })), ...next };
+    const unreadable =
+      request.nextToken !== undefined || request.ruleIds !== undefined
+        ? []
+        : this.unreadableRules.filter((r) => request.groupIds === undefined || (r.groupId !== undefined && request.groupIds.includes(r.groupId)));
+    return { rules: page.map((r) => ({ ...r })), ...(unreadable.length > 0 ? { unreadable } : {}), ...next };
   }
 
   async describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]> {

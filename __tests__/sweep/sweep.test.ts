@@ -93,7 +93,7 @@ describe('sweep', () => {
     expect([...ingressGroups, ...egressGroups]).to.not.include.members(EXCLUDED);
     expect(report.counts).to.deep.equal({
       groups: 40, rules: 1000, allowed: 600, violations: 380, exempt: 20,
-      revoked: 380, restricted: 0, already_removed: 0, failed: 0, reported: 0,
+      revoked: 380, restricted: 0, already_removed: 0, failed: 0, reported: 0, cannot_evaluate: 0,
     });
     expect(report.findings.filter((f) => f.verdict === 'exempt').map((f) => f.group_id)).to.satisfy((ids: string[]) => ids.every((id) => EXCLUDED.includes(id)));
     expect(report.findings.every((f) => f.group_id !== undefined && f.verdict !== 'allowed')).to.equal(true);

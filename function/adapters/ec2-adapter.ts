@@ -27,6 +27,7 @@ import type {
   RevokeByIdRequest,
   RevokeByPermissionRequest,
   RevokeResult,
+  UnreadableRule,
 } from '../core/ports';
 import { Ec2CallError } from '../core/errors';
 import { toEc2CallError } from './aws-error';
@@ -53,22 +54,16 @@ function rulesOfIpPermission(permission: IpPermission, base: Pick<Rule, 'directi
   return sources.map((source) => ({ ...base, protocol, ...ports, source }));
 }
 
-/** A rule as DescribeSecurityGroupRules reports it. */
-export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | undefined {
+/** A rule as DescribeSecurityGroupRules reports it, or why it cannot be read. */
+export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | UnreadableRule {
   const protocol = canonicalProtocol(rule.IpProtocol ?? '-1');
-  if (protocol === undefined || rule.GroupId === undefined) return undefined;
-  let source: RuleSource | undefined;
-  if (rule.CidrIpv4 !== undefined) source = { kind: 'cidr', cidr: rule.CidrIpv4, family: 'ipv4' };
-  else if (rule.CidrIpv6 !== undefined) source = { kind: 'cidr', cidr: rule.CidrIpv6, family: 'ipv6' };
-  else if (rule.PrefixListId !== undefined) source = { kind: 'prefix_list', prefixListId: lowerId(rule.PrefixListId) };
-  else if (rule.ReferencedGroupInfo?.GroupId !== undefined) {
-    source = {
-      kind: 'security_group',
-      groupId: lowerId(rule.ReferencedGroupInfo.GroupId),
-      ...(rule.ReferencedGroupInfo.UserId !== undefined ? { userId: rule.ReferencedGroupInfo.UserId } : {}),
-    };
+  if (rule.GroupId === undefined) return unreadableRule(rule, 'EC2 names no group for it');
+  if (protocol === undefined) return unreadableRule(rule, `unknown protocol ${JSON.stringify(rule.IpProtocol)}`);
+  const source = sourceOfSecurityGroupRule(rule);
+  if (source === undefined) {
+    return unreadableRule(rule, 'it names no source sg-sentry knows (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupInfo)');
   }
-  if (source === undefined || (source.kind === 'cidr' && parseCidr(source.cidr) === undefined)) return undefined;
+  if (source.kind === 'cidr' && parseCidr(source.cidr) === undefined) return unreadableRule(rule, `${JSON.stringify(source.cidr)} is not a CIDR`);
   const ports = hasPorts(protocol) || isIcmp(protocol) ? { fromPort: rule.FromPort, toPort: rule.ToPort } : {};
   return {
     direction: rule.IsEgress ? 'egress' : 'ingress',
@@ -79,6 +74,43 @@ export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | undefin
     source,
     ...(rule.Description !== undefined && rule.Description !== '' ? { description: rule.Description } : {}),
   };
+}
+
+function sourceOfSecurityGroupRule(rule: SecurityGroupRule): RuleSource | undefined {
+  if (rule.CidrIpv4 !== undefined) return { kind: 'cidr', cidr: rule.CidrIpv4, family: 'ipv4' };
+  if (rule.CidrIpv6 !== undefined) return { kind: 'cidr', cidr: rule.CidrIpv6, family: 'ipv6' };
+  if (rule.PrefixListId !== undefined) return { kind: 'prefix_list', prefixListId: lowerId(rule.PrefixListId) };
+  const ref = rule.ReferencedGroupInfo;
+  if (ref?.GroupId === undefined) return undefined;
+  return { kind: 'security_group', groupId: lowerId(ref.GroupId), ...(ref.UserId !== undefined ? { userId: ref.UserId } : {}) };
+}
+
+/** The rule as EC2 wrote it, for the report: nothing here is judged. */
+function unreadableRule(rule: SecurityGroupRule, problem: string): UnreadableRule {
+  const written = (
+    [
+      ['CidrIpv4', rule.CidrIpv4],
+      ['CidrIpv6', rule.CidrIpv6],
+      ['PrefixListId', rule.PrefixListId],
+      ['ReferencedGroupInfo', rule.ReferencedGroupInfo?.GroupId],
+    ] as const
+  ).find(([, value]) => value !== undefined);
+  const source = written === undefined ? 'unknown source' : `${written[0]} ${written[1]}`;
+  return {
+    ...(rule.GroupId !== undefined ? { groupId: lowerId(rule.GroupId) } : {}),
+    ...(rule.SecurityGroupRuleId !== undefined ? { ruleId: lowerId(rule.SecurityGroupRuleId) } : {}),
+    direction: rule.IsEgress ? 'egress' : 'ingress',
+    protocol: String(rule.IpProtocol ?? '-1'),
+    ...(rule.FromPort !== undefined ? { fromPort: rule.FromPort } : {}),
+    ...(rule.ToPort !== undefined ? { toPort: rule.ToPort } : {}),
+    source,
+    ...(rule.Description !== undefined && rule.Description !== '' ? { description: rule.Description } : {}),
+    problem,
+  };
+}
+
+function isReadable(rule: Rule | UnreadableRule): rule is Rule {
+  return !('problem' in rule);
 }
 
 async function call<T>(send: () => Promise<T>): Promise<T> {
@@ -138,8 +170,10 @@ export class Ec2Adapter implements Ec2Port {
         }),
       ),
     );
-    const rules = (output.SecurityGroupRules ?? []).flatMap((r) => ruleOfSecurityGroupRule(r) ?? []);
-    return { rules, ...(output.NextToken ? { nextToken: output.NextToken } : {}) };
+    const read = (output.SecurityGroupRules ?? []).map(ruleOfSecurityGroupRule);
+    const rules = read.filter(isReadable);
+    const unreadable = read.filter((r): r is UnreadableRule => !isReadable(r));
+    return { rules, ...(unreadable.length > 0 ? { unreadable } : {}), ...(output.NextToken ? { nextToken: output.NextToken } : {}) };
   }
 
   async describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]> {

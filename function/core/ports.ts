@@ -6,6 +6,8 @@ import type { ExemptionRecord, RuleLocation } from './model/exemption-record';
 import type { SelfIdentity } from './model/principal';
 export type { ExemptionRecord, RuleLocation } from './model/exemption-record';
 import type { Direction, Rule } from './model/rule';
+import type { UnreadableRule } from './model/unreadable-rule';
+export type { UnreadableRule } from './model/unreadable-rule';
 import type { Policy } from './policy/policy';
 import type { EventReport } from './report/report';
 
@@ -43,6 +45,8 @@ export interface DescribeRulesRequest {
 
 export interface DescribeRulesPage {
   readonly rules: readonly Rule[];
+  /** Rules of the page that could not be read; absent: none. */
+  readonly unreadable?: readonly UnreadableRule[];
   readonly nextToken?: string;
 }
 

@@ -18,7 +18,7 @@ import { honourRemembered, refreshedRecords } from './judge/remembered-exemption
 import type { Judgement } from './model/finding';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import type { Rule } from './model/rule';
-import type { Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts } from './ports';
+import type { Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts, UnreadableRule } from './ports';
 import type { SweepRemainder, SweepReport } from './report/report';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
 import { SweepTally, type SweepProgress } from './report/sweep-report';
@@ -165,7 +165,7 @@ class Sweep {
         return 'done';
       }
       this.pages += 1;
-      const outOfTime = await this.handleRules(page.rules);
+      const outOfTime = await this.handleRules(page.rules, page.unreadable ?? []);
       this.options.onProgress?.(this.tally.progress(this.region, this.pages));
       token = page.nextToken;
       if (outOfTime) {
@@ -177,7 +177,7 @@ class Sweep {
   }
 
   /** Judges one page and acts on it, one group and direction at a time. Returns true when time ran out. */
-  private async handleRules(rules: readonly Rule[]): Promise<boolean> {
+  private async handleRules(rules: readonly Rule[], unreadable: readonly UnreadableRule[]): Promise<boolean> {
     const { policy } = this.ctx;
     const byGroup = new Map<string, Rule[]>();
     for (const rule of rules) {
@@ -189,9 +189,14 @@ class Sweep {
       }
       list.push(rule);
     }
-    // Tags only matter to a group with a violation: the others cost no DescribeSecurityGroups.
-    const unknownTags = await this.loadGroupInfo(
-      [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy).some((j) => j.verdict === 'violation')).map(([id]) => id),
+    // Tags only matter to a group with a violation (a rule that cannot be read is one): the
+    // others cost no DescribeSecurityGroups.
+    const violating = [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy).some((j) => j.verdict === 'violation')).map(([id]) => id);
+    const unreadableGroups = unreadable.flatMap((r) => (r.groupId !== undefined && groupExemption(policy, r.groupId) === undefined ? [r.groupId] : []));
+    const unknownTags = await this.loadGroupInfo([...new Set([...violating, ...unreadableGroups])]);
+    // Never dropped: what cannot be read is reported, unless its whole group is exempt.
+    this.tally.unreadable(unreadable, (groupId) =>
+      groupId !== undefined && unknownTags.has(groupId) ? undefined : groupExemption(policy, groupId, groupId === undefined ? undefined : this.groupInfo.get(groupId)?.tags),
     );
 
     const judged: { readonly groupId: string; readonly judgements: readonly Judgement[] }[] = [];

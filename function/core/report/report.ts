@@ -74,6 +74,8 @@ export interface SweepCounts {
   readonly failed: number;
   /** Violations left in place because the mode is `report`. */
   readonly reported: number;
+  /** Rules EC2 listed that could not be read, so not judged: counted among the violations, left in place. */
+  readonly cannot_evaluate: number;
 }
 
 /**

@@ -19,6 +19,7 @@ function sweepSubjectOf(report: SweepReport): string {
   else if (c.violations > 0 && report.mode === 'report') what = `would revoke ${plural(c.violations, 'rule')} (report mode)`;
   else if (c.violations > 0) what = `${c.restricted > 0 ? 'revoked/restricted' : 'revoked'} ${plural(c.revoked + c.restricted + c.already_removed, 'rule')}`;
   else what = `no violations in ${plural(c.rules, 'rule')}`;
+  if (c.cannot_evaluate > 0) what += `, ${plural(c.cannot_evaluate, 'rule')} cannot be evaluated`;
   const incomplete = report.incomplete || report.errors.length > 0 ? ' (incomplete)' : '';
   return subjectText(`sg-sentry sweep: ${what}${incomplete} in ${where}`);
 }
@@ -52,6 +53,7 @@ function sweepEmailOf(report: SweepReport): string {
     `  groups: ${c.groups}, rules: ${c.rules}, pages: ${report.pages}`,
     `  allowed: ${c.allowed}, violations: ${c.violations}, exempt: ${c.exempt}`,
     `  revoked: ${c.revoked}, restricted: ${c.restricted}, already removed: ${c.already_removed}, failed: ${c.failed}, reported: ${c.reported}`,
+    ...(c.cannot_evaluate > 0 ? [`  cannot be evaluated (left in place, listed below): ${c.cannot_evaluate}`] : []),
     `  mode: ${report.mode}, action: ${report.policy_action}`,
     `  when: ${plainText(report.event_time)}`,
   ];

@@ -5,8 +5,10 @@
 import type { SweepRequest } from '../event/change';
 import type { Finding, FindingAction, Judgement } from '../model/finding';
 import type { Policy } from '../policy/policy';
+import type { UnreadableRule } from '../model/unreadable-rule';
 import { groupRestores } from './restore';
-import { findingReport, worstVerdict, type ExceptionInForce, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
+import { findingReport, worstVerdict, type ExceptionInForce, type FindingReport, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
+import { unreadableFindingReport } from './unreadable-finding';
 
 type MutableCounts = { -readonly [K in keyof SweepCounts]: SweepCounts[K] };
 
@@ -30,10 +32,12 @@ export interface SweepProgress {
 export class SweepTally {
   private readonly counts: MutableCounts = {
     groups: 0, rules: 0, allowed: 0, violations: 0, exempt: 0, revoked: 0, restricted: 0, already_removed: 0, failed: 0, reported: 0,
+    cannot_evaluate: 0,
   };
   private readonly groups = new Set<string>();
   private readonly findings: Finding[] = [];
   private readonly exceptions = new Map<string, ExceptionInForce>();
+  private readonly unevaluated: FindingReport[] = [];
 
   /** The judgements of one group's rules. */
   judged(groupId: string, judgements: readonly Judgement[]): void {
@@ -45,6 +49,24 @@ export class SweepTally {
       else if (j.verdict === 'violation') this.counts.violations += 1;
       else this.counts.exempt += 1;
     }
+  }
+
+  /**
+   * Rules that could not be read: each is a violation that cannot be evaluated (or exempt, when
+   * `exemptReason` says its whole group is), listed and counted, never dropped.
+   */
+  unreadable(rules: readonly UnreadableRule[], exemptReason: (groupId: string | undefined) => string | undefined): void {
+    for (const rule of rules) {
+      if (rule.groupId !== undefined) this.groups.add(rule.groupId);
+      const exempt = exemptReason(rule.groupId);
+      this.counts.rules += 1;
+      if (exempt === undefined) {
+        this.counts.violations += 1;
+        this.counts.cannot_evaluate += 1;
+      } else this.counts.exempt += 1;
+      this.unevaluated.push(unreadableFindingReport(rule, exempt));
+    }
+    this.counts.groups = this.groups.size;
   }
 
   /** What was done; allowed rules are only counted (by `judged`), never listed. */
@@ -72,7 +94,7 @@ export class SweepTally {
     policy: Policy,
     reading: { readonly pages: number; readonly notReached: readonly SweepRemainder[]; readonly errors: readonly string[] },
   ): SweepReport {
-    const findings = this.findings.map(findingReport);
+    const findings = [...this.findings.map(findingReport), ...this.unevaluated];
     return {
       status: 'processed',
       kind: 'sweep',
