@@ -7,13 +7,17 @@
  * handler.test.ts, which mocks the classes, never replace each other's stubs.
  */
 import { expect } from 'chai';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import {
   DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
   EC2Client,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
+  type EC2ClientResolvedConfig,
   type SecurityGroupRule,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
@@ -21,6 +25,7 @@ import { SnsNotifier } from '../../function/adapters/sns-adapter';
 import type { EventReport } from '../../function/core/report/report';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
+import { awsError } from '../helpers/aws-errors';
 import { clone, envelope, fixture } from '../helpers/fixtures';
 
 const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
@@ -51,8 +56,14 @@ interface AdversarialCase {
   readonly existing?: SecurityGroupRule[];
   readonly make: () => Record<string, any>;
   readonly revokes: Revoke[];
+  /** EC2 answers beyond the defaults (every call succeeds, DescribeSecurityGroupRules gives `existing`). */
+  readonly ec2?: (ec2: Ec2Mock) => void;
+  /** What the violations' action must be; default `revoked`. */
+  readonly violationAction?: string;
   readonly assess?: (outcome: Outcome) => void;
 }
+
+type Ec2Mock = AwsStub<ServiceInputTypes, ServiceOutputTypes, EC2ClientResolvedConfig>;
 
 function sshPermission(sources: { ipRanges?: string[]; ipv6Ranges?: string[] }, protocol: string | number = 'tcp', ports: [number, number] | null = [22, 22]) {
   return {
@@ -343,6 +354,36 @@ const CASES: readonly AdversarialCase[] = [
     make: () => envelope(fixture(CONSOLE)),
     revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
   },
+  {
+    name: 'one call of 500 private IPv4 ranges, 500 private IPv6 ranges and the world, 1,001 rules created',
+    from: CONSOLE,
+    bypasses: 'a size bound that adds the request and the response together (2,002 > 2,000) and refuses the event, leaving its world rule open',
+    make: () => {
+      const record = fixture(CONSOLE);
+      const v4 = [...Array.from({ length: 500 }, (_, i) => `10.${Math.floor(i / 250)}.${i % 250}.0/24`), '0.0.0.0/0'];
+      const v6 = Array.from({ length: 500 }, (_, i) => `fd00:0:0:${i.toString(16)}::/64`);
+      const permission = record.requestParameters.ipPermissions.items[0];
+      permission.ipRanges = { items: v4.map((cidrIp) => ({ cidrIp })) };
+      permission.ipv6Ranges = { items: v6.map((cidrIpv6) => ({ cidrIpv6 })) };
+      const template = record.responseElements.securityGroupRuleSet.items[0];
+      const sources = [...v4.map((cidrIpv4) => ({ cidrIpv4 })), ...v6.map((cidrIpv6) => ({ cidrIpv6, cidrIpv4: undefined }))];
+      record.responseElements.securityGroupRuleSet.items = sources.map((source, i) => clone({ ...template, ...source, securityGroupRuleId: ruleId(i) }));
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+    assess: ({ report }) => expect(report.findings).to.have.length(1001),
+  },
+  {
+    name: 'a group deleted before its event is processed, under a policy with exclude_tags',
+    from: CONSOLE,
+    policy: { exclude_tags: { 'sg-sentry': 'off' } },
+    bypasses: '(breaks) a handler that throws InvalidGroup.NotFound from the tags read: two retries, a dead letter and an error alarm for a group that is gone',
+    ec2: (ec2) => ec2.on(DescribeSecurityGroupsCommand).rejects(awsError('InvalidGroup.NotFound', 'client', 400)),
+    make: () => envelope(fixture(CONSOLE)),
+    revokes: [],
+    violationAction: 'already-removed',
+    assess: ({ published }) => expect(JSON.parse(published?.json ?? '{}').findings[0]?.action).to.equal('already-removed'),
+  },
 ];
 
 /**
@@ -371,6 +412,7 @@ describe('adversarial changes', () => {
     ec2.onAnyCommand().resolves({});
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: c.existing ?? [] });
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    c.ec2?.(ec2);
     const env = { ...(c.policy ? { SENTRY_POLICY: JSON.stringify(c.policy) } : {}), ...c.env };
     const ctx = contextFromEnvironment(env, {
       portsFor: () => ({ ec2: new Ec2Adapter(ec2Client) }),
@@ -400,7 +442,7 @@ describe('adversarial changes', () => {
       expect(outcome.report.status, JSON.stringify(outcome.report)).to.equal('processed');
       expect(outcome.revokes).to.deep.equal(c.revokes);
       const violations = outcome.report.findings.filter((f) => f.verdict === 'violation');
-      expect(violations.every((f) => f.action === 'revoked'), JSON.stringify(violations)).to.equal(true);
+      expect(violations.every((f) => f.action === (c.violationAction ?? 'revoked')), JSON.stringify(violations)).to.equal(true);
       c.assess?.(outcome);
     });
   }
