@@ -378,9 +378,12 @@ const CASES: readonly AdversarialCase[] = [
     from: CONSOLE,
     policy: { exclude_tags: { 'sg-sentry': 'off' } },
     bypasses: '(breaks) a handler that throws InvalidGroup.NotFound from the tags read: two retries, a dead letter and an error alarm for a group that is gone',
-    ec2: (ec2) => ec2.on(DescribeSecurityGroupsCommand).rejects(awsError('InvalidGroup.NotFound', 'client', 400)),
+    ec2: (ec2) => {
+      ec2.on(DescribeSecurityGroupsCommand).rejects(awsError('InvalidGroup.NotFound', 'client', 400));
+      ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('InvalidGroup.NotFound', 'client', 400));
+    },
     make: () => envelope(fixture(CONSOLE)),
-    revokes: [],
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
     violationAction: 'already-removed',
     assess: ({ published }) => expect(JSON.parse(published?.json ?? '{}').findings[0]?.action).to.equal('already-removed'),
   },
