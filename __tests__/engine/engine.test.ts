@@ -3,22 +3,13 @@ import { plannedActionText } from '../../function/core/act/action';
 import { processChange } from '../../function/core/engine';
 import { Ec2CallError, NotificationError, RetryableRemediationError } from '../../function/core/errors';
 import { throttled } from '../helpers/in-memory-ec2';
-import { accountAfter, changeOf, engineContext } from './support';
+import { accountAfter, changeOf, engineContext, thrown } from './support';
 
 const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 const MULTI = 'derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole';
 const NO_RULE_IDS = 'eventbridge-envelope-authorize-ingress-ssh-world-v4-v6-console-root-2021';
 const IPV6_MYSQL = 'derived/ipv6-world-only-mysql-from-mysql-world-v4-v6-console';
 const MODIFY = 'derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole';
-
-async function thrown(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('engine, at the ports', () => {
   it('revokes only the offending rule of a multi-rule call, by its content, and leaves the others in EC2', async () => {

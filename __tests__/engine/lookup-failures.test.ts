@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { processChange } from '../../function/core/engine';
 import { Ec2CallError, RetryableRemediationError } from '../../function/core/errors';
 import { throttled } from '../helpers/in-memory-ec2';
-import { accountAfter, changeOf, engineContext } from './support';
+import { accountAfter, changeOf, engineContext, thrown } from './support';
 
 // Real console sample (2021, no rule ids): tcp/22 from 0.0.0.0/0 and ::/0.
 const NO_RULE_IDS = 'eventbridge-envelope-authorize-ingress-ssh-world-v4-v6-console-root-2021';
@@ -16,15 +16,6 @@ const MODIFY = 'derived/modify-rules-object-form-from-ssh-world-rule-ids-console
 const EXCLUDE_TAGS = { exclude_tags: { 'sg-sentry': 'off' } };
 
 const unauthorized = () => new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false);
-
-async function thrown(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('engine, when a read before judging fails', () => {
   it('reports the rules of a group deleted before processing as already removed when exclude_tags needs its tags, and does not throw', async () => {

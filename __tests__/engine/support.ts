@@ -45,3 +45,13 @@ export function engineContext(policy: Record<string, unknown>, ec2: InMemoryEc2,
   };
   return { ctx, notifier, logs, regions };
 }
+
+/** The error a promise rejects with; fails when it resolves. */
+export async function thrown(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
