@@ -98,6 +98,15 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
   if (parsed.kind === 'ignored') {
     return skipped(skippedReport('ignored', input.value, parsed.reason, { eventId: parsed.eventId, eventName: parsed.eventName }));
   }
+  if (parsed.kind === 'unreadable') {
+    const { unreadable } = parsed;
+    const instead =
+      unreadable.groupIds.length > 0 && unreadable.region !== undefined
+        ? `the function judges the current rules of ${unreadable.groupIds.join(', ')} instead`
+        : 'no group can be read from it: the function reports it as could not be checked';
+    const reason = `invalid event: ${unreadable.problems.join('; ')}; ${instead}`;
+    return skipped(skippedReport('invalid', input.value, reason, { eventId: unreadable.eventId, eventName: unreadable.eventName, problems: unreadable.problems }));
+  }
   if (parsed.kind === 'sweep') {
     const reason = 'a Scheduled Event starts the sweep; run `sg-sentry scan` to sweep an account';
     return skipped(skippedReport('ignored', input.value, reason, { eventId: parsed.sweep.eventId, eventName: 'Scheduled Event' }));

@@ -10,6 +10,7 @@ import type { EventReport, SkippedReport, SweepReport } from './core/report/repo
 import { skippedReport } from './core/report/skipped-report';
 import type { SweepDispatchReport, SweepRunReport } from './core/report/sweep-run-report';
 import { processScheduledSweep, processSweepJobs, type SweepJobsResult } from './core/sweep-fan-out';
+import { processUnreadable } from './core/fail-safe';
 
 export interface LambdaContextLike {
   getRemainingTimeInMillis?: () => number;
@@ -65,6 +66,8 @@ export function createHandler(ctx: FunctionContext) {
         return processSweepJobs(parsed.records, ctx, timeBudget(context));
       case 'change':
         return unreachableAccount(parsed.change, ctx) ?? (await processChange(parsed.change, ctx)).report;
+      case 'unreadable':
+        return processUnreadable(parsed.unreadable, ctx);
     }
   };
 }

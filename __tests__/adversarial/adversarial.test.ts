@@ -374,6 +374,32 @@ const CASES: readonly AdversarialCase[] = [
     assess: ({ report }) => expect(report.findings).to.have.length(1001),
   },
   {
+    name: 'a world-open ssh permission beside one the parser rejects (port 70000)',
+    from: CONSOLE,
+    existing: [{ SecurityGroupRuleId: CONSOLE_RULE, GroupId: CONSOLE_GROUP, IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],
+    bypasses: 'a tool that drops the whole event as invalid when one item cannot be read, so the world-open rule beside it stays and nobody hears of it',
+    make: () => {
+      const record = fixture(CONSOLE);
+      const items = record.requestParameters.ipPermissions.items;
+      items.push({ ...clone(items[0]), fromPort: 70000, toPort: 70000 });
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+    assess: ({ report }) => expect(report.unreadable_event?.problems.join(' ')).to.contain('fromPort'),
+  },
+  {
+    name: 'a world-open call whose record has a null responseElements',
+    from: CONSOLE,
+    existing: [{ SecurityGroupRuleId: CONSOLE_RULE, GroupId: CONSOLE_GROUP, IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],
+    bypasses: 'a parser that refuses a record missing its response (a forwarder that strips it), leaving the rule open',
+    make: () => {
+      const record = fixture(CONSOLE);
+      record.responseElements = null;
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
+  },
+  {
     name: 'a group deleted before its event is processed, under a policy with exclude_tags',
     from: CONSOLE,
     policy: { exclude_tags: { 'sg-sentry': 'off' } },

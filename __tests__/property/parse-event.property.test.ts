@@ -26,7 +26,8 @@ function parsesOrRejectsCleanly(input: unknown): void {
     expect(error.problems.length).to.be.greaterThan(0);
     return;
   }
-  expect(['change', 'sweep', 'ignored']).to.include(parsed.kind);
+  expect(['change', 'sweep', 'ignored', 'unreadable']).to.include(parsed.kind);
+  if (parsed.kind === 'unreadable') expect(parsed.unreadable.problems.length).to.be.greaterThan(0);
   if (parsed.kind === 'change') {
     const rules = [...parsed.change.rules, ...parsed.change.undirectedRules.map((r) => ({ ...r, direction: 'ingress' as const }))];
     judgeRules(rules, POLICY);

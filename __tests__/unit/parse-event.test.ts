@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parseEvent } from '../../function/core/event/parse-event';
 import { EnvelopeMismatchError, EventValidationError } from '../../function/core/errors';
 import { envelope, fixture, fixtureNames, ruleLine } from '../helpers/fixtures';
-import { MALFORMED } from '../helpers/malformed-events';
+import { MALFORMED, UNREADABLE_WATCHED } from '../helpers/malformed-events';
 
 /** Every real fixture and the exact rules it normalizes to (empty: ignored). */
 const REAL: Record<string, { rules: string[] } | { ignored: RegExp }> = {
@@ -198,6 +198,25 @@ describe('parseEvent on malformed input', () => {
       expect(caught).to.be.instanceOf(EventValidationError);
       const problems = (caught as EventValidationError).problems;
       expect(problems.some((p) => c.path.test(p)), problems.join(' | ')).to.equal(true);
+    });
+  }
+});
+
+describe('parseEvent on watched events it cannot read', () => {
+  for (const c of UNREADABLE_WATCHED) {
+    it(`returns ${c.name} as unreadable, naming the bad field and the groups the record still names`, () => {
+      // Prepare
+      const event = c.make();
+
+      // Act
+      const parsed = parseEvent(event);
+
+      // Assess
+      if (parsed.kind !== 'unreadable') throw new Error(`expected unreadable, got ${parsed.kind}`);
+      const { problems, groupIds, region } = parsed.unreadable;
+      expect(problems.some((p) => c.path.test(p)), problems.join(' | ')).to.equal(true);
+      expect(groupIds).to.deep.equal(c.groups);
+      expect(region === undefined).to.equal(c.region === false);
     });
   }
 });

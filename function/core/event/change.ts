@@ -33,8 +33,27 @@ export interface SweepJobRecord {
   readonly body: string;
 }
 
+/**
+ * A watched event whose request or record could not be read: what can still be read of it.
+ * The function judges the groups it names as they are now, or says it could not check it.
+ */
+export interface UnreadableEvent {
+  readonly eventId: string;
+  readonly eventName: WatchedEventName;
+  readonly eventTime?: string;
+  readonly account?: string;
+  /** undefined: neither the record nor the envelope names a region to look in. */
+  readonly region?: string;
+  readonly principal: Principal;
+  /** The groups the record still names; empty: no group can be read from it. */
+  readonly groupIds: readonly string[];
+  /** Why the event could not be read, each naming the field. */
+  readonly problems: readonly string[];
+}
+
 export type ParsedEvent =
   | { readonly kind: 'change'; readonly change: SecurityGroupChange }
+  | { readonly kind: 'unreadable'; readonly unreadable: UnreadableEvent }
   | { readonly kind: 'sweep'; readonly sweep: SweepRequest }
   | { readonly kind: 'sweep-jobs'; readonly records: readonly SweepJobRecord[] }
   | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string };

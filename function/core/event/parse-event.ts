@@ -8,6 +8,7 @@ import { EnvelopeMismatchError, EventValidationError } from '../errors';
 import type { Principal } from '../model/principal';
 import type { ParsedEvent } from './change';
 import { EVENT_PARSERS } from './dispatch';
+import { unreadableWatchedEvent, type EnvelopeFacts } from './unreadable-event';
 import { CloudTrailRecordSchema, type CloudTrailRecord } from './schemas/cloudtrail-record.schema';
 import { EventBridgeEnvelopeSchema } from './schemas/eventbridge-envelope.schema';
 import { SqsEventSchema } from './schemas/sqs-event.schema';
@@ -59,10 +60,25 @@ function parseEnvelope(input: Record<string, unknown>): ParsedEvent {
   if (!isObject(envelope.detail)) {
     throw new EventValidationError([`detail: expected the CloudTrail record as an object, received ${envelope.detail === undefined ? 'nothing' : describe(envelope.detail)}`]);
   }
-  return parseRecord(envelope.detail, 'detail', { account: envelope.account, region: envelope.region });
+  return parseRecord(envelope.detail, 'detail', { id: envelope.id, account: envelope.account, region: envelope.region });
 }
 
-function parseRecord(input: Record<string, unknown>, prefix: string, envelope: { account?: string; region?: string }): ParsedEvent {
+/**
+ * A watched event that cannot be read is not dropped: it comes back `unreadable`, with what can
+ * still be read of it (`unreadable-event.ts`). Anything else that cannot be read is an error.
+ */
+function parseRecord(input: Record<string, unknown>, prefix: string, envelope: EnvelopeFacts): ParsedEvent {
+  try {
+    return readRecord(input, prefix, envelope);
+  } catch (error) {
+    if (!(error instanceof EventValidationError) || error instanceof EnvelopeMismatchError) throw error;
+    const unreadable = unreadableWatchedEvent(input, prefix, envelope, error);
+    if (unreadable === undefined) throw error;
+    return unreadable;
+  }
+}
+
+function readRecord(input: Record<string, unknown>, prefix: string, envelope: EnvelopeFacts): ParsedEvent {
   const parsed = CloudTrailRecordSchema.safeParse(input);
   if (!parsed.success) throw EventValidationError.fromZod(parsed.error, prefix);
   const record = parsed.data;
@@ -95,7 +111,7 @@ function parseRecord(input: Record<string, unknown>, prefix: string, envelope: {
  * are the record's own. An event that says otherwise was not delivered by EventBridge as it
  * was recorded, and acting on either value could touch the wrong account.
  */
-function checkEnvelope(record: CloudTrailRecord, prefix: string, envelope: { account?: string; region?: string }): void {
+function checkEnvelope(record: CloudTrailRecord, prefix: string, envelope: EnvelopeFacts): void {
   const problems: string[] = [];
   if (envelope.account !== undefined && record.recipientAccountId !== undefined && envelope.account !== record.recipientAccountId) {
     problems.push(`account: ${JSON.stringify(envelope.account)} differs from ${prefix}.recipientAccountId ${JSON.stringify(record.recipientAccountId)}`);

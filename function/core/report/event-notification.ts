@@ -77,9 +77,17 @@ export function emailOf(report: EventReport): string {
     : undefined;
   const eventLink = `https://${host}/cloudtrailv2/home?region=${report.region}#/events/${encodeURIComponent(report.event_id)}`;
   const headline = `${(HEADLINE[action] ?? action).toUpperCase()}${report.mode === 'report' ? ' (report mode: nothing was changed)' : ''}`;
+  const unreadable = report.unreadable_event;
   const lines = [
     `${headline}: ${plainText(report.event_name)} on ${plainText(groupLabel(report))}`,
     '',
+    ...(unreadable === undefined
+      ? []
+      : [
+          'The event itself could not be read, so the current rules of the group it names were judged instead:',
+          ...unreadable.problems.slice(0, 10).map((p) => `  - ${plainText(p)}`),
+          '',
+        ]),
     'Who',
     `  principal: ${plainText(p.arn)}`,
     `  type: ${plainText(p.type)}`,

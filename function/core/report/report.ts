@@ -58,6 +58,17 @@ export interface EventReport {
   readonly findings: readonly FindingReport[];
   /** How to re-create what was revoked or restricted, per group and direction; empty in report mode. */
   readonly restore: readonly GroupRestore[];
+  /**
+   * Present when the event itself could not be read: why, and that the findings are the current
+   * rules of the groups it names, judged as the sweep judges them.
+   */
+  readonly unreadable_event?: UnreadableEventReport;
+}
+
+export interface UnreadableEventReport {
+  readonly problems: readonly string[];
+  /** The groups whose current rules were judged instead. */
+  readonly judged_groups: readonly string[];
 }
 
 /** What a scheduled sweep (or `sg-sentry scan`) counted, by rule. */
@@ -131,6 +142,8 @@ export interface SkippedReport {
   readonly event_name: string | null;
   readonly reason: string;
   readonly problems?: readonly string[];
+  /** A watched event that could not be read and named no group to judge instead: people were told. */
+  readonly could_not_check?: true;
   readonly findings: readonly FindingReport[];
 }
 
