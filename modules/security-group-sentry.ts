@@ -43,6 +43,7 @@ import { ENV } from '../function/core/env-names';
 import { securityGroupChangeEventPattern } from './event-pattern';
 import { functionArchiveAsset } from './function-archive';
 import { INPUTS, ORGANIZATION_REQUIRED, SWEEP_WHOLE_ORGANIZATION, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
+import { couldNotCheckAlarm, couldNotCheckAlarmName, couldNotCheckMetricFilter } from './could-not-check';
 import { createMemberStackSets } from './member-stacksets';
 import { createCentralEventBus, createSweepConsumer, createSweepQueue } from './organization';
 import {
@@ -166,6 +167,7 @@ export class SecurityGroupSentry extends Construct {
       functionErrors: `${name}-function-errors`,
       deadLetterQueue: `${name}-dlq-depth`,
       sweepDeadLetterQueue: `${name}-sweep-dlq-depth`,
+      couldNotCheck: couldNotCheckAlarmName(name),
     };
     const organizationRuleName = `${name}-org-events`;
     this.organizationEventBusArn = arn('events', `event-bus/${name}`);
@@ -320,7 +322,11 @@ export class SecurityGroupSentry extends Construct {
         topicArn: this.topicArn,
         roleArn: this.roleArn,
         alarmArns: listWithOptional(
-          [arn('cloudwatch', `alarm:${alarmNames.functionErrors}`), arn('cloudwatch', `alarm:${alarmNames.deadLetterQueue}`)],
+          [
+            arn('cloudwatch', `alarm:${alarmNames.functionErrors}`),
+            arn('cloudwatch', `alarm:${alarmNames.deadLetterQueue}`),
+            arn('cloudwatch', `alarm:${alarmNames.couldNotCheck}`),
+          ],
           hasOrganization,
           [arn('cloudwatch', `alarm:${alarmNames.sweepDeadLetterQueue}`)],
         ),
@@ -464,6 +470,8 @@ export class SecurityGroupSentry extends Construct {
       statistic: 'Maximum',
       tags,
     });
+    couldNotCheckMetricFilter(this, 'could_not_check_filter', { name, logGroupName, dependsOn: afterClaim });
+    this.alarmAboveZero('could_not_check_alarm', couldNotCheckAlarm(name, tags));
     this.alarmAboveZero(
       'sweep_dead_letter_queue_alarm',
       {
