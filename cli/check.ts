@@ -5,6 +5,7 @@
  */
 import type { SecurityGroupChange } from '../function/core/event/change';
 import { processChange } from '../function/core/engine';
+import { defaultEgressOf } from '../function/core/lookup/created-group';
 import { EventValidationError } from '../function/core/errors';
 import { parseEvent } from '../function/core/event/parse-event';
 import type { Policy } from '../function/core/policy/policy';
@@ -120,7 +121,10 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
     notes.push('ModifySecurityGroupRules does not say the direction; offline, each rule was judged as ingress and as egress');
   }
   if (Object.keys(policy.excludeTags).length > 0) notes.push('exclude_tags was not applied: group tags are not read offline');
-  const { report, findings } = await processChange(withBothDirections(parsed.change), offline);
+  const created = defaultEgressOf(parsed.change);
+  if (created.length > 0) notes.push('CreateSecurityGroup: offline, the new group was judged by the default egress rule EC2 gives it (all traffic to 0.0.0.0/0)');
+  const change = withBothDirections({ ...parsed.change, rules: [...parsed.change.rules, ...created], createdGroup: false });
+  const { report, findings } = await processChange(change, offline);
   const reported = report.findings.map((f, i) => ({ ...f, would_action: wouldAction(findings[i] as Finding, policy.mode) }));
   return { result: { ...base, report: { ...report, findings: reported }, notes }, findings };
 }

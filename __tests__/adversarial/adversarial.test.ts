@@ -374,6 +374,15 @@ const CASES: readonly AdversarialCase[] = [
     assess: ({ report }) => expect(report.findings).to.have.length(1001),
   },
   {
+    name: 'a new group under an egress allowlist of private space, keeping the default all-traffic egress rule',
+    from: 'create-security-group-terraform-2020',
+    policy: { egress: { allow: [{ cidr: '10.0.0.0/8' }] } },
+    existing: [{ SecurityGroupRuleId: 'sgr-0aaaaaaaaaaaaaaa1', GroupId: 'sg-04d018d184a18f647', IsEgress: true, IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '0.0.0.0/0' }],
+    bypasses: 'a watcher of Authorize* calls only: EC2 adds the default egress rule to every new group, and no Authorize event ever names it',
+    make: () => envelope(fixture('create-security-group-terraform-2020')),
+    revokes: [{ direction: 'egress', input: { GroupId: 'sg-04d018d184a18f647', SecurityGroupRuleIds: ['sgr-0aaaaaaaaaaaaaaa1'] } }],
+  },
+  {
     name: 'a world-open ssh permission beside one the parser rejects (port 70000)',
     from: CONSOLE,
     existing: [{ SecurityGroupRuleId: CONSOLE_RULE, GroupId: CONSOLE_GROUP, IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],

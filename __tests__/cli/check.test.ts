@@ -116,9 +116,10 @@ describe('sg-sentry check (the built binary)', () => {
     expect(run.code).to.equal(1);
     expect(run.stdout).to.contain(`${file} [record 0]: AuthorizeSecurityGroupIngress 42155429-7e8e-43b5-9b5e-6953f80d51d5`);
     expect(run.stdout).to.contain('VIOLATION  ingress tcp/22 from 0.0.0.0/0  -> revoke');
-    expect(run.stdout).to.contain(`${file} [record 1]: ignored CreateSecurityGroup`);
+    expect(run.stdout).to.contain(`${file} [record 1]: CreateSecurityGroup`);
+    expect(run.stdout).to.contain('allowed    egress all traffic to 0.0.0.0/0  -> none');
     expect(run.stdout).to.contain(`${file} [record 2]: ignored AuthorizeSecurityGroupIngress 42155429-7e8e-43b5-9b5e-6953f80d51d5: the call failed (Client.InvalidPermission.Duplicate), so nothing was changed`);
-    expect(run.stdout).to.contain('3 event(s): 1 violating, 0 exempt, 0 allowed, 2 ignored, 0 invalid');
+    expect(run.stdout).to.contain('3 event(s): 1 violating, 0 exempt, 1 allowed, 1 ignored, 0 invalid');
   });
 
   it('judges ModifySecurityGroupRules both ways offline, and says so', async () => {

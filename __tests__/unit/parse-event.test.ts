@@ -39,9 +39,9 @@ const REAL: Record<string, { rules: string[] } | { ignored: RegExp }> = {
   'eventbridge-envelope-authorize-ingress-ssh-world-v4-v6-console-root-2021': {
     rules: ['ingress sg-0db7d4784c4db8612 tcp 22-22 cidr:0.0.0.0/0', 'ingress sg-0db7d4784c4db8612 tcp 22-22 cidr:::/0'],
   },
-  'create-security-group-console-2021': { ignored: /CreateSecurityGroup/ },
-  'create-security-group-terraform-2020': { ignored: /CreateSecurityGroup/ },
-  'create-security-group-terraform-tag-specification': { ignored: /CreateSecurityGroup/ },
+  'create-security-group-console-2021': { rules: [] },
+  'create-security-group-terraform-2020': { rules: [] },
+  'create-security-group-terraform-tag-specification': { rules: [] },
   'delete-security-group-by-id-eks-service-role': { ignored: /DeleteSecurityGroup/ },
   'delete-security-group-by-name-terraform': { ignored: /DeleteSecurityGroup/ },
   'ec2-runinstances-error-client-unauthorizedoperation-stratus': { ignored: /RunInstances/ },

@@ -11,6 +11,7 @@ import { exemptionFor, groupExemption } from './judge/exemptions';
 import { exemptionsToRemember } from './judge/remembered-exemptions';
 import { judgeRules } from './judge/judge';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
+import { assumedDefaultEgress, createdGroupRules } from './lookup/created-group';
 import { currentRules } from './lookup/current-rules';
 import { groupOfChange, withUnreadTags } from './lookup/groups';
 import type { Finding } from './model/finding';
@@ -68,14 +69,15 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   let tagsUnreadable: string | undefined;
   try {
     const current = await currentRules(change.undirectedRules, ec2);
-    rules = rules.concat(current.rules);
-    for (const rule of current.rules) readFromEc2.add(rule);
+    const created = await createdGroupRules(change, policy, ec2);
+    rules = rules.concat(current.rules, created);
+    for (const rule of [...current.rules, ...created]) readFromEc2.add(rule);
     // Judged as ingress, the stricter reading; the rule no longer exists either way.
     findings.push(...judgeRules(current.gone.map(asIngress), policy).map(alreadyRemoved));
     ({ group, unreadable: tagsUnreadable } = await groupOfChange(change.groupId, policy, ec2, tagsCouldMatter(rules, change, ctx)));
   } catch (error) {
     // Judged on what the event says, without the tags that were not read; nothing is revoked.
-    const judged = [...change.rules, ...change.undirectedRules.map(asIngress)];
+    const judged = [...change.rules, ...change.undirectedRules.map(asIngress), ...assumedDefaultEgress(change, policy)];
     const exempt = groupExemption(policy, change.groupId) ?? exemptionFor(policy, change.principal, ctx.self);
     const failed = findingsWhenLookupFailed(judgeRules(judged, policy, exempt), change.groupId, error);
     return finish(change, undefined, failed.findings, failed.retryable ? [`looking up ${change.groupId ?? 'the group'} failed: ${messageOf(error)}`] : [], ctx);

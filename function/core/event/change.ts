@@ -18,6 +18,8 @@ export interface SecurityGroupChange {
   readonly groupName?: string;
   readonly rules: readonly Rule[];
   readonly undirectedRules: readonly UndirectedRule[];
+  /** The call created the group (CreateSecurityGroup): its default egress rule is in EC2, not in the event. */
+  readonly createdGroup?: boolean;
 }
 
 export interface SweepRequest {

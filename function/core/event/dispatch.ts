@@ -4,6 +4,7 @@
  */
 import type { EventParser } from './change';
 import { authorizeParser } from './parsers/authorize-security-group';
+import { parseCreateSecurityGroup } from './parsers/create-security-group';
 import { parseModifySecurityGroupRules } from './parsers/modify-security-group-rules';
 import type { WatchedEventName } from './watched-events';
 
@@ -11,4 +12,5 @@ export const EVENT_PARSERS: Readonly<Record<WatchedEventName, EventParser>> = {
   AuthorizeSecurityGroupIngress: authorizeParser('ingress'),
   AuthorizeSecurityGroupEgress: authorizeParser('egress'),
   ModifySecurityGroupRules: parseModifySecurityGroupRules,
+  CreateSecurityGroup: parseCreateSecurityGroup,
 };

@@ -3,7 +3,7 @@
  * EventBridge pattern in modules/ both import this list, so the two can never disagree, and a
  * name cannot be added here without a parser.
  */
-export const WATCHED_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules'] as const;
+export const WATCHED_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules', 'CreateSecurityGroup'] as const;
 
 export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];
 
