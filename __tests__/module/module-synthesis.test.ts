@@ -47,6 +47,7 @@ describe('terraform module (synthesized)', () => {
       'AuthorizeSecurityGroupIngress',
       'AuthorizeSecurityGroupEgress',
       'ModifySecurityGroupRules',
+      'CreateSecurityGroup',
     ]);
   });
 
