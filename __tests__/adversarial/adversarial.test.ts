@@ -374,6 +374,15 @@ const CASES: readonly AdversarialCase[] = [
     assess: ({ report }) => expect(report.findings).to.have.length(1001),
   },
   {
+    name: 'a source group named by name in the request (default VPC), by id in the response, against an entry naming its id',
+    from: 'derived/source-group-by-name-oracle-from-sg-reference-cloudformation-1',
+    policy: { ingress: { allow: [{ security_group: 'sg-000537769a1c2d858', protocol: 'tcp', ports: [1521] }] } },
+    bypasses: '(breaks) a matcher that pairs request and response by source text: "app-servers" never equals sg-000537769a1c2d858, so the name-only rule is judged against the entry naming the id and a legitimate rule is revoked',
+    make: () => fixture('derived/source-group-by-name-oracle-from-sg-reference-cloudformation-1'),
+    revokes: [],
+    assess: ({ report }) => expect(report.findings.map((f) => `${f.source} ${f.verdict}`)).to.deep.equal(['sg-000537769a1c2d858 allowed']),
+  },
+  {
     name: 'a new group under an egress allowlist of private space, keeping the default all-traffic egress rule',
     from: 'create-security-group-terraform-2020',
     policy: { egress: { allow: [{ cidr: '10.0.0.0/8' }] } },

@@ -152,10 +152,34 @@ function rulesOfAuthorize(direction: Direction, request: AuthorizeRequest, creat
   }
   const rules: Rule[] = [];
   for (const rule of requested) {
-    const match = unmatched.get(ruleKey(rule))?.shift();
-    rules.push(match === undefined ? rule : { ...rule, groupId: match.groupId, ruleId: match.ruleId });
+    const match = unmatched.get(ruleKey(rule))?.shift() ?? createdForNamedGroup(rule, unmatched);
+    if (match === undefined) rules.push(rule);
+    // A source group named in the request is named by id in the created rule: judge that one.
+    else if (isNamedGroupSource(rule)) rules.push(withDescription(match, rule.description ?? match.description));
+    else rules.push({ ...rule, groupId: match.groupId, ruleId: match.ruleId });
   }
   for (const leftovers of unmatched.values()) rules.push(...leftovers);
   guardSize(rules.length);
   return rules;
+}
+
+/** A request rule whose source group is named only by name (the default-VPC form). */
+function isNamedGroupSource(rule: Rule): boolean {
+  return rule.source.kind === 'security_group' && rule.source.groupId === undefined;
+}
+
+/**
+ * The created rule that a request rule with a source group named by name became: same
+ * direction, protocol and ports, a source group by id. EC2's answer does not repeat the name,
+ * so two such rules with the same ports in one call may pair either way; the created rules are
+ * judged either way, and only their descriptions could swap.
+ */
+function createdForNamedGroup(rule: Rule, unmatched: Map<string, Rule[]>): Rule | undefined {
+  if (!isNamedGroupSource(rule)) return undefined;
+  const shape = ruleKey({ ...rule, source: { kind: 'security_group' } });
+  for (const candidates of unmatched.values()) {
+    const index = candidates.findIndex((c) => c.source.kind === 'security_group' && ruleKey({ ...c, source: { kind: 'security_group' } }) === shape);
+    if (index >= 0) return candidates.splice(index, 1)[0];
+  }
+  return undefined;
 }
