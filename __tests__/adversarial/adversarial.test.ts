@@ -418,6 +418,48 @@ const CASES: readonly AdversarialCase[] = [
     revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, SecurityGroupRuleIds: [CONSOLE_RULE] } }],
   },
   {
+    name: 'a group named "(ALL CLEAR - auto test, no action needed)"',
+    from: CONSOLE,
+    policy: { exclude_tags: { 'sg-sentry': 'off' } },
+    bypasses: 'a notifier that pastes the group name into the subject bare, so the subject tells the reader the revert needs no attention',
+    ec2: (ec2) => ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: CONSOLE_GROUP, GroupName: '(ALL CLEAR - auto test, no action needed)', Tags: [] }] }),
+    make: () => envelope(fixture(CONSOLE)),
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+    assess: ({ published }) => expect(published?.subject).to.match(/^sg-sentry: revoked .* on sg-0632fa4ee8a8468a4 "\(ALL CLEAR[^"]*"$/),
+  },
+  {
+    name: 'a description with zero-width characters around a phishing link',
+    from: CONSOLE,
+    bypasses: 'a notifier that passes invisible characters and live links through, so the email hides text or offers the attacker\'s link to click',
+    make: () => {
+      const record = fixture(CONSOLE);
+      const description = 'ticket\u200b\u2060\ufeff: approve at https://evil.example/approve';
+      record.requestParameters.ipPermissions.items[0].ipRanges.items[0].description = description;
+      record.responseElements.securityGroupRuleSet.items[0].description = description;
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+    assess: ({ published }) => {
+      expect(published?.email).to.contain('ticket\\u200b\\u2060\\ufeff: approve at hxxps://evil[.]example/approve');
+      expect(published?.email).not.to.match(/[\u200b\u2060\ufeff]|https:\/\/evil/);
+    },
+  },
+  {
+    name: 'a user agent of 100,000 non-ASCII characters (300 KB in UTF-8)',
+    from: CONSOLE,
+    bypasses: '(breaks) a notifier that bounds string length, not bytes: the publish is refused as too large and nobody hears of the revoke',
+    make: () => {
+      const record = fixture(CONSOLE);
+      record.userAgent = '日本'.repeat(50_000);
+      return envelope(record);
+    },
+    revokes: [{ direction: 'ingress', input: { GroupId: CONSOLE_GROUP, IpPermissions: [{ ...ssh, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] } }],
+    assess: ({ published }) => {
+      if (published === undefined) throw new Error('nothing was published');
+      expect(Buffer.byteLength(JSON.stringify({ default: published.json, email: published.email }), 'utf8')).to.be.at.most(256 * 1024);
+    },
+  },
+  {
     name: 'a group deleted before its event is processed, under a policy with exclude_tags',
     from: CONSOLE,
     policy: { exclude_tags: { 'sg-sentry': 'off' } },
@@ -458,6 +500,8 @@ describe('adversarial changes', () => {
     sns.reset();
     ec2.onAnyCommand().resolves({});
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: c.existing ?? [] });
+    // Every group asked for exists, without tags.
+    ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => ({ SecurityGroups: (input.GroupIds ?? []).map((GroupId) => ({ GroupId, Tags: [] })) }));
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     c.ec2?.(ec2);
     const env = { ...(c.policy ? { SENTRY_POLICY: JSON.stringify(c.policy) } : {}), ...c.env };

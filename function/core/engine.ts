@@ -18,6 +18,7 @@ import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import type { EngineContext, GroupInfo, Target } from './ports';
 import type { SkippedReport } from './report/report';
+import { boundedLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
 import { notificationOf, shouldNotify } from './report/event-notification';
 import { eventReport, type EventReport } from './report/report';
@@ -112,7 +113,7 @@ function messageOf(error: unknown): string {
 async function finish(change: SecurityGroupChange, group: GroupInfo | undefined, findings: readonly Finding[], retryable: readonly string[], ctx: EngineContext): Promise<ChangeResult> {
   const report = eventReport(change, group, findings, ctx.policy);
   const failed = retryable.length > 0 || findings.some((f) => f.action === 'failed');
-  ctx.log({ level: failed ? 'error' : 'info', message: 'sg-sentry event', ...report });
+  ctx.log(boundedLogLine({ level: failed ? 'error' : 'info', message: 'sg-sentry event', ...report }));
   if (retryable.length > 0) {
     throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   }

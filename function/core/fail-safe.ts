@@ -21,6 +21,8 @@ import type { Ec2Port, EngineContext, GroupInfo, UnreadableRule } from './ports'
 import { couldNotCheckLogLine, couldNotCheckNotification, couldNotCheckReport } from './report/could-not-check';
 import { notificationOf, shouldNotify } from './report/event-notification';
 import { eventReport, type EventReport, type FindingReport, type SkippedReport } from './report/report';
+import { boundedLogLine } from './report/size-bounds';
+import { boundedProblems } from './report/text';
 import { unreadableFindingReport } from './report/unreadable-finding';
 
 function messageOf(error: unknown): string {
@@ -113,10 +115,10 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
   const report: EventReport = {
     ...base,
     ...(unreadableRules.length > 0 ? { findings: [...base.findings, ...unreadableRules], verdict: 'violation' as const } : {}),
-    unreadable_event: { problems: event.problems, judged_groups: groups.map((g) => g.groupId) },
+    unreadable_event: { problems: boundedProblems(event.problems), judged_groups: groups.map((g) => g.groupId) },
   };
   const failed = retryable.length > 0 || report.findings.some((f) => f.action === 'failed');
-  ctx.log({ level: failed ? 'error' : 'warn', message: 'sg-sentry event', ...report });
+  ctx.log(boundedLogLine({ level: failed ? 'error' : 'warn', message: 'sg-sentry event', ...report }));
   if (retryable.length > 0) throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   if (ctx.notifier !== undefined && shouldNotify(report, policy)) {
     try {

@@ -7,7 +7,8 @@ import type { UnreadableEvent } from '../event/change';
 import type { NotificationMessage } from '../ports';
 import type { SkippedReport } from './report';
 import { reportJson } from './report-json';
-import { plainText, subjectText } from './text';
+import { fitToSns } from './size-bounds';
+import { boundedProblems, boundedText, emailText, FIELD_BYTES, subjectText } from './text';
 
 /** The `message` of the error-level log line; the module's metric filter matches exactly this. */
 export const COULD_NOT_CHECK_MESSAGE = 'sg-sentry could not check event';
@@ -15,10 +16,10 @@ export const COULD_NOT_CHECK_MESSAGE = 'sg-sentry could not check event';
 export function couldNotCheckReport(event: UnreadableEvent, reason: string): SkippedReport {
   return {
     status: 'invalid',
-    event_id: event.eventId,
+    event_id: boundedText(event.eventId),
     event_name: event.eventName,
-    reason,
-    problems: event.problems,
+    reason: boundedText(reason, 4 * FIELD_BYTES),
+    problems: boundedProblems(event.problems),
     could_not_check: true,
     findings: [],
   };
@@ -32,33 +33,33 @@ export function couldNotCheckLogLine(event: UnreadableEvent, report: SkippedRepo
     message: COULD_NOT_CHECK_MESSAGE,
     account: event.account ?? null,
     region: event.region ?? null,
-    principal: event.principal.arn ?? null,
+    principal: boundedText(event.principal.arn) ?? null,
   };
 }
 
 export function couldNotCheckNotification(event: UnreadableEvent, report: SkippedReport): NotificationMessage {
   const p = event.principal;
   const email = [
-    `COULD NOT BE CHECKED: ${plainText(event.eventName)} ${plainText(event.eventId, 100)}`,
+    `COULD NOT BE CHECKED: ${emailText(event.eventName)} ${emailText(event.eventId, 100)}`,
     '',
     'sg-sentry could not read this event and it names no security group to check instead,',
     'so nothing was judged or changed. Look at the change in CloudTrail and check the group by hand.',
     '',
-    `Why: ${plainText(report.reason, 2000)}`,
+    `Why: ${emailText(report.reason, 2000)}`,
     '',
     'Who',
-    `  principal: ${plainText(p.arn)}`,
-    `  source IP: ${plainText(p.sourceIp)}`,
-    `  user agent: ${plainText(p.userAgent)}`,
+    `  principal: ${emailText(p.arn)}`,
+    `  source IP: ${emailText(p.sourceIp)}`,
+    `  user agent: ${emailText(p.userAgent)}`,
     '',
-    `When: ${plainText(event.eventTime)}`,
-    `Where: account ${plainText(event.account)}, region ${plainText(event.region)}`,
-    `CloudTrail event id: ${plainText(event.eventId, 100)}`,
+    `When: ${emailText(event.eventTime)}`,
+    `Where: account ${emailText(event.account)}, region ${emailText(event.region)}`,
+    `CloudTrail event id: ${emailText(event.eventId, 100)}`,
   ].join('\n');
-  return {
+  return fitToSns({
     subject: subjectText(`sg-sentry: could not check ${event.eventName} ${event.eventId}`),
     email,
     json: reportJson(report),
     attributes: { action: 'could-not-check', group_id: 'unknown', event_name: event.eventName },
-  };
+  }, report);
 }

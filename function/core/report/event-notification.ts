@@ -8,8 +8,9 @@ import type { NotificationMessage } from '../ports';
 import { byVerdictSeverity, type EventReport, type FindingReport } from './report';
 import { reportJson } from './report-json';
 import { undoSection } from './restore';
+import { fitToSns } from './size-bounds';
 import { findingRuleText } from './rule-text';
-import { consoleHost, plainText, subjectText } from './text';
+import { consoleHost, emailText, SUBJECT_LIMIT, subjectText, utf8Bytes } from './text';
 
 const EMAIL_FINDINGS_LIMIT = 60;
 
@@ -45,32 +46,58 @@ function headlineFindings(report: EventReport): FindingReport[] {
   return notAllowed.length > 0 ? notAllowed : [...report.findings];
 }
 
+/**
+ * The group as the subject names it: its id, and its name in quotes, so that a name such as
+ * "(ALL CLEAR - auto test, no action needed)" reads as a name and not as sg-sentry speaking.
+ * The name is bounded, so the closing quote always fits.
+ */
+function subjectGroupLabel(report: Pick<EventReport, 'group_id' | 'group_name'>): string {
+  const id = report.group_id ? subjectText(report.group_id, SUBJECT_LABEL_LIMIT / 2) : undefined;
+  if (!report.group_name) return id ?? 'unknown group';
+  const room = SUBJECT_LABEL_LIMIT - (id === undefined ? 0 : id.length + 1) - 2;
+  const name = `"${subjectText(report.group_name.replace(/"/g, "'"), room)}"`;
+  return id === undefined ? name : `${id} ${name}`;
+}
+
+/** The group's share of the subject; the rest says what happened. */
+const SUBJECT_LABEL_LIMIT = SUBJECT_LIMIT / 2;
+
 export function subjectOf(report: EventReport): string {
   const action = HEADLINE[overallAction(report)] ?? 'change';
   const findings = headlineFindings(report);
   const first = findings[0];
   const what = first === undefined ? 'no rules' : findingRuleText(first);
   const more = findings.length > 1 ? ` (+${findings.length - 1} more)` : '';
-  return subjectText(`sg-sentry: ${action} ${what}${more} on ${groupLabel(report)}`);
+  const label = subjectGroupLabel(report);
+  return `${subjectText(`sg-sentry: ${action} ${what}${more} on `, SUBJECT_LIMIT - label.length)}${label}`;
 }
 
 function findingLines(f: FindingReport, index: number): string[] {
   const lines = [
-    `${index + 1}. ${f.direction} ${plainText(findingRuleText(f), 120)}`,
+    `${index + 1}. ${f.direction} ${emailText(findingRuleText(f), 120)}`,
     `   verdict: ${f.verdict}, action: ${f.action}`,
-    `   reason: ${plainText(f.reason)}`,
+    `   reason: ${emailText(f.reason)}`,
   ];
-  if (f.rule_id !== undefined) lines.push(`   rule id: ${plainText(f.rule_id, 40)}`);
-  if (f.description !== undefined) lines.push(`   description: "${plainText(f.description, 255)}"`);
-  if (f.error !== undefined) lines.push(`   error: ${plainText(f.error)}`);
+  if (f.rule_id !== undefined) lines.push(`   rule id: ${emailText(f.rule_id, 40)}`);
+  if (f.description !== undefined) lines.push(`   description: "${emailText(f.description, 255)}"`);
+  if (f.error !== undefined) lines.push(`   error: ${emailText(f.error)}`);
   return lines;
 }
 
-export function emailOf(report: EventReport): string {
+/** The email's share of SNS's 256 KiB, in UTF-8 bytes; the JSON report takes the rest. */
+const EMAIL_BYTES_LIMIT = 64 * 1024;
+
+export function emailOf(report: EventReport, shownLimit = EMAIL_FINDINGS_LIMIT): string {
+  const text = emailWith(report, shownLimit);
+  // Every field is bounded, so fewer rules always fit; the JSON report has them all.
+  return utf8Bytes(text) > EMAIL_BYTES_LIMIT && shownLimit > 1 ? emailOf(report, Math.floor(shownLimit / 2)) : text;
+}
+
+function emailWith(report: EventReport, shownLimit: number): string {
   const action = overallAction(report);
   const p = report.principal_details;
   const findings = report.findings;
-  const shown = [...findings].sort(byVerdictSeverity).slice(0, EMAIL_FINDINGS_LIMIT);
+  const shown = [...findings].sort(byVerdictSeverity).slice(0, shownLimit);
   const host = consoleHost(report.region);
   const groupLink = report.group_id
     ? `https://${host}/ec2/home?region=${report.region}#SecurityGroup:groupId=${encodeURIComponent(report.group_id)}`
@@ -79,37 +106,37 @@ export function emailOf(report: EventReport): string {
   const headline = `${(HEADLINE[action] ?? action).toUpperCase()}${report.mode === 'report' ? ' (report mode: nothing was changed)' : ''}`;
   const unreadable = report.unreadable_event;
   const lines = [
-    `${headline}: ${plainText(report.event_name)} on ${plainText(groupLabel(report))}`,
+    `${headline}: ${emailText(report.event_name)} on ${emailText(groupLabel(report))}`,
     '',
     ...(unreadable === undefined
       ? []
       : [
           'The event itself could not be read, so the current rules of the group it names were judged instead:',
-          ...unreadable.problems.slice(0, 10).map((p) => `  - ${plainText(p)}`),
+          ...unreadable.problems.slice(0, 10).map((p) => `  - ${emailText(p)}`),
           '',
         ]),
     'Who',
-    `  principal: ${plainText(p.arn)}`,
-    `  type: ${plainText(p.type)}`,
-    `  issuer role: ${plainText(p.issuer_arn)}`,
-    ...(p.invoked_by ? [`  invoked by: ${plainText(p.invoked_by)}`] : []),
-    `  source IP: ${plainText(p.source_ip)}`,
-    `  user agent: ${plainText(p.user_agent)}`,
+    `  principal: ${emailText(p.arn)}`,
+    `  type: ${emailText(p.type)}`,
+    `  issuer role: ${emailText(p.issuer_arn)}`,
+    ...(p.invoked_by ? [`  invoked by: ${emailText(p.invoked_by)}`] : []),
+    `  source IP: ${emailText(p.source_ip)}`,
+    `  user agent: ${emailText(p.user_agent)}`,
     '',
-    `When: ${plainText(report.event_time)}`,
+    `When: ${emailText(report.event_time)}`,
     '',
     'Where',
-    `  account: ${plainText(report.account)}`,
-    `  region: ${plainText(report.region)}`,
-    `  group: ${plainText(groupLabel(report))}`,
-    `  VPC: ${plainText(report.vpc_id)}`,
+    `  account: ${emailText(report.account)}`,
+    `  region: ${emailText(report.region)}`,
+    `  group: ${emailText(groupLabel(report))}`,
+    `  VPC: ${emailText(report.vpc_id)}`,
     '',
     `Rules (${findings.length})`,
     ...shown.flatMap(findingLines),
     ...(findings.length > shown.length ? [`   … and ${findings.length - shown.length} more in the JSON report`] : []),
     ...undoSection(report.restore),
     '',
-    `CloudTrail event id: ${plainText(report.event_id)}`,
+    `CloudTrail event id: ${emailText(report.event_id)}`,
     ...(groupLink ? [`Security group: ${groupLink}`] : []),
     `CloudTrail event: ${eventLink}`,
   ];
@@ -117,7 +144,7 @@ export function emailOf(report: EventReport): string {
 }
 
 export function notificationOf(report: EventReport): NotificationMessage {
-  return {
+  return fitToSns({
     subject: subjectOf(report),
     email: emailOf(report),
     json: reportJson(report),
@@ -126,7 +153,7 @@ export function notificationOf(report: EventReport): NotificationMessage {
       group_id: report.group_id ?? report.group_name ?? 'unknown',
       event_name: report.event_name,
     },
-  };
+  }, report);
 }
 
 /** Nothing is sent for an event whose rules are all allowed, unless the policy asks for it. */

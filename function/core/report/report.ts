@@ -9,6 +9,7 @@ import type { Principal } from '../model/principal';
 import { sourceLabel, type Direction, type Rule } from '../model/rule';
 import type { Policy, PolicyAction, PolicyMode } from '../policy/policy';
 import { groupRestores, type GroupRestore } from './restore';
+import { boundedText, FIELD_BYTES } from './text';
 
 export interface FindingReport {
   readonly rule_id?: string;
@@ -152,30 +153,30 @@ export function findingReport(finding: Finding): FindingReport {
   return {
     ...(rule.ruleId !== undefined ? { rule_id: rule.ruleId } : {}),
     ...(rule.groupId !== undefined ? { group_id: rule.groupId } : {}),
-    ...(rule.groupName !== undefined ? { group_name: rule.groupName } : {}),
+    ...(rule.groupName !== undefined ? { group_name: boundedText(rule.groupName) } : {}),
     direction: rule.direction,
     protocol: rule.protocol,
     from_port: rule.fromPort ?? null,
     to_port: rule.toPort ?? null,
     source: sourceLabel(rule.source),
     source_kind: rule.source.kind,
-    ...(rule.description !== undefined ? { description: rule.description } : {}),
+    ...(rule.description !== undefined ? { description: boundedText(rule.description) } : {}),
     verdict: finding.verdict,
     action: finding.action,
-    reason: finding.reason,
-    ...(finding.error !== undefined ? { error: finding.error } : {}),
+    reason: boundedText(finding.reason, 2 * FIELD_BYTES),
+    ...(finding.error !== undefined ? { error: boundedText(finding.error) } : {}),
   };
 }
 
 function principalReport(principal: Principal): PrincipalReport {
   return {
-    arn: principal.arn ?? null,
-    type: principal.type ?? null,
-    account_id: principal.accountId ?? null,
-    issuer_arn: principal.issuerArn ?? null,
-    invoked_by: principal.invokedBy ?? null,
-    source_ip: principal.sourceIp ?? null,
-    user_agent: principal.userAgent ?? null,
+    arn: boundedText(principal.arn) ?? null,
+    type: boundedText(principal.type) ?? null,
+    account_id: boundedText(principal.accountId) ?? null,
+    issuer_arn: boundedText(principal.issuerArn) ?? null,
+    invoked_by: boundedText(principal.invokedBy) ?? null,
+    source_ip: boundedText(principal.sourceIp) ?? null,
+    user_agent: boundedText(principal.userAgent) ?? null,
   };
 }
 
@@ -202,15 +203,15 @@ export function eventReport(change: SecurityGroupChange, group: GroupFacts | und
   return {
     status: 'processed',
     kind: 'event',
-    event_id: change.eventId,
+    event_id: boundedText(change.eventId),
     event_name: change.eventName,
     event_time: change.eventTime ?? null,
     account: change.account ?? null,
     region: change.region,
     group_id: change.groupId ?? null,
-    group_name: group?.groupName ?? change.groupName ?? null,
+    group_name: boundedText(group?.groupName ?? change.groupName) ?? null,
     vpc_id: group?.vpcId ?? null,
-    principal: change.principal.arn ?? null,
+    principal: boundedText(change.principal.arn) ?? null,
     principal_details: principalReport(change.principal),
     mode: policy.mode,
     policy_action: policy.action,

@@ -1,4 +1,5 @@
 import type { SkippedReport } from './report';
+import { boundedProblems, boundedText } from './text';
 
 function pick(input: unknown, keys: readonly string[]): string | null {
   let value: unknown = input;
@@ -22,10 +23,10 @@ export function skippedReport(
 ): SkippedReport {
   return {
     status,
-    event_id: known.eventId ?? pick(input, ['detail', 'eventID']) ?? pick(input, ['eventID']) ?? pick(input, ['id']),
+    event_id: boundedText(known.eventId) ?? pick(input, ['detail', 'eventID']) ?? pick(input, ['eventID']) ?? pick(input, ['id']),
     event_name: known.eventName ?? pick(input, ['detail', 'eventName']) ?? pick(input, ['eventName']),
-    reason,
-    ...(known.problems !== undefined ? { problems: known.problems } : {}),
+    reason: boundedText(reason, 8192),
+    ...(known.problems !== undefined ? { problems: boundedProblems(known.problems) } : {}),
     findings: [],
   };
 }

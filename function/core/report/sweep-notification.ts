@@ -6,6 +6,7 @@ import { overallAction } from './event-notification';
 import type { FindingReport, SweepReport } from './report';
 import { reportJson } from './report-json';
 import { undoSection } from './restore';
+import { fitToSns } from './size-bounds';
 import { findingRuleText } from './rule-text';
 import { consoleHost, plainText, plural, subjectText } from './text';
 
@@ -87,7 +88,7 @@ function sweepEmailOf(report: SweepReport): string {
 export function sweepNotificationOf(report: SweepReport): NotificationMessage {
   const groups = new Set(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.group_id ?? f.group_name ?? 'unknown'));
   const [only] = groups;
-  return {
+  return fitToSns({
     subject: sweepSubjectOf(report),
     email: sweepEmailOf(report),
     json: reportJson(report),
@@ -96,7 +97,7 @@ export function sweepNotificationOf(report: SweepReport): NotificationMessage {
       group_id: groups.size === 0 ? 'none' : groups.size === 1 && only !== undefined ? only : 'multiple',
       event_name: report.event_name,
     },
-  };
+  }, report);
 }
 
 /**
