@@ -37,7 +37,7 @@ describe('sg-sentry check: directories, standard input and lookup-events output 
     const trail = join(tempDir(), 'trail');
     mkdirSync(join(trail, '2025', '05', '01'), { recursive: true });
     mkdirSync(join(trail, '2025', '05', '02'), { recursive: true });
-    const day1 = writeTemp(join(trail, '2025', '05', '01'), '123456789012_CloudTrail_us-east-1_20250501T0000Z_a.json.gz', gzipSync(JSON.stringify({ Records: [fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids'), fixture('create-security-group-console-2021')] })));
+    const day1 = writeTemp(join(trail, '2025', '05', '01'), '123456789012_CloudTrail_us-east-1_20250501T0000Z_a.json.gz', gzipSync(JSON.stringify({ Records: [fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids'), fixture('revoke-ingress-mysql-v4-v6-console-unknown-ip-permission-set')] })));
     const day2 = writeTemp(join(trail, '2025', '05', '02'), '123456789012_CloudTrail_us-east-1_20250502T0000Z_b.json.gz', gzipSync(JSON.stringify({ Records: [fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')] })));
     writeTemp(trail, 'README.txt', 'not an event');
 
@@ -48,7 +48,7 @@ describe('sg-sentry check: directories, standard input and lookup-events output 
     expect(run.code).to.equal(1);
     expect(run.stdout).to.contain(`${day1} [record 0]: AuthorizeSecurityGroupIngress ${GO_SDK_ID}`);
     expect(run.stdout).to.contain(`${day2} [record 0]: AuthorizeSecurityGroupIngress ${SSH_WORLD_ID}`);
-    expect(run.stdout).to.not.contain('ignored CreateSecurityGroup');
+    expect(run.stdout).to.not.contain('ignored RevokeSecurityGroupIngress');
     expect(run.stdout).to.contain('3 event(s): 2 violating, 0 exempt, 0 allowed, 1 ignored (1 not listed: in files found in a directory), 0 invalid');
     expect(run.stdout.indexOf(day1)).to.be.lessThan(run.stdout.indexOf(day2));
     expect(aws.calls).to.deep.equal([]);

@@ -50,7 +50,7 @@ describe('examples/events', () => {
     expect(office.code).to.equal(0);
     expect(office.stdout).to.contain('allowed by ingress.allow[1] (203.0.113.0/24, tcp/22,443)');
     expect(log.code).to.equal(1);
-    expect(log.stdout).to.contain('5 event(s): 1 violating, 0 exempt, 1 allowed, 3 ignored, 0 invalid');
+    expect(log.stdout).to.contain('5 event(s): 1 violating, 0 exempt, 2 allowed, 2 ignored, 0 invalid');
     expect(restrict.stdout).to.contain(
       '  VIOLATION  ingress tcp/3306 from 0.0.0.0/0  -> restrict to 10.0.0.0/8\n' +
         '      tcp/3306 from 0.0.0.0/0 is not covered by any ingress.allow entry\n' +
