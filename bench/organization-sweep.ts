@@ -7,7 +7,13 @@
  *   groups of 10, one world-open SSH rule in each), listed in one page, 100 violations revoked.
  * Each is timed over several warm runs after one warm-up; the figure is the median.
  */
-import { DescribeSecurityGroupRulesCommand, EC2Client, RevokeSecurityGroupIngressCommand, type SecurityGroupRule } from '@aws-sdk/client-ec2';
+import {
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroupRule,
+} from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -88,6 +94,10 @@ export async function organizationSweep(log: (message: string) => void) {
     }));
     const rules = targetRules();
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: rules });
+    // The policy reads the groups' tags (exclusions, exceptions): untagged groups of a VPC.
+    ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => ({
+      SecurityGroups: (input.GroupIds ?? []).map((id) => ({ GroupId: id, GroupName: `web-${id.slice(-4)}`, VpcId: 'vpc-0bench', Tags: [] })),
+    }));
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     sns.on(PublishCommand).resolves({ MessageId: 'p-1' });
 
@@ -147,6 +157,10 @@ export async function organizationSweep(log: (message: string) => void) {
       publishCalls = sns.commandCalls(PublishCommand).length;
     });
 
+    // A figure is only worth printing for the work it claims: every job sent, every violation revoked.
+    if (dispatched !== ACCOUNTS.length * REGIONS.length || revokeCalls !== GROUPS || failures !== 0) {
+      throw new Error(`organization sweep bench did not do its work: ${dispatched} dispatched, ${revokeCalls} revoke calls, ${failures} failures`);
+    }
     const dispatchMedian = median(dispatchMs);
     const sweepMedian = median(sweepMs);
     // A batch of ten records must fit the default 120 s timeout less the sweep's 10 s reserve.
