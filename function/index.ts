@@ -1,3 +1,5 @@
+// First: see zod-jitless.ts.
+import './zod-jitless';
 import { contextFromEnvironment } from './environment';
 import { createHandler } from './handler';
 

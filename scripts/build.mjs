@@ -31,6 +31,40 @@ export const sdkSchemaTreeShaking = {
   },
 };
 
+/**
+ * The `function/adapters/*-sdk.ts` modules are loaded with `require()` on first use, so esbuild
+ * wraps them, and everything they import, to run when that call does. A wrapped package index
+ * (`export * from './commands'`, …) then initializes every command and schema of the service:
+ * tree-shaking stops at the lazy boundary (SSM grew from 67 KB to 171 KB). This points each name
+ * such a module re-exports from `@aws-sdk/client-*` at the file that defines it (`XClient` in
+ * `dist-es/XClient.js`, `YCommand` in `dist-es/commands/YCommand.js`), which is the same code
+ * the package index re-exports, so only what is named is bundled. Tests import the package as
+ * usual: the names and the classes are the same.
+ */
+export const lazySdkDeepImports = {
+  name: 'lazy-sdk-deep-imports',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]function[\\/]adapters[\\/][^\\/]+-sdk\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const contents = source.replace(/export \{([^}]*)\} from '(@aws-sdk\/client-[a-z0-9-]+)';/g, (_, names, pkg) =>
+        names
+          .split(',')
+          .map((name) => name.trim())
+          .filter((name) => name !== '')
+          .map((name) => {
+            const file = name.endsWith('Command') ? `commands/${name}.js` : name.endsWith('Client') ? `${name}.js` : undefined;
+            if (file === undefined || !existsSync(join(root, 'node_modules', pkg, 'dist-es', file))) {
+              throw new Error(`${args.path}: cannot find the module of ${name} in ${pkg}/dist-es; re-export only XClient and YCommand names`);
+            }
+            return `export { ${name} } from '${pkg}/dist-es/${file}';`;
+          })
+          .join('\n'),
+      );
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
 /** Bundled zod locales mean some file wrote `import { z } from 'zod'`, which esbuild cannot shake. */
 function warnOnWholeZod(metafile, outfile) {
   const inputs = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs));
@@ -60,7 +94,7 @@ export function buildOptions(t) {
     sourcemap: false,
     banner: t.banner ? { js: t.banner } : undefined,
     logLevel: 'warning',
-    plugins: [...(t.plugins ?? []), sdkSchemaTreeShaking],
+    plugins: [...(t.plugins ?? []), sdkSchemaTreeShaking, lazySdkDeepImports],
     metafile: true,
   };
 }

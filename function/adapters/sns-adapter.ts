@@ -1,5 +1,14 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { NotificationMessage, NotifierPort } from '../core/ports';
+
+type Sdk = typeof import('./sns-sdk');
+let sdkModule: Sdk | undefined;
+
+/** Loaded here, not at the top: see sns-sdk.ts. */
+function sdk(): Sdk {
+  sdkModule ??= require('./sns-sdk') as Sdk;
+  return sdkModule;
+}
 
 /** The region is part of the topic ARN; SNS must be called there. */
 export function regionOfArn(arn: string): string | undefined {
@@ -8,17 +17,24 @@ export function regionOfArn(arn: string): string | undefined {
 }
 
 export class SnsNotifier implements NotifierPort {
+  private client: SNSClient | undefined;
+
+  /** Without a client, one is made (in the topic's region) on the first publish. */
   constructor(
-    private readonly client: SNSClient,
+    client: SNSClient | undefined,
     private readonly topicArn: string,
-  ) {}
+  ) {
+    this.client = client;
+  }
 
   static forTopic(topicArn: string): SnsNotifier {
-    const region = regionOfArn(topicArn);
-    return new SnsNotifier(new SNSClient(region ? { region } : {}), topicArn);
+    return new SnsNotifier(undefined, topicArn);
   }
 
   async publish(message: NotificationMessage): Promise<void> {
+    const { PublishCommand, SNSClient } = sdk();
+    const region = regionOfArn(this.topicArn);
+    this.client ??= new SNSClient(region ? { region } : {});
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,

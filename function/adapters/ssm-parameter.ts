@@ -3,8 +3,17 @@
  * so concurrent and later callers share one GetParameter call; a failed read is not cached, so
  * the next invocation tries again instead of living with the failure until the next cold start.
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { regionOfArn } from './sns-adapter';
+
+type Sdk = typeof import('./ssm-sdk');
+let sdkModule: Sdk | undefined;
+
+/** Loaded here, not at the top: see ssm-sdk.ts. */
+function sdk(): Sdk {
+  sdkModule ??= require('./ssm-sdk') as Sdk;
+  return sdkModule;
+}
 
 /** SSM could not give the value; the message names the parameter and what SSM said. */
 export class ParameterReadError extends Error {
@@ -14,7 +23,7 @@ export class ParameterReadError extends Error {
 async function readParameter(client: SSMClient, name: string): Promise<string> {
   let value: string | undefined;
   try {
-    const output = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const output = await client.send(new (sdk().GetParameterCommand)({ Name: name, WithDecryption: true }));
     value = output.Parameter?.Value;
   } catch (error) {
     const e = error as { name?: string; message?: string };
@@ -35,7 +44,7 @@ export function cachedSecureString(name: string, client?: SSMClient): () => Prom
     if (pending === undefined) {
       if (ssm === undefined) {
         const region = name.startsWith('arn:') ? regionOfArn(name) : undefined;
-        ssm = new SSMClient(region ? { region } : {});
+        ssm = new (sdk().SSMClient)(region ? { region } : {});
       }
       const read = readParameter(ssm, name);
       pending = read;
