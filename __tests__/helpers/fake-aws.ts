@@ -5,10 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 export interface RecordedCall {
   readonly action: string;
   readonly params: Record<string, string>;
+  /** `performance.now()` of this process when the request arrived (headers read): the benchmark's clock. */
+  readonly receivedAt: number;
 }
 
 export type Responder = (call: RecordedCall) => { status?: number; body: string } | undefined;
@@ -158,10 +161,11 @@ export class FakeAws {
 
   async start(): Promise<string> {
     this.server = createServer(async (req, res) => {
+      const receivedAt = performance.now();
       const body = await readBody(req);
       this.authorizations.push(String(req.headers.authorization ?? ''));
       const params = Object.fromEntries(new URLSearchParams(body));
-      const call = { action: params.Action ?? '', params };
+      const call = { action: params.Action ?? '', params, receivedAt };
       this.calls.push(call);
       const custom = this.responders.map((r) => r(call)).find((r) => r !== undefined);
       const reply =

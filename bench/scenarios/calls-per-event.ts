@@ -1,0 +1,101 @@
+/**
+ * EC2 and SNS calls, counted at the loopback stub, for every violating event of the fixture
+ * corpus through the built bundle in a fresh process each. The default policy promises one
+ * DescribeSecurityGroups (the group's tags and name), one Revoke and one Publish for a violating
+ * Authorize.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ec2Ok, FakeAws } from '../../__tests__/helpers/fake-aws';
+import { loadCorpus } from '../corpus';
+import type { BenchContext, Scenario, ScenarioResult } from '../scenario';
+
+const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
+
+/** A Modify names rules by id: answer its DescribeSecurityGroupRules with ssh from anywhere. */
+function describeRulesResponder(aws: FakeAws): void {
+  aws.respond((call) => {
+    if (call.action !== 'DescribeSecurityGroupRules') return undefined;
+    const ids = Object.entries(call.params).filter(([k]) => k.startsWith('SecurityGroupRuleId.')).map(([, v]) => v);
+    const items = ids
+      .map((id) => `<item><securityGroupRuleId>${id}</securityGroupRuleId><groupId>sg-0632fa4ee8a8468a4</groupId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort><cidrIpv4>0.0.0.0/0</cidrIpv4></item>`)
+      .join('');
+    return { body: ec2Ok('DescribeSecurityGroupRules', `<securityGroupRuleSet>${items}</securityGroupRuleSet>`) };
+  });
+}
+
+function runEvent(context: BenchContext, eventFile: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || line === undefined) reject(new Error(`event ${eventFile} failed (${code}): ${stdout}`));
+      else resolve((JSON.parse(line.slice(7)) as { actions: string[] }).actions);
+    });
+  });
+}
+
+export const callsPerEvent: Scenario = {
+  name: 'callsPerViolatingEvent',
+  title: 'calls per violating event',
+  async run(context: BenchContext): Promise<ScenarioResult> {
+    const events = loadCorpus().filter((e) => e.violations > 0);
+    context.log(`calls per violating event: ${events.length} corpus events through the built bundle`);
+    const aws = new FakeAws();
+    const endpoint = await aws.start();
+    const env = { ...FakeAws.env(endpoint, { SENTRY_TOPIC_ARN: TOPIC }), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    mkdirSync(join(context.root, 'dist/bench'), { recursive: true });
+    const eventFile = join(context.root, 'dist/bench/calls-event.json');
+    const perEvent: Array<{ fixture: string; eventName: string; violations: number; ec2Actions: string[]; snsCalls: number; allRevoked: boolean }> = [];
+    try {
+      for (const e of events) {
+        aws.reset();
+        describeRulesResponder(aws);
+        writeFileSync(eventFile, JSON.stringify(e.event));
+        const actions = await runEvent(context, eventFile, env);
+        const calls = aws.calls.map((c) => c.action);
+        perEvent.push({
+          fixture: e.name,
+          eventName: e.event.detail.eventName as string,
+          violations: e.violations,
+          ec2Actions: calls.filter((c) => c !== 'Publish'),
+          snsCalls: calls.filter((c) => c === 'Publish').length,
+          allRevoked: actions.filter((a) => a !== 'none').every((a) => a === 'revoked'),
+        });
+      }
+    } finally {
+      await aws.stop();
+    }
+    const range = (list: typeof perEvent, count: (e: (typeof perEvent)[number]) => number) => {
+      const values = list.map(count);
+      if (values.length === 0) return 'n/a';
+      const [min, max] = [Math.min(...values), Math.max(...values)];
+      return min === max ? String(min) : `${min}-${max}`;
+    };
+    const authorize = perEvent.filter((e) => e.eventName.startsWith('Authorize'));
+    const modify = perEvent.filter((e) => e.eventName === 'ModifySecurityGroupRules');
+    const authorizeCalls = `${range(authorize, (e) => e.ec2Actions.length)} / ${range(authorize, (e) => e.snsCalls)}`;
+    // The one read before the revoke: the group's tags (exceptions, exclusions) and name.
+    const authorizeAsPromised = authorize.every(
+      (e) => e.ec2Actions.length === 2 && e.ec2Actions[0] === 'DescribeSecurityGroups' && e.ec2Actions[1]!.startsWith('Revoke') && e.snsCalls === 1,
+    );
+    return {
+      figures: [
+        {
+          key: 'authorizeEc2AndSnsCalls',
+          label: `EC2 / SNS calls per violating Authorize (${authorize.length} events)`,
+          value: authorizeCalls,
+          unit: 'text',
+          target: { text: 'DescribeSecurityGroups + Revoke / 1 Publish', met: authorizeAsPromised },
+        },
+        { key: 'modifyEc2AndSnsCalls', label: `EC2 / SNS calls per violating Modify (${modify.length} events)`, value: `${range(modify, (e) => e.ec2Actions.length)} / ${range(modify, (e) => e.snsCalls)}`, unit: 'text', target: { text: 'Describe + Revoke / 1', met: modify.every((e) => e.ec2Actions.length === 2 && e.snsCalls === 1) } },
+        { key: 'everyViolationRevoked', label: 'every violating corpus event revoked', value: String(perEvent.every((e) => e.allRevoked)), unit: 'text' },
+      ],
+      details: { perEvent },
+    };
+  },
+};
