@@ -79,10 +79,14 @@ export const callsPerEvent: Scenario = {
     const authorize = perEvent.filter((e) => e.eventName.startsWith('Authorize'));
     const modify = perEvent.filter((e) => e.eventName === 'ModifySecurityGroupRules');
     const authorizeCalls = `${range(authorize, (e) => e.ec2Actions.length)} / ${range(authorize, (e) => e.snsCalls)}`;
-    // The one read before the revoke: the group's tags (exceptions, exclusions) and name.
-    const authorizeAsPromised = authorize.every(
-      (e) => e.ec2Actions.length === 2 && e.ec2Actions[0] === 'DescribeSecurityGroups' && e.ec2Actions[1]!.startsWith('Revoke') && e.snsCalls === 1,
-    );
+    // The one read before the revoke is the group's tags and name (none by group name, which names no group id).
+    const readsThenRevokes = (e: (typeof perEvent)[number], first: readonly string[]) => {
+      const rest = e.ec2Actions.slice(first.length);
+      const reads = rest[0] === 'DescribeSecurityGroups' ? 1 : 0;
+      return first.every((a, i) => e.ec2Actions[i] === a) && rest.length === reads + 1 && rest.at(-1)!.startsWith('Revoke') && e.snsCalls === 1;
+    };
+    const authorizeAsPromised = authorize.every((e) => readsThenRevokes(e, []));
+    const modifyAsPromised = modify.every((e) => readsThenRevokes(e, ['DescribeSecurityGroupRules']));
     return {
       figures: [
         {
@@ -90,9 +94,9 @@ export const callsPerEvent: Scenario = {
           label: `EC2 / SNS calls per violating Authorize (${authorize.length} events)`,
           value: authorizeCalls,
           unit: 'text',
-          target: { text: 'DescribeSecurityGroups + Revoke / 1 Publish', met: authorizeAsPromised },
+          target: { text: '<= 1 DescribeSecurityGroups + 1 Revoke / 1 Publish', met: authorizeAsPromised },
         },
-        { key: 'modifyEc2AndSnsCalls', label: `EC2 / SNS calls per violating Modify (${modify.length} events)`, value: `${range(modify, (e) => e.ec2Actions.length)} / ${range(modify, (e) => e.snsCalls)}`, unit: 'text', target: { text: 'Describe + Revoke / 1', met: modify.every((e) => e.ec2Actions.length === 2 && e.snsCalls === 1) } },
+        { key: 'modifyEc2AndSnsCalls', label: `EC2 / SNS calls per violating Modify (${modify.length} events)`, value: `${range(modify, (e) => e.ec2Actions.length)} / ${range(modify, (e) => e.snsCalls)}`, unit: 'text', target: { text: 'DescribeSecurityGroupRules + <= 1 DescribeSecurityGroups + 1 Revoke / 1 Publish', met: modifyAsPromised } },
         { key: 'everyViolationRevoked', label: 'every violating corpus event revoked', value: String(perEvent.every((e) => e.allRevoked)), unit: 'text' },
       ],
       details: { perEvent },
