@@ -5,8 +5,10 @@
  * source changed; the comment on `accountRules` says which ones a policy should catch.
  */
 import type { SecurityGroupRule } from '@aws-sdk/client-ec2';
+import type { Rule } from '../../function/core/model/rule';
 import type { FakeSecurityGroupRule } from '../helpers/fake-aws';
 import { fixture } from '../helpers/fixtures';
+import { InMemoryEc2 } from '../helpers/in-memory-ec2';
 
 const REAL = fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole');
 export const REAL_ITEM: FakeSecurityGroupRule = REAL.responseElements.securityGroupRuleSet.items[0];
@@ -55,6 +57,32 @@ export function accountRules(): FakeSecurityGroupRule[] {
     }
   }
   return rules;
+}
+
+/** A rule of the synthetic account as EC2 holds it. */
+function storedRule(r: FakeSecurityGroupRule): Rule & { groupId: string; ruleId: string } {
+  const source: Rule['source'] =
+    r.cidrIpv4 !== undefined
+      ? { kind: 'cidr', cidr: r.cidrIpv4, family: 'ipv4' }
+      : r.referencedGroupId !== undefined
+        ? { kind: 'security_group', groupId: r.referencedGroupId }
+        : { kind: 'cidr', cidr: r.cidrIpv6 ?? '', family: 'ipv6' };
+  return {
+    direction: r.isEgress ? 'egress' : 'ingress',
+    groupId: r.groupId,
+    ruleId: r.securityGroupRuleId,
+    protocol: r.ipProtocol,
+    ...(r.ipProtocol === '-1' ? {} : { fromPort: r.fromPort, toPort: r.toPort }),
+    source,
+  };
+}
+
+/** The synthetic account's 40 groups (named `web-<n>`) holding these rules, in an in-memory EC2. */
+export function inMemoryAccount(rules = accountRules()): InMemoryEc2 {
+  const ec2 = new InMemoryEc2();
+  for (let g = 0; g < GROUP_COUNT; g++) ec2.addGroup({ groupId: groupId(g), groupName: `web-${g}` });
+  for (const rule of rules) ec2.addRule(storedRule(rule));
+  return ec2;
 }
 
 /** Splits rules into pages of the given sizes (the last takes the rest). */

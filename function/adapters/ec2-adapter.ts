@@ -8,6 +8,7 @@ import {
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
+  type EC2ClientConfig,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
@@ -113,6 +114,16 @@ function isReadable(rule: Rule | UnreadableRule): rule is Rule {
   return !('problem' in rule);
 }
 
+/**
+ * The EC2 client's settings. Adaptive retry: besides retrying throttling (`RequestLimitExceeded`)
+ * and 5xx with backoff, the client slows its own sending rate once EC2 throttles, so the calls a
+ * sweep has in flight together back off as one instead of each spending its attempts. The number
+ * of attempts stays the SDK's (3, or `AWS_MAX_ATTEMPTS`).
+ */
+export function ec2ClientConfig(region: string, credentials?: CredentialSource): EC2ClientConfig {
+  return { region, retryMode: 'adaptive', ...(credentials !== undefined ? { credentials } : {}) };
+}
+
 async function call<T>(send: () => Promise<T>): Promise<T> {
   try {
     return await send();
@@ -126,7 +137,7 @@ export class Ec2Adapter implements Ec2Port {
 
   /** EC2 in a region; with `credentials` (a member role's), else the SDK's standard chain. */
   static forRegion(region: string, credentials?: CredentialSource): Ec2Adapter {
-    return new Ec2Adapter(new EC2Client({ region, ...(credentials !== undefined ? { credentials } : {}) }));
+    return new Ec2Adapter(new EC2Client(ec2ClientConfig(region, credentials)));
   }
 
   async revokeRuleIds(request: RevokeByIdRequest): Promise<RevokeResult> {

@@ -15,10 +15,11 @@ import { groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
 import { honourRemembered, refreshedRecords } from './judge/remembered-exemptions';
-import type { Judgement } from './model/finding';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
+import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
-import type { Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts, UnreadableRule } from './ports';
+import { Pool } from './pool';
+import type { DescribeRulesPage, Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts, UnreadableRule } from './ports';
 import type { SweepRemainder, SweepReport } from './report/report';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
 import { SweepTally, type SweepProgress } from './report/sweep-report';
@@ -34,6 +35,12 @@ const GROUP_BATCH_LIMIT = 200;
 const DEFAULT_RESERVE_MS = 10_000;
 /** A log line carries at most this many findings; the counts are always complete. */
 const LOG_FINDINGS_LIMIT = 500;
+/**
+ * EC2 calls of one sweep in flight at once. Enough to keep a round trip of tens of milliseconds
+ * from bounding the sweep (ten revokes a round trip, against EC2's mutating bucket of a few
+ * hundred and its refill of a few a second), few enough that one sweep never floods an account.
+ */
+export const SWEEP_CONCURRENCY = 10;
 
 export interface SweepOptions {
   /** Milliseconds left before the caller must return (Lambda's `getRemainingTimeInMillis`); absent = no limit. */
@@ -44,6 +51,8 @@ export interface SweepOptions {
    */
   readonly reserveMs?: number;
   readonly pageSize?: number;
+  /** EC2 calls in flight at once (describes and revokes of different groups); default SWEEP_CONCURRENCY, 1 = one after another. */
+  readonly concurrency?: number;
   /** Called after each page (the CLI prints a progress line). */
   readonly onProgress?: (progress: SweepProgress) => void;
 }
@@ -69,6 +78,9 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A page, or why it could not be listed: a page asked for ahead of time must not reject unobserved. */
+type PageResult = { readonly page: DescribeRulesPage } | { readonly error: unknown };
+
 /** Runs one sweep of `request.region`. Never throws for a partial failure; see `SweepReport.errors`. */
 export async function processSweep(request: SweepRequest, ctx: EngineContext, options: SweepOptions = {}): Promise<SweepReport> {
   const region = request.region;
@@ -88,7 +100,11 @@ class Sweep {
   /** Group id → what DescribeSecurityGroups said; null when the group no longer exists. */
   private readonly groupInfo = new Map<string, GroupInfo | null>();
   private readonly deadline: (() => boolean) | undefined;
+  /** Every EC2 call of this sweep goes through it. */
+  private readonly pool: Pool;
   private pages = 0;
+  /** Set once the time is up: no batch that would change EC2 starts after it. */
+  private stopped = false;
   private firstError: unknown;
 
   constructor(
@@ -100,6 +116,7 @@ class Sweep {
   ) {
     this.ec2 = ports.ec2;
     this.deadline = sweepDeadline(options);
+    this.pool = new Pool(options.concurrency ?? SWEEP_CONCURRENCY);
   }
 
   private outOfTime(): boolean {
@@ -140,35 +157,51 @@ class Sweep {
     return report;
   }
 
-  /** Lists and handles every page of one scope. */
+  /** One page of a scope, through the pool. */
+  private listPage(scope: readonly string[] | undefined, token: string | undefined): Promise<PageResult> {
+    return this.pool.run(() =>
+      this.ec2
+        .describeRules({
+          ...(scope !== undefined ? { groupIds: scope } : {}),
+          ...(token !== undefined ? { nextToken: token } : {}),
+          maxResults: this.options.pageSize ?? SWEEP_PAGE_SIZE,
+        })
+        .then((page) => ({ page }), (error: unknown) => ({ error })),
+    );
+  }
+
+  /**
+   * Lists and handles every page of one scope. The next page is asked for as soon as this one's
+   * token is known, so listing overlaps with acting; at most two pages are held at once.
+   */
   private async listScope(scope: readonly string[] | undefined): Promise<'done' | 'out-of-time'> {
     let token: string | undefined;
+    let next: Promise<PageResult> | undefined;
     for (;;) {
       if (this.outOfTime()) {
         this.notReached.push({ group_ids: scope ?? null, next_token: token ?? null, reason: 'the sweep ran out of time' });
         return 'out-of-time';
       }
-      let page;
-      try {
-        page = await this.ec2.describeRules({
-          ...(scope !== undefined ? { groupIds: scope } : {}),
-          ...(token !== undefined ? { nextToken: token } : {}),
-          maxResults: this.options.pageSize ?? SWEEP_PAGE_SIZE,
-        });
-      } catch (error) {
+      const result = await (next ?? this.listPage(scope, token));
+      next = undefined;
+      if ('error' in result) {
         // The SDK has already retried throttling and 5xx; without this page's token the rest
         // of the scope cannot be listed, but other scopes still can.
+        const { error } = result;
         this.firstError ??= error;
         const where = scope === undefined ? 'all groups' : `${scope.length} group(s) from ${scope[0]}`;
         this.errors.push(`DescribeSecurityGroupRules (${where}${token !== undefined ? ', after a page' : ''}) failed: ${messageOf(error)}`);
         this.notReached.push({ group_ids: scope ?? null, next_token: token ?? null, reason: `listing failed: ${messageOf(error)}` });
         return 'done';
       }
+      const { page } = result;
       this.pages += 1;
+      token = page.nextToken;
+      if (token !== undefined && !this.outOfTime()) next = this.listPage(scope, token);
       const outOfTime = await this.handleRules(page.rules, page.unreadable ?? []);
       this.options.onProgress?.(this.tally.progress(this.region, this.pages));
-      token = page.nextToken;
       if (outOfTime) {
+        // A page asked for ahead is dropped unread: the next sweep lists it again.
         if (token !== undefined) this.notReached.push({ group_ids: scope ?? null, next_token: token, reason: 'the sweep ran out of time' });
         return 'out-of-time';
       }
@@ -176,7 +209,7 @@ class Sweep {
     }
   }
 
-  /** Judges one page and acts on it, one group and direction at a time. Returns true when time ran out. */
+  /** Judges one page and acts on it, groups together, each one direction at a time. Returns true when time ran out. */
   private async handleRules(rules: readonly Rule[], unreadable: readonly UnreadableRule[]): Promise<boolean> {
     const { policy } = this.ctx;
     const byGroup = new Map<string, Rule[]>();
@@ -199,7 +232,7 @@ class Sweep {
       groupId !== undefined && unknownTags.has(groupId) ? undefined : groupExemption(policy, groupId, groupId === undefined ? undefined : this.groupInfo.get(groupId)?.tags),
     );
 
-    const judged: { readonly groupId: string; readonly judgements: readonly Judgement[] }[] = [];
+    const judged: Array<{ readonly groupId: string; readonly judgements: readonly Judgement[] }> = [];
     for (const [groupId, groupRules] of byGroup) {
       if (unknownTags.has(groupId)) continue;
       const info = this.groupInfo.get(groupId);
@@ -214,30 +247,16 @@ class Sweep {
       judged.push({ groupId, judgements });
     }
     const remembered = await this.applyRememberedExemptions(judged);
+    for (const { groupId, judgements } of remembered) this.tally.judged(groupId, judgements);
 
-    let outOfTime = false;
+    // Groups are acted on together through the pool; what they did is tallied in listing order.
+    const acted = await this.pool.map(remembered, ({ groupId, judgements }) => this.actOnGroup(groupId, judgements));
     const unrevokedGroups: string[] = [];
-    for (const { groupId, judgements } of remembered) {
-      this.tally.judged(groupId, judgements);
-      for (const direction of ['ingress', 'egress'] as const) {
-        const batch = judgements.filter((j) => j.rule.direction === direction && j.verdict !== 'allowed');
-        if (batch.length === 0) continue;
-        const mutates = policy.mode === 'enforce' && batch.some((j) => j.verdict === 'violation');
-        let notAttempted: string | undefined;
-        if (mutates && (outOfTime || this.outOfTime())) {
-          outOfTime = true;
-          if (!unrevokedGroups.includes(groupId)) unrevokedGroups.push(groupId);
-          notAttempted = `not revoked: the sweep ran out of time before the ${direction} batch of ${groupId}; the next sweep revokes it`;
-        }
-        // Every rule here was just listed by EC2, so its id is EC2's own.
-        const acted = await act(batch, policy, this.ec2, {
-          now: this.ctx.now(),
-          revokeByRuleId: () => true,
-          ...(notAttempted !== undefined ? { notAttempted } : {}),
-        });
-        this.tally.acted(acted.findings);
-      }
+    for (const [i, { findings, unrevoked }] of acted.entries()) {
+      this.tally.acted(findings);
+      if (unrevoked) unrevokedGroups.push(remembered[i]!.groupId);
     }
+    const outOfTime = this.stopped;
     if (unrevokedGroups.length > 0) {
       this.notReached.push({ group_ids: unrevokedGroups, next_token: null, reason: 'violations found but not revoked: the sweep ran out of time' });
     }
@@ -289,6 +308,35 @@ class Sweep {
   }
 
   /**
+   * One group's violations, ingress then egress, each batch one call. Once the time is up no
+   * batch that would change EC2 is started: it is reported as failed, for the next sweep.
+   */
+  private async actOnGroup(groupId: string, judgements: readonly Judgement[]): Promise<{ findings: Finding[]; unrevoked: boolean }> {
+    const { policy } = this.ctx;
+    const findings: Finding[] = [];
+    let unrevoked = false;
+    for (const direction of ['ingress', 'egress'] as const) {
+      const batch = judgements.filter((j) => j.rule.direction === direction && j.verdict !== 'allowed');
+      if (batch.length === 0) continue;
+      const mutates = policy.mode === 'enforce' && batch.some((j) => j.verdict === 'violation');
+      let notAttempted: string | undefined;
+      if (mutates && (this.stopped || this.outOfTime())) {
+        this.stopped = true;
+        unrevoked = true;
+        notAttempted = `not revoked: the sweep ran out of time before the ${direction} batch of ${groupId}; the next sweep revokes it`;
+      }
+      // Every rule here was just listed by EC2, so its id is EC2's own.
+      const acted = await act(batch, policy, this.ec2, {
+        now: this.ctx.now(),
+        revokeByRuleId: () => true,
+        ...(notAttempted !== undefined ? { notAttempted } : {}),
+      });
+      findings.push(...acted.findings);
+    }
+    return { findings, unrevoked };
+  }
+
+  /**
    * Reads the tags of groups not seen before, when `exclude_tags` or the exception tag needs them. Returns the
    * groups whose tags could not be read: their rules are left alone and reported as not reached.
    */
@@ -296,10 +344,14 @@ class Sweep {
     const unknown = new Set<string>();
     if (!policyReadsTags(this.ctx.policy)) return unknown;
     const missing = groupIds.filter((id) => id !== '' && !this.groupInfo.has(id));
-    for (const batch of chunks(missing, GROUP_BATCH_LIMIT)) {
-      try {
-        for (const [id, info] of await describeEachGroup(batch, this.ec2)) this.groupInfo.set(id, info);
-      } catch (error) {
+    const batches = chunks(missing, GROUP_BATCH_LIMIT);
+    const described = await this.pool.map(batches, (batch) => describeEachGroup(batch, this.ec2).then((infos) => ({ infos }), (error: unknown) => ({ error })));
+    for (const [i, result] of described.entries()) {
+      const batch = batches[i]!;
+      if ('infos' in result) {
+        for (const [id, info] of result.infos) this.groupInfo.set(id, info);
+      } else {
+        const { error } = result;
         this.firstError ??= error;
         this.errors.push(`DescribeSecurityGroups (${batch.length} group(s) from ${batch[0]}) failed: ${messageOf(error)}`);
         this.notReached.push({ group_ids: batch, next_token: null, reason: `their tags could not be read (exclude_tags, exception tag): ${messageOf(error)}` });
