@@ -145,6 +145,8 @@ export class FakeAws {
   readonly calls: RecordedCall[] = [];
   /** The `Authorization` header of each request: which credentials signed it. */
   readonly authorizations: string[] = [];
+  /** Each answer is sent this long after its request arrived: a round trip, as the benchmark injects it. */
+  latencyMs = 0;
   private server: Server | undefined;
   private responders: Responder[] = [];
 
@@ -175,8 +177,13 @@ export class FakeAws {
           : call.action === 'DescribeSecurityGroups'
             ? { body: describeSecurityGroupsXml(groupIdsOf(params)) }
             : { body: ec2Ok(call.action) });
-      res.writeHead(reply.status ?? 200, { 'content-type': 'text/xml' });
-      res.end(reply.body);
+      const answer = () => {
+        res.writeHead(reply.status ?? 200, { 'content-type': 'text/xml' });
+        res.end(reply.body);
+      };
+      const wait = this.latencyMs - (performance.now() - receivedAt);
+      if (wait > 0) setTimeout(answer, wait);
+      else answer();
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
