@@ -9,6 +9,7 @@ import { FanOutNotifier } from './adapters/fan-out-notifier';
 import type { EngineContext, LogSink } from './core/ports';
 import { AccountPorts } from './adapters/account-ports';
 import { Ec2Adapter } from './adapters/ec2-adapter';
+import { EmfMetrics } from './adapters/emf-metrics';
 import { assumeRole, lazyStsClient } from './adapters/member-credentials';
 import type { FunctionContext } from './handler';
 import { SlackNotifier } from './adapters/slack-notifier';
@@ -82,6 +83,7 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     // Lambda names the session of the function's role after the function.
     ...(selfRoleArn ? { self: { roleArn: selfRoleArn, ...(functionName ? { sessionName: functionName } : {}) } } : {}),
     log,
+    metrics: new EmfMetrics(log),
     now: () => new Date(),
     ...overrides,
   };

@@ -47,7 +47,7 @@ describe('cold start: what loads before the revoke', function () {
     expect(loaded.atRevoke, 'when the Revoke is sent').to.deep.equal(['client-ec2']);
   });
 
-  it('loads the SNS and SSM clients after the revoke, when the notification needs them', () => {
+  it('loads the SNS and SSM clients and Powertools Metrics after the revoke, when the notification and the metrics need them', () => {
     // Prepare
     const env = EVERY_FEATURE;
 
@@ -56,6 +56,6 @@ describe('cold start: what loads before the revoke', function () {
 
     // Assess
     expect(loaded.calls, 'the publish reached the stub').to.include('Publish');
-    expect(loaded.atEnd).to.include.members(['client-ec2', 'client-sns', 'client-ssm']);
+    expect(loaded.atEnd).to.include.members(['client-ec2', 'client-sns', 'client-ssm', '@aws-lambda-powertools/metrics']);
   });
 });

@@ -1,14 +1,14 @@
 /**
  * Run in a fresh process by lazy-clients.test.ts: loads the function's entry with every optional
  * feature configured, runs one violating event through it, and prints which SDK clients were
- * loaded at three moments: after loading the entry, when the Revoke is sent, and at the end.
+ * (and Powertools packages) were loaded at three moments: after loading the entry, when the Revoke is sent, and at the end.
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeAws } from '../helpers/fake-aws';
 import { envelope, fixture } from '../helpers/fixtures';
 
 function loadedClients(): string[] {
-  const clients = Object.keys(require.cache).flatMap((file) => /node_modules[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]/.exec(file)?.[1] ?? []);
+  const clients = Object.keys(require.cache).flatMap((file) => /node_modules[\\/](@aws-sdk[\\/]client-[^\\/]+|@aws-lambda-powertools[\\/][^\\/]+)[\\/]/.exec(file)?.[1]?.replace(/^@aws-sdk[\\/]/, '') ?? []);
   return [...new Set(clients)].sort();
 }
 

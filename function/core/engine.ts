@@ -21,6 +21,7 @@ import type { SkippedReport } from './report/report';
 import { boundedLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
 import { notificationOf, shouldNotify } from './report/event-notification';
+import { eventMetrics } from './report/metrics';
 import { eventReport, type EventReport } from './report/report';
 
 export interface ChangeResult {
@@ -114,6 +115,7 @@ async function finish(change: SecurityGroupChange, group: GroupInfo | undefined,
   const report = eventReport(change, group, findings, ctx.policy);
   const failed = retryable.length > 0 || findings.some((f) => f.action === 'failed');
   ctx.log(boundedLogLine({ level: failed ? 'error' : 'info', message: 'sg-sentry event', ...report }));
+  ctx.metrics?.record(eventMetrics(report, ctx.now()));
   if (retryable.length > 0) {
     throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   }

@@ -9,6 +9,7 @@ import type { Direction, Rule } from './model/rule';
 import type { UnreadableRule } from './model/unreadable-rule';
 export type { UnreadableRule } from './model/unreadable-rule';
 import type { Policy } from './policy/policy';
+import type { MetricsRecord } from './report/metrics';
 import type { EventReport } from './report/report';
 
 export interface RevokeByIdRequest {
@@ -83,6 +84,10 @@ export interface NotifierPort {
 
 export type LogSink = (line: Readonly<Record<string, unknown>>) => void;
 
+/** Where the metrics of each report go (CloudWatch's embedded metric format in the Lambda). Never throws. */
+export interface MetricsPort {
+  record(record: MetricsRecord): void;
+}
 /** The state table. Failures throw `StateTableError`; callers log them and carry on. */
 export interface StatePort {
   /** Writes (or overwrites) the records. */
@@ -145,5 +150,7 @@ export interface EngineContext {
   /** sg-sentry's own role and session: its own changes are exempt. */
   readonly self?: SelfIdentity;
   readonly log: LogSink;
+  /** Absent: no metrics (the CLI). */
+  readonly metrics?: MetricsPort;
   readonly now: () => Date;
 }

@@ -20,6 +20,7 @@ import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
 import { Pool } from './pool';
 import type { DescribeRulesPage, Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts, UnreadableRule } from './ports';
+import { sweepMetrics } from './report/metrics';
 import type { SweepRemainder, SweepReport } from './report/report';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
 import { SweepTally, type SweepProgress } from './report/sweep-report';
@@ -141,6 +142,7 @@ class Sweep {
       : report;
     const failed = report.errors.length > 0 || report.counts.failed > 0;
     this.ctx.log({ level: failed ? 'error' : report.incomplete ? 'warn' : 'info', message: 'sg-sentry sweep', ...logged });
+    this.ctx.metrics?.record(sweepMetrics(report, this.ctx.now()));
 
     if (this.pages === 0 && this.firstError !== undefined) {
       // Nothing could be examined: fail the invocation, so the error alarm and retries see it.

@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { contextFromEnvironment } from '../../function/environment';
+import { createHandler } from '../../function/handler';
+import type { EventReport, SweepReport } from '../../function/core/report/report';
+import { answerDescribeGroups } from '../helpers/describe-groups-mock';
+import { envelope, fixture } from '../helpers/fixtures';
+
+const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:sg-sentry';
+const SSH_FROM_ANYWHERE = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
+const ec2 = mockClient(EC2Client);
+const sns = mockClient(SNSClient);
+
+interface EmfLine {
+  readonly _aws: { readonly Timestamp: number; readonly CloudWatchMetrics: ReadonlyArray<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  readonly [key: string]: unknown;
+}
+
+/** Runs `act` and returns the embedded-metric-format lines it wrote to stdout (only those). */
+async function emfLinesOf(act: () => Promise<unknown>): Promise<EmfLine[]> {
+  const written: string[] = [];
+  const write = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    await act();
+  } finally {
+    process.stdout.write = write;
+  }
+  return written
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line): line is EmfLine => typeof line._aws === 'object');
+}
+
+function handlerAt(now: Date) {
+  const logs: Record<string, unknown>[] = [];
+  return { handler: createHandler(contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC }, { log: (line) => logs.push({ ...line }), now: () => now })), logs };
+}
+
+describe('metrics in the embedded metric format', () => {
+  beforeEach(() => {
+    ec2.reset();
+    sns.reset();
+    ec2.onAnyCommand().resolves({});
+    answerDescribeGroups(ec2);
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('give a revoked event its ExposureSeconds: the revoke time minus the CloudTrail eventTime', async () => {
+    // Prepare: the clock reads 7.25 s after the change CloudTrail recorded.
+    const event = envelope(fixture(SSH_FROM_ANYWHERE));
+    const revokedAt = new Date(Date.parse(event.detail.eventTime) + 7250);
+    const { handler } = handlerAt(revokedAt);
+
+    // Act
+    let report: EventReport | undefined;
+    const lines = await emfLinesOf(async () => {
+      report = (await handler(event)) as EventReport;
+    });
+
+    // Assess
+    expect(report?.findings.map((f) => f.action)).to.deep.equal(['revoked']);
+    expect(lines).to.have.length(1);
+    const [line] = lines;
+    expect(line?.ExposureSeconds).to.equal(7.25);
+    expect(line?.Revoked).to.equal(1);
+    expect(line?.account).to.equal(event.account);
+    expect(line?._aws.Timestamp).to.equal(revokedAt.getTime());
+    expect(line?._aws.CloudWatchMetrics).to.deep.equal([
+      {
+        Namespace: 'sg-sentry',
+        Dimensions: [['account'], []],
+        Metrics: [
+          { Name: 'Revoked', Unit: 'Count' },
+          { Name: 'ExposureSeconds', Unit: 'Seconds' },
+        ],
+      },
+    ]);
+  });
+
+  it('give an event nothing was revoked in (report mode) no ExposureSeconds, and count it as Reported', async () => {
+    // Prepare
+    const event = envelope(fixture(SSH_FROM_ANYWHERE));
+    const logs: Record<string, unknown>[] = [];
+    const handler = createHandler(
+      contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, SENTRY_POLICY: JSON.stringify({ version: 1, mode: 'report' }) }, { log: (line) => logs.push({ ...line }) }),
+    );
+
+    // Act
+    const lines = await emfLinesOf(() => handler(event));
+
+    // Assess
+    expect(lines).to.have.length(1);
+    expect(lines[0]?.Reported).to.equal(1);
+    expect(lines[0]).to.not.have.property('ExposureSeconds');
+    expect(lines[0]).to.not.have.property('Revoked');
+  });
+
+  it('give a sweep its SweepViolations and counts, with the account', async () => {
+    // Prepare: an empty region.
+    const { handler } = handlerAt(new Date('2026-12-01T12:00:00Z'));
+    const scheduled = { version: '0', id: 'sweep-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '111122223333', time: '2026-12-01T12:00:00Z', region: 'eu-west-1', resources: [], detail: {} };
+
+    // Act
+    let report: SweepReport | undefined;
+    const lines = await emfLinesOf(async () => {
+      report = (await handler(scheduled)) as SweepReport;
+    });
+
+    // Assess
+    expect(report?.counts.violations).to.equal(0);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ SweepViolations: 0, account: '111122223333' });
+    expect(lines[0]?._aws.CloudWatchMetrics[0]?.Metrics).to.deep.equal([{ Name: 'SweepViolations', Unit: 'Count' }]);
+  });
+
+  it('writes nothing for an event that is ignored', async () => {
+    // Prepare
+    const { handler } = handlerAt(new Date());
+    const event = envelope(fixture(SSH_FROM_ANYWHERE));
+    event.detail.eventName = 'DescribeInstances';
+
+    // Act
+    const lines = await emfLinesOf(() => handler(event));
+
+    // Assess
+    expect(lines).to.deep.equal([]);
+  });
+});
