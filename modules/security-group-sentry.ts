@@ -45,6 +45,7 @@ import { functionArchiveAsset } from './function-archive';
 import { INPUTS, ORGANIZATION_REQUIRED, SWEEP_WHOLE_ORGANIZATION, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
 import { couldNotCheckAlarm, couldNotCheckAlarmName, couldNotCheckMetricFilter } from './could-not-check';
 import { createMemberStackSets } from './member-stacksets';
+import { createMetricsDashboard, metricAlarmNames, metricAlarms } from './metrics-dashboard';
 import { createCentralEventBus, createSweepConsumer, createSweepQueue } from './organization';
 import {
   DEAD_LETTER_QUEUE_PERMISSIONS,
@@ -326,6 +327,7 @@ export class SecurityGroupSentry extends Construct {
             arn('cloudwatch', `alarm:${alarmNames.functionErrors}`),
             arn('cloudwatch', `alarm:${alarmNames.deadLetterQueue}`),
             arn('cloudwatch', `alarm:${alarmNames.couldNotCheck}`),
+            ...Object.values(metricAlarmNames(name)).map((alarm) => arn('cloudwatch', `alarm:${alarm}`)),
           ],
           hasOrganization,
           [arn('cloudwatch', `alarm:${alarmNames.sweepDeadLetterQueue}`)],
@@ -485,6 +487,9 @@ export class SecurityGroupSentry extends Construct {
       },
       organizationCount,
     );
+
+    for (const [id, alarm] of metricAlarms(name, tags)) this.alarmAboveZero(id, alarm);
+    createMetricsDashboard(this, 'dashboard', { name, region });
 
     if (props.provider) useProvider(this, props.provider);
     // The provider bindings pin the exact AWS provider version they were generated from; the

@@ -68,6 +68,7 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudformation_stack_set.member_roles',
       'aws_cloudformation_stack_set_instance.member_forwarders_instance',
       'aws_cloudformation_stack_set_instance.member_roles_instance',
+      'aws_cloudwatch_dashboard.dashboard',
       'aws_cloudwatch_event_bus.organization_event_bus',
       'aws_cloudwatch_event_bus_policy.organization_event_bus_policy',
       'aws_cloudwatch_event_rule.organization_security_group_changes',
@@ -80,6 +81,7 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudwatch_log_metric_filter.could_not_check_filter',
       'aws_cloudwatch_metric_alarm.could_not_check_alarm',
       'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
+      'aws_cloudwatch_metric_alarm.failed_alarm',
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
       'aws_cloudwatch_metric_alarm.sweep_dead_letter_queue_alarm',
       'aws_dynamodb_table.state_table',
@@ -492,6 +494,44 @@ describe('terraform module (synthesized)', () => {
     });
   });
 
+  it('alarms on the function\'s Failed metric (namespace sg-sentry, the total), notifying the topic', () => {
+    // Act
+    const failed = resource(module, 'aws_cloudwatch_metric_alarm', 'failed_alarm');
+
+    // Assess
+    expect(failed).to.deep.include({
+      alarm_name: '${var.name}-failed',
+      namespace: 'sg-sentry',
+      metric_name: 'Failed',
+      statistic: 'Sum',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      treat_missing_data: 'notBreaching',
+      alarm_actions: [TOPIC_ARN],
+    });
+    expect(failed).not.to.have.property('dimensions');
+  });
+
+  it('draws a dashboard per region of the exposure window (p50, p90, max), the outcomes and the sweep\'s violations', () => {
+    // Act
+    const dashboard = resource(module, 'aws_cloudwatch_dashboard', 'dashboard');
+    const body = JSON.parse(dashboard.dashboard_body as string) as { widgets: Array<{ properties: { title: string; region: string; metrics: unknown[][] } }> };
+
+    // Assess
+    expect(dashboard.dashboard_name).to.equal('${var.name}-${local.region}');
+    const byTitle = Object.fromEntries(body.widgets.map((w) => [w.properties.title, w.properties.metrics.map((m) => `${m[1]} ${(m[2] as { stat: string }).stat}`)]));
+    expect(byTitle).to.deep.equal({
+      'Exposure: CloudTrail eventTime to revoke (seconds)': ['ExposureSeconds p50', 'ExposureSeconds p90', 'ExposureSeconds Maximum'],
+      'Rules by outcome': ['Revoked Sum', 'Restricted Sum', 'Exempt Sum', 'Reported Sum', 'Failed Sum'],
+      'Sweep: violations found': ['SweepViolations Sum'],
+      'Changes that could not be checked': ['CouldNotCheck Sum', 'EventsNotChecked Sum'],
+    });
+    expect(body.widgets.every((w) => w.properties.region === '${local.region}' && w.properties.metrics.every((m) => m[0] === 'sg-sentry'))).to.equal(true);
+    // One alarm on a change that could not be checked: the metric filter's, not a second on CouldNotCheck.
+    const alarms = Object.values((module.resource as Record<string, Record<string, { namespace?: string; metric_name?: string }>>).aws_cloudwatch_metric_alarm ?? {});
+    expect(alarms.filter((a) => a.namespace === 'sg-sentry').map((a) => a.metric_name).sort()).to.deep.equal(['EventsNotChecked', 'Failed']);
+  });
+
   it('keeps logs in /aws/lambda/<name> for log_retention_days, with kms_key_arn when given', () => {
     // Assess
     expect(resource(module, 'aws_cloudwatch_log_group', 'log_group')).to.include({
@@ -521,6 +561,8 @@ describe('terraform module (synthesized)', () => {
       ['aws_sqs_queue', 'sweep_queue', 'name'],
       ['aws_sqs_queue', 'sweep_dead_letter_queue', 'name'],
       ['aws_cloudwatch_metric_alarm', 'sweep_dead_letter_queue_alarm', 'alarm_name'],
+      ['aws_cloudwatch_metric_alarm', 'failed_alarm', 'alarm_name'],
+      ['aws_cloudwatch_dashboard', 'dashboard', 'dashboard_name'],
       ['aws_cloudformation_stack_set', 'member_roles', 'name'],
       ['aws_cloudformation_stack_set', 'member_forwarders', 'name'],
     ];
@@ -541,6 +583,7 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudwatch_metric_alarm.dead_letter_queue_alarm',
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
       'aws_dynamodb_table.state_table',
+      'aws_cloudwatch_metric_alarm.failed_alarm',
       'aws_iam_role.role',
       'aws_kms_key.key',
       'aws_lambda_function.function',

@@ -24,10 +24,11 @@ const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'Remember
 const SLACK_STATEMENTS = ['DecryptSlackWebhookParameter', 'ReadSlackWebhookParameter'];
 const MODULE_KEY_STATEMENT = ['UseModuleKeyOfStateTable', 'UseModuleKeyOfTopicAndQueue'];
 /** The organization example: one instance, its key, the bus, the sweep queues and the StackSets. */
-const ORGANIZATION_CREATES = 38;
+const ORGANIZATION_CREATES = 40;
 
 /** The attribute AWS identifies each named resource by, within an account and region. */
 const IDENTIFYING_NAME: Record<string, string> = {
+  aws_cloudwatch_dashboard: 'dashboard_name',
   aws_cloudwatch_event_rule: 'name',
   aws_cloudwatch_log_group: 'name',
   aws_cloudwatch_log_metric_filter: 'name',
@@ -185,6 +186,7 @@ describe('terraform module with terraform (offline plan of every example)', func
           'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:sg-sentry-function-errors',
           'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:sg-sentry-dlq-depth',
           'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:sg-sentry-events-not-checked',
+          'arn:aws:cloudwatch:eu-west-1:111122223333:alarm:sg-sentry-failed',
         ],
       },
     });
@@ -249,10 +251,10 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
   }
 
-  it('basic: plans the 24 resources of one instance with two email subscriptions', () => {
+  it('basic: plans the 26 resources of one instance with two email subscriptions', () => {
     const plan = runs.get('basic')!.plan;
 
-    expect(creates(plan)).to.have.lengthOf(24);
+    expect(creates(plan)).to.have.lengthOf(26);
     expect(ofType(plan, 'aws_sns_topic_subscription').map((r) => r.after.endpoint).sort()).to.deep.equal([
       'platform-oncall@example.com',
       'secops@example.com',
@@ -283,7 +285,7 @@ describe('terraform module with terraform (offline plan of every example)', func
   it('custom-policy: report mode drops the revoke permission; Slack adds exactly its two statements', () => {
     const plan = runs.get('custom-policy')!.plan;
 
-    expect(creates(plan)).to.have.lengthOf(23);
+    expect(creates(plan)).to.have.lengthOf(25);
     expect(statementSids(plan)).to.deep.equal({ 'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort() });
     const slack = plannedPolicies(plan, 'aws_iam_role_policy')['module.sg_sentry']!.Statement.filter((s) => SLACK_STATEMENTS.includes(s.Sid));
     expect(slack.map((s) => s.Action)).to.deep.equal(['ssm:GetParameter', 'kms:Decrypt']);
@@ -303,7 +305,7 @@ describe('terraform module with terraform (offline plan of every example)', func
     const plan = runs.get('existing-topic')!.plan;
     const keyArn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
-    expect(creates(plan)).to.have.lengthOf(15);
+    expect(creates(plan)).to.have.lengthOf(17);
     expect(ofType(plan, 'aws_sns_topic')).to.deep.equal([]);
     expect(ofType(plan, 'aws_sns_topic_policy')).to.deep.equal([]);
     expect(ofType(plan, 'aws_kms_key')).to.deep.equal([]);
@@ -312,11 +314,9 @@ describe('terraform module with terraform (offline plan of every example)', func
     expect(ofType(plan, 'aws_sqs_queue')[0]!.after.sqs_managed_sse_enabled).not.to.equal(true);
     expect(ofType(plan, 'aws_cloudwatch_log_group')[0]!.after.kms_key_id).to.equal(keyArn);
     expect(ofType(plan, 'aws_dynamodb_table')[0]!.after.server_side_encryption).to.deep.equal([{ enabled: true, kms_key_arn: keyArn }]);
-    expect(ofType(plan, 'aws_cloudwatch_metric_alarm').map((r) => r.after.alarm_actions)).to.deep.equal([
-      ['arn:aws:sns:eu-west-1:111122223333:security-alerts'],
-      ['arn:aws:sns:eu-west-1:111122223333:security-alerts'],
-      ['arn:aws:sns:eu-west-1:111122223333:security-alerts'],
-    ]);
+    expect(ofType(plan, 'aws_cloudwatch_metric_alarm').map((r) => r.after.alarm_actions)).to.deep.equal(
+      Array.from({ length: 4 }, () => ['arn:aws:sns:eu-west-1:111122223333:security-alerts']),
+    );
     expect(statementSids(plan)).to.deep.equal({
       'module.sg_sentry': [...BASE_STATEMENTS, 'RevokeSecurityGroupRules', 'UseKeyOfStateTable', 'UseKeyOfTopicAndQueue'].sort(),
     });
@@ -331,12 +331,12 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
     const permissions = ofType(plan, 'aws_lambda_permission').map((r) => `${r.after.function_name} ${r.after.statement_id}`);
 
-    expect(managed).to.have.lengthOf(46);
+    expect(managed).to.have.lengthOf(50);
     expect(ofType(plan, 'aws_lambda_function').map((r) => r.after.function_name)).to.deep.equal([
       'sg-sentry-production',
       'sg-sentry-audit',
     ]);
-    expect(names).to.have.lengthOf(2 * 13);
+    expect(names).to.have.lengthOf(2 * 15);
     expect(new Set(names).size, names.join('\n')).to.equal(names.length);
     expect(new Set(permissions).size).to.equal(permissions.length);
     expect(statementSids(plan)).to.deep.equal({
@@ -438,7 +438,7 @@ describe('terraform module with terraform (offline plan of every example)', func
   });
 
   it('examples/cdktf: the construct with plain values plans as a cdktf stack', () => {
-    expect(creates(cdktfExample)).to.have.lengthOf(23);
+    expect(creates(cdktfExample)).to.have.lengthOf(25);
     expect(statementSids(cdktfExample)).to.deep.equal({
       '': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort(),
     });
@@ -447,8 +447,8 @@ describe('terraform module with terraform (offline plan of every example)', func
   it('plans when the key, topic and Slack parameter are only known at apply', () => {
     const managed = creates(unknownAtPlan);
 
-    expect(managed.filter((r) => r.address.startsWith('module.'))).to.have.lengthOf(19);
-    expect(managed).to.have.lengthOf(22);
+    expect(managed.filter((r) => r.address.startsWith('module.'))).to.have.lengthOf(21);
+    expect(managed).to.have.lengthOf(24);
   });
 
   it('rejects invalid inputs, and a policy with an unknown key, a bad mode, CIDR or port, at plan time with a message naming each', () => {
