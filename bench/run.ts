@@ -15,13 +15,15 @@ import { bundle } from './scenarios/bundle';
 import { callsPerEvent } from './scenarios/calls-per-event';
 import { eventStorm } from './scenarios/event-storm';
 import { organizationSweep } from './scenarios/organization-sweep';
+import { stateWrites } from './scenarios/state-writes';
+import { sweep } from './scenarios/sweep';
 import { sweep } from './scenarios/sweep';
 import { synth } from './scenarios/synth';
 import { throughput } from './scenarios/throughput';
 import { timeToRevoke } from './scenarios/time-to-revoke';
 
 /** Every scenario, in the order they run and print. A new scenario is a file in scenarios/ and a line here. */
-const SCENARIOS: readonly Scenario[] = [bundle, timeToRevoke, callsPerEvent, throughput, sweep, eventStorm, organizationSweep, synth];
+const SCENARIOS: readonly Scenario[] = [bundle, timeToRevoke, callsPerEvent, throughput, sweep, stateWrites, eventStorm, organizationSweep, synth];
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(ROOT, 'bench/results.json');
@@ -92,7 +94,7 @@ function formatValue(value: number | string, unit: string): string {
     case 'ratio':
       return `${value.toFixed(2)}x`;
     default:
-      return Math.round(value).toLocaleString('en-US');
+      return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(2);
   }
 }
 
