@@ -27,6 +27,7 @@ import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
 import { awsError } from '../helpers/aws-errors';
 import { clone, envelope, fixture } from '../helpers/fixtures';
+import { withOwnSend } from '../helpers/own-send';
 
 const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
 /** Real records the cases start from. */
@@ -474,16 +475,6 @@ const CASES: readonly AdversarialCase[] = [
     assess: ({ published }) => expect(JSON.parse(published?.json ?? '{}').findings[0]?.action).to.equal('already-removed'),
   },
 ];
-
-/**
- * Gives a client its own `send`, the SDK's base implementation, before it is mocked: mocking an
- * instance whose `send` is inherited from a class-level mock would restore that mock.
- */
-function withOwnSend<T extends EC2Client | SNSClient>(client: T): T {
-  const base = Object.getPrototypeOf(Object.getPrototypeOf(client)) as { send: unknown };
-  Object.defineProperty(client, 'send', { value: base.send, writable: true, configurable: true });
-  return client;
-}
 
 describe('adversarial changes', () => {
   const ec2Client = withOwnSend(new EC2Client({ region: 'us-east-1' }));

@@ -6,6 +6,7 @@ import type { Ec2Port, EngineContext } from '../../function/core/ports';
 import { processSweep, SWEEP_CONCURRENCY } from '../../function/core/sweep';
 import { ec2Error, FakeAws, securityGroupRulesResponder } from '../helpers/fake-aws';
 import type { InMemoryEc2 } from '../helpers/in-memory-ec2';
+import { withOwnSend } from '../helpers/own-send';
 import { ACCOUNT, accountRules, inMemoryAccount, isIngressViolation, paginate, REGION } from './account';
 
 const SWEEP = { eventId: 'sweep-1', account: ACCOUNT, region: REGION, time: '2025-06-01T00:00:00Z' };
@@ -103,7 +104,7 @@ describe('sweep under throttling (the SDK against a stub answering RequestLimitE
       // Anything but the listing gets the stub's own answer (groups exist, writes succeed).
       return listing(call);
     });
-    const client = new EC2Client({ ...ec2ClientConfig(REGION), endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+    const client = withOwnSend(new EC2Client({ ...ec2ClientConfig(REGION), endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }));
     aws.latencyMs = 10;
 
     // Act
