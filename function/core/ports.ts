@@ -88,6 +88,7 @@ export type LogSink = (line: Readonly<Record<string, unknown>>) => void;
 export interface MetricsPort {
   record(record: MetricsRecord): void;
 }
+
 /** The state table. Failures throw `StateTableError`; callers log them and carry on. */
 export interface StatePort {
   /** Writes (or overwrites) the records. */
