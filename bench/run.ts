@@ -17,7 +17,6 @@ import { eventStorm } from './scenarios/event-storm';
 import { organizationSweep } from './scenarios/organization-sweep';
 import { stateWrites } from './scenarios/state-writes';
 import { sweep } from './scenarios/sweep';
-import { sweep } from './scenarios/sweep';
 import { synth } from './scenarios/synth';
 import { throughput } from './scenarios/throughput';
 import { timeToRevoke } from './scenarios/time-to-revoke';
