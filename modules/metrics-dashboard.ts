@@ -1,19 +1,22 @@
 /**
  * What the function's metrics (CloudWatch's embedded metric format, namespace `sg-sentry`, the
  * totals without dimensions) become in the module: a dashboard of the exposure window and the
- * counts, and alarms to the topic on `Failed` (a violation that could not be remediated) and
- * `CouldNotCheck` (a change nothing could judge).
+ * counts, and an alarm to the topic on `Failed` (a violation that could not be remediated). A
+ * change nothing could judge has one alarm, on the metric filter of its log line
+ * (could-not-check.ts), which does not depend on the metric line being written; the dashboard
+ * shows both counts.
  */
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import type { CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { METRICS_NAMESPACE, type MetricName } from '../function/core/report/metrics';
+import { EVENTS_NOT_CHECKED_METRIC } from './could-not-check';
 
 type AlarmMetric = Pick<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'statistic' | 'tags'>;
 
 /** The alarms' names, so the topic policy can name them before they exist. */
-export function metricAlarmNames(name: string): { readonly failed: string; readonly couldNotCheck: string } {
-  return { failed: `${name}-failed`, couldNotCheck: `${name}-could-not-check` };
+export function metricAlarmNames(name: string): { readonly failed: string } {
+  return { failed: `${name}-failed` };
 }
 
 /** The alarms on the metrics, each for the construct's above-zero alarm helper, by construct id. */
@@ -27,14 +30,6 @@ export function metricAlarms(name: string, tags: { [key: string]: string } | und
         alarmName: names.failed,
         alarmDescription: 'sg-sentry: a violation could not be remediated (Failed); the rule may still be open, see the notification or the function logs',
         ...on('Failed'),
-      },
-    ],
-    [
-      'could_not_check_alarm',
-      {
-        alarmName: names.couldNotCheck,
-        alarmDescription: 'sg-sentry: a security-group change could not be checked (CouldNotCheck); look at the change in CloudTrail',
-        ...on('CouldNotCheck'),
       },
     ],
   ];
@@ -72,7 +67,10 @@ export function dashboardBody(region: string): string {
         metric('Failed', 'Sum', 'failed'),
       ], { stacked: false }),
       widget(0, 6, 'Sweep: violations found', [metric('SweepViolations', 'Sum', 'violations')]),
-      widget(12, 6, 'Changes that could not be checked', [metric('CouldNotCheck', 'Sum', 'could not check')]),
+      widget(12, 6, 'Changes that could not be checked', [
+        metric('CouldNotCheck', 'Sum', 'could not check (metric)'),
+        [EVENTS_NOT_CHECKED_METRIC.namespace, EVENTS_NOT_CHECKED_METRIC.name, { stat: 'Sum', label: 'could not check (log lines, alarmed)' }],
+      ]),
     ],
   });
 }

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { couldNotCheckMetrics } from '../../function/core/report/metrics';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
 import type { EventReport, SweepReport } from '../../function/core/report/report';
@@ -132,5 +133,20 @@ describe('metrics in the embedded metric format', () => {
 
     // Assess
     expect(lines).to.deep.equal([]);
+  });
+});
+
+describe('metrics of a change that could not be checked', () => {
+  it('count CouldNotCheck once, as a total, for a report that says could_not_check', () => {
+    // Prepare: the report the fail-safe path gives an unreadable event naming no group.
+    const at = new Date('2026-12-01T12:00:00Z');
+    const report = { status: 'invalid' as const, event_id: 'e-1', event_name: 'AuthorizeSecurityGroupIngress', reason: 'no group named', could_not_check: true as const, findings: [] };
+
+    // Act
+    const record = couldNotCheckMetrics(report, at);
+
+    // Assess
+    expect(record).to.deep.equal({ account: null, time: at, metrics: [{ name: 'CouldNotCheck', unit: 'Count', value: 1 }] });
+    expect(couldNotCheckMetrics({ ...report, could_not_check: undefined }, at)).to.equal(undefined);
   });
 });

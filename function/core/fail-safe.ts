@@ -19,6 +19,7 @@ import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import type { Ec2Port, EngineContext, GroupInfo, UnreadableRule } from './ports';
 import { couldNotCheckLogLine, couldNotCheckNotification, couldNotCheckReport } from './report/could-not-check';
+import { couldNotCheckMetrics, eventMetrics } from './report/metrics';
 import { notificationOf, shouldNotify } from './report/event-notification';
 import { eventReport, type EventReport, type FindingReport, type SkippedReport } from './report/report';
 import { boundedLogLine } from './report/size-bounds';
@@ -119,6 +120,7 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
   };
   const failed = retryable.length > 0 || report.findings.some((f) => f.action === 'failed');
   ctx.log(boundedLogLine({ level: failed ? 'error' : 'warn', message: 'sg-sentry event', ...report }));
+  ctx.metrics?.record(eventMetrics(report, ctx.now()));
   if (retryable.length > 0) throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   if (ctx.notifier !== undefined && shouldNotify(report, policy)) {
     try {
@@ -134,6 +136,8 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
 async function couldNotCheck(event: UnreadableEvent, reason: string, ctx: EngineContext): Promise<SkippedReport> {
   const report = couldNotCheckReport(event, reason);
   ctx.log(couldNotCheckLogLine(event, report));
+  const metrics = couldNotCheckMetrics(report, ctx.now());
+  if (metrics !== undefined) ctx.metrics?.record(metrics);
   if (ctx.notifier === undefined) return report;
   try {
     await ctx.notifier.publish(couldNotCheckNotification(event, report));

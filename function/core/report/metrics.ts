@@ -81,6 +81,6 @@ export function sweepMetrics(report: SweepReport, at: Date): MetricsRecord {
  * since such an event may not even name its account. undefined for any other skipped event.
  */
 export function couldNotCheckMetrics(report: SkippedReport, at: Date): MetricsRecord | undefined {
-  if ((report as { readonly could_not_check?: boolean }).could_not_check !== true) return undefined;
+  if (report.could_not_check !== true) return undefined;
   return { account: null, time: at, metrics: [count('CouldNotCheck', 1)] };
 }
