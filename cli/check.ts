@@ -74,6 +74,7 @@ const OFFLINE_EC2: Ec2Port = {
   authorizePermissions: NO_AWS('AuthorizeSecurityGroup*'),
   describeRules: NO_AWS('DescribeSecurityGroupRules'),
   describeGroups: async () => [],
+  deleteTag: NO_AWS('DeleteTags'),
 };
 
 /** Offline, a Modify rule's direction is unknown: judge it both ways, the conservative reading. */
@@ -115,6 +116,10 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
   if (parsed.kind === 'sweep-jobs') {
     const reason = 'an SQS batch of sweep jobs: the function sweeps each account and region it names; run `sg-sentry scan` to sweep an account';
     return skipped(skippedReport('ignored', input.value, reason));
+  }
+  if (parsed.kind === 'tag-change') {
+    const reason = `${parsed.change.eventName} makes the function judge the groups it tags with their current rules and tags, which are not read offline; run \`sg-sentry scan\` to judge them`;
+    return skipped(skippedReport('ignored', input.value, reason, { eventId: parsed.change.eventId, eventName: parsed.change.eventName }));
   }
   const notes: string[] = [];
   if (parsed.change.undirectedRules.length > 0) {

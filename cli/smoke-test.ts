@@ -129,18 +129,25 @@ async function checkFunction(c: SmokeTestClients, name: string): Promise<{ resul
   };
 }
 
+/** The event names a pattern matches: `detail.eventName`, and that of each `detail.$or` branch. */
+function patternEventNames(pattern: unknown): unknown[] {
+  const detail = (pattern as { detail?: { eventName?: unknown; $or?: unknown } } | null)?.detail;
+  const branches = [detail, ...(Array.isArray(detail?.$or) ? (detail.$or as { eventName?: unknown }[]) : [])];
+  return branches.flatMap((branch) => (Array.isArray(branch?.eventName) ? (branch.eventName as unknown[]) : []));
+}
+
 async function checkRule(c: SmokeTestClients, ruleName: string, functionArn: string | undefined): Promise<SmokeCheck> {
   const rule = await call(`events:DescribeRule ${ruleName}`, () => c.events.send(new DescribeRuleCommand({ Name: ruleName })));
   if (!rule) return { check: 'rule', status: 'fail', detail: `rule ${ruleName} not found` };
   const problems: string[] = [];
   if (rule.State !== 'ENABLED') problems.push(`state ${rule.State ?? 'unknown'}`);
-  let names: unknown;
+  let names: unknown[] = [];
   try {
-    names = (JSON.parse(rule.EventPattern ?? '{}') as { detail?: { eventName?: unknown } }).detail?.eventName;
+    names = patternEventNames(JSON.parse(rule.EventPattern ?? '{}'));
   } catch {
-    names = undefined;
+    names = [];
   }
-  const missing = WATCHED_EVENT_NAMES.filter((n) => !(Array.isArray(names) && names.includes(n)));
+  const missing = WATCHED_EVENT_NAMES.filter((n) => !names.includes(n));
   if (missing.length > 0) problems.push(`its pattern misses ${missing.join(', ')} (deployed from an older module? apply the current one)`);
   const targets = await call(`events:ListTargetsByRule ${ruleName}`, () => c.events.send(new ListTargetsByRuleCommand({ Rule: ruleName })));
   if (functionArn !== undefined && !(targets?.Targets ?? []).some((t) => t.Arn === functionArn)) problems.push(`it does not target ${functionArn}`);

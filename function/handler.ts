@@ -3,10 +3,11 @@
  * only buy retries of the same bad event); it does throw when a retry can finish remediation.
  */
 import { processChange, unreachableAccount } from './core/engine';
+import { processTagChange } from './core/tag-change';
 import { EventValidationError } from './core/errors';
 import { parseEvent } from './core/event/parse-event';
 import type { EngineContext } from './core/ports';
-import type { EventReport, SkippedReport, SweepReport } from './core/report/report';
+import type { EventReport, SkippedReport, SweepReport, TagChangeReport } from './core/report/report';
 import { skippedReport } from './core/report/skipped-report';
 import type { SweepDispatchReport, SweepRunReport } from './core/report/sweep-run-report';
 import { processScheduledSweep, processSweepJobs, type SweepJobsResult } from './core/sweep-fan-out';
@@ -24,7 +25,7 @@ export interface FunctionContext extends EngineContext {
   readonly bindInvocation?: (context: LambdaContextLike) => void;
 }
 
-export type HandlerResult = EventReport | SweepReport | SweepRunReport | SweepDispatchReport | SweepJobsResult | SkippedReport;
+export type HandlerResult = EventReport | SweepReport | SweepRunReport | SweepDispatchReport | SweepJobsResult | TagChangeReport | SkippedReport;
 
 function timeBudget(context: LambdaContextLike | undefined): { remainingMs?: () => number } {
   const remaining = context?.getRemainingTimeInMillis;
@@ -68,6 +69,8 @@ export function createHandler(ctx: FunctionContext) {
         return unreachableAccount(parsed.change, ctx) ?? (await processChange(parsed.change, ctx)).report;
       case 'unreadable':
         return processUnreadable(parsed.unreadable, ctx);
+      case 'tag-change':
+        return unreachableAccount(parsed.change, ctx) ?? (await processTagChange(parsed.change, ctx));
     }
   };
 }

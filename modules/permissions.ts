@@ -47,6 +47,9 @@ export interface RoleContext {
   /** The policy's `mode` and `action`, defaults applied. */
   readonly mode: string;
   readonly action: string;
+  /** The policy's `exception_tag` ('' when null), and whether `exception_approvers` is not empty while it is set. */
+  readonly exceptionTag: string;
+  readonly removesUnapprovedExceptions: Condition;
   /** Regions whose security groups the function may change (aws:RequestedRegion): its own, member_regions and sweep_regions. */
   readonly ec2WriteRegions: string[];
   /** The organization's id; null: a single account. */
@@ -96,6 +99,20 @@ const slackParameterArn = (c: RoleContext) =>
 /** The statements of the function's role, in the order the policy document lists them. */
 export const PERMISSIONS = {
   ...OWN_ACCOUNT_PERMISSIONS,
+  RemoveUnapprovedExceptionTags: {
+    when: 'the policy\'s mode is not "report", exception_tag is set and exception_approvers is not empty',
+    why: 'Removes an exception tag that someone exception_approvers does not name set: DeleteTags on the security groups of this account, for that tag key only (aws:TagKeys, and never a call without tags, which would delete every tag), in the regions of the revoke. Member accounts are not granted it (see the README).',
+    present: (c) => and(enforces(c), c.removesUnapprovedExceptions),
+    grant: (c) => ({
+      actions: ['ec2:DeleteTags'],
+      resources: [`arn:${c.partition}:ec2:*:${c.accountId}:security-group/*`],
+      condition: [
+        { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: [c.exceptionTag] },
+        { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
+        { test: 'StringEquals', variable: 'aws:RequestedRegion', values: c.ec2WriteRegions },
+      ],
+    }),
+  },
   WriteOwnLogs: {
     when: 'always',
     why: 'Its own log group only. The module creates the group, so there is no logs:CreateLogGroup.',

@@ -56,7 +56,7 @@ import {
   centralSwitches,
   policyDocument,
 } from './permissions';
-import { minifiedPolicy, policyModeAndAction } from './policy-input';
+import { minifiedPolicy, policyExceptionRemoval, policyModeAndAction } from './policy-input';
 import { AWS_PROVIDER_VERSION } from './requirements';
 import { stateTable, stateTableName } from './state-table';
 import {
@@ -293,6 +293,7 @@ export class SecurityGroupSentry extends Construct {
       createsStateTable: createStateTable,
       stateTableArn: arn('dynamodb', `table/${stateTableName(name)}`),
       ...policyModeAndAction(props.policy ?? null),
+      ...policyExceptionRemoval(props.policy ?? null),
       // Events of these regions reach the function, and the sweep visits these.
       ec2WriteRegions: Token.asList(Fn.distinct(Fn.concat([[region], memberRegions, sweepRegions]))),
       organizationId,

@@ -122,7 +122,8 @@ describe('sg-sentry smoke-test', () => {
   it('fails when the rule\'s pattern misses a call the function handles (deployed from an older module)', async () => {
     // Prepare
     const pattern = securityGroupChangeEventPattern();
-    pattern.detail.eventName = pattern.detail.eventName.filter((n) => n !== WATCHED_EVENT_NAMES[0]);
+    const [ruleCalls] = pattern.detail.$or;
+    if (ruleCalls !== undefined) ruleCalls.eventName = ruleCalls.eventName.filter((n) => n !== WATCHED_EVENT_NAMES[0]);
     events.on(DescribeRuleCommand, { Name: 'sg-sentry-events' }).resolves({ Name: 'sg-sentry-events', State: 'ENABLED', EventPattern: JSON.stringify(pattern) });
 
     // Act

@@ -13,6 +13,8 @@
  * - describe rules: by id (one unknown id fails the call) or by group filter, in pages; the
  *   token is a cursor, so rules revoked between two pages do not shift what the next page holds;
  *   describe groups: one unknown group fails the call with `InvalidGroup.NotFound`;
+ * - delete tag: removes the key only while it still has the value given (EC2's DeleteTags with
+ *   a `Value`); otherwise nothing changes and the call still succeeds;
  * - a group that does not exist fails any call naming it with `InvalidGroup.NotFound`;
  * - rules the adapter could not read (`addUnreadable`) come back in the first page that
  *   describes their group, as `unreadable`.
@@ -25,6 +27,7 @@ import { ruleKey } from '../../function/core/model/rule-key';
 import type { Rule } from '../../function/core/model/rule';
 import type {
   AuthorizeRequest,
+  DeleteTagRequest,
   DescribeRulesPage,
   DescribeRulesRequest,
   Ec2Port,
@@ -213,6 +216,19 @@ export class InMemoryEc2 implements Ec2Port {
         tags: { ...group.tags },
       };
     });
+  }
+
+  async deleteTag(request: DeleteTagRequest): Promise<void> {
+    this.enter('deleteTag', request);
+    const group = this.group(request.groupId);
+    if (group.tags[request.key] !== request.value) return;
+    const { [request.key]: _removed, ...rest } = group.tags;
+    this.groups.set(group.groupId, { ...group, tags: rest });
+  }
+
+  /** The group's tags as EC2 holds them now. */
+  tagsOf(groupId: string): Readonly<Record<string, string>> {
+    return { ...this.group(groupId).tags };
   }
 
   private enter(method: Ec2Method, request: unknown): void {

@@ -93,6 +93,25 @@ describe('SecurityGroupSentry construct with plain values', () => {
     expect(sids(restrict)).to.deep.equal([...BASE, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort());
   });
 
+  it('grants DeleteTags for the exception tag alone when exception_approvers names someone, outside report mode', () => {
+    // Act
+    const approvers = { exception_tag: 'change:until', exception_approvers: ['arn:aws:iam::*:role/security-approver'] };
+    const removing = synthesize({ policy: JSON.stringify(approvers) });
+    const reporting = synthesize({ policy: JSON.stringify({ ...approvers, mode: 'report' }) });
+    const anyone = synthesize({ policy: JSON.stringify({ exception_tag: 'change:until' }) });
+    const off = synthesize({ policy: JSON.stringify({ ...approvers, exception_tag: null }) });
+
+    // Assess
+    const statement = (rolePolicy(removing).statement as Json[]).find((s) => s.sid === 'RemoveUnapprovedExceptionTags');
+    expect(statement?.actions).to.deep.equal(['ec2:DeleteTags']);
+    expect(statement?.resources).to.have.length(1).and.satisfy((r: string[]) => r[0]?.endsWith(':security-group/*'));
+    expect(statement?.condition).to.deep.include.members([
+      { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: ['change:until'] },
+      { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
+    ]);
+    for (const tf of [reporting, anyone, off]) expect(sids(tf)).not.to.include('RemoveUnapprovedExceptionTags');
+  });
+
   it('encrypts with a given key, else with a key it creates, else (createKmsKey false) with AWS-managed keys', () => {
     // Prepare
     const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -4,6 +4,7 @@ import {
   CLOUDTRAIL_DETAIL_TYPE,
   EC2_EVENT_SOURCE,
   EVENTBRIDGE_EC2_SOURCE,
+  TAG_EVENT_NAMES,
   WATCHED_EVENT_NAMES,
 } from '../../function/core/event/watched-events';
 import { TerraformJson } from '../../modules/synthesize-module';
@@ -24,6 +25,8 @@ const ROLE_ARN = '${!(var.existing_role_arn != null) ? local.created_role_arn : 
 const CREATES_KEY = '(var.create_kms_key && !(var.kms_key_arn != null))';
 const POLICY_MODE = 'try(lookup(jsondecode(var.policy), "mode", "enforce"), "enforce")';
 const POLICY_ACTION = 'try(lookup(jsondecode(var.policy), "action", "revoke"), "revoke")';
+const EXCEPTION_TAG = 'try(coalesce(lookup(jsondecode(var.policy), "exception_tag", "sg-sentry:exempt-until"), ""), "")';
+const HAS_APPROVERS = 'length(try(lookup(jsondecode(var.policy), "exception_approvers", []), [])) >= 1';
 
 describe('terraform module (synthesized)', () => {
   let module: TerraformJson;
@@ -33,22 +36,26 @@ describe('terraform module (synthesized)', () => {
     module = synthesizedWorkspace().module;
   });
 
-  it('matches the watched CloudTrail calls, generated from WATCHED_EVENT_NAMES, and excludes failed calls', () => {
+  it('matches the watched CloudTrail calls, generated from WATCHED_EVENT_NAMES, tag calls only on security groups, and excludes failed calls', () => {
     // Act
     const rule = resource(module, 'aws_cloudwatch_event_rule', 'security_group_changes');
 
     // Assess
-    expect(JSON.parse(rule.event_pattern as string)).to.deep.equal({
+    const pattern = JSON.parse(rule.event_pattern as string);
+    const tagNames: readonly string[] = TAG_EVENT_NAMES;
+    expect(pattern).to.deep.equal({
       source: [EVENTBRIDGE_EC2_SOURCE],
       'detail-type': [CLOUDTRAIL_DETAIL_TYPE],
-      detail: { eventSource: [EC2_EVENT_SOURCE], eventName: [...WATCHED_EVENT_NAMES], errorCode: [{ exists: false }] },
+      detail: {
+        eventSource: [EC2_EVENT_SOURCE],
+        errorCode: [{ exists: false }],
+        $or: [
+          { eventName: WATCHED_EVENT_NAMES.filter((name) => !tagNames.includes(name)) },
+          { eventName: ['CreateTags', 'DeleteTags'], requestParameters: { resourcesSet: { items: { resourceId: [{ prefix: 'sg-' }] } } } },
+        ],
+      },
     });
-    expect(JSON.parse(rule.event_pattern as string).detail.eventName).to.include.members([
-      'AuthorizeSecurityGroupIngress',
-      'AuthorizeSecurityGroupEgress',
-      'ModifySecurityGroupRules',
-      'CreateSecurityGroup',
-    ]);
+    expect(pattern.detail.$or[0].eventName).to.include.members(['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules', 'CreateSecurityGroup']);
   });
 
   it('is a child module: no provider, no backend, required_providers hashicorp/aws covering 5.100 and 6.x', () => {
@@ -193,6 +200,20 @@ describe('terraform module (synthesized)', () => {
           actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
           resources: SECURITY_GROUP_ARNS,
           condition: IN_SERVED_REGIONS,
+        },
+      },
+      {
+        for_each: `\${(!(${POLICY_MODE} == "report") && ((length(compact([${EXCEPTION_TAG}])) >= 1) && (${HAS_APPROVERS}))) ? ["RemoveUnapprovedExceptionTags"] : []}`,
+        content: {
+          sid: 'RemoveUnapprovedExceptionTags',
+          effect: 'Allow',
+          actions: ['ec2:DeleteTags'],
+          resources: ['arn:${local.partition}:ec2:*:${local.account_id}:security-group/*'],
+          condition: [
+            { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: [`\${${EXCEPTION_TAG}}`] },
+            { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
+            IN_SERVED_REGIONS[0],
+          ],
         },
       },
       {

@@ -26,7 +26,11 @@ function parsesOrRejectsCleanly(input: unknown): void {
     expect(error.problems.length).to.be.greaterThan(0);
     return;
   }
-  expect(['change', 'sweep', 'ignored', 'unreadable']).to.include(parsed.kind);
+  expect(['change', 'tag-change', 'sweep', 'ignored', 'unreadable']).to.include(parsed.kind);
+  if (parsed.kind === 'tag-change') {
+    for (const id of parsed.change.groupIds) expect(id).to.match(/^sg-[0-9a-f]+$/);
+    if (parsed.change.tags !== 'all') for (const tag of parsed.change.tags) expect(tag.key).to.be.a('string').and.not.equal('');
+  }
   if (parsed.kind === 'unreadable') expect(parsed.unreadable.problems.length).to.be.greaterThan(0);
   if (parsed.kind === 'change') {
     const rules = [...parsed.change.rules, ...parsed.change.undirectedRules.map((r) => ({ ...r, direction: 'ingress' as const }))];

@@ -5,6 +5,7 @@
 import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
+  DeleteTagsCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
@@ -21,6 +22,7 @@ import { lowerId } from '../core/model/ids';
 import { ipPermissionOf } from '../core/model/ip-permission';
 import type {
   AuthorizeRequest,
+  DeleteTagRequest,
   DescribeRulesPage,
   DescribeRulesRequest,
   Ec2Port,
@@ -185,6 +187,13 @@ export class Ec2Adapter implements Ec2Port {
     const rules = read.filter(isReadable);
     const unreadable = read.filter((r): r is UnreadableRule => !isReadable(r));
     return { rules, ...(unreadable.length > 0 ? { unreadable } : {}), ...(output.NextToken ? { nextToken: output.NextToken } : {}) };
+  }
+
+  async deleteTag(request: DeleteTagRequest): Promise<void> {
+    // With a Value, EC2 deletes the tag only while it still has that value.
+    await call(() =>
+      this.client.send(new DeleteTagsCommand({ Resources: [request.groupId], Tags: [{ Key: request.key, Value: request.value }] })),
+    );
   }
 
   async describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]> {

@@ -5,7 +5,7 @@
  */
 import { act, alreadyRemoved } from './act/act';
 import { findingsWhenLookupFailed } from './act/lookup-failed';
-import type { SecurityGroupChange } from './event/change';
+import type { ChangeCommon, SecurityGroupChange } from './event/change';
 import { NotificationError, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { exemptionsToRemember } from './judge/remembered-exemptions';
@@ -30,7 +30,7 @@ export interface ChangeResult {
   readonly findings: readonly Finding[];
 }
 
-const targetOf = (change: SecurityGroupChange): Target => ({
+const targetOf = (change: ChangeCommon): Target => ({
   ...(change.account !== undefined ? { account: change.account } : {}),
   region: change.region,
 });
@@ -40,7 +40,7 @@ const targetOf = (change: SecurityGroupChange): Target => ({
  * act there. Not an error and not retried: nothing would change on a retry. undefined when the
  * event's account can be reached.
  */
-export function unreachableAccount(change: SecurityGroupChange, ctx: EngineContext): SkippedReport | undefined {
+export function unreachableAccount(change: ChangeCommon, ctx: EngineContext): SkippedReport | undefined {
   if (ctx.portsFor(targetOf(change)) !== undefined) return undefined;
   const report = skippedReport(
     'ignored',

@@ -58,6 +58,13 @@ export interface GroupInfo {
   readonly tags: Readonly<Record<string, string>>;
 }
 
+/** Removes one tag from one group, only while it still has that value (EC2's DeleteTags with a value). */
+export interface DeleteTagRequest {
+  readonly groupId: string;
+  readonly key: string;
+  readonly value: string;
+}
+
 /** EC2 in one region. Failures throw `Ec2CallError`. */
 export interface Ec2Port {
   revokeRuleIds(request: RevokeByIdRequest): Promise<RevokeResult>;
@@ -65,6 +72,7 @@ export interface Ec2Port {
   authorizePermissions(request: AuthorizeRequest): Promise<void>;
   describeRules(request: DescribeRulesRequest): Promise<DescribeRulesPage>;
   describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]>;
+  deleteTag(request: DeleteTagRequest): Promise<void>;
 }
 
 export interface NotificationMessage {

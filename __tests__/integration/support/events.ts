@@ -5,7 +5,7 @@
  * else in the record (who, from where, with what client) stays as the real sample has it.
  */
 import { randomUUID } from 'node:crypto';
-import { ModifySecurityGroupRulesCommand, type IpPermission, type SecurityGroupRule, type SecurityGroupRuleRequest } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DeleteTagsCommand, ModifySecurityGroupRulesCommand, type IpPermission, type SecurityGroupRule, type SecurityGroupRuleRequest } from '@aws-sdk/client-ec2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { clone, envelope } from '../../helpers/fixtures';
 import type { Direction, TestAccount } from './account';
@@ -171,6 +171,22 @@ export async function replayModify(
   const modified = new Set(SecurityGroupRules.map((r) => r.SecurityGroupRuleId));
   const created = (await account.rules(groupId)).filter((r) => modified.has(r.SecurityGroupRuleId ?? ''));
   return { record, event, created };
+}
+
+/**
+ * A CreateTags or DeleteTags record replayed on one group: the call is made with the record's
+ * tags (DeleteTags: each key, with its value when the record gives one), then the record is
+ * rewritten to name the group, the account and the region.
+ */
+export async function replayTags(account: TestAccount, real: Json, groupId: string): Promise<{ record: Json; event: Json }> {
+  const realGroup = items(bareRecord(real).requestParameters?.resourcesSet)[0]?.resourceId;
+  if (typeof realGroup !== 'string') throw new Error('replayTags needs a record whose resourcesSet names a group');
+  const { record, event } = intoAccount(real, account, { [realGroup]: groupId });
+  const tags = items(record.requestParameters.tagSet).map((t) => ({ Key: String(t.key), ...(t.value !== undefined ? { Value: String(t.value) } : {}) }));
+  if (record.eventName === 'CreateTags') await account.ec2.send(new CreateTagsCommand({ Resources: [groupId], Tags: tags }));
+  else if (record.eventName === 'DeleteTags') await account.ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: tags }));
+  else throw new Error(`replayTags cannot replay ${String(record.eventName)}`);
+  return { record, event };
 }
 
 /**

@@ -22,6 +22,17 @@ export interface SecurityGroupChange {
   readonly createdGroup?: boolean;
 }
 
+export type TagChangeKind = 'set' | 'removed';
+
+/** CreateTags / DeleteTags on security groups: which groups, and which tags were set or removed. */
+export interface TagChange extends ChangeCommon {
+  readonly kind: TagChangeKind;
+  /** The security groups among the call's resources, lower-cased. */
+  readonly groupIds: readonly string[];
+  /** The tags as the request names them (`value` absent when DeleteTags gave none); `all`: DeleteTags without a tag set. */
+  readonly tags: readonly { readonly key: string; readonly value?: string }[] | 'all';
+}
+
 export interface SweepRequest {
   readonly eventId?: string;
   readonly account?: string;
@@ -56,6 +67,7 @@ export interface UnreadableEvent {
 export type ParsedEvent =
   | { readonly kind: 'change'; readonly change: SecurityGroupChange }
   | { readonly kind: 'unreadable'; readonly unreadable: UnreadableEvent }
+  | { readonly kind: 'tag-change'; readonly change: TagChange }
   | { readonly kind: 'sweep'; readonly sweep: SweepRequest }
   | { readonly kind: 'sweep-jobs'; readonly records: readonly SweepJobRecord[] }
   | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string };

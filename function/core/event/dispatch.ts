@@ -5,6 +5,8 @@
 import type { EventParser } from './change';
 import { authorizeParser } from './parsers/authorize-security-group';
 import { parseCreateSecurityGroup } from './parsers/create-security-group';
+import { parseCreateTags } from './parsers/create-tags';
+import { parseDeleteTags } from './parsers/delete-tags';
 import { parseModifySecurityGroupRules } from './parsers/modify-security-group-rules';
 import type { WatchedEventName } from './watched-events';
 
@@ -13,4 +15,6 @@ export const EVENT_PARSERS: Readonly<Record<WatchedEventName, EventParser>> = {
   AuthorizeSecurityGroupEgress: authorizeParser('egress'),
   ModifySecurityGroupRules: parseModifySecurityGroupRules,
   CreateSecurityGroup: parseCreateSecurityGroup,
+  CreateTags: parseCreateTags,
+  DeleteTags: parseDeleteTags,
 };

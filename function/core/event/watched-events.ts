@@ -3,7 +3,16 @@
  * EventBridge pattern in modules/ both import this list, so the two can never disagree, and a
  * name cannot be added here without a parser.
  */
-export const WATCHED_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules', 'CreateSecurityGroup'] as const;
+
+/**
+ * Tag changes matter only on security groups and only for the exception and exclusion tags:
+ * the EventBridge pattern narrows these to calls naming a security group.
+ */
+export const TAG_EVENT_NAMES = ['CreateTags', 'DeleteTags'] as const;
+
+export const WATCHED_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules', 'CreateSecurityGroup', ...TAG_EVENT_NAMES] as const;
+
+export type TagEventName = (typeof TAG_EVENT_NAMES)[number];
 
 export type WatchedEventName = (typeof WATCHED_EVENT_NAMES)[number];
 

@@ -4,7 +4,7 @@
  * (sg-sentry's own role, `exempt_principals`). Such violations are judged `exempt`.
  */
 import type { Principal, SelfIdentity } from '../model/principal';
-import type { Policy } from '../policy/policy';
+import type { Policy, PrincipalPattern } from '../policy/policy';
 
 export type GroupScope = { readonly watched: true } | { readonly watched: false; readonly reason: string };
 
@@ -39,7 +39,16 @@ const SERVICE_PREFIX = 'service:';
 export function exemptionFor(policy: Policy, principal: Principal, self?: SelfIdentity): string | undefined {
   const session = self !== undefined ? selfSession(self) : undefined;
   if (session !== undefined && principal.arn === session) return `made by sg-sentry itself (session ${session})`;
-  for (const pattern of policy.exemptPrincipals) {
+  return principalMatch('exempt_principals', policy.exemptPrincipals, principal);
+}
+
+/**
+ * Which of `patterns` (a list of the policy named `listName`) matches the principal, said as a
+ * reason: `service:<name>` patterns on `invokedBy`, all others on the ARN and the issuer ARN.
+ * `exempt_principals` and `exception_approvers` match the same way.
+ */
+export function principalMatch(listName: string, patterns: readonly PrincipalPattern[], principal: Principal): string | undefined {
+  for (const pattern of patterns) {
     const candidates: ReadonlyArray<readonly [string, string | undefined]> = pattern.pattern.startsWith(SERVICE_PREFIX)
       ? [['invokedBy', principal.invokedBy === undefined ? undefined : `${SERVICE_PREFIX}${principal.invokedBy}`]]
       : [
@@ -49,7 +58,7 @@ export function exemptionFor(policy: Policy, principal: Principal, self?: SelfId
     for (const [what, value] of candidates) {
       if (value !== undefined && pattern.matches(value)) {
         const shown = what === 'invokedBy' ? value.slice(SERVICE_PREFIX.length) : value;
-        return `exempt_principals[${pattern.index}] "${pattern.pattern}" matches ${what} ${shown}`;
+        return `${listName}[${pattern.index}] "${pattern.pattern}" matches ${what} ${shown}`;
       }
     }
   }

@@ -64,6 +64,49 @@ export interface EventReport {
    * rules of the groups it names, judged as the sweep judges them.
    */
   readonly unreadable_event?: UnreadableEventReport;
+  /** For CreateTags / DeleteTags: which tags changed, and an unapproved exception removed. */
+  readonly tag_change?: TagChangeFacts;
+}
+
+/** A tag set or removed, as the request named it. */
+export interface TagReport {
+  readonly key: string;
+  readonly value?: string;
+}
+
+/** An exception tag set by someone `exception_approvers` does not name. */
+export interface UnapprovedExceptionReport {
+  readonly tag: string;
+  readonly value: string;
+  /** Who set it (`principal` of the event). */
+  readonly set_by: string | null;
+  /** `removed`; `would-remove` in report mode; `failed` when DeleteTags failed (`error`); `changed-since` when the group no longer carries that value. */
+  readonly action: 'removed' | 'would-remove' | 'failed' | 'changed-since';
+  readonly reason: string;
+  readonly error?: string;
+}
+
+export interface TagChangeFacts {
+  readonly kind: 'set' | 'removed';
+  /** The tags the call set or removed that sg-sentry reads; `all`: DeleteTags without a tag set. */
+  readonly tags: readonly TagReport[] | 'all';
+  readonly unapproved_exception?: UnapprovedExceptionReport;
+  /** EC2's answer when the group's rules or tags could not be read for good: nothing was judged. */
+  readonly could_not_judge?: string;
+}
+
+/** What sg-sentry did for a CreateTags / DeleteTags call: one event report per security group it names. */
+export interface TagChangeReport {
+  readonly status: 'processed';
+  readonly kind: 'tag-change';
+  readonly event_id: string;
+  readonly event_name: string;
+  readonly account: string | null;
+  readonly region: string;
+  readonly principal: string | null;
+  readonly groups: readonly EventReport[];
+  /** Groups the call named that the policy does not watch, with why. */
+  readonly not_watched: readonly { readonly group_id: string; readonly reason: string }[];
 }
 
 export interface UnreadableEventReport {
