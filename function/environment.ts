@@ -15,6 +15,7 @@ import type { FunctionContext } from './handler';
 import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
 import { cachedSecureString } from './adapters/ssm-parameter';
+import { NotifyOnceTable } from './adapters/notify-once';
 import { StateTable } from './adapters/state-table';
 import { OrganizationAccounts } from './adapters/organization-accounts';
 import { SqsSweepQueue } from './adapters/sweep-queue';
@@ -71,15 +72,20 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     assumeRole: (roleArn) => assumeRole(sts, roleArn),
     now: () => new Date(),
   });
+  const notifyOnce = stateTable ? new NotifyOnceTable(stateTable) : undefined;
   return {
     policy,
     portsFor: (target) => accounts.portsFor(target),
-    bindInvocation: (context) => accounts.identify(context.invokedFunctionArn),
+    bindInvocation: (context) => {
+      accounts.identify(context.invokedFunctionArn);
+      notifyOnce?.bind(context);
+    },
     ...(sweepTargets ? { sweepTargets } : {}),
     ...(sweepQueueUrl ? { sweepQueue: SqsSweepQueue.forQueue(sweepQueueUrl) } : {}),
     ...(sweepTargets?.accounts === 'organization' ? { organization: OrganizationAccounts.lazy() } : {}),
     ...(notifier ? { notifier } : {}),
     ...(stateTable ? { state: new StateTable(stateTable) } : {}),
+    ...(notifyOnce ? { notifyOnce } : {}),
     // Lambda names the session of the function's role after the function.
     ...(selfRoleArn ? { self: { roleArn: selfRoleArn, ...(functionName ? { sessionName: functionName } : {}) } } : {}),
     log,

@@ -166,6 +166,16 @@ export class FakeAws {
       const receivedAt = performance.now();
       const body = await readBody(req);
       this.authorizations.push(String(req.headers.authorization ?? ''));
+      // DynamoDB speaks JSON 1.0: the operation is in X-Amz-Target, the body is JSON.
+      const target = req.headers['x-amz-target'];
+      if (typeof target === 'string') {
+        const call = { action: target.replace(/^.*\./, ''), params: { body } };
+        this.calls.push(call);
+        const custom = this.responders.map((r) => r(call)).find((r) => r !== undefined);
+        res.writeHead(custom?.status ?? 200, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(custom?.body ?? '{}');
+        return;
+      }
       const params = Object.fromEntries(new URLSearchParams(body));
       const call = { action: params.Action ?? '', params, receivedAt };
       this.calls.push(call);

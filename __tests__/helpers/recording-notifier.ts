@@ -10,6 +10,12 @@ export class RecordingNotifier implements NotifierPort {
     return this;
   }
 
+  /** Publishing works again (a retry after SNS failed). */
+  recover(): this {
+    this.failure = undefined;
+    return this;
+  }
+
   async publish(message: NotificationMessage): Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     this.published.push(message);

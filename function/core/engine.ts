@@ -6,7 +6,7 @@
 import { act, alreadyRemoved } from './act/act';
 import { findingsWhenLookupFailed } from './act/lookup-failed';
 import type { ChangeCommon, SecurityGroupChange } from './event/change';
-import { NotificationError, RetryableRemediationError } from './errors';
+import { RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { exemptionsToRemember } from './judge/remembered-exemptions';
 import { judgeRules } from './judge/judge';
@@ -16,6 +16,7 @@ import { currentRules } from './lookup/current-rules';
 import { groupOfChange, withUnreadTags } from './lookup/groups';
 import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
+import { publishOnce } from './notify-once';
 import type { EngineContext, GroupInfo, Target } from './ports';
 import type { SkippedReport } from './report/report';
 import { boundedLogLine } from './report/size-bounds';
@@ -114,13 +115,20 @@ function messageOf(error: unknown): string {
 async function finish(change: SecurityGroupChange, group: GroupInfo | undefined, findings: readonly Finding[], retryable: readonly string[], ctx: EngineContext): Promise<ChangeResult> {
   const report = eventReport(change, group, findings, ctx.policy);
   const failed = retryable.length > 0 || findings.some((f) => f.action === 'failed');
-  ctx.log(boundedLogLine({ level: failed ? 'error' : 'info', message: 'sg-sentry event', ...report }));
+  const level = failed ? 'error' : 'info';
   ctx.metrics?.record(eventMetrics(report, ctx.now()));
   if (retryable.length > 0) {
+    ctx.log(boundedLogLine({ level, message: 'sg-sentry event', ...report }));
     throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   }
-  await notifyIfNeeded(report, ctx);
-  return { report, findings };
+  // The one log line comes after the notification, so it can say whether this delivery was a duplicate.
+  let duplicate = false;
+  try {
+    duplicate = await notifyIfNeeded(report, ctx);
+  } finally {
+    ctx.log(boundedLogLine({ level, message: 'sg-sentry event', ...report, ...(duplicate ? { duplicate } : {}) }));
+  }
+  return { report: duplicate ? { ...report, duplicate } : report, findings };
 }
 
 /**
@@ -157,12 +165,9 @@ async function rememberExemptions(change: SecurityGroupChange, findings: readonl
   }
 }
 
-async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<void> {
-  if (ctx.notifier === undefined || !shouldNotify(report, ctx.policy)) return;
-  try {
-    await ctx.notifier.publish({ ...notificationOf(report), report });
-  } catch (error) {
-    ctx.log({ level: 'error', message: 'notification failed; remediation stands', event_id: report.event_id, error: String(error) });
-    throw new NotificationError(`publishing the report for ${report.event_id} failed`, { cause: error });
-  }
+/** Publishes the report when there is something to say, once per event id; true when this delivery was a duplicate. */
+async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<boolean> {
+  if (ctx.notifier === undefined || !shouldNotify(report, ctx.policy)) return false;
+  const { duplicate } = await publishOnce(report.event_id, { ...notificationOf(report), report }, ctx, { event_id: report.event_id });
+  return duplicate;
 }

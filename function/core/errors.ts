@@ -78,3 +78,15 @@ export class StateTableError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Another delivery of the same event holds its notification record (it is notifying now, or
+ * stopped while it was): this delivery fails so that Lambda retries it later, when the record is
+ * complete (then it is a duplicate) or has been released.
+ */
+export class NotificationInProgressError extends Error {
+  override readonly name = 'NotificationInProgressError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

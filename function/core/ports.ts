@@ -105,6 +105,23 @@ export interface StatePort {
   exemptionsOf(rules: readonly RuleLocation[]): Promise<readonly ExemptionRecord[]>;
 }
 
+/** What became of a notification sent at most once per key. */
+export type OnceOutcome =
+  | { readonly outcome: 'sent' }
+  /** A delivery of the same key completed its notification before: nothing was sent. */
+  | { readonly outcome: 'duplicate' }
+  /** The table could not be used: the notification was sent anyway, and may be sent again. */
+  | { readonly outcome: 'unrecorded'; readonly reason: string };
+
+/**
+ * One notification per event, over the state table. `send` runs unless a completed record of
+ * `key` exists; when it throws, no record is left, so a retry sends. Throws
+ * `NotificationInProgressError` while another delivery of the key holds the record.
+ */
+export interface NotifyOncePort {
+  once(key: string, send: () => Promise<void>): Promise<OnceOutcome>;
+}
+
 /**
  * Where the core acts: one account and one region. Without an account, the caller's own (a
  * bare CloudTrail record in the CLI).
@@ -156,6 +173,8 @@ export interface EngineContext {
   readonly notifier?: NotifierPort;
   /** The state table (`SENTRY_STATE_TABLE`); without it exemptions are not remembered for the sweep. */
   readonly state?: StatePort;
+  /** One notification per event (`SENTRY_STATE_TABLE`); without it every delivery notifies. */
+  readonly notifyOnce?: NotifyOncePort;
   /** sg-sentry's own role and session: its own changes are exempt. */
   readonly self?: SelfIdentity;
   readonly log: LogSink;

@@ -10,9 +10,10 @@
  */
 import { act } from './act/act';
 import type { SweepRequest } from './event/change';
-import { Ec2CallError, EventValidationError, NotificationError, RetryableRemediationError } from './errors';
+import { Ec2CallError, EventValidationError, RetryableRemediationError } from './errors';
 import { groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
+import { publishOnce } from './notify-once';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
 import { honourRemembered, refreshedRecords } from './judge/remembered-exemptions';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
@@ -155,8 +156,7 @@ class Sweep {
       }
       throw new RetryableRemediationError(`sweep of ${this.region} failed: ${messageOf(error)}`, { cause: error });
     }
-    await this.notify(report);
-    return report;
+    return this.notify(report);
   }
 
   /** One page of a scope, through the pool. */
@@ -367,14 +367,13 @@ class Sweep {
     return this.tally.report(request, this.region, this.ctx.policy, { pages: this.pages, notReached: this.notReached, errors: this.errors });
   }
 
-  private async notify(report: SweepReport): Promise<void> {
-    const notifier = this.ctx.notifier;
-    if (notifier === undefined || !shouldNotifySweep(report, this.ctx.policy.notifyAllowed)) return;
-    try {
-      await notifier.publish(sweepNotificationOf(report));
-    } catch (error) {
-      this.ctx.log({ level: 'error', message: 'sweep notification failed; remediation stands', region: report.region, error: String(error) });
-      throw new NotificationError(`publishing the sweep summary for ${report.region} failed`, { cause: error });
-    }
+  /** Sends the summary once per delivery (the schedule event's id, or the sweep job's message id). */
+  private async notify(report: SweepReport): Promise<SweepReport> {
+    if (this.ctx.notifier === undefined || !shouldNotifySweep(report, this.ctx.policy.notifyAllowed)) return report;
+    const { duplicate } = await publishOnce(report.event_id, sweepNotificationOf(report), this.ctx, { event_id: report.event_id, region: report.region });
+    if (!duplicate) return report;
+    this.ctx.log({ level: 'info', message: 'sg-sentry sweep duplicate', event_id: report.event_id, region: report.region, duplicate });
+    return { ...report, duplicate };
   }
+
 }

@@ -8,13 +8,14 @@
  */
 import { act } from './act/act';
 import type { SecurityGroupChange, TagChange } from './event/change';
-import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
+import { Ec2CallError, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption, groupScope, principalMatch } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
 import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import type { Policy } from './policy/policy';
+import { publishOnce } from './notify-once';
 import type { Ec2Port, EngineContext, GroupInfo } from './ports';
 import { eventReport, type EventReport, type TagChangeFacts, type TagChangeReport, type TagReport, type UnapprovedExceptionReport } from './report/report';
 import { skippedReport } from './report/skipped-report';
@@ -109,7 +110,7 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
       throw new RetryableRemediationError(`judging ${groupId} after ${change.eventName} failed: ${messageOf(error)}`, { cause: error });
     }
   }
-  const report: TagChangeReport = {
+  const reportOf = (judged: readonly EventReport[]): TagChangeReport => ({
     status: 'processed',
     kind: 'tag-change',
     event_id: change.eventId,
@@ -117,13 +118,21 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
     account: change.account ?? null,
     region: change.region,
     principal: change.principal.arn ?? null,
-    groups,
+    groups: judged,
     not_watched: notWatched,
-  };
-  ctx.log({ level: retryable.length > 0 ? 'error' : 'info', message: 'sg-sentry tag change', ...report });
-  if (retryable.length > 0) throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
-  await notifyGroups(groups, ctx);
-  return report;
+  });
+  if (retryable.length > 0) {
+    ctx.log({ level: 'error', message: 'sg-sentry tag change', ...reportOf(groups) });
+    throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
+  }
+  // Logged after the notifications, so that the line says which were duplicates.
+  let notified: readonly EventReport[] = groups;
+  try {
+    notified = await notifyGroups(groups, ctx);
+  } finally {
+    ctx.log({ level: 'info', message: 'sg-sentry tag change', ...reportOf(notified) });
+  }
+  return reportOf(notified);
 }
 
 /** One group: drop an unapproved exception, then judge its current rules with its current tags. */
@@ -191,15 +200,17 @@ function failedGroupReport(change: TagChange, groupId: string, facts: Omit<TagCh
   return { ...eventReport(asChange, undefined, findings, policy), tag_change: { ...facts, could_not_judge: error.message } };
 }
 
-async function notifyGroups(groups: readonly EventReport[], ctx: EngineContext): Promise<void> {
-  if (ctx.notifier === undefined) return;
+/** One notification per group; the delivery key is the event id and the group, as one call may tag several. */
+async function notifyGroups(groups: readonly EventReport[], ctx: EngineContext): Promise<EventReport[]> {
+  const out: EventReport[] = [];
   for (const report of groups) {
-    if (!shouldNotifyTagChange(report, ctx.policy)) continue;
-    try {
-      await ctx.notifier.publish({ ...tagChangeNotificationOf(report), report });
-    } catch (error) {
-      ctx.log({ level: 'error', message: 'notification failed; remediation stands', event_id: report.event_id, group_id: report.group_id, error: String(error) });
-      throw new NotificationError(`publishing the report for ${report.event_id} (${report.group_id}) failed`, { cause: error });
+    if (ctx.notifier === undefined || !shouldNotifyTagChange(report, ctx.policy)) {
+      out.push(report);
+      continue;
     }
+    const key = `${report.event_id}#${report.group_id ?? ''}`;
+    const { duplicate } = await publishOnce(key, { ...tagChangeNotificationOf(report), report }, ctx, { event_id: report.event_id, group_id: report.group_id });
+    out.push(duplicate ? { ...report, duplicate } : report);
   }
+  return out;
 }

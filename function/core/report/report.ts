@@ -66,6 +66,8 @@ export interface EventReport {
   readonly unreadable_event?: UnreadableEventReport;
   /** For CreateTags / DeleteTags: which tags changed, and an unapproved exception removed. */
   readonly tag_change?: TagChangeFacts;
+  /** A delivery of this event had already notified (state table): nothing was sent this time. */
+  readonly duplicate?: true;
 }
 
 /** A tag set or removed, as the request named it. */
@@ -178,6 +180,8 @@ export interface SweepReport {
   readonly exceptions_in_force: readonly ExceptionInForce[];
   /** How to re-create what the sweep revoked or restricted, per group and direction. */
   readonly restore: readonly GroupRestore[];
+  /** A delivery of this sweep had already sent its summary (state table): nothing was sent this time. */
+  readonly duplicate?: true;
 }
 
 export interface SkippedReport {
