@@ -153,6 +153,12 @@ export const PERMISSIONS = {
     present: (c) => c.createsStateTable,
     grant: (c) => ({ actions: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'], resources: [c.stateTableArn] }),
   },
+  SendEachNotificationOnce: {
+    when: 'create_state_table (the default)',
+    why: 'One notification per event: the idempotency records of Powertools\' DynamoDB persistence layer (PutItem with a condition before the notification, UpdateItem after it, DeleteItem when it failed, GetItem to read a record a condition found). That table only.',
+    present: (c) => c.createsStateTable,
+    grant: (c) => ({ actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [c.stateTableArn] }),
+  },
   UseKeyOfStateTable: {
     when: 'create_state_table and kms_key_arn are set',
     why: 'Reading and writing a table encrypted with a customer-managed key, only through DynamoDB of the region (the actions AWS CDK grants a role that reads and writes such a table).',

@@ -40,6 +40,7 @@ const BASE = [
   'PublishNotifications',
   'ReadSecurityGroups',
   'RememberExemptionsInStateTable',
+  'SendEachNotificationOnce',
   'SendFailedEventsToDeadLetterQueue',
   'UseModuleKeyOfStateTable',
   'UseModuleKeyOfTopicAndQueue',

@@ -255,6 +255,15 @@ describe('terraform module (synthesized)', () => {
         },
       },
       {
+        for_each: '${var.create_state_table ? ["SendEachNotificationOnce"] : []}',
+        content: {
+          sid: 'SendEachNotificationOnce',
+          effect: 'Allow',
+          actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          resources: ['arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${var.name}-state'],
+        },
+      },
+      {
         for_each: '${(var.create_state_table && (var.kms_key_arn != null)) ? ["UseKeyOfStateTable"] : []}',
         content: {
           sid: 'UseKeyOfStateTable',

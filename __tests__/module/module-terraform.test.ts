@@ -20,7 +20,7 @@ import { REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 const EXAMPLES = readdirSync(join(REPO_ROOT, 'examples', 'terraform')).sort();
 const FIXTURES = join(__dirname, 'fixtures', 'terraform');
 
-const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'RememberExemptionsInStateTable', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
+const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'RememberExemptionsInStateTable', 'SendEachNotificationOnce', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
 const SLACK_STATEMENTS = ['DecryptSlackWebhookParameter', 'ReadSlackWebhookParameter'];
 const MODULE_KEY_STATEMENT = ['UseModuleKeyOfStateTable', 'UseModuleKeyOfTopicAndQueue'];
 /** The organization example: one instance, its key, the bus, the sweep queues and the StackSets. */

@@ -59,7 +59,7 @@ describe('the state table', () => {
     expect(use!.condition[0].values[0]).to.match(/^dynamodb\.\$\{local\.[\w]*region[\w]*\}\.amazonaws\.com$/);
   });
 
-  it('grants exactly BatchGetItem and BatchWriteItem on that table, and passes its name as SENTRY_STATE_TABLE', () => {
+  it('grants exactly the batch calls of remembered exemptions and the item calls of one notification per event on that table, and passes its name as SENTRY_STATE_TABLE', () => {
     // Act
     const tf = synthesize({});
 
@@ -68,7 +68,16 @@ describe('the state table', () => {
     expect(grant!.actions).to.deep.equal(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
     expect(grant!.resources).to.have.length(1);
     expect(grant!.resources[0]).to.match(/^arn:\$\{local\.\w*partition\w*\}:dynamodb:\$\{local\.\w*region\w*\}:\$\{local\.\w*account_id\w*\}:table\/sg-sentry-state$/);
-    expect(statements(tf).flatMap((s) => s.actions as string[]).filter((a) => a.startsWith('dynamodb:'))).to.deep.equal(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
+    const once = statements(tf).find((s) => s.sid === 'SendEachNotificationOnce');
+    expect(once!.resources).to.deep.equal(grant!.resources);
+    expect(statements(tf).flatMap((s) => s.actions as string[]).filter((a) => a.startsWith('dynamodb:'))).to.deep.equal([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(environment(tf)[ENV.stateTable]).to.equal('sg-sentry-state');
   });
 
@@ -78,7 +87,7 @@ describe('the state table', () => {
 
     // Assess
     expect(tables(tf).map((t) => t.count)).to.deep.equal([0]);
-    expect(statements(tf).map((s) => s.sid)).to.not.include.members(['RememberExemptionsInStateTable', 'UseModuleKeyOfStateTable']);
+    expect(statements(tf).map((s) => s.sid)).to.not.include.members(['RememberExemptionsInStateTable', 'SendEachNotificationOnce', 'UseModuleKeyOfStateTable']);
     expect(environment(tf)).to.not.have.property(ENV.stateTable);
   });
 });
