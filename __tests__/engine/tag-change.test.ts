@@ -10,7 +10,9 @@ import { Ec2CallError } from '../../function/core/errors';
 import type { TagChangeReport } from '../../function/core/report/report';
 import { processTagChange } from '../../function/core/tag-change';
 import { envelope, fixture } from '../helpers/fixtures';
+import { ruleKey } from '../../function/core/model/rule-key';
 import { InMemoryEc2 } from '../helpers/in-memory-ec2';
+import { InMemoryState } from '../helpers/in-memory-state';
 import { engineContext } from './support';
 
 const CREATE = 'derived/create-tags-exception-from-create-security-group-terraform-tag-specification';
@@ -172,6 +174,51 @@ describe('tag events: the group is judged at once', () => {
 
     // Assess
     expect(ec2.rules().map((r) => r.fromPort)).to.deep.equal([443]);
+  });
+
+  it('keeps a rule the event path let stand because of who made it, as the sweep does', async () => {
+    // Prepare: the world SSH rule was made by the deployer role, and remembered
+    const ec2 = groupWith({});
+    const [ssh] = ec2.rules();
+    const state = new InMemoryState();
+    const deployer = 'arn:aws:iam::999999999999:role/deployer';
+    await state.recordExemptions([
+      {
+        account: '999999999999',
+        region: 'ap-northeast-1',
+        ruleId: ssh?.ruleId ?? '',
+        groupId: GROUP,
+        rule: ssh !== undefined ? ruleKey(ssh) : '',
+        ruleText: 'tcp/22 from 0.0.0.0/0',
+        principal: { issuerArn: deployer },
+        reason: `exempt_principals[0] "${deployer}" matches issuer ${deployer}`,
+        time: '2026-11-20T00:00:00Z',
+        expiration: 1_900_000_000,
+      },
+    ]);
+    const { ctx } = engineContext({ exempt_principals: [deployer] }, ec2, { state });
+
+    // Act
+    const report = (await processTagChange(tagChangeOf(DELETE), ctx)) as TagChangeReport;
+
+    // Assess
+    expect(ec2.rules()).to.have.length(2);
+    expect(report.groups[0]?.findings[0]?.verdict).to.equal('exempt');
+    expect(report.groups[0]?.findings[0]?.reason).to.match(/^exempt when it was made /);
+  });
+
+  it('revokes nothing on a guess when the remembered exemptions cannot be read', async () => {
+    // Prepare
+    const ec2 = groupWith({});
+    const { ctx } = engineContext({}, ec2, { state: new InMemoryState().failWith() });
+
+    // Act
+    const report = (await processTagChange(tagChangeOf(DELETE), ctx)) as TagChangeReport;
+
+    // Assess
+    expect(ec2.rules()).to.have.length(2);
+    expect(report.groups[0]?.findings[0]).to.include({ verdict: 'violation', action: 'failed' });
+    expect(report.groups[0]?.findings[0]?.error).to.match(/^not revoked: the exemptions remembered for these rules could not be read \(BatchGetItem on sg-sentry-state failed/);
   });
 
   it('leaves a group the policy does not watch alone and says why', async () => {

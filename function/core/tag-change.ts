@@ -11,8 +11,9 @@ import type { SecurityGroupChange, TagChange } from './event/change';
 import { Ec2CallError, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption, groupScope, principalMatch } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
+import { honourRemembered } from './judge/remembered-exemptions';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
-import type { Finding } from './model/finding';
+import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
 import type { Policy } from './policy/policy';
 import { publishOnce } from './notify-once';
@@ -165,14 +166,37 @@ async function judgeGroup(
   const rules = await rulesOfGroup(groupId, ec2);
   const exemptReason = groupExemption(policy, groupId, tags);
   const exception = exemptReason === undefined ? exceptionOf(policy, tags, ctx.now()) : undefined;
-  const judgements = withException(judgeRules(rules, policy, exemptReason), exception).filter((j) => j.verdict !== 'allowed');
-  const acted = await act(judgements, policy, ec2, { now: ctx.now(), revokeByRuleId: () => true });
+  const judged = withException(judgeRules(rules, policy, exemptReason), exception).filter((j) => j.verdict !== 'allowed');
+  const { judgements, unread } = await withRemembered(judged, change, ctx);
+  const acted = await act(judgements, policy, ec2, {
+    now: ctx.now(),
+    revokeByRuleId: () => true,
+    ...(unread !== undefined ? { notAttempted: `not revoked: the exemptions remembered for these rules could not be read (${unread}); the next sweep tries again` } : {}),
+  });
   const asChange: SecurityGroupChange = { ...change, groupId, rules: [], undirectedRules: [] };
   const report: EventReport = {
     ...eventReport(asChange, info, acted.findings, policy),
     tag_change: { ...facts, ...(removal !== undefined ? { unapproved_exception: removal } : {}) },
   };
   return { report, retryable: acted.retryable };
+}
+
+/**
+ * The violations with the exemptions the event path remembered applied, as the sweep applies
+ * them: a tag change names the tagger, not who made each rule. When the table cannot be read,
+ * nothing is revoked on a guess (`unread` says why).
+ */
+async function withRemembered(judgements: readonly Judgement[], change: TagChange, ctx: EngineContext): Promise<{ judgements: readonly Judgement[]; unread?: string }> {
+  const { state } = ctx;
+  const account = change.account;
+  const ruleIds = judgements.flatMap((j) => (j.verdict === 'violation' && j.rule.ruleId !== undefined ? [j.rule.ruleId] : []));
+  if (state === undefined || account === undefined || ruleIds.length === 0) return { judgements };
+  try {
+    const found = await state.exemptionsOf(ruleIds.map((ruleId) => ({ account, region: change.region, ruleId })));
+    return { judgements: honourRemembered(judgements, new Map(found.map((record) => [record.ruleId, record])), ctx.policy, ctx.self).judgements };
+  } catch (error) {
+    return { judgements, unread: messageOf(error) };
+  }
 }
 
 async function removeTag(
