@@ -114,7 +114,7 @@ describe('tag events: the group is judged at once', () => {
     expect(ec2.rules().map((r) => r.fromPort)).to.deep.equal([443]);
     expect(report.groups.map((g) => g.findings.map((f) => `${f.from_port} ${f.action}`))).to.deep.equal([['22 revoked']]);
     expect(report.groups[0]?.tag_change).to.deep.equal({ kind: 'removed', tags: [{ key: TAG }] });
-    expect(notifier.published.map((m) => m.subject)).to.deep.equal(['sg-sentry: revoked tcp/22 from 0.0.0.0/0 on sg-07111150655b49758 (bluegreen_alb_sg)']);
+    expect(notifier.published.map((m) => m.subject)).to.deep.equal(['sg-sentry: revoked tcp/22 from 0.0.0.0/0 on sg-07111150655b49758 "bluegreen_alb_sg"']);
     expect(notifier.published[0]?.email).to.match(/^Tag change: DeleteTags removed sg-sentry:exempt-until; the group's current rules were judged\./);
   });
 
