@@ -169,7 +169,7 @@ export class FakeAws {
       // DynamoDB speaks JSON 1.0: the operation is in X-Amz-Target, the body is JSON.
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') {
-        const call = { action: target.replace(/^.*\./, ''), params: { body } };
+        const call = { action: target.replace(/^.*\./, ''), params: { body }, receivedAt };
         this.calls.push(call);
         const custom = this.responders.map((r) => r(call)).find((r) => r !== undefined);
         res.writeHead(custom?.status ?? 200, { 'content-type': 'application/x-amz-json-1.0' });

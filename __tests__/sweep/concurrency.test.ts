@@ -35,6 +35,7 @@ function slowEc2(ec2: InMemoryEc2, delayMs = 5): { port: Ec2Port; maxInFlight: (
     authorizePermissions: slow((r) => ec2.authorizePermissions(r)),
     describeRules: slow((r) => ec2.describeRules(r)),
     describeGroups: slow((ids) => ec2.describeGroups(ids)),
+    deleteTag: slow((r) => ec2.deleteTag(r)),
   };
   return { port, maxInFlight: () => max };
 }
