@@ -8,7 +8,7 @@ import { processChange } from '../function/core/engine';
 import { defaultEgressOf } from '../function/core/lookup/created-group';
 import { EventValidationError } from '../function/core/errors';
 import { parseEvent } from '../function/core/event/parse-event';
-import type { Policy } from '../function/core/policy/policy';
+import { parsePolicy, type Policy } from '../function/core/policy/policy';
 import type { Finding } from '../function/core/model/finding';
 import type { Ec2Port, EngineContext } from '../function/core/ports';
 import type { SkippedReport } from '../function/core/report/report';
@@ -54,7 +54,8 @@ Exit status: 0 nothing violates, 1 some rule violates the policy, 2 bad input
 (unreadable file, bad JSON, invalid event or policy).
 
 Offline limits: ModifySecurityGroupRules does not say whether a rule is ingress or egress, so
-each such rule is judged both ways; exclude_tags cannot be applied (group tags are not read).
+each such rule is judged both ways; exclude_tags cannot be applied (group tags are not read);
+prefix lists are not read, so a rule referencing one is judged by reference.
 `;
 
 /** A result and the engine's findings behind its report (not part of the JSON output). */
@@ -75,6 +76,9 @@ const OFFLINE_EC2: Ec2Port = {
   describeRules: NO_AWS('DescribeSecurityGroupRules'),
   describeGroups: async () => [],
   deleteTag: NO_AWS('DeleteTags'),
+  describePrefixLists: NO_AWS('DescribeManagedPrefixLists'),
+  prefixListEntries: NO_AWS('GetManagedPrefixListEntries'),
+  removePrefixListEntries: NO_AWS('ModifyManagedPrefixList'),
 };
 
 /** Offline, a Modify rule's direction is unknown: judge it both ways, the conservative reading. */
@@ -109,6 +113,10 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
     const reason = `invalid event: ${unreadable.problems.join('; ')}; ${instead}`;
     return skipped(skippedReport('invalid', input.value, reason, { eventId: unreadable.eventId, eventName: unreadable.eventName, problems: unreadable.problems }));
   }
+  if (parsed.kind === 'prefix-list-change') {
+    const reason = `a change of prefix list ${parsed.change.prefixListId} is judged against the rules that reference it, which check does not read offline`;
+    return skipped(skippedReport('ignored', input.value, reason, { eventId: parsed.change.eventId, eventName: parsed.change.eventName }));
+  }
   if (parsed.kind === 'sweep') {
     const reason = 'a Scheduled Event starts the sweep; run `sg-sentry scan` to sweep an account';
     return skipped(skippedReport('ignored', input.value, reason, { eventId: parsed.sweep.eventId, eventName: 'Scheduled Event' }));
@@ -126,6 +134,9 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
     notes.push('ModifySecurityGroupRules does not say the direction; offline, each rule was judged as ingress and as egress');
   }
   if (Object.keys(policy.excludeTags).length > 0) notes.push('exclude_tags was not applied: group tags are not read offline');
+  if (policy.inspectPrefixLists && parsed.change.rules.some((rule) => rule.source.kind === 'prefix_list')) {
+    notes.push('prefix lists are not read offline: a rule referencing one was judged by reference, as with inspect_prefix_lists false');
+  }
   const created = defaultEgressOf(parsed.change);
   if (created.length > 0) notes.push('CreateSecurityGroup: offline, the new group was judged by the default egress rule EC2 gives it (all traffic to 0.0.0.0/0)');
   const change = withBothDirections({ ...parsed.change, rules: [...parsed.change.rules, ...created], createdGroup: false });
@@ -194,7 +205,9 @@ export async function runCheck(args: readonly string[], io: Io): Promise<number>
   const { policy, source } = loadPolicyFile(values.policy);
   const sources = expandInputs(positionals);
   const named = new Set(positionals);
-  const offline: EngineContext = { policy: withMode(policy, 'report'), portsFor: () => ({ ec2: OFFLINE_EC2 }), log: () => {}, now: () => new Date() };
+  // Prefix lists cannot be read offline, so they are trusted by reference (the check says so).
+  const offlinePolicy = parsePolicy({ ...withMode(policy, 'report').document, inspect_prefix_lists: false });
+  const offline: EngineContext = { policy: offlinePolicy, portsFor: () => ({ ec2: OFFLINE_EC2 }), log: () => {}, now: () => new Date() };
 
   const results: RunResult[] = [];
   const failures: RunFailure[] = [];

@@ -10,6 +10,7 @@ import type { EngineContext } from './core/ports';
 import type { EventReport, SkippedReport, SweepReport, TagChangeReport } from './core/report/report';
 import { skippedReport } from './core/report/skipped-report';
 import type { SweepDispatchReport, SweepRunReport } from './core/report/sweep-run-report';
+import { processPrefixListChange } from './core/prefix-list-change';
 import { processScheduledSweep, processSweepJobs, type SweepJobsResult } from './core/sweep-fan-out';
 import { processUnreadable } from './core/fail-safe';
 
@@ -71,6 +72,8 @@ export function createHandler(ctx: FunctionContext) {
         return processUnreadable(parsed.unreadable, ctx);
       case 'tag-change':
         return unreachableAccount(parsed.change, ctx) ?? (await processTagChange(parsed.change, ctx));
+      case 'prefix-list-change':
+        return unreachableAccount(parsed.change, ctx) ?? (await processPrefixListChange(parsed.change, ctx)).report;
     }
   };
 }

@@ -31,6 +31,14 @@ export const ACCOUNT_SWITCHES = {
       'Grant the authorize calls of the restrict action: true only when the central deployment\'s policy action is "restrict" (with enforce).',
     memberDefault: false,
   },
+  inspectPrefixLists: {
+    centralWhen: 'the policy\'s inspect_prefix_lists is not false',
+    variable: 'inspect_prefix_lists',
+    parameter: 'InspectPrefixLists',
+    description:
+      'Grant the prefix-list reads (and, with enforce, the removal of offending entries): true unless the central deployment\'s policy sets inspect_prefix_lists to false.',
+    memberDefault: true,
+  },
 } as const;
 
 export type AccountSwitch = keyof typeof ACCOUNT_SWITCHES;
@@ -78,6 +86,20 @@ export const ACCOUNT_PERMISSIONS = {
     grant: (s) => ({
       actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
       resources: securityGroupArns(s),
+      condition: inWriteRegions(s),
+    }),
+  },
+  ReadManagedPrefixLists: {
+    requires: ['inspectPrefixLists'],
+    why: 'DescribeManagedPrefixLists tells who owns a list a rule references (AWS-managed lists are trusted) and its version; GetManagedPrefixListEntries reads what a customer-managed list holds, so that a list holding 0.0.0.0/0 cannot open a group unnoticed. Lists may be shared from other accounts, and Describe calls have no resource-level permissions, hence "*".',
+    grant: () => ({ actions: ['ec2:DescribeManagedPrefixLists', 'ec2:GetManagedPrefixListEntries'], resources: ['*'] }),
+  },
+  RemoveOffendingPrefixListEntries: {
+    requires: ['enforce', 'inspectPrefixLists'],
+    why: 'Removes exactly the entries of a customer-managed list that open a watched rule, naming the list version it read: prefix lists of this account, in the same regions as the revoke.',
+    grant: (s) => ({
+      actions: ['ec2:ModifyManagedPrefixList'],
+      resources: [`arn:${s.partition}:ec2:*:${s.accountId}:prefix-list/*`],
       condition: inWriteRegions(s),
     }),
   },

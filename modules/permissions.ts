@@ -50,6 +50,8 @@ export interface RoleContext {
   /** The policy's `exception_tag` ('' when null), and whether `exception_approvers` is not empty while it is set. */
   readonly exceptionTag: string;
   readonly removesUnapprovedExceptions: Condition;
+  /** The policy's `inspect_prefix_lists` as `"true"` or `"false"`, default applied. */
+  readonly inspectPrefixLists: string;
   /** Regions whose security groups the function may change (aws:RequestedRegion): its own, member_regions and sweep_regions. */
   readonly ec2WriteRegions: string[];
   /** The organization's id; null: a single account. */
@@ -65,7 +67,7 @@ const enforces = (c: RoleContext) => not(equals(c.mode, 'report'));
 
 /** The account switches as the central module decides them from its policy and inputs. */
 export function centralSwitches(c: RoleContext): Record<AccountSwitch, Condition> {
-  return { enforce: enforces(c), restrict: equals(c.action, 'restrict') };
+  return { enforce: enforces(c), restrict: equals(c.action, 'restrict'), inspectPrefixLists: not(equals(c.inspectPrefixLists, 'false')) };
 }
 
 /** A statement of ACCOUNT_PERMISSIONS in the function's own account. */

@@ -53,6 +53,20 @@ export function policyExceptionRemoval(policy: string | null): { exceptionTag: s
   return { exceptionTag: tag ?? '', removesUnapprovedExceptions: tag !== null && (parsed.exception_approvers ?? []).length > 0 };
 }
 
+/**
+ * The policy's `inspect_prefix_lists` as `"true"` or `"false"` (a Terraform expression for a
+ * token), the embedded default's when omitted: whether the role may read prefix lists.
+ */
+export function policyInspectsPrefixLists(policy: string | null): string {
+  const fallback = String(DEFAULT_POLICY_DOCUMENT.inspect_prefix_lists);
+  if (policy === null || policy === '') return fallback;
+  if (isToken(policy)) {
+    return Token.asString(Fn.try([Fn.tostring(Fn.lookup(Fn.jsondecode(policy), 'inspect_prefix_lists', DEFAULT_POLICY_DOCUMENT.inspect_prefix_lists)), fallback]));
+  }
+  const parsed = JSON.parse(policy) as { inspect_prefix_lists?: boolean };
+  return String(parsed.inspect_prefix_lists ?? DEFAULT_POLICY_DOCUMENT.inspect_prefix_lists);
+}
+
 /** The policy without insignificant whitespace, so a readable heredoc costs no env bytes. */
 export function minifiedPolicy(policy: string | null): string {
   if (policy === null) return '';

@@ -56,7 +56,7 @@ import {
   centralSwitches,
   policyDocument,
 } from './permissions';
-import { minifiedPolicy, policyExceptionRemoval, policyModeAndAction } from './policy-input';
+import { minifiedPolicy, policyExceptionRemoval, policyInspectsPrefixLists, policyModeAndAction } from './policy-input';
 import { AWS_PROVIDER_VERSION } from './requirements';
 import { stateTable, stateTableName } from './state-table';
 import {
@@ -294,6 +294,7 @@ export class SecurityGroupSentry extends Construct {
       stateTableArn: arn('dynamodb', `table/${stateTableName(name)}`),
       ...policyModeAndAction(props.policy ?? null),
       ...policyExceptionRemoval(props.policy ?? null),
+      inspectPrefixLists: policyInspectsPrefixLists(props.policy ?? null),
       // Events of these regions reach the function, and the sweep visits these.
       ec2WriteRegions: Token.asList(Fn.distinct(Fn.concat([[region], memberRegions, sweepRegions]))),
       organizationId,

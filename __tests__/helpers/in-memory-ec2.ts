@@ -17,13 +17,18 @@
  *   a `Value`); otherwise nothing changes and the call still succeeds;
  * - a group that does not exist fails any call naming it with `InvalidGroup.NotFound`;
  * - rules the adapter could not read (`addUnreadable`) come back in the first page that
- *   describes their group, as `unreadable`.
+ *   describes their group, as `unreadable`;
+ * - managed prefix lists (owner, name, version, entries of every version): describe by id (one
+ *   unknown id fails the call with `InvalidPrefixListID.NotFound`), entries at a version, and
+ *   removing entries guarded by the version the caller read (`PrefixListVersionMismatch`
+ *   otherwise; an entry that is not in the list fails the call), one version up per change.
  *
  * Every call is recorded in `calls`; `onCall` observes calls; `failOn` makes chosen calls fail
  * the way the adapter reports AWS failures (`Ec2CallError`, retryable or not).
  */
 import { Ec2CallError } from '../../function/core/errors';
 import { ruleKey } from '../../function/core/model/rule-key';
+import type { PrefixListEntry, PrefixListInfo } from '../../function/core/model/prefix-list';
 import type { Rule } from '../../function/core/model/rule';
 import type {
   AuthorizeRequest,
@@ -32,6 +37,8 @@ import type {
   DescribeRulesRequest,
   Ec2Port,
   GroupInfo,
+  PrefixListEntriesRequest,
+  RemovePrefixListEntriesRequest,
   RevokeByIdRequest,
   RevokeByPermissionRequest,
   RevokeResult,
@@ -45,6 +52,14 @@ export interface FakeGroup {
   readonly groupName?: string;
   readonly vpcId?: string;
   readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface FakePrefixList {
+  readonly prefixListId: string;
+  readonly name?: string;
+  /** `AWS` for AWS-managed lists; default: the account. */
+  readonly ownerId?: string;
+  readonly entries: readonly PrefixListEntry[];
 }
 
 export type Ec2Method = keyof Ec2Port;
@@ -75,6 +90,8 @@ export function throttled(): Ec2CallError {
 export class InMemoryEc2 implements Ec2Port {
   readonly calls: RecordedEc2Call[] = [];
   private readonly groups = new Map<string, Required<Pick<FakeGroup, 'groupId' | 'tags'>> & FakeGroup>();
+  /** Every version of each list's entries; the last is the current one (version = its position + 1). */
+  private readonly prefixLists = new Map<string, { readonly info: Omit<PrefixListInfo, 'version'>; readonly versions: PrefixListEntry[][] }>();
   private stored: StoredRule[] = [];
   private readonly unreadableRules: UnreadableRule[] = [];
   /** Creation order of each rule, for page cursors. */
@@ -103,6 +120,27 @@ export class InMemoryEc2 implements Ec2Port {
     if (rule.groupId !== undefined && !this.groups.has(rule.groupId)) this.addGroup({ groupId: rule.groupId });
     this.unreadableRules.push(rule);
     return this;
+  }
+
+  addPrefixList(list: FakePrefixList): this {
+    this.prefixLists.set(list.prefixListId, {
+      info: { prefixListId: list.prefixListId, ownerId: list.ownerId ?? '123456789012', ...(list.name !== undefined ? { name: list.name } : {}) },
+      versions: [[...list.entries]],
+    });
+    return this;
+  }
+
+  /** Changes a list as its owner would (a new version), as ModifyManagedPrefixList by someone else does. */
+  editPrefixList(prefixListId: string, change: { add?: readonly PrefixListEntry[]; remove?: readonly string[] }): void {
+    const list = this.prefixList(prefixListId);
+    const current = list.versions.at(-1) ?? [];
+    list.versions.push([...current.filter((e) => !(change.remove ?? []).includes(e.cidr)), ...(change.add ?? [])]);
+  }
+
+  /** The list's current entries and version. */
+  prefixListState(prefixListId: string): { readonly version: number; readonly entries: readonly PrefixListEntry[] } {
+    const list = this.prefixList(prefixListId);
+    return { version: list.versions.length, entries: list.versions.at(-1) ?? [] };
   }
 
   deleteGroup(groupId: string): void {
@@ -231,6 +269,37 @@ export class InMemoryEc2 implements Ec2Port {
     return { ...this.group(groupId).tags };
   }
 
+  async describePrefixLists(prefixListIds: readonly string[]): Promise<readonly PrefixListInfo[]> {
+    this.enter('describePrefixLists', prefixListIds);
+    return prefixListIds.map((id) => {
+      const list = this.prefixList(id);
+      return { ...list.info, version: list.versions.length };
+    });
+  }
+
+  async prefixListEntries(request: PrefixListEntriesRequest): Promise<readonly PrefixListEntry[]> {
+    this.enter('prefixListEntries', request);
+    const list = this.prefixList(request.prefixListId);
+    const version = request.version ?? list.versions.length;
+    const entries = list.versions[version - 1];
+    if (entries === undefined) throw notFound('InvalidParameterValue', `version ${version} of ${request.prefixListId} does not exist`);
+    return entries.map((e) => ({ ...e }));
+  }
+
+  async removePrefixListEntries(request: RemovePrefixListEntriesRequest): Promise<{ readonly version?: number }> {
+    this.enter('removePrefixListEntries', request);
+    const list = this.prefixList(request.prefixListId);
+    if (request.currentVersion !== list.versions.length) {
+      throw notFound('PrefixListVersionMismatch', 'The prefix list has the incorrect version number.');
+    }
+    const current = list.versions.at(-1) ?? [];
+    for (const cidr of request.cidrs) {
+      if (!current.some((e) => e.cidr === cidr)) throw notFound('InvalidPrefixListModification', `The entry ${cidr} is not in ${request.prefixListId}`);
+    }
+    list.versions.push(current.filter((e) => !request.cidrs.includes(e.cidr)));
+    return { version: list.versions.length };
+  }
+
   private enter(method: Ec2Method, request: unknown): void {
     this.calls.push({ method, request });
     for (const l of this.listeners) if (l.method === method) l.listener(request);
@@ -238,6 +307,12 @@ export class InMemoryEc2 implements Ec2Port {
     if (failure === undefined) return;
     failure.remaining -= 1;
     throw failure.error();
+  }
+
+  private prefixList(prefixListId: string) {
+    const list = this.prefixLists.get(prefixListId);
+    if (list === undefined) throw notFound('InvalidPrefixListID.NotFound', `The prefix list ID '${prefixListId}' does not exist`);
+    return list;
   }
 
   private group(groupId: string) {

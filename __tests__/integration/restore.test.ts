@@ -4,41 +4,16 @@
  * SDK, must put back exactly the rule that was revoked, description included.
  */
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { clone, fixture } from '../helpers/fixtures';
 import { replayAuthorize } from './support/events';
+import { argumentsOfPaste, option } from './support/paste';
 import { integrationSuite } from './support/suite';
 
 // Real console sample: tcp/22 from 0.0.0.0/0, with the rule ids of its securityGroupRuleSet.
 const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 /** What someone who wants the paste to do more than it says might write as a description. */
 const HOSTILE_DESCRIPTION = "vendor's test; $(touch /tmp/pwned) `id` ${HOME} && echo \"done\"";
-
-/** Runs `command` in bash with a stand-in `aws` first on PATH; returns the arguments it received. */
-function argumentsOfPaste(command: string): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'sg-sentry-aws-stand-in-'));
-  try {
-    const record = join(dir, 'arguments');
-    const stub = join(dir, 'aws');
-    writeFileSync(stub, `#!/bin/bash\nprintf '%s\\0' "$@" > '${record}'\n`);
-    chmodSync(stub, 0o755);
-    const run = spawnSync('bash', ['--noprofile', '--norc', '-c', command], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
-    expect(run.status, run.stderr).to.equal(0);
-    return readFileSync(record, 'utf8').split('\0').slice(0, -1);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function option(words: readonly string[], name: string): string {
-  const at = words.indexOf(name);
-  expect(at, `${name} in ${words.join(' ')}`).to.be.greaterThan(-1);
-  return words[at + 1]!;
-}
 
 integrationSuite('a restore command, pasted into bash', (emulator) => {
   it('re-creates exactly the revoked rule, a hostile description and all', async () => {

@@ -38,6 +38,7 @@ const environment = (tf: Json) => only(tf.resource, 'aws_lambda_function').envir
 /** Present whatever the policy: the module creates its key by default. */
 const BASE = [
   'PublishNotifications',
+  'ReadManagedPrefixLists',
   'ReadSecurityGroups',
   'RememberExemptionsInStateTable',
   'SendEachNotificationOnce',
@@ -54,7 +55,21 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
     // Assess
     expect(rolePolicy(tf)).not.to.have.property('dynamic');
-    expect(sids(tf)).to.deep.equal([...BASE, 'RevokeSecurityGroupRules'].sort());
+    expect(sids(tf)).to.deep.equal([...BASE, 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort());
+  });
+
+  it('grants the prefix-list reads, and the removal of entries when enforcing, only while the policy inspects prefix lists', () => {
+    // Act
+    const inspecting = synthesize({});
+    const trusting = synthesize({ policy: JSON.stringify({ inspect_prefix_lists: false }) });
+
+    // Assess
+    const statement = (tf: Json, sid: string) => (rolePolicy(tf).statement as Json[]).find((s) => s.sid === sid);
+    expect(statement(inspecting, 'ReadManagedPrefixLists')).to.deep.include({ actions: ['ec2:DescribeManagedPrefixLists', 'ec2:GetManagedPrefixListEntries'], resources: ['*'] });
+    expect(statement(inspecting, 'RemoveOffendingPrefixListEntries')?.actions).to.deep.equal(['ec2:ModifyManagedPrefixList']);
+    expect(statement(inspecting, 'RemoveOffendingPrefixListEntries')?.resources[0]).to.match(/:prefix-list\/\*$/);
+    expect(sids(trusting)).not.to.include.members(['ReadManagedPrefixLists']);
+    expect(sids(trusting)).not.to.include('RemoveOffendingPrefixListEntries');
   });
 
   it('adds exactly ssm:GetParameter and its kms:Decrypt, and the env var, for a Slack parameter; nothing without', () => {
@@ -91,7 +106,7 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
     // Assess
     expect(sids(report)).to.deep.equal(BASE);
-    expect(sids(restrict)).to.deep.equal([...BASE, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort());
+    expect(sids(restrict)).to.deep.equal([...BASE, 'AuthorizeRestrictedReplacementRules', 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort());
   });
 
   it('grants DeleteTags for the exception tag alone when exception_approvers names someone, outside report mode', () => {
@@ -210,7 +225,7 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
     // Assess
     expect(sids(tf)).to.deep.equal(
-      [...BASE, 'RevokeSecurityGroupRules', 'AssumeMemberRoles', 'DispatchSweepTargets', 'ConsumeSweepQueue', 'ListOrganizationAccounts'].sort(),
+      [...BASE, 'RevokeSecurityGroupRules', 'RemoveOffendingPrefixListEntries', 'AssumeMemberRoles', 'DispatchSweepTargets', 'ConsumeSweepQueue', 'ListOrganizationAccounts'].sort(),
     );
     const assume = rolePolicy(tf).statement.find((s: Json) => s.sid === 'AssumeMemberRoles');
     expect(assume.resources[0]).to.match(/:iam::\*:role\/sg-sentry-member$/);

@@ -105,12 +105,14 @@ describe('member StackSet templates (as data)', () => {
     const enforce = statementsOf(roles({ Enforce: 'true', Restrict: 'false' }).MemberRole!);
 
     // Assess
-    expect(sids({ Enforce: 'false', Restrict: 'true' })).to.deep.equal(['ReadSecurityGroups']);
-    expect(sids({ Enforce: 'true', Restrict: 'false' })).to.deep.equal(['ReadSecurityGroups', 'RevokeSecurityGroupRules']);
+    expect(sids({ Enforce: 'false', Restrict: 'true' })).to.deep.equal(['ReadSecurityGroups', 'ReadManagedPrefixLists']);
+    expect(sids({ Enforce: 'true', Restrict: 'false' })).to.deep.equal(['ReadSecurityGroups', 'RevokeSecurityGroupRules', 'ReadManagedPrefixLists', 'RemoveOffendingPrefixListEntries']);
     expect(sids({ Enforce: 'true', Restrict: 'true' })).to.deep.equal([
       'ReadSecurityGroups',
       'RevokeSecurityGroupRules',
       'AuthorizeRestrictedReplacementRules',
+      'ReadManagedPrefixLists',
+      'RemoveOffendingPrefixListEntries',
     ]);
     expect(enforce[1]).to.deep.equal({
       Sid: 'RevokeSecurityGroupRules',

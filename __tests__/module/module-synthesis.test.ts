@@ -27,6 +27,7 @@ const POLICY_MODE = 'try(lookup(jsondecode(var.policy), "mode", "enforce"), "enf
 const POLICY_ACTION = 'try(lookup(jsondecode(var.policy), "action", "revoke"), "revoke")';
 const EXCEPTION_TAG = 'try(coalesce(lookup(jsondecode(var.policy), "exception_tag", "sg-sentry:exempt-until"), ""), "")';
 const HAS_APPROVERS = 'length(try(lookup(jsondecode(var.policy), "exception_approvers", []), [])) >= 1';
+const POLICY_INSPECTS_LISTS = 'try(tostring(lookup(jsondecode(var.policy), "inspect_prefix_lists", true)), "true")';
 
 describe('terraform module (synthesized)', () => {
   let module: TerraformJson;
@@ -199,6 +200,25 @@ describe('terraform module (synthesized)', () => {
           effect: 'Allow',
           actions: ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
           resources: SECURITY_GROUP_ARNS,
+          condition: IN_SERVED_REGIONS,
+        },
+      },
+      {
+        for_each: `\${!(${POLICY_INSPECTS_LISTS} == "false") ? ["ReadManagedPrefixLists"] : []}`,
+        content: {
+          sid: 'ReadManagedPrefixLists',
+          effect: 'Allow',
+          actions: ['ec2:DescribeManagedPrefixLists', 'ec2:GetManagedPrefixListEntries'],
+          resources: ['*'],
+        },
+      },
+      {
+        for_each: `\${(!(${POLICY_MODE} == "report") && !(${POLICY_INSPECTS_LISTS} == "false")) ? ["RemoveOffendingPrefixListEntries"] : []}`,
+        content: {
+          sid: 'RemoveOffendingPrefixListEntries',
+          effect: 'Allow',
+          actions: ['ec2:ModifyManagedPrefixList'],
+          resources: ['arn:${local.partition}:ec2:*:${local.account_id}:prefix-list/*'],
           condition: IN_SERVED_REGIONS,
         },
       },

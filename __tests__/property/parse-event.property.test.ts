@@ -26,7 +26,7 @@ function parsesOrRejectsCleanly(input: unknown): void {
     expect(error.problems.length).to.be.greaterThan(0);
     return;
   }
-  expect(['change', 'tag-change', 'sweep', 'ignored', 'unreadable']).to.include(parsed.kind);
+  expect(['change', 'tag-change', 'prefix-list-change', 'sweep', 'ignored', 'unreadable']).to.include(parsed.kind);
   if (parsed.kind === 'tag-change') {
     for (const id of parsed.change.groupIds) expect(id).to.match(/^sg-[0-9a-f]+$/);
     if (parsed.change.tags !== 'all') for (const tag of parsed.change.tags) expect(tag.key).to.be.a('string').and.not.equal('');

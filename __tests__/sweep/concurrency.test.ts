@@ -36,6 +36,9 @@ function slowEc2(ec2: InMemoryEc2, delayMs = 5): { port: Ec2Port; maxInFlight: (
     describeRules: slow((r) => ec2.describeRules(r)),
     describeGroups: slow((ids) => ec2.describeGroups(ids)),
     deleteTag: slow((r) => ec2.deleteTag(r)),
+    describePrefixLists: slow((ids) => ec2.describePrefixLists(ids)),
+    prefixListEntries: slow((r) => ec2.prefixListEntries(r)),
+    removePrefixListEntries: slow((r) => ec2.removePrefixListEntries(r)),
   };
   return { port, maxInFlight: () => max };
 }

@@ -6,6 +6,10 @@ import type { Principal } from '../../function/core/model/principal';
 import { loadPolicy, parsePolicy } from '../../function/core/policy/policy';
 
 const DEFAULT = loadPolicy(undefined);
+/** pl-02cd2c6b read as the AWS-managed list it is (S3 in us-east-1), as the engine would read it. */
+const AWS_MANAGED_LIST = new Map([
+  ['pl-02cd2c6b', { state: 'aws-managed' as const, info: { prefixListId: 'pl-02cd2c6b', name: 'com.amazonaws.us-east-1.s3', ownerId: 'AWS' } }],
+]);
 
 function cidr(text: string): RuleSource {
   return { kind: 'cidr', cidr: text, family: text.includes(':') ? 'ipv6' : 'ipv4' };
@@ -120,13 +124,13 @@ describe('evaluateRule', () => {
       const prefixList = rule({ kind: 'prefix_list', prefixListId: 'pl-02cd2c6b' }, 'tcp', 22, 22);
 
       // Act
-      const results = [group, byName, prefixList].map((r) => evaluateRule(r, DEFAULT).reason);
+      const results = [group, byName, prefixList].map((r) => evaluateRule(r, DEFAULT, AWS_MANAGED_LIST).reason);
 
       // Assess
       expect(results).to.deep.equal([
         'allowed by ingress.allow[5] (any security group, all)',
         'allowed by ingress.allow[5] (any security group, all)',
-        'allowed by ingress.allow[6] (any prefix list, all)',
+        'allowed by ingress.allow[6] (any prefix list, all): pl-02cd2c6b (com.amazonaws.us-east-1.s3) is AWS-managed',
       ]);
     });
 
@@ -208,7 +212,7 @@ describe('evaluateRule', () => {
       ];
 
       // Act
-      const results = rules.map((r) => evaluateRule(r, DEFAULT).allowed);
+      const results = rules.map((r) => evaluateRule(r, DEFAULT, AWS_MANAGED_LIST).allowed);
 
       // Assess
       expect(results).to.deep.equal([true, true, true, true, true, true]);

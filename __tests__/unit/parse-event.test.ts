@@ -5,7 +5,7 @@ import { envelope, fixture, fixtureNames, ruleLine } from '../helpers/fixtures';
 import { MALFORMED, UNREADABLE_WATCHED } from '../helpers/malformed-events';
 
 /** Every real fixture and the exact rules it normalizes to (empty: ignored). */
-const REAL: Record<string, { rules: string[] } | { ignored: RegExp }> = {
+const REAL: Record<string, { rules: string[] } | { ignored: RegExp } | { prefixList: string; added: string[] }> = {
   'authorize-egress-all-traffic-terraform-no-rule-ids': { rules: ['egress sg-03eee825d6bb78f54 -1 cidr:0.0.0.0/0'] },
   'authorize-egress-all-traffic-v4-v6-console-no-rule-ids': {
     rules: ['egress sg-0299796957cc35b44 -1 cidr:0.0.0.0/0', 'egress sg-0299796957cc35b44 -1 cidr:::/0'],
@@ -48,6 +48,7 @@ const REAL: Record<string, { rules: string[] } | { ignored: RegExp }> = {
   'eventbridge-envelope-revoke-ingress-console-2019': { ignored: /RevokeSecurityGroupIngress/ },
   'revoke-egress-ssh-rdp-console': { ignored: /RevokeSecurityGroupEgress/ },
   'revoke-ingress-mysql-v4-v6-console-unknown-ip-permission-set': { ignored: /RevokeSecurityGroupIngress/ },
+  'modify-managed-prefix-list-add-entry-console-abridged': { prefixList: 'pl-0c3516b0e5630bf3e', added: ['71.131.0.0/16 My IP Range'] },
 };
 
 describe('parseEvent on the real CloudTrail fixtures', () => {
@@ -67,6 +68,13 @@ describe('parseEvent on the real CloudTrail fixtures', () => {
       if ('ignored' in expected) {
         expect(parsed.kind).to.equal('ignored');
         if (parsed.kind === 'ignored') expect(parsed.reason).to.match(expected.ignored);
+        return;
+      }
+      if ('prefixList' in expected) {
+        expect(parsed.kind).to.equal('prefix-list-change');
+        if (parsed.kind !== 'prefix-list-change') return;
+        expect(parsed.change.prefixListId).to.equal(expected.prefixList);
+        expect(parsed.change.addedEntries?.map((e) => `${e.cidr} ${e.description}`)).to.deep.equal(expected.added);
         return;
       }
       expect(parsed.kind).to.equal('change');

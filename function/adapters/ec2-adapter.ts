@@ -6,10 +6,13 @@ import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   DeleteTagsCommand,
+  DescribeManagedPrefixListsCommand,
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
   type EC2ClientConfig,
+  GetManagedPrefixListEntriesCommand,
+  ModifyManagedPrefixListCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
@@ -19,6 +22,7 @@ import type { Rule, RuleSource } from '../core/model/rule';
 import { canonicalProtocol, hasPorts, isIcmp } from '../core/model/protocol';
 import { parseCidr } from '../core/model/cidr';
 import { lowerId } from '../core/model/ids';
+import type { PrefixListEntry, PrefixListInfo } from '../core/model/prefix-list';
 import { ipPermissionOf } from '../core/model/ip-permission';
 import type {
   AuthorizeRequest,
@@ -27,6 +31,8 @@ import type {
   DescribeRulesRequest,
   Ec2Port,
   GroupInfo,
+  PrefixListEntriesRequest,
+  RemovePrefixListEntriesRequest,
   RevokeByIdRequest,
   RevokeByPermissionRequest,
   RevokeResult,
@@ -210,5 +216,57 @@ export class Ec2Adapter implements Ec2Port {
             },
           ],
     );
+  }
+
+  async describePrefixLists(prefixListIds: readonly string[]): Promise<readonly PrefixListInfo[]> {
+    const output = await call(() => this.client.send(new DescribeManagedPrefixListsCommand({ PrefixListIds: [...prefixListIds] })));
+    return (output.PrefixLists ?? []).flatMap((list) =>
+      list.PrefixListId === undefined
+        ? []
+        : [
+            {
+              prefixListId: lowerId(list.PrefixListId),
+              ...(list.PrefixListName !== undefined ? { name: list.PrefixListName } : {}),
+              ...(list.OwnerId !== undefined ? { ownerId: list.OwnerId } : {}),
+              ...(list.Version !== undefined ? { version: list.Version } : {}),
+            },
+          ],
+    );
+  }
+
+  async prefixListEntries(request: PrefixListEntriesRequest): Promise<readonly PrefixListEntry[]> {
+    const entries: PrefixListEntry[] = [];
+    let token: string | undefined;
+    do {
+      const output = await call(() =>
+        this.client.send(
+          new GetManagedPrefixListEntriesCommand({
+            PrefixListId: request.prefixListId,
+            ...(request.version !== undefined ? { TargetVersion: request.version } : {}),
+            MaxResults: 100,
+            ...(token !== undefined ? { NextToken: token } : {}),
+          }),
+        ),
+      );
+      for (const entry of output.Entries ?? []) {
+        if (entry.Cidr !== undefined) entries.push({ cidr: entry.Cidr, ...(entry.Description ? { description: entry.Description } : {}) });
+      }
+      token = output.NextToken || undefined;
+    } while (token !== undefined);
+    return entries;
+  }
+
+  async removePrefixListEntries(request: RemovePrefixListEntriesRequest): Promise<{ readonly version?: number }> {
+    const output = await call(() =>
+      this.client.send(
+        new ModifyManagedPrefixListCommand({
+          PrefixListId: request.prefixListId,
+          CurrentVersion: request.currentVersion,
+          RemoveEntries: request.cidrs.map((cidr) => ({ Cidr: cidr })),
+        }),
+      ),
+    );
+    const version = output.PrefixList?.Version;
+    return version !== undefined ? { version } : {};
   }
 }

@@ -8,10 +8,13 @@ import { findingsWhenLookupFailed } from './act/lookup-failed';
 import type { ChangeCommon, SecurityGroupChange } from './event/change';
 import { RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
+import { listsToInspect } from './judge/containment';
 import { exemptionsToRemember } from './judge/remembered-exemptions';
 import { judgeRules } from './judge/judge';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
 import { assumedDefaultEgress, createdGroupRules } from './lookup/created-group';
+import { readPrefixListsOrThrow } from './lookup/prefix-lists';
+import type { PrefixListLookup } from './model/prefix-list';
 import { currentRules } from './lookup/current-rules';
 import { groupOfChange, withUnreadTags } from './lookup/groups';
 import type { Finding } from './model/finding';
@@ -31,7 +34,7 @@ export interface ChangeResult {
   readonly findings: readonly Finding[];
 }
 
-const targetOf = (change: ChangeCommon): Target => ({
+export const targetOf = (change: ChangeCommon): Target => ({
   ...(change.account !== undefined ? { account: change.account } : {}),
   region: change.region,
 });
@@ -70,6 +73,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   const readFromEc2 = new Set<Rule>();
   let group: GroupInfo | undefined;
   let tagsUnreadable: string | undefined;
+  let lists: PrefixListLookup = new Map();
   try {
     const current = await currentRules(change.undirectedRules, ec2);
     const created = await createdGroupRules(change, policy, ec2);
@@ -77,7 +81,8 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     for (const rule of [...current.rules, ...created]) readFromEc2.add(rule);
     // Judged as ingress, the stricter reading; the rule no longer exists either way.
     findings.push(...judgeRules(current.gone.map(asIngress), policy).map(alreadyRemoved));
-    ({ group, unreadable: tagsUnreadable } = await groupOfChange(change.groupId, policy, ec2, tagsCouldMatter(rules, change, ctx)));
+    lists = await readPrefixListsOrThrow(listsToInspect(rules, policy), ec2);
+    ({ group, unreadable: tagsUnreadable } = await groupOfChange(change.groupId, policy, ec2, tagsCouldMatter(rules, change, ctx, lists)));
   } catch (error) {
     // Judged on what the event says, without the tags that were not read; nothing is revoked.
     const judged = [...change.rules, ...change.undirectedRules.map(asIngress), ...assumedDefaultEgress(change, policy)];
@@ -91,7 +96,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   const exemptReason = groupReason ?? principalReason;
   const exception = exemptReason === undefined ? exceptionOf(policy, group?.tags, ctx.now()) : undefined;
   // What EC2 just described is revoked by id; what the event says, by content.
-  const acted = await act(withUnreadTags(withException(judgeRules(rules, policy, exemptReason), exception), tagsUnreadable), policy, ec2, {
+  const acted = await act(withUnreadTags(withException(judgeRules(rules, policy, exemptReason, lists), exception), tagsUnreadable), policy, ec2, {
     principal: change.principal,
     now: ctx.now(),
     revokeByRuleId: (rule) => readFromEc2.has(rule),
@@ -135,10 +140,10 @@ async function finish(change: SecurityGroupChange, group: GroupInfo | undefined,
  * Whether the group's tags could change a verdict: some rule is a violation, and neither the
  * group's scope nor the principal already exempts it. Otherwise the change costs no read.
  */
-function tagsCouldMatter(rules: readonly Rule[], change: SecurityGroupChange, ctx: EngineContext): boolean {
+function tagsCouldMatter(rules: readonly Rule[], change: SecurityGroupChange, ctx: EngineContext, lists: PrefixListLookup): boolean {
   const { policy } = ctx;
   if (groupExemption(policy, change.groupId) !== undefined || exemptionFor(policy, change.principal, ctx.self) !== undefined) return false;
-  return judgeRules(rules, policy).some((j) => j.verdict === 'violation');
+  return judgeRules(rules, policy, undefined, lists).some((j) => j.verdict === 'violation');
 }
 
 /**
@@ -166,7 +171,7 @@ async function rememberExemptions(change: SecurityGroupChange, findings: readonl
 }
 
 /** Publishes the report when there is something to say, once per event id; true when this delivery was a duplicate. */
-async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<boolean> {
+export async function notifyIfNeeded(report: EventReport, ctx: EngineContext): Promise<boolean> {
   if (ctx.notifier === undefined || !shouldNotify(report, ctx.policy)) return false;
   const { duplicate } = await publishOnce(report.event_id, { ...notificationOf(report), report }, ctx, { event_id: report.event_id });
   return duplicate;

@@ -3,6 +3,7 @@
  * with the AWS SDK; tests and the CLI plug in their own.
  */
 import type { ExemptionRecord, RuleLocation } from './model/exemption-record';
+import type { PrefixListEntry, PrefixListInfo } from './model/prefix-list';
 import type { SelfIdentity } from './model/principal';
 export type { ExemptionRecord, RuleLocation } from './model/exemption-record';
 import type { Direction, Rule } from './model/rule';
@@ -65,6 +66,19 @@ export interface DeleteTagRequest {
   readonly value: string;
 }
 
+export interface PrefixListEntriesRequest {
+  readonly prefixListId: string;
+  /** The entries as of this version (the one DescribeManagedPrefixLists gave); absent = the current ones. */
+  readonly version?: number;
+}
+
+export interface RemovePrefixListEntriesRequest {
+  readonly prefixListId: string;
+  /** The version the entries were read at: EC2 refuses the change (`PrefixListVersionMismatch`) if the list moved on. */
+  readonly currentVersion: number;
+  readonly cidrs: readonly string[];
+}
+
 /** EC2 in one region. Failures throw `Ec2CallError`. */
 export interface Ec2Port {
   revokeRuleIds(request: RevokeByIdRequest): Promise<RevokeResult>;
@@ -73,6 +87,12 @@ export interface Ec2Port {
   describeRules(request: DescribeRulesRequest): Promise<DescribeRulesPage>;
   describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]>;
   deleteTag(request: DeleteTagRequest): Promise<void>;
+  /** DescribeManagedPrefixLists by id; one unknown id fails the call (`InvalidPrefixListID.NotFound`). */
+  describePrefixLists(prefixListIds: readonly string[]): Promise<readonly PrefixListInfo[]>;
+  /** GetManagedPrefixListEntries, every page. */
+  prefixListEntries(request: PrefixListEntriesRequest): Promise<readonly PrefixListEntry[]>;
+  /** ModifyManagedPrefixList removing entries; answers the list's new version when EC2 gives it. */
+  removePrefixListEntries(request: RemovePrefixListEntriesRequest): Promise<{ readonly version?: number }>;
 }
 
 export interface NotificationMessage {

@@ -12,10 +12,13 @@ import { act } from './act/act';
 import type { SweepRequest } from './event/change';
 import { Ec2CallError, EventValidationError, RetryableRemediationError } from './errors';
 import { groupExemption } from './judge/exemptions';
+import { listsToInspect } from './judge/containment';
 import { judgeRules } from './judge/judge';
 import { publishOnce } from './notify-once';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
 import { honourRemembered, refreshedRecords } from './judge/remembered-exemptions';
+import { PrefixListReader } from './lookup/prefix-lists';
+import type { PrefixListLookup } from './model/prefix-list';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
@@ -104,6 +107,7 @@ class Sweep {
   private readonly deadline: (() => boolean) | undefined;
   /** Every EC2 call of this sweep goes through it. */
   private readonly pool: Pool;
+  private readonly prefixLists: PrefixListReader;
   private pages = 0;
   /** Set once the time is up: no batch that would change EC2 starts after it. */
   private stopped = false;
@@ -119,6 +123,7 @@ class Sweep {
     this.ec2 = ports.ec2;
     this.deadline = sweepDeadline(options);
     this.pool = new Pool(options.concurrency ?? SWEEP_CONCURRENCY);
+    this.prefixLists = new PrefixListReader(this.ec2);
   }
 
   private outOfTime(): boolean {
@@ -224,9 +229,10 @@ class Sweep {
       }
       list.push(rule);
     }
+    const lists = await this.readPrefixLists(rules);
     // Tags only matter to a group with a violation (a rule that cannot be read is one): the
     // others cost no DescribeSecurityGroups.
-    const violating = [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy).some((j) => j.verdict === 'violation')).map(([id]) => id);
+    const violating = [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy, undefined, lists).some((j) => j.verdict === 'violation')).map(([id]) => id);
     const unreadableGroups = unreadable.flatMap((r) => (r.groupId !== undefined && groupExemption(policy, r.groupId) === undefined ? [r.groupId] : []));
     const unknownTags = await this.loadGroupInfo([...new Set([...violating, ...unreadableGroups])]);
     // Never dropped: what cannot be read is reported, unless its whole group is exempt.
@@ -235,14 +241,15 @@ class Sweep {
     );
 
     const judged: Array<{ readonly groupId: string; readonly judgements: readonly Judgement[] }> = [];
-    for (const [groupId, groupRules] of byGroup) {
+    for (const [groupId, allRules] of byGroup) {
       if (unknownTags.has(groupId)) continue;
       const info = this.groupInfo.get(groupId);
       // DescribeSecurityGroups no longer knows the group: it was deleted after the listing.
       if (info === null) continue;
+      const groupRules = this.withReadableLists(groupId, allRules, lists);
       const exemptReason = groupExemption(policy, groupId, info?.tags);
       const exception = exemptReason === undefined ? exceptionOf(policy, info?.tags, this.ctx.now()) : undefined;
-      const judgements = withException(judgeRules(groupRules, policy, exemptReason), exception);
+      const judgements = withException(judgeRules(groupRules, policy, exemptReason, lists), exception);
       if (exception?.state === 'active' && exception.until !== undefined && judgements.some((j) => j.verdict === 'exempt')) {
         this.tally.exceptionInForce({ group_id: groupId, ...(info?.groupName !== undefined ? { group_name: info.groupName } : {}), tag: exception.tag, until: exception.until });
       }
@@ -263,6 +270,32 @@ class Sweep {
       this.notReached.push({ group_ids: unrevokedGroups, next_token: null, reason: 'violations found but not revoked: the sweep ran out of time' });
     }
     return outOfTime;
+  }
+
+  /**
+   * The prefix lists whose entries decide verdicts on this page, each read once per sweep. A
+   * list that failed in a way a retry may fix is reported; its rules wait for the next sweep.
+   */
+  private async readPrefixLists(rules: readonly Rule[]): Promise<PrefixListLookup> {
+    const lists = await this.prefixLists.read(listsToInspect(rules, this.ctx.policy));
+    for (const [id, facts] of lists) {
+      if (facts.state === 'unreadable' && facts.retryable) this.errors.push(`reading prefix list ${id} failed: ${facts.reason}`);
+    }
+    return lists;
+  }
+
+  /** The group's rules but those whose prefix list could not be read for now (reported as not reached). */
+  private withReadableLists(groupId: string, rules: readonly Rule[], lists: PrefixListLookup): Rule[] {
+    const waiting = (rule: Rule) => {
+      if (rule.source.kind !== 'prefix_list') return false;
+      const facts = lists.get(rule.source.prefixListId.toLowerCase());
+      return facts?.state === 'unreadable' && facts.retryable;
+    };
+    const kept = rules.filter((rule) => !waiting(rule));
+    if (kept.length < rules.length) {
+      this.notReached.push({ group_ids: [groupId], next_token: null, reason: `${rules.length - kept.length} rule(s) reference a prefix list that could not be read` });
+    }
+    return kept;
   }
 
   /**

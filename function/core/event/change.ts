@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from './schemas/cloudtrail-record.schema';
+import type { PrefixListEntry } from '../model/prefix-list';
 import type { Principal } from '../model/principal';
 import type { Rule } from '../model/rule';
 import type { WatchedEventName } from './watched-events';
@@ -9,6 +10,8 @@ export type UndirectedRule = Omit<Rule, 'direction'> & { readonly ruleId: string
 /** What one CloudTrail security-group call changed, normalized to rules. */
 export interface SecurityGroupChange {
   readonly eventId: string;
+  /** The record had no `eventID` (an abridged copy): `eventId` was derived from its content. */
+  readonly eventIdDerived?: boolean;
   readonly eventName: WatchedEventName;
   readonly eventTime?: string;
   readonly account?: string;
@@ -31,6 +34,13 @@ export interface TagChange extends ChangeCommon {
   readonly groupIds: readonly string[];
   /** The tags as the request names them (`value` absent when DeleteTags gave none); `all`: DeleteTags without a tag set. */
   readonly tags: readonly { readonly key: string; readonly value?: string }[] | 'all';
+}
+
+/** A change of a managed prefix list: which list, and what the request says it added. */
+export interface PrefixListChange extends ChangeCommon {
+  readonly prefixListId: string;
+  /** The entries ModifyManagedPrefixList added; undefined when the request does not say (RestoreManagedPrefixListVersion). */
+  readonly addedEntries?: readonly PrefixListEntry[];
 }
 
 export interface SweepRequest {
@@ -68,12 +78,13 @@ export type ParsedEvent =
   | { readonly kind: 'change'; readonly change: SecurityGroupChange }
   | { readonly kind: 'unreadable'; readonly unreadable: UnreadableEvent }
   | { readonly kind: 'tag-change'; readonly change: TagChange }
+  | { readonly kind: 'prefix-list-change'; readonly change: PrefixListChange }
   | { readonly kind: 'sweep'; readonly sweep: SweepRequest }
   | { readonly kind: 'sweep-jobs'; readonly records: readonly SweepJobRecord[] }
   | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string };
 
 /** What every change carries, read from the record and its envelope before the request is. */
-export type ChangeCommon = Pick<SecurityGroupChange, 'eventId' | 'eventName' | 'eventTime' | 'account' | 'region' | 'principal'>;
+export type ChangeCommon = Pick<SecurityGroupChange, 'eventId' | 'eventIdDerived' | 'eventName' | 'eventTime' | 'account' | 'region' | 'principal'>;
 
 export interface ParserInput {
   readonly record: CloudTrailRecord;

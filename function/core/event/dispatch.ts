@@ -7,7 +7,9 @@ import { authorizeParser } from './parsers/authorize-security-group';
 import { parseCreateSecurityGroup } from './parsers/create-security-group';
 import { parseCreateTags } from './parsers/create-tags';
 import { parseDeleteTags } from './parsers/delete-tags';
+import { parseModifyManagedPrefixList } from './parsers/modify-managed-prefix-list';
 import { parseModifySecurityGroupRules } from './parsers/modify-security-group-rules';
+import { parseRestoreManagedPrefixListVersion } from './parsers/restore-managed-prefix-list-version';
 import type { WatchedEventName } from './watched-events';
 
 export const EVENT_PARSERS: Readonly<Record<WatchedEventName, EventParser>> = {
@@ -17,4 +19,6 @@ export const EVENT_PARSERS: Readonly<Record<WatchedEventName, EventParser>> = {
   CreateSecurityGroup: parseCreateSecurityGroup,
   CreateTags: parseCreateTags,
   DeleteTags: parseDeleteTags,
+  ModifyManagedPrefixList: parseModifyManagedPrefixList,
+  RestoreManagedPrefixListVersion: parseRestoreManagedPrefixListVersion,
 };

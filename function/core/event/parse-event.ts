@@ -7,6 +7,7 @@
 import { EnvelopeMismatchError, EventValidationError } from '../errors';
 import type { Principal } from '../model/principal';
 import type { ParsedEvent } from './change';
+import { derivedEventId } from './derived-event-id';
 import { EVENT_PARSERS } from './dispatch';
 import { unreadableWatchedEvent, type EnvelopeFacts } from './unreadable-event';
 import { CloudTrailRecordSchema, type CloudTrailRecord } from './schemas/cloudtrail-record.schema';
@@ -82,7 +83,8 @@ function readRecord(input: Record<string, unknown>, prefix: string, envelope: En
   const parsed = CloudTrailRecordSchema.safeParse(input);
   if (!parsed.success) throw EventValidationError.fromZod(parsed.error, prefix);
   const record = parsed.data;
-  const base = { eventId: record.eventID, eventName: record.eventName };
+  const eventId = record.eventID ?? derivedEventId(input);
+  const base = { eventId, eventName: record.eventName };
   if (record.eventSource !== EC2_EVENT_SOURCE) {
     return { kind: 'ignored', reason: `event source ${record.eventSource} is not ${EC2_EVENT_SOURCE}`, ...base };
   }
@@ -96,7 +98,8 @@ function readRecord(input: Record<string, unknown>, prefix: string, envelope: En
   const region = record.awsRegion ?? envelope.region;
   if (region === undefined) throw new EventValidationError([`${prefix}.awsRegion: missing, and the envelope names no region`]);
   const common = {
-    eventId: record.eventID,
+    eventId,
+    ...(record.eventID === undefined ? { eventIdDerived: true } : {}),
     eventName: record.eventName,
     eventTime: record.eventTime,
     account: record.recipientAccountId ?? envelope.account ?? record.userIdentity?.accountId ?? undefined,

@@ -10,7 +10,16 @@
  */
 export const TAG_EVENT_NAMES = ['CreateTags', 'DeleteTags'] as const;
 
-export const WATCHED_EVENT_NAMES = ['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules', 'CreateSecurityGroup', ...TAG_EVENT_NAMES] as const;
+export const WATCHED_EVENT_NAMES = [
+  'AuthorizeSecurityGroupIngress',
+  'AuthorizeSecurityGroupEgress',
+  'ModifySecurityGroupRules',
+  'CreateSecurityGroup',
+  ...TAG_EVENT_NAMES,
+  // A rule can take its sources from a customer-managed prefix list: editing the list opens every group that references it.
+  'ModifyManagedPrefixList',
+  'RestoreManagedPrefixListVersion',
+] as const;
 
 export type TagEventName = (typeof TAG_EVENT_NAMES)[number];
 

@@ -25,6 +25,11 @@ export interface Finding {
   readonly error?: string;
   /** Violations only: what the action decided for the rule, in every mode. */
   readonly planned?: PlannedAction;
+  /**
+   * Set when the finding is about an entry of this prefix list, the source of `rule` (a list
+   * change): `rule` names the entry's CIDR, and the action was taken on the entry, not the rule.
+   */
+  readonly prefixListId?: string;
 }
 
 /** A verdict on one rule before anything is done about it. */

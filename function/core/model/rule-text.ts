@@ -25,7 +25,7 @@ function trafficText(protocol: string, fromPort?: number | null, toPort?: number
   return `protocol ${canonical}`;
 }
 
-function sourceText(source: RuleSource): string {
+export function sourceText(source: RuleSource): string {
   if (source.kind !== 'cidr') return sourceLabel(source);
   const range = parseCidrCached(source.cidr);
   return range?.hostBitsSet ? `${source.cidr} (= ${networkText(range)})` : source.cidr;

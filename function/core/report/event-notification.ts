@@ -6,6 +6,7 @@
 import type { Policy } from '../policy/policy';
 import type { NotificationMessage } from '../ports';
 import { byVerdictSeverity, type EventReport, type FindingReport } from './report';
+import { prefixListHeadline, prefixListSection, prefixListSubject } from './prefix-list-notification';
 import { reportJson } from './report-json';
 import { undoSection } from './restore';
 import { fitToSns } from './size-bounds';
@@ -63,6 +64,7 @@ function subjectGroupLabel(report: Pick<EventReport, 'group_id' | 'group_name'>)
 const SUBJECT_LABEL_LIMIT = SUBJECT_LIMIT / 2;
 
 export function subjectOf(report: EventReport): string {
+  if (report.prefix_list !== undefined) return prefixListSubject(report.prefix_list);
   const action = HEADLINE[overallAction(report)] ?? 'change';
   const findings = headlineFindings(report);
   const first = findings[0];
@@ -105,9 +107,11 @@ function emailWith(report: EventReport, shownLimit: number): string {
   const eventLink = `https://${host}/cloudtrailv2/home?region=${report.region}#/events/${encodeURIComponent(report.event_id)}`;
   const headline = `${(HEADLINE[action] ?? action).toUpperCase()}${report.mode === 'report' ? ' (report mode: nothing was changed)' : ''}`;
   const unreadable = report.unreadable_event;
+  const list = report.prefix_list;
   const lines = [
-    `${headline}: ${emailText(report.event_name)} on ${emailText(groupLabel(report))}`,
+    list !== undefined ? prefixListHeadline(report, list) : `${headline}: ${emailText(report.event_name)} on ${emailText(groupLabel(report))}`,
     '',
+    ...(list !== undefined ? prefixListSection(report, list) : []),
     ...(unreadable === undefined
       ? []
       : [
@@ -128,7 +132,7 @@ function emailWith(report: EventReport, shownLimit: number): string {
     'Where',
     `  account: ${emailText(report.account)}`,
     `  region: ${emailText(report.region)}`,
-    `  group: ${emailText(groupLabel(report))}`,
+    list !== undefined ? `  groups: ${list.referencing_groups.length} (listed above)` : `  group: ${emailText(groupLabel(report))}`,
     `  VPC: ${emailText(report.vpc_id)}`,
     '',
     `Rules (${findings.length})`,
@@ -150,8 +154,9 @@ export function notificationOf(report: EventReport): NotificationMessage {
     json: reportJson(report),
     attributes: {
       action: overallAction(report),
-      group_id: report.group_id ?? report.group_name ?? 'unknown',
+      group_id: report.group_id ?? report.group_name ?? (report.prefix_list !== undefined ? 'multiple' : 'unknown'),
       event_name: report.event_name,
+      ...(report.prefix_list !== undefined ? { prefix_list_id: report.prefix_list.prefix_list_id } : {}),
     },
   }, report);
 }

@@ -1,5 +1,5 @@
 import { byVerdictSeverity, type FindingReport } from './report';
-import type { GroupRestore } from './restore';
+import type { Restore } from './restore';
 import { utf8Bytes } from './text';
 
 /** The report's share of SNS's 256 KiB, in UTF-8 bytes (the email takes the rest). */
@@ -11,7 +11,7 @@ export const REPORT_JSON_BYTES = 150_000;
  * `findings_truncated` and `restore_truncated` say how many were left out.
  */
 export function reportJson(
-  report: { readonly findings: readonly FindingReport[]; readonly restore?: readonly GroupRestore[] },
+  report: { readonly findings: readonly FindingReport[]; readonly restore?: readonly Restore[] },
   limitBytes = REPORT_JSON_BYTES,
 ): string {
   const full = JSON.stringify(report);

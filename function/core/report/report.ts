@@ -3,12 +3,12 @@
  * subscribers that are programs receive (the message's `default`). snake_case, as users'
  * tooling expects.
  */
-import type { SecurityGroupChange } from '../event/change';
+import type { ChangeCommon, SecurityGroupChange } from '../event/change';
 import type { Finding, FindingAction, Verdict } from '../model/finding';
 import type { Principal } from '../model/principal';
 import { sourceLabel, type Direction, type Rule } from '../model/rule';
 import type { Policy, PolicyAction, PolicyMode } from '../policy/policy';
-import { groupRestores, type GroupRestore } from './restore';
+import { groupRestores, type GroupRestore, type Restore } from './restore';
 import { boundedText, FIELD_BYTES } from './text';
 
 export interface FindingReport {
@@ -26,6 +26,8 @@ export interface FindingReport {
   readonly action: FindingAction;
   readonly reason: string;
   readonly error?: string;
+  /** The finding is about an entry of this prefix list (the rule's source); its action was taken on the entry. */
+  readonly prefix_list_id?: string;
 }
 
 export interface PrincipalReport {
@@ -57,8 +59,15 @@ export interface EventReport {
   /** The worst verdict among the findings. */
   readonly verdict: Verdict;
   readonly findings: readonly FindingReport[];
-  /** How to re-create what was revoked or restricted, per group and direction; empty in report mode. */
-  readonly restore: readonly GroupRestore[];
+  /**
+   * How to re-create what was revoked or restricted (per group and direction) or removed from a
+   * prefix list; empty in report mode.
+   */
+  readonly restore: readonly Restore[];
+  /** The record had no `eventID`; `event_id` was derived from its content. */
+  readonly event_id_derived?: true;
+  /** For a change of a managed prefix list: the list, what made it offending, and what was done. */
+  readonly prefix_list?: PrefixListReport;
   /**
    * Present when the event itself could not be read: why, and that the findings are the current
    * rules of the groups it names, judged as the sweep judges them.
@@ -115,6 +124,27 @@ export interface UnreadableEventReport {
   readonly problems: readonly string[];
   /** The groups whose current rules were judged instead. */
   readonly judged_groups: readonly string[];
+}
+
+/** What happened to a prefix list whose entries changed. */
+export interface PrefixListReport {
+  readonly prefix_list_id: string;
+  readonly name: string | null;
+  /** `AWS`, or the owning account. */
+  readonly owner_id: string | null;
+  /** The version the entries were read at. */
+  readonly version: number | null;
+  /** The version after sg-sentry removed entries. */
+  readonly new_version?: number;
+  /** How many entries the list held when read. */
+  readonly entries: number;
+  /** Entries that make a watched rule referencing the list a violation. */
+  readonly offending_entries: readonly { readonly cidr: string; readonly description?: string }[];
+  /** Groups with a watched rule that references the list. */
+  readonly referencing_groups: readonly string[];
+  readonly outcome: 'removed' | 'would-remove' | 'exempt' | 'failed' | 'nothing-to-remove' | 'not-inspected';
+  /** Why nothing was removed, or what failed. */
+  readonly detail?: string;
 }
 
 /** What a scheduled sweep (or `sg-sentry scan`) counted, by rule. */
@@ -212,6 +242,7 @@ export function findingReport(finding: Finding): FindingReport {
     action: finding.action,
     reason: boundedText(finding.reason, 2 * FIELD_BYTES),
     ...(finding.error !== undefined ? { error: boundedText(finding.error) } : {}),
+    ...(finding.prefixListId !== undefined ? { prefix_list_id: finding.prefixListId } : {}),
   };
 }
 
@@ -246,11 +277,17 @@ export interface GroupFacts {
 }
 
 /** The report of one change: who changed which group, and a finding per rule. */
-export function eventReport(change: SecurityGroupChange, group: GroupFacts | undefined, findings: readonly Finding[], policy: Policy): EventReport {
+export function eventReport(
+  change: ChangeCommon & Pick<SecurityGroupChange, 'groupId' | 'groupName'>,
+  group: GroupFacts | undefined,
+  findings: readonly Finding[],
+  policy: Policy,
+): EventReport {
   return {
     status: 'processed',
     kind: 'event',
     event_id: boundedText(change.eventId),
+    ...(change.eventIdDerived ? { event_id_derived: true as const } : {}),
     event_name: change.eventName,
     event_time: change.eventTime ?? null,
     account: change.account ?? null,

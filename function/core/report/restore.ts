@@ -25,6 +25,20 @@ export interface GroupRestore {
   readonly command: string;
 }
 
+/** The entries sg-sentry removed from a prefix list, and the command that adds them back. */
+export interface PrefixListRestore {
+  readonly account: string | null;
+  readonly region: string;
+  readonly prefix_list_id: string;
+  readonly prefix_list_name?: string;
+  /** The list's version after the removal: what `--current-version` must name for the re-add. */
+  readonly current_version: number;
+  readonly add_entries: readonly { readonly Cidr: string; readonly Description?: string }[];
+  readonly command: string;
+}
+
+export type Restore = GroupRestore | PrefixListRestore;
+
 /** Words a shell reads as themselves; anything else is quoted. */
 const PLAIN_WORD = /^[A-Za-z0-9._:/-]+$/;
 
@@ -64,9 +78,39 @@ export function authorizeCommand(region: string, target: { groupId?: string; gro
   ]);
 }
 
-/** What was taken away: a revoke, or the revoke a restrict began with. */
+/** What was taken away from a group: a revoke, or the revoke a restrict began with. A prefix-list entry's removal is restored by its list's command. */
 function wasRemoved(finding: Finding): boolean {
-  return finding.verdict === 'violation' && (finding.action === 'revoked' || finding.action === 'restricted');
+  return finding.prefixListId === undefined && finding.verdict === 'violation' && (finding.action === 'revoked' || finding.action === 'restricted');
+}
+
+/** `aws ec2 modify-managed-prefix-list --region R --prefix-list-id P --current-version N --add-entries '<json>'`. */
+export function prefixListRestore(
+  where: { readonly account: string | null; readonly region: string },
+  list: { readonly prefixListId: string; readonly name?: string; readonly version: number },
+  entries: readonly { readonly cidr: string; readonly description?: string }[],
+): PrefixListRestore {
+  const add = entries.map((e) => ({ Cidr: e.cidr, ...(e.description !== undefined ? { Description: e.description } : {}) }));
+  return {
+    account: where.account,
+    region: where.region,
+    prefix_list_id: list.prefixListId,
+    ...(list.name !== undefined ? { prefix_list_name: list.name } : {}),
+    current_version: list.version,
+    add_entries: add,
+    command: commandLine([
+      'aws',
+      'ec2',
+      'modify-managed-prefix-list',
+      '--region',
+      shellWord(where.region),
+      '--prefix-list-id',
+      shellWord(list.prefixListId),
+      '--current-version',
+      String(list.version),
+      '--add-entries',
+      shellQuote(asciiJson(add)),
+    ]),
+  };
 }
 
 /**
@@ -110,11 +154,14 @@ const EMAIL_COMMAND_CHARS = 8000;
  * The email's "To undo this revert" section: what each command restores, then the command on a
  * line of its own, exactly as it must be pasted (it is ASCII and shell-safe already).
  */
-export function undoSection(restores: readonly GroupRestore[]): string[] {
+export function undoSection(restores: readonly Restore[]): string[] {
   if (restores.length === 0) return [];
   const lines = ['', 'To undo this revert (AWS CLI v2, one command per line)'];
   restores.slice(0, EMAIL_COMMANDS_LIMIT).forEach((restore, index) => {
-    lines.push(`  ${index + 1}. ${restore.direction} rules of ${plainText(restore.group_id ?? restore.group_name, 120)}:`);
+    const what = 'prefix_list_id' in restore
+      ? `entries of prefix list ${plainText(restore.prefix_list_id, 60)}${restore.prefix_list_name ? ` (${plainText(restore.prefix_list_name, 120)})` : ''}`
+      : `${restore.direction} rules of ${plainText(restore.group_id ?? restore.group_name, 120)}`;
+    lines.push(`  ${index + 1}. ${what}:`);
     lines.push(restore.command.length <= EMAIL_COMMAND_CHARS ? restore.command : `  (too long for this email: restore[${index}].command in the JSON report)`);
   });
   if (restores.length > EMAIL_COMMANDS_LIMIT) lines.push(`  … and ${restores.length - EMAIL_COMMANDS_LIMIT} more in the JSON report (restore)`);

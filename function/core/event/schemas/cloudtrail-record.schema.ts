@@ -21,7 +21,8 @@ const UserIdentitySchema = z
  */
 export const CloudTrailRecordSchema = z.object({
   eventVersion: z.string().optional(),
-  eventID: z.string().min(1),
+  /** Absent only in abridged copies; `parse-event.ts` then derives one from the content. */
+  eventID: z.string().min(1).optional(),
   eventName: z.string().min(1),
   eventSource: z.string().min(1),
   eventTime: z.string().optional(),
@@ -32,8 +33,8 @@ export const CloudTrailRecordSchema = z.object({
   errorCode: z.string().optional(),
   errorMessage: z.string().optional(),
   userIdentity: UserIdentitySchema,
-  requestParameters: z.unknown(),
-  responseElements: z.unknown(),
+  requestParameters: z.unknown().optional(),
+  responseElements: z.unknown().optional(),
 });
 
 export type CloudTrailRecord = z.infer<typeof CloudTrailRecordSchema>;

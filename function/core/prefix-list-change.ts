@@ -1,0 +1,298 @@
+/**
+ * A managed prefix list changed (ModifyManagedPrefixList, RestoreManagedPrefixListVersion):
+ * whoever edits a list opens every group that references it, without touching a group. So the
+ * list is read as it is now (entries and version), the rules of the region that reference it are
+ * found, and each watched one is judged with the list's entries as its sources. The entries that
+ * make any such rule a violation are offending; in enforce mode exactly those are removed, in
+ * one call guarded by the version that was read, and the rules and the other entries stay.
+ * Orchestration only, like `engine.ts`.
+ */
+import { type ChangeResult, notifyIfNeeded, targetOf } from './engine';
+import { Ec2CallError, RetryableRemediationError } from './errors';
+import type { PrefixListChange } from './event/change';
+import { evaluateRule, offendingEntries, prefixListTrust, ruleForEntry } from './judge/containment';
+import { exemptionFor, groupExemption, groupScope } from './judge/exemptions';
+import { describeEachGroup, policyReadsTags } from './lookup/groups';
+import { PrefixListReader } from './lookup/prefix-lists';
+import type { Finding } from './model/finding';
+import { prefixListLabel, type PrefixListEntry, type PrefixListFacts, type PrefixListInfo } from './model/prefix-list';
+import type { Rule } from './model/rule';
+import type { Policy } from './policy/policy';
+import type { Ec2Port, EngineContext } from './ports';
+import { eventReport, type EventReport, type PrefixListReport, type SkippedReport } from './report/report';
+import { prefixListRestore } from './report/restore';
+import { skippedReport } from './report/skipped-report';
+
+/** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
+const PAGE_SIZE = 1000;
+/** ModifyManagedPrefixList removes at most 100 entries a call. */
+const REMOVE_BATCH = 100;
+const VERSION_MISMATCH = 'PrefixListVersionMismatch';
+/**
+ * EC2 refuses to change a list while an earlier change is still being applied (its state is
+ * `modify-in-progress` for a few seconds, e.g. right after the change this event reports, or
+ * after the first of several removals): a later attempt succeeds, so these are retryable.
+ */
+const LIST_BUSY = new Set(['IncorrectState', 'ConcurrentMutationLimitExceeded']);
+
+type CustomerList = Extract<PrefixListFacts, { state: 'customer-managed' }>;
+
+/** A watched rule that references the list, and the entries that make it a violation. */
+interface Referencing {
+  readonly rule: Rule;
+  readonly offending: readonly PrefixListEntry[];
+  /** Why its violations are not acted on (an excluded group or tag), if so. */
+  readonly exempt?: string;
+}
+
+/** What was found and done for a customer-managed list: what the report and the findings say. */
+interface ListDecision {
+  readonly list: CustomerList;
+  readonly references: readonly Referencing[];
+  /** The entries that offend a watched rule that is acted on (the union, in list order). */
+  readonly offending: readonly PrefixListEntry[];
+  readonly removal: Removal | undefined;
+  /** Why the change's principal is exempt, if so. */
+  readonly principalExempt: string | undefined;
+}
+
+type Removal =
+  | { readonly status: 'removed'; readonly version: number }
+  | { readonly status: 'failed'; readonly error: string; readonly retryable: boolean };
+
+function retryableEc2(error: unknown): boolean {
+  return !(error instanceof Ec2CallError) || error.retryable;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Every rule of the region that takes its sources from the list (no API filters by list everywhere). */
+async function referencingRules(prefixListId: string, ec2: Ec2Port): Promise<Rule[]> {
+  const found: Rule[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ec2.describeRules({ maxResults: PAGE_SIZE, ...(token !== undefined ? { nextToken: token } : {}) });
+    for (const rule of page.rules) if (rule.source.kind === 'prefix_list' && rule.source.prefixListId === prefixListId) found.push(rule);
+    token = page.nextToken;
+  } while (token !== undefined);
+  return found;
+}
+
+/** The offending entries of each watched referencing rule; unwatched groups are left out. */
+function judgeReferences(rules: readonly Rule[], list: CustomerList, policy: Policy): Referencing[] {
+  return rules
+    .filter((rule) => groupScope(policy, rule.groupId).watched)
+    .map((rule) => ({
+      rule,
+      // An entry naming the list trusts it whatever it holds; a rule no prefix-list entry covers
+      // violates whatever the list holds, which removing entries cannot fix (the sweep judges it).
+      offending: prefixListTrust(rule, policy) === 'wildcard' ? offendingEntries(rule, list.entries, policy) : [],
+    }));
+}
+
+/** Union of the offending entries of the rules that are acted on, by CIDR, in list order. */
+function offendingOf(references: readonly Referencing[], list: CustomerList): PrefixListEntry[] {
+  const cidrs = new Set(references.filter((r) => r.exempt === undefined).flatMap((r) => r.offending.map((e) => e.cidr)));
+  return list.entries.filter((entry) => cidrs.has(entry.cidr));
+}
+
+async function withGroupExemptions(references: Referencing[], policy: Policy, ec2: Ec2Port): Promise<Referencing[]> {
+  if (!policyReadsTags(policy)) return references;
+  const groups = [...new Set(references.filter((r) => r.offending.length > 0).map((r) => r.rule.groupId ?? ''))].filter((id) => id !== '');
+  if (groups.length === 0) return references;
+  const info = await describeEachGroup(groups, ec2);
+  return references.map((reference) => {
+    const tags = info.get(reference.rule.groupId ?? '')?.tags;
+    const exempt = groupExemption(policy, reference.rule.groupId, tags);
+    return exempt === undefined ? reference : { ...reference, exempt };
+  });
+}
+
+/** Removes the entries in calls of at most 100, each naming the version the last one left. */
+async function removeEntries(ec2: Ec2Port, info: PrefixListInfo, version: number, cidrs: readonly string[]): Promise<number> {
+  let current = version;
+  for (let i = 0; i < cidrs.length; i += REMOVE_BATCH) {
+    const answer = await ec2.removePrefixListEntries({ prefixListId: info.prefixListId, currentVersion: current, cidrs: cidrs.slice(i, i + REMOVE_BATCH) });
+    current = answer.version !== undefined && answer.version > current ? answer.version : current + 1;
+  }
+  return current;
+}
+
+export async function processPrefixListChange(change: PrefixListChange, ctx: EngineContext): Promise<ChangeResult | { report: SkippedReport }> {
+  const { policy } = ctx;
+  const id = change.prefixListId;
+  if (!policy.inspectPrefixLists) {
+    const report = skippedReport('ignored', undefined, `inspect_prefix_lists is false: prefix list ${id} is trusted by reference`, { eventId: change.eventId, eventName: change.eventName });
+    ctx.log({ level: 'info', message: 'sg-sentry ignored event', ...report });
+    return { report };
+  }
+  const ports = ctx.portsFor(targetOf(change));
+  if (ports === undefined) throw new Error(`processPrefixListChange: no ports for account ${change.account}; check unreachableAccount() first`);
+  const { ec2 } = ports;
+  const principalExempt = exemptionFor(policy, change.principal, ctx.self);
+
+  let list: PrefixListFacts;
+  let references: Referencing[] = [];
+  try {
+    list = await readList(id, ec2);
+    if (list.state === 'customer-managed') references = await withGroupExemptions(judgeReferences(await referencingRules(id, ec2), list, policy), policy, ec2);
+  } catch (error) {
+    if (retryableEc2(error)) throw new RetryableRemediationError(`looking up prefix list ${id} failed: ${messageOf(error)}`, { cause: error });
+    throw error;
+  }
+  if (list.state !== 'customer-managed') return finish(change, ctx, notInspected(id, list), []);
+
+  let offending = offendingOf(references, list);
+  let removal: Removal | undefined;
+  if (offending.length > 0 && principalExempt === undefined && policy.mode === 'enforce') {
+    ({ removal, list, offending, references } = await removeWithVersionGuard(id, ec2, list, references, policy, offending));
+  }
+  const decision: ListDecision = { list, references, offending, removal, principalExempt };
+  const part = listReport(decision, policy);
+  const findings = findingsOf(decision, policy);
+  const result = finish(change, ctx, part, findings, removal);
+  if (removal?.status === 'failed' && removal.retryable) {
+    throw new RetryableRemediationError(`removing entries from prefix list ${id} failed, a retry may finish it: ${removal.error}`);
+  }
+  // A second delivery of the same change (same event id) sends no second notification.
+  const duplicate = await notifyIfNeeded(result.report, ctx);
+  return duplicate ? { ...result, report: { ...result.report, duplicate } } : result;
+}
+
+async function readList(id: string, ec2: Ec2Port): Promise<PrefixListFacts> {
+  const facts = (await new PrefixListReader(ec2).read([id])).get(id);
+  if (facts === undefined) throw new Ec2CallError('PrefixListUnreadable', `prefix list ${id} was not read`, true);
+  if (facts.state === 'unreadable' && facts.retryable) throw new Ec2CallError('PrefixListUnreadable', `reading prefix list ${id} failed: ${facts.reason}`, true);
+  return facts;
+}
+
+/**
+ * One removal at the version read. When the list moved on meanwhile (`PrefixListVersionMismatch`),
+ * it is read again once and the offending entries found anew; a second conflict fails retryably.
+ */
+async function removeWithVersionGuard(
+  id: string,
+  ec2: Ec2Port,
+  first: CustomerList,
+  firstReferences: Referencing[],
+  policy: Policy,
+  firstOffending: PrefixListEntry[],
+): Promise<{ removal: Removal; list: CustomerList; offending: PrefixListEntry[]; references: Referencing[] }> {
+  let list = first;
+  let offending = firstOffending;
+  let references = firstReferences;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const version = await removeEntries(ec2, list.info, list.info.version ?? 0, offending.map((e) => e.cidr));
+      return { removal: { status: 'removed', version }, list, offending, references };
+    } catch (error) {
+      const mismatch = error instanceof Ec2CallError && error.code === VERSION_MISMATCH;
+      if (!mismatch || attempt === 2) {
+        const busy = error instanceof Ec2CallError && LIST_BUSY.has(error.code);
+        const retryable = mismatch || busy || retryableEc2(error);
+        return { removal: { status: 'failed', error: messageOf(error), retryable }, list, offending, references };
+      }
+    }
+    const facts = (await new PrefixListReader(ec2).read([id])).get(id);
+    if (facts?.state !== 'customer-managed') {
+      return { removal: { status: 'failed', error: `prefix list ${id} changed and could not be read again`, retryable: true }, list, offending, references };
+    }
+    const current: CustomerList = facts;
+    list = current;
+    references = references.map((r) => ({ ...r, offending: prefixListTrust(r.rule, policy) === 'wildcard' ? offendingEntries(r.rule, current.entries, policy) : [] }));
+    offending = offendingOf(references, list);
+    if (offending.length === 0) return { removal: { status: 'removed', version: list.info.version ?? 0 }, list, offending, references };
+  }
+}
+
+function notInspected(id: string, list: PrefixListFacts): PrefixListReport {
+  const info = list.state === 'unreadable' ? undefined : list.info;
+  return {
+    prefix_list_id: id,
+    name: info?.name ?? null,
+    owner_id: info?.ownerId ?? null,
+    version: info?.version ?? null,
+    entries: 0,
+    offending_entries: [],
+    referencing_groups: [],
+    outcome: 'not-inspected',
+    detail: list.state === 'unreadable' ? `the list could not be read: ${list.reason}` : 'the list is AWS-managed, so it is trusted',
+  };
+}
+
+function listReport({ list, references, offending, removal, principalExempt }: ListDecision, policy: Policy): PrefixListReport {
+  const info = list.info;
+  let outcome: PrefixListReport['outcome'];
+  let detail: string | undefined;
+  const exemptReferences = references.filter((r) => r.exempt !== undefined && r.offending.length > 0);
+  if (offending.length === 0 && exemptReferences.length > 0) {
+    // Entries offend only rules of excluded groups: nothing is removed, but it is not allowed either.
+    outcome = 'exempt';
+    detail = exemptReferences[0]?.exempt;
+  } else if (offending.length === 0) {
+    outcome = 'nothing-to-remove';
+    detail = references.length === 0 ? 'no watched rule references the list' : 'every entry is allowed for every watched rule that references the list';
+  } else if (principalExempt !== undefined) {
+    outcome = 'exempt';
+    detail = principalExempt;
+  } else if (policy.mode === 'report') {
+    outcome = 'would-remove';
+  } else if (removal?.status === 'removed') {
+    outcome = 'removed';
+  } else {
+    outcome = 'failed';
+    detail = removal?.status === 'failed' ? removal.error : 'the removal was not attempted';
+  }
+  return {
+    prefix_list_id: info.prefixListId,
+    name: info.name ?? null,
+    owner_id: info.ownerId ?? null,
+    version: info.version ?? null,
+    ...(removal?.status === 'removed' && offending.length > 0 ? { new_version: removal.version } : {}),
+    entries: list.entries.length,
+    offending_entries: offending.map((e) => ({ cidr: e.cidr, ...(e.description !== undefined ? { description: e.description } : {}) })),
+    referencing_groups: [...new Set(references.map((r) => r.rule.groupId ?? r.rule.groupName ?? 'unknown'))],
+    outcome,
+    ...(detail !== undefined ? { detail } : {}),
+  };
+}
+
+/** One finding per referencing rule and entry that makes it a violation. */
+function findingsOf({ list, references, removal, principalExempt }: ListDecision, policy: Policy): Finding[] {
+  const label = prefixListLabel(list.info);
+  const findings: Finding[] = [];
+  for (const reference of references) {
+    for (const entry of reference.offending) {
+      const rule = ruleForEntry(reference.rule, entry);
+      const verdictReason = `entry ${entry.cidr} of prefix list ${label}, the source of ${reference.rule.ruleId ?? 'a rule'} on ${reference.rule.groupId ?? 'its group'}: ${evaluateRule(rule, policy).reason}`;
+      const base = { rule, verdictReason, prefixListId: list.info.prefixListId };
+      const exempt = reference.exempt ?? principalExempt;
+      if (exempt !== undefined) {
+        findings.push({ ...base, verdict: 'exempt', action: 'none', reason: `${exempt}; ${verdictReason}` });
+      } else if (policy.mode === 'report') {
+        findings.push({ ...base, verdict: 'violation', action: 'reported', reason: `would remove the entry from ${label}: ${verdictReason}` });
+      } else if (removal?.status === 'removed') {
+        findings.push({ ...base, verdict: 'violation', action: 'revoked', reason: `removed the entry from ${label}: ${verdictReason}` });
+      } else {
+        const error = removal?.status === 'failed' ? removal.error : 'the removal was not attempted';
+        findings.push({ ...base, verdict: 'violation', action: 'failed', reason: verdictReason, error });
+      }
+    }
+  }
+  return findings;
+}
+
+function finish(change: PrefixListChange, ctx: EngineContext, part: PrefixListReport, findings: readonly Finding[], removal?: Removal): ChangeResult {
+  const groups = part.referencing_groups;
+  const base = eventReport({ ...change, ...(groups.length === 1 ? { groupId: groups[0] } : {}) }, undefined, findings, ctx.policy);
+  const restore =
+    removal?.status === 'removed' && part.offending_entries.length > 0
+      ? [prefixListRestore({ account: change.account ?? null, region: change.region }, { prefixListId: part.prefix_list_id, ...(part.name ? { name: part.name } : {}), version: removal.version }, part.offending_entries)]
+      : [];
+  const report: EventReport = { ...base, restore, prefix_list: part };
+  const failed = part.outcome === 'failed' || part.detail?.startsWith('the list could not be read') === true;
+  ctx.log({ level: failed ? 'error' : 'info', message: 'sg-sentry prefix list', ...report });
+  return { report, findings };
+}
