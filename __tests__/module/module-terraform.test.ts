@@ -20,7 +20,7 @@ import { REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 const EXAMPLES = readdirSync(join(REPO_ROOT, 'examples', 'terraform')).sort();
 const FIXTURES = join(__dirname, 'fixtures', 'terraform');
 
-const BASE_STATEMENTS = ['PublishNotifications', 'ReadSecurityGroups', 'RememberExemptionsInStateTable', 'SendEachNotificationOnce', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
+const BASE_STATEMENTS = ['PublishNotifications', 'ReadManagedPrefixLists', 'ReadSecurityGroups', 'RememberExemptionsInStateTable', 'SendEachNotificationOnce', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
 const SLACK_STATEMENTS = ['DecryptSlackWebhookParameter', 'ReadSlackWebhookParameter'];
 const MODULE_KEY_STATEMENT = ['UseModuleKeyOfStateTable', 'UseModuleKeyOfTopicAndQueue'];
 /** The organization example: one instance, its key, the bus, the sweep queues and the StackSets. */
@@ -235,7 +235,7 @@ describe('terraform module with terraform (offline plan of every example)', func
     expect(audit.after.role).to.equal('arn:aws:iam::111122223333:role/platform/sg-sentry-audit');
     expect(audit.after.environment).to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN', 'arn:aws:iam::111122223333:role/platform/sg-sentry-audit');
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RevokeSecurityGroupRules'].sort(),
+      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort(),
       '': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT].sort(),
     });
     const published = ofType(plan, 'aws_lambda_function').find((r) => r.address.startsWith('module.sg_sentry.'))!;
@@ -260,7 +260,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       'secops@example.com',
     ]);
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RevokeSecurityGroupRules'].sort(),
+      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort(),
     });
   });
 
@@ -318,7 +318,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       Array.from({ length: 4 }, () => ['arn:aws:sns:eu-west-1:111122223333:security-alerts']),
     );
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry': [...BASE_STATEMENTS, 'RevokeSecurityGroupRules', 'UseKeyOfStateTable', 'UseKeyOfTopicAndQueue'].sort(),
+      'module.sg_sentry': [...BASE_STATEMENTS, 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules', 'UseKeyOfStateTable', 'UseKeyOfTopicAndQueue'].sort(),
     });
   });
 
@@ -340,7 +340,7 @@ describe('terraform module with terraform (offline plan of every example)', func
     expect(new Set(names).size, names.join('\n')).to.equal(names.length);
     expect(new Set(permissions).size).to.equal(permissions.length);
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry[0]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'AuthorizeRestrictedReplacementRules', 'RevokeSecurityGroupRules'].sort(),
+      'module.sg_sentry[0]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'AuthorizeRestrictedReplacementRules', 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort(),
       'module.sg_sentry[1]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT].sort(),
     });
   });
@@ -400,6 +400,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       WriteRegions: 'eu-west-1,eu-central-1,us-east-1',
       Enforce: 'true',
       Restrict: 'false',
+      InspectPrefixLists: 'true',
     });
     expect(ofType(plan, 'aws_cloudformation_stack_set_instance').filter((r) => r.name === 'member_roles_instance').map((r) => r.after.region)).to.deep.equal([
       'eu-west-1',
@@ -432,7 +433,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       ['arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry', 'arn:aws:iam::111122223333:role/sg-sentry-member-forwarder'],
     ]);
     expect(policies.map((p) => p.Statement.map((st) => st.Sid).sort())).to.have.deep.members([
-      ['ReadSecurityGroups', 'RevokeSecurityGroupRules'],
+      ['ReadManagedPrefixLists', 'ReadSecurityGroups', 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'],
       ['ForwardToCentralBus'],
     ]);
   });
