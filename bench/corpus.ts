@@ -30,3 +30,8 @@ export function loadCorpus(): CorpusEvent[] {
   }
   return events;
 }
+
+/** Whether any rule of the event takes its sources from a prefix list: judging it reads the list. */
+export function referencesPrefixList(event: CorpusEvent): boolean {
+  return event.rules.some((rule) => rule.source.kind === 'prefix_list');
+}

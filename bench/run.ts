@@ -12,9 +12,11 @@ import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchContext, Figure, Scenario, ScenarioResult } from './scenario';
 import { bundle } from './scenarios/bundle';
+import { callsByPolicy } from './scenarios/calls-by-policy';
 import { callsPerEvent } from './scenarios/calls-per-event';
 import { eventStorm } from './scenarios/event-storm';
 import { organizationSweep } from './scenarios/organization-sweep';
+import { prefixListCalls } from './scenarios/prefix-list-calls';
 import { stateWrites } from './scenarios/state-writes';
 import { sweep } from './scenarios/sweep';
 import { synth } from './scenarios/synth';
@@ -22,7 +24,7 @@ import { throughput } from './scenarios/throughput';
 import { timeToRevoke } from './scenarios/time-to-revoke';
 
 /** Every scenario, in the order they run and print. A new scenario is a file in scenarios/ and a line here. */
-const SCENARIOS: readonly Scenario[] = [bundle, timeToRevoke, callsPerEvent, throughput, sweep, stateWrites, eventStorm, organizationSweep, synth];
+const SCENARIOS: readonly Scenario[] = [bundle, timeToRevoke, callsPerEvent, callsByPolicy, prefixListCalls, throughput, sweep, stateWrites, eventStorm, organizationSweep, synth];
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(ROOT, 'bench/results.json');

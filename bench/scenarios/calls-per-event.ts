@@ -2,16 +2,13 @@
  * EC2 and SNS calls, counted at the loopback stub, for every violating event of the fixture
  * corpus through the built bundle in a fresh process each. The default policy promises one
  * DescribeSecurityGroups (the group's tags and name), one Revoke and one Publish for a violating
- * Authorize.
+ * Authorize. Events whose rules take their sources from a prefix list also read the list: they
+ * are counted in the prefix-list scenario (prefix-list-calls.ts), against a stub that has lists.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ec2Ok, FakeAws } from '../../__tests__/helpers/fake-aws';
-import { loadCorpus } from '../corpus';
+import { childEnv, eventFileFor, runBundleEvent, TOPIC } from '../bundle-at-stub';
+import { loadCorpus, referencesPrefixList } from '../corpus';
 import type { BenchContext, Scenario, ScenarioResult } from '../scenario';
-
-const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
 
 /** A Modify names rules by id: answer its DescribeSecurityGroupRules with ssh from anywhere. */
 function describeRulesResponder(aws: FakeAws): void {
@@ -25,38 +22,21 @@ function describeRulesResponder(aws: FakeAws): void {
   });
 }
 
-function runEvent(context: BenchContext, eventFile: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || line === undefined) reject(new Error(`event ${eventFile} failed (${code}): ${stdout}`));
-      else resolve((JSON.parse(line.slice(7)) as { actions: string[] }).actions);
-    });
-  });
-}
-
 export const callsPerEvent: Scenario = {
   name: 'callsPerViolatingEvent',
   title: 'calls per violating event',
   async run(context: BenchContext): Promise<ScenarioResult> {
-    const events = loadCorpus().filter((e) => e.violations > 0);
+    const events = loadCorpus().filter((e) => e.violations > 0 && !referencesPrefixList(e));
     context.log(`calls per violating event: ${events.length} corpus events through the built bundle`);
     const aws = new FakeAws();
     const endpoint = await aws.start();
-    const env = { ...FakeAws.env(endpoint, { SENTRY_TOPIC_ARN: TOPIC }), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    mkdirSync(join(context.root, 'dist/bench'), { recursive: true });
-    const eventFile = join(context.root, 'dist/bench/calls-event.json');
+    const env = childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC });
     const perEvent: Array<{ fixture: string; eventName: string; violations: number; ec2Actions: string[]; snsCalls: number; allRevoked: boolean }> = [];
     try {
       for (const e of events) {
         aws.reset();
         describeRulesResponder(aws);
-        writeFileSync(eventFile, JSON.stringify(e.event));
-        const actions = await runEvent(context, eventFile, env);
+        const { actions } = await runBundleEvent(context, eventFileFor(context, 'calls', e.event), env);
         const calls = aws.calls.map((c) => c.action);
         perEvent.push({
           fixture: e.name,

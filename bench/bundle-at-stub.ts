@@ -1,0 +1,61 @@
+/**
+ * One event through the built bundle in a fresh process (bench/cold-start-child.cjs), against
+ * the loopback stub of `__tests__/helpers/fake-aws.ts`, and the calls it made, by service. The
+ * call-count scenarios use it: counting at the stub sees every request the bundle sends,
+ * whatever client sent it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeAws, type RecordedCall } from '../__tests__/helpers/fake-aws';
+import type { BenchContext } from './scenario';
+
+export const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
+export const STATE_TABLE = 'sg-sentry-state';
+
+/** What the handler returned: the action of each finding (`revoked`, `none`, …). */
+export interface BundleRun {
+  readonly actions: readonly string[];
+}
+
+export type Service = 'ec2' | 'sns' | 'dynamodb';
+
+/** SNS and EC2 speak the query protocol (an `Action` parameter); DynamoDB speaks JSON with `X-Amz-Target`. */
+export function serviceOf(call: RecordedCall): Service {
+  if (call.params.Action === undefined) return 'dynamodb';
+  return call.action === 'Publish' ? 'sns' : 'ec2';
+}
+
+export function callsBy(calls: readonly RecordedCall[], service: Service): string[] {
+  return calls.filter((c) => serviceOf(c) === service).map((c) => c.action);
+}
+
+/** Writes `event` where the child reads it; one file per scenario, rewritten for each event. */
+export function eventFileFor(context: BenchContext, name: string, event: unknown): string {
+  mkdirSync(join(context.root, 'dist/bench'), { recursive: true });
+  const file = join(context.root, `dist/bench/${name}-event.json`);
+  writeFileSync(file, JSON.stringify(event));
+  return file;
+}
+
+/** The environment of a child: the stub's endpoint and dummy credentials, plus `extra`. */
+export function childEnv(endpoint: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  // Lambda runs Node 22, where the SDK prints no "Node 20 is going away" warning; neither may the bench.
+  return { ...FakeAws.env(endpoint, extra), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+}
+
+export function runBundleEvent(context: BenchContext, eventFile: string, env: NodeJS.ProcessEnv): Promise<BundleRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
+      if (code !== 0 || line === undefined) reject(new Error(`event ${eventFile} failed (${code}): ${stdout}${stderr}`));
+      else resolve({ actions: (JSON.parse(line.slice(7)) as { actions: string[] }).actions });
+    });
+  });
+}
