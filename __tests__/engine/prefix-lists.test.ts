@@ -9,7 +9,10 @@ import { processChange } from '../../function/core/engine';
 import { RetryableRemediationError } from '../../function/core/errors';
 import type { PrefixListChange } from '../../function/core/event/change';
 import { parseEvent } from '../../function/core/event/parse-event';
+import type { ExemptionRecord } from '../../function/core/model/exemption-record';
 import type { PrefixListEntry } from '../../function/core/model/prefix-list';
+import type { Rule } from '../../function/core/model/rule';
+import { ruleKey } from '../../function/core/model/rule-key';
 import type { RemovePrefixListEntriesRequest } from '../../function/core/ports';
 import { processPrefixListChange } from '../../function/core/prefix-list-change';
 import type { EventReport } from '../../function/core/report/report';
@@ -17,6 +20,7 @@ import type { PrefixListRestore } from '../../function/core/report/restore';
 import { processSweep } from '../../function/core/sweep';
 import { envelope, fixture } from '../helpers/fixtures';
 import { InMemoryEc2, notFound, throttled } from '../helpers/in-memory-ec2';
+import { InMemoryState } from '../helpers/in-memory-state';
 import { accountAfter, changeOf, engineContext } from './support';
 
 const PL_SOURCE = 'derived/prefix-list-source-postgres-from-ssh-world-rule-ids-console-assumedrole';
@@ -652,6 +656,202 @@ describe('prefix lists, at the ports', () => {
       // Assess
       expect(report.status).to.equal('ignored');
       expect(ec2.calls).to.deep.equal([]);
+    });
+  });
+
+  describe('a change of a list, where a referencing rule may be exempt', () => {
+    const TAG = 'sg-sentry:exempt-until';
+    const DEPLOYER = 'arn:aws:iam::598274344262:role/deployer';
+    const DEPLOYER_SESSION = 'arn:aws:sts::598274344262:assumed-role/deployer/terraform';
+
+    /** What the event path remembers when the deployer authorized the rule (see judge/remembered-exemptions.ts). */
+    function rememberedFor(rule: Rule): ExemptionRecord {
+      return {
+        account: '598274344262',
+        region: 'us-west-2',
+        ruleId: rule.ruleId ?? '',
+        groupId: rule.groupId ?? '',
+        rule: ruleKey(rule),
+        ruleText: `tcp/22 from ${LIST}`,
+        principal: { arn: DEPLOYER_SESSION, issuerArn: DEPLOYER },
+        reason: `exempt_principals[0] "${DEPLOYER}" matches issuer ${DEPLOYER}`,
+        time: '2026-11-20T08:00:00Z',
+        eventId: 'a1b2c3d4-0000-4000-8000-000000000001',
+        expiration: 1_900_000_000,
+      };
+    }
+
+    it('keeps the entries a rule in a group with an active exception offends, with one group read, and says until when', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList().addGroup({ groupId: SSH, tags: { [TAG]: '2026-11-30' } });
+      referenceOn(ec2, SSH, 22);
+      const { ctx, notifier } = engineContext({}, ec2);
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE, ADDED]);
+      expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describePrefixLists', 'prefixListEntries', 'describeRules', 'describeGroups']);
+      const { findings, prefix_list: part } = report as EventReport;
+      expect(findings.map((f) => [f.group_id, f.verdict, f.action])).to.deep.equal([[SSH, 'exempt', 'none']]);
+      expect(findings[0]?.reason).to.match(/^exception until 2026-11-30T23:59:59Z \(tag sg-sentry:exempt-until\); entry 71\.131\.0\.0\/16 of prefix list /);
+      expect(part).to.deep.include({ outcome: 'exempt', detail: 'exception until 2026-11-30T23:59:59Z (tag sg-sentry:exempt-until)', offending_entries: [] });
+      expect(notifier.published[0]?.subject).to.equal(`sg-sentry: exempt change: ${LIST} "admin-ranges", used by 1 group`);
+    });
+
+    it('removes the entry when the exception has expired, and says when it expired', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList().addGroup({ groupId: SSH, tags: { [TAG]: '2026-11-20T00:00:00Z' } });
+      referenceOn(ec2, SSH, 22);
+      const { ctx } = engineContext({}, ec2);
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE]);
+      const [finding] = (report as EventReport).findings;
+      expect(finding).to.include({ verdict: 'violation', action: 'revoked' });
+      expect(finding?.reason).to.match(/; exception expired at 2026-11-20T00:00:00Z \(tag sg-sentry:exempt-until\)$/);
+    });
+
+    it('removes the entry when the exception lies further ahead than max_exception_days, and says the tag was ignored', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList().addGroup({ groupId: SSH, tags: { [TAG]: '2027-06-01' } });
+      referenceOn(ec2, SSH, 22);
+      const { ctx } = engineContext({}, ec2);
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE]);
+      expect((report as EventReport).findings[0]?.reason).to.match(/; tag sg-sentry:exempt-until ignored: 2027-06-01T23:59:59Z is more than max_exception_days \(30\) ahead$/);
+    });
+
+    it('still removes an entry that a rule of a group without an exception needs removed, and keeps the excepted rule exempt', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList().addGroup({ groupId: SSH, tags: { [TAG]: '2026-11-30' } });
+      referenceOn(ec2, SSH, 22);
+      referenceOn(ec2, WEB, 22);
+      const { ctx } = engineContext({}, ec2);
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.callsOf('removePrefixListEntries')).to.deep.equal([{ prefixListId: LIST, currentVersion: 2, cidrs: [ADDED.cidr] }]);
+      expect((report as EventReport).findings.map((f) => [f.group_id, f.verdict, f.action])).to.deep.equal([
+        [SSH, 'exempt', 'none'],
+        [WEB, 'violation', 'revoked'],
+      ]);
+    });
+
+    it('keeps the entries a rule offends that the event path remembered as exempt, as the sweep does', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList();
+      const rule = referenceOn(ec2, SSH, 22);
+      const state = new InMemoryState();
+      await state.recordExemptions([rememberedFor(rule)]);
+      const { ctx } = engineContext({ exempt_principals: [DEPLOYER] }, ec2, { state });
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE, ADDED]);
+      expect(state.calls.filter((c) => c.method === 'exemptionsOf')).to.deep.equal([{ method: 'exemptionsOf', count: 1 }]);
+      const [finding] = (report as EventReport).findings;
+      expect(finding).to.include({ verdict: 'exempt', action: 'none' });
+      expect(finding?.reason).to.match(/^exempt when it was made \(event a1b2c3d4-0000-4000-8000-000000000001, 2026-11-20T08:00:00Z\): exempt_principals\[0\] /);
+      expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'exempt', offending_entries: [] });
+    });
+
+    it('removes the entry when the remembered principal is no longer exempt, and says why the record no longer holds', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList();
+      const rule = referenceOn(ec2, SSH, 22);
+      const state = new InMemoryState();
+      await state.recordExemptions([rememberedFor(rule)]);
+      const { ctx } = engineContext({}, ec2, { state });
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE]);
+      const [finding] = (report as EventReport).findings;
+      expect(finding).to.include({ verdict: 'violation', action: 'revoked' });
+      expect(finding?.reason).to.match(new RegExp(`; the exemption remembered for it no longer holds: ${DEPLOYER_SESSION.replace(/[/.]/g, '\\$&')} is no longer exempt$`));
+    });
+
+    it('removes nothing on a guess when the remembered exemptions cannot be read, and says so at error level', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList();
+      referenceOn(ec2, SSH, 22);
+      const { ctx, logs } = engineContext({}, ec2, { state: new InMemoryState().failWith() });
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.callsOf('removePrefixListEntries')).to.deep.equal([]);
+      const [finding] = (report as EventReport).findings;
+      expect(finding).to.include({ verdict: 'violation', action: 'failed' });
+      expect(finding?.error).to.match(/^not removed: the exemptions remembered for it could not be read \(BatchGetItem on sg-sentry-state failed/);
+      expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'failed', offending_entries: [] });
+      expect(logs.find((l) => l.message === 'sg-sentry prefix list')).to.include({ level: 'error' });
+    });
+
+    it('looks up no remembered exemption when the change\'s principal is exempt, as nothing is removed then', async () => {
+      // Prepare
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList();
+      referenceOn(ec2, SSH, 22);
+      const state = new InMemoryState();
+      const { ctx } = engineContext({ exempt_principals: ['arn:aws:iam::*:user/michael'] }, ec2, { state });
+
+      // Act
+      await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(state.calls).to.deep.equal([]);
+    });
+
+    it('honours the exception of a group whose rule offends only after the list moved on and was read again', async () => {
+      // Prepare: at first only the RDP rule is opened too far; before the removal someone adds a range the SSH rule may not have
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList().addGroup({ groupId: SSH, tags: { [TAG]: '2026-11-30' } });
+      const vendor: PrefixListEntry = { cidr: '198.51.100.0/24' };
+      referenceOn(ec2, SSH, 22);
+      referenceOn(ec2, WEB, 3389);
+      ec2.onCall('removePrefixListEntries', () => {
+        if (ec2.prefixListState(LIST).version === 2) ec2.editPrefixList(LIST, { add: [vendor] });
+      });
+      const policy = {
+        ingress: {
+          allow: [{ cidr: '10.0.0.0/8' }, { cidr: ADDED.cidr, protocol: 'tcp', ports: [22] }, { cidr: vendor.cidr, protocol: 'tcp', ports: [3389] }, { prefix_list: '*' }],
+        },
+      };
+      const { ctx } = engineContext(policy, ec2);
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE, vendor]);
+      expect((report as EventReport).findings.map((f) => `${f.group_id} ${f.source} ${f.verdict} ${f.action}`)).to.deep.equal([
+        `${SSH} ${vendor.cidr} exempt none`,
+        `${WEB} ${ADDED.cidr} violation revoked`,
+      ]);
     });
   });
 });

@@ -121,6 +121,27 @@ integrationSuite('managed prefix lists, end to end against EC2', (emulator) => {
     expect(notification?.attributes).to.include({ prefix_list_id: id });
   });
 
+  it('keeps the entry a list modification added when the only group it opens has an active exception', async () => {
+    // Prepare: the bastion is tagged with an exception that ends in two days (the bundle runs on the real clock)
+    const account = await emulator.freshAccount();
+    const id = await createList(account, [OFFICE]);
+    const until = new Date(Date.now() + 2 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const group = await account.createGroup('bastion', { tags: { 'sg-sentry:exempt-until': until } });
+    await referenceOn(account, group, id, 22);
+    const event = await replayListModification(account, id);
+    const before = await listState(account, id);
+
+    // Act
+    const run = await account.runHandler(event);
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await listState(account, id)).to.deep.equal(before);
+    expect(before.cidrs).to.deep.equal(['10.20.0.0/16', '71.131.0.0/16']);
+    expect(run.result.prefix_list).to.deep.include({ outcome: 'exempt', detail: `exception until ${until} (tag sg-sentry:exempt-until)` });
+    expect(run.result.findings.map((f: any) => `${f.source} ${f.verdict} ${f.action}`)).to.deep.equal(['71.131.0.0/16 exempt none']);
+  });
+
   it('leaves a list alone that is referenced only on tcp/443, where a world entry is allowed', async () => {
     // Prepare
     const account = await emulator.freshAccount();

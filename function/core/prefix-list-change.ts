@@ -5,6 +5,8 @@
  * found, and each watched one is judged with the list's entries as its sources. The entries that
  * make any such rule a violation are offending; in enforce mode exactly those are removed, in
  * one call guarded by the version that was read, and the rules and the other entries stay.
+ * A referencing rule is exempted as the sweep would exempt it: its group's `exclude_tags`, an
+ * active time-boxed exception on its group, or an exemption the event path remembered for it.
  * Orchestration only, like `engine.ts`.
  */
 import { type ChangeResult, notifyIfNeeded, targetOf } from './engine';
@@ -12,13 +14,16 @@ import { Ec2CallError, RetryableRemediationError } from './errors';
 import type { PrefixListChange } from './event/change';
 import { evaluateRule, offendingEntries, prefixListTrust, ruleForEntry } from './judge/containment';
 import { exemptionFor, groupExemption, groupScope } from './judge/exemptions';
+import { rememberedExemption } from './judge/remembered-exemptions';
+import { exceptionOf } from './judge/time-boxed-exception';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import { PrefixListReader } from './lookup/prefix-lists';
+import type { ExemptionRecord } from './model/exemption-record';
 import type { Finding } from './model/finding';
 import { prefixListLabel, type PrefixListEntry, type PrefixListFacts, type PrefixListInfo } from './model/prefix-list';
 import type { Rule } from './model/rule';
 import type { Policy } from './policy/policy';
-import type { Ec2Port, EngineContext } from './ports';
+import type { Ec2Port, EngineContext, GroupInfo } from './ports';
 import { eventReport, type EventReport, type PrefixListReport, type SkippedReport } from './report/report';
 import { prefixListRestore } from './report/restore';
 import { skippedReport } from './report/skipped-report';
@@ -41,8 +46,14 @@ type CustomerList = Extract<PrefixListFacts, { state: 'customer-managed' }>;
 interface Referencing {
   readonly rule: Rule;
   readonly offending: readonly PrefixListEntry[];
-  /** Why its violations are not acted on (an excluded group or tag), if so. */
+  /** Why its violations are not acted on (an excluded group or tag, an active exception, a remembered exemption), if so. */
   readonly exempt?: string;
+  /** Why an exception tag or a remembered exemption did not exempt it, said with each of its findings. */
+  readonly notExempt?: string;
+  /** Why its violations cannot be acted on for now: whether it is exempt could not be known. */
+  readonly undecided?: string;
+  /** Its group's tags and its remembered exemption were consulted (only needed once it has offending entries). */
+  readonly checked?: true;
 }
 
 /** What was found and done for a customer-managed list: what the report and the findings say. */
@@ -94,20 +105,78 @@ function judgeReferences(rules: readonly Rule[], list: CustomerList, policy: Pol
 
 /** Union of the offending entries of the rules that are acted on, by CIDR, in list order. */
 function offendingOf(references: readonly Referencing[], list: CustomerList): PrefixListEntry[] {
-  const cidrs = new Set(references.filter((r) => r.exempt === undefined).flatMap((r) => r.offending.map((e) => e.cidr)));
+  const cidrs = new Set(references.filter(actedOn).flatMap((r) => r.offending.map((e) => e.cidr)));
   return list.entries.filter((entry) => cidrs.has(entry.cidr));
 }
 
-async function withGroupExemptions(references: Referencing[], policy: Policy, ec2: Ec2Port): Promise<Referencing[]> {
-  if (!policyReadsTags(policy)) return references;
-  const groups = [...new Set(references.filter((r) => r.offending.length > 0).map((r) => r.rule.groupId ?? ''))].filter((id) => id !== '');
-  if (groups.length === 0) return references;
-  const info = await describeEachGroup(groups, ec2);
-  return references.map((reference) => {
-    const tags = info.get(reference.rule.groupId ?? '')?.tags;
-    const exempt = groupExemption(policy, reference.rule.groupId, tags);
-    return exempt === undefined ? reference : { ...reference, exempt };
-  });
+function actedOn(reference: Referencing): boolean {
+  return reference.exempt === undefined && reference.undecided === undefined;
+}
+
+/**
+ * What may exempt a referencing rule that has offending entries, consulted as the sweep
+ * consults it and each only once per change: its group's tags (`exclude_tags`, the time-boxed
+ * exception; one DescribeSecurityGroups for the groups together) and the exemption the event
+ * path remembered for the rule (state table). A table that cannot be read leaves the rules it
+ * would have decided `undecided`: nothing is removed for them on a guess.
+ */
+class ReferenceExemptions {
+  private readonly groups = new Map<string, GroupInfo | null>();
+
+  constructor(
+    private readonly change: PrefixListChange,
+    private readonly ctx: EngineContext,
+    private readonly ec2: Ec2Port,
+    /** With an exempt principal nothing is removed, so no rule's own exemption is looked up. */
+    private readonly principalExempt: string | undefined,
+  ) {}
+
+  async apply(references: readonly Referencing[]): Promise<Referencing[]> {
+    const pending = (r: Referencing) => r.offending.length > 0 && r.checked === undefined;
+    if (!references.some(pending)) return [...references];
+    const byTag = await this.withTags(references, pending);
+    return this.withRemembered(byTag, pending);
+  }
+
+  private async withTags(references: readonly Referencing[], pending: (r: Referencing) => boolean): Promise<Referencing[]> {
+    const { policy } = this.ctx;
+    if (!policyReadsTags(policy)) return [...references];
+    const unread = [...new Set(references.filter(pending).map((r) => r.rule.groupId ?? ''))].filter((id) => id !== '' && !this.groups.has(id));
+    if (unread.length > 0) for (const [id, info] of await describeEachGroup(unread, this.ec2)) this.groups.set(id, info);
+    return references.map((reference) => {
+      if (!pending(reference)) return reference;
+      const tags = this.groups.get(reference.rule.groupId ?? '')?.tags;
+      const excluded = groupExemption(policy, reference.rule.groupId, tags);
+      if (excluded !== undefined) return { ...reference, exempt: excluded };
+      const exception = exceptionOf(policy, tags, this.ctx.now());
+      if (exception === undefined) return reference;
+      return exception.state === 'active' ? { ...reference, exempt: exception.reason } : { ...reference, notExempt: exception.reason };
+    });
+  }
+
+  private async withRemembered(references: readonly Referencing[], pending: (r: Referencing) => boolean): Promise<Referencing[]> {
+    const { state, policy, self } = this.ctx;
+    const account = this.change.account;
+    const checked = (r: Referencing): Referencing => (pending(r) ? { ...r, checked: true } : r);
+    const asking = references.filter((r) => pending(r) && r.exempt === undefined && r.rule.ruleId !== undefined);
+    if (state === undefined || account === undefined || this.principalExempt !== undefined || asking.length === 0) return references.map(checked);
+    let records: Map<string, ExemptionRecord>;
+    try {
+      const found = await state.exemptionsOf(asking.map((r) => ({ account, region: this.change.region, ruleId: r.rule.ruleId ?? '' })));
+      records = new Map(found.map((record) => [record.ruleId, record]));
+    } catch (error) {
+      const undecided = `the exemptions remembered for it could not be read (${messageOf(error)})`;
+      return references.map((r) => checked(asking.includes(r) ? { ...r, undecided } : r));
+    }
+    return references.map((reference) => {
+      const record = asking.includes(reference) ? records.get(reference.rule.ruleId ?? '') : undefined;
+      if (record === undefined) return checked(reference);
+      const remembered = rememberedExemption(record, reference.rule, policy, self);
+      if ('exempt' in remembered) return checked({ ...reference, exempt: remembered.exempt });
+      const notExempt = reference.notExempt === undefined ? remembered.lapsed : `${reference.notExempt}; ${remembered.lapsed}`;
+      return checked({ ...reference, notExempt });
+    });
+  }
 }
 
 /** Removes the entries in calls of at most 100, each naming the version the last one left. */
@@ -132,12 +201,13 @@ export async function processPrefixListChange(change: PrefixListChange, ctx: Eng
   if (ports === undefined) throw new Error(`processPrefixListChange: no ports for account ${change.account}; check unreachableAccount() first`);
   const { ec2 } = ports;
   const principalExempt = exemptionFor(policy, change.principal, ctx.self);
+  const exemptions = new ReferenceExemptions(change, ctx, ec2, principalExempt);
 
   let list: PrefixListFacts;
   let references: Referencing[] = [];
   try {
     list = await readList(id, ec2);
-    if (list.state === 'customer-managed') references = await withGroupExemptions(judgeReferences(await referencingRules(id, ec2), list, policy), policy, ec2);
+    if (list.state === 'customer-managed') references = await exemptions.apply(judgeReferences(await referencingRules(id, ec2), list, policy));
   } catch (error) {
     if (retryableEc2(error)) throw new RetryableRemediationError(`looking up prefix list ${id} failed: ${messageOf(error)}`, { cause: error });
     throw error;
@@ -147,7 +217,7 @@ export async function processPrefixListChange(change: PrefixListChange, ctx: Eng
   let offending = offendingOf(references, list);
   let removal: Removal | undefined;
   if (offending.length > 0 && principalExempt === undefined && policy.mode === 'enforce') {
-    ({ removal, list, offending, references } = await removeWithVersionGuard(id, ec2, list, references, policy, offending));
+    ({ removal, list, offending, references } = await removeWithVersionGuard(id, ec2, list, references, policy, offending, exemptions));
   }
   const decision: ListDecision = { list, references, offending, removal, principalExempt };
   const part = listReport(decision, policy);
@@ -179,6 +249,7 @@ async function removeWithVersionGuard(
   firstReferences: Referencing[],
   policy: Policy,
   firstOffending: PrefixListEntry[],
+  exemptions: ReferenceExemptions,
 ): Promise<{ removal: Removal; list: CustomerList; offending: PrefixListEntry[]; references: Referencing[] }> {
   let list = first;
   let offending = firstOffending;
@@ -201,7 +272,13 @@ async function removeWithVersionGuard(
     }
     const current: CustomerList = facts;
     list = current;
-    references = references.map((r) => ({ ...r, offending: prefixListTrust(r.rule, policy) === 'wildcard' ? offendingEntries(r.rule, current.entries, policy) : [] }));
+    const rejudged = references.map((r) => ({ ...r, offending: prefixListTrust(r.rule, policy) === 'wildcard' ? offendingEntries(r.rule, current.entries, policy) : [] }));
+    try {
+      // A rule that offends only now has not had its exemptions looked up yet.
+      references = await exemptions.apply(rejudged);
+    } catch (error) {
+      return { removal: { status: 'failed', error: `prefix list ${id} changed, and the groups now concerned could not be read: ${messageOf(error)}`, retryable: retryableEc2(error) }, list, offending, references: rejudged };
+    }
     offending = offendingOf(references, list);
     if (offending.length === 0) return { removal: { status: 'removed', version: list.info.version ?? 0 }, list, offending, references };
   }
@@ -227,7 +304,12 @@ function listReport({ list, references, offending, removal, principalExempt }: L
   let outcome: PrefixListReport['outcome'];
   let detail: string | undefined;
   const exemptReferences = references.filter((r) => r.exempt !== undefined && r.offending.length > 0);
-  if (offending.length === 0 && exemptReferences.length > 0) {
+  const undecided = references.find((r) => r.undecided !== undefined && r.offending.length > 0)?.undecided;
+  if (offending.length === 0 && undecided !== undefined) {
+    // Entries offend only rules that may be exempt: nothing is removed on a guess.
+    outcome = 'failed';
+    detail = `nothing removed: ${undecided}`;
+  } else if (offending.length === 0 && exemptReferences.length > 0) {
     // Entries offend only rules of excluded groups: nothing is removed, but it is not allowed either.
     outcome = 'exempt';
     detail = exemptReferences[0]?.exempt;
@@ -260,17 +342,22 @@ function listReport({ list, references, offending, removal, principalExempt }: L
 }
 
 /** One finding per referencing rule and entry that makes it a violation. */
-function findingsOf({ list, references, removal, principalExempt }: ListDecision, policy: Policy): Finding[] {
+function findingsOf({ list, references, offending, removal, principalExempt }: ListDecision, policy: Policy): Finding[] {
   const label = prefixListLabel(list.info);
+  const removed = new Set(offending.map((e) => e.cidr));
   const findings: Finding[] = [];
   for (const reference of references) {
     for (const entry of reference.offending) {
       const rule = ruleForEntry(reference.rule, entry);
-      const verdictReason = `entry ${entry.cidr} of prefix list ${label}, the source of ${reference.rule.ruleId ?? 'a rule'} on ${reference.rule.groupId ?? 'its group'}: ${evaluateRule(rule, policy).reason}`;
+      const judged = `entry ${entry.cidr} of prefix list ${label}, the source of ${reference.rule.ruleId ?? 'a rule'} on ${reference.rule.groupId ?? 'its group'}: ${evaluateRule(rule, policy).reason}`;
+      const verdictReason = reference.notExempt === undefined ? judged : `${judged}; ${reference.notExempt}`;
       const base = { rule, verdictReason, prefixListId: list.info.prefixListId };
       const exempt = reference.exempt ?? principalExempt;
       if (exempt !== undefined) {
         findings.push({ ...base, verdict: 'exempt', action: 'none', reason: `${exempt}; ${verdictReason}` });
+      } else if (reference.undecided !== undefined && !removed.has(entry.cidr)) {
+        // Removed anyway when another rule's violation needed it; otherwise left for the sweep to judge.
+        findings.push({ ...base, verdict: 'violation', action: 'failed', reason: verdictReason, error: `not removed: ${reference.undecided}; the next sweep judges the rule` });
       } else if (policy.mode === 'report') {
         findings.push({ ...base, verdict: 'violation', action: 'reported', reason: `would remove the entry from ${label}: ${verdictReason}` });
       } else if (removal?.status === 'removed') {
@@ -292,7 +379,7 @@ function finish(change: PrefixListChange, ctx: EngineContext, part: PrefixListRe
       ? [prefixListRestore({ account: change.account ?? null, region: change.region }, { prefixListId: part.prefix_list_id, ...(part.name ? { name: part.name } : {}), version: removal.version }, part.offending_entries)]
       : [];
   const report: EventReport = { ...base, restore, prefix_list: part };
-  const failed = part.outcome === 'failed' || part.detail?.startsWith('the list could not be read') === true;
+  const failed = part.outcome === 'failed' || part.detail?.startsWith('the list could not be read') === true || findings.some((f) => f.action === 'failed');
   ctx.log({ level: failed ? 'error' : 'info', message: 'sg-sentry prefix list', ...report });
   return { report, findings };
 }

@@ -17,6 +17,7 @@
 import type { SecurityGroupChange } from '../event/change';
 import type { Finding, Judgement } from '../model/finding';
 import type { SelfIdentity } from '../model/principal';
+import type { Rule } from '../model/rule';
 import { ruleKey } from '../model/rule-key';
 import { ruleText } from '../model/rule-text';
 import type { Policy } from '../policy/policy';
@@ -98,18 +99,32 @@ export function honourRemembered(
   const out = judgements.map((judgement): Judgement => {
     const record = judgement.verdict === 'violation' && judgement.rule.ruleId !== undefined ? records.get(judgement.rule.ruleId) : undefined;
     if (record === undefined) return judgement;
-    const lapsed = lapse(record, judgement, policy, self);
-    if (lapsed !== undefined) return { ...judgement, reason: `${judgement.reason} (the exemption remembered for it no longer holds: ${lapsed})` };
+    const remembered = rememberedExemption(record, judgement.rule, policy, self);
+    if ('lapsed' in remembered) return { ...judgement, reason: `${judgement.reason} (${remembered.lapsed})` };
     honoured.push(record);
-    const made = `event ${record.eventId ?? 'unknown'}, ${record.time}`;
-    return { ...judgement, verdict: 'exempt', reason: `exempt when it was made (${made}): ${record.reason}; ${judgement.reason}` };
+    return { ...judgement, verdict: 'exempt', reason: `${remembered.exempt}; ${judgement.reason}` };
   });
   return { judgements: out, honoured };
 }
 
+/**
+ * Whether a remembered record still exempts the rule it was kept for: the exempt reason, or why
+ * it no longer holds.
+ */
+export function rememberedExemption(
+  record: ExemptionRecord,
+  rule: Rule,
+  policy: Policy,
+  self: SelfIdentity | undefined,
+): { readonly exempt: string } | { readonly lapsed: string } {
+  const lapsed = lapse(record, rule, policy, self);
+  if (lapsed !== undefined) return { lapsed: `the exemption remembered for it no longer holds: ${lapsed}` };
+  return { exempt: `exempt when it was made (event ${record.eventId ?? 'unknown'}, ${record.time}): ${record.reason}` };
+}
+
 /** Why a record no longer exempts its rule, or undefined while it does. */
-function lapse(record: ExemptionRecord, judgement: Judgement, policy: Policy, self: SelfIdentity | undefined): string | undefined {
-  if (record.rule !== ruleKey(judgement.rule)) return `the rule was changed since (it was ${record.ruleText})`;
+function lapse(record: ExemptionRecord, rule: Rule, policy: Policy, self: SelfIdentity | undefined): string | undefined {
+  if (record.rule !== ruleKey(rule)) return `the rule was changed since (it was ${record.ruleText})`;
   if (exemptionFor(policy, record.principal, self) === undefined) {
     return `${record.principal.arn ?? record.principal.invokedBy ?? 'its principal'} is no longer exempt`;
   }
