@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Rule, RuleSource } from '../core/model/rule';
 import { canonicalProtocol, hasPorts, isIcmp } from '../core/model/protocol';
-import { parseCidr } from '../core/model/cidr';
+import { parseCidrCached } from '../core/model/cidr';
 import { lowerId } from '../core/model/ids';
 import type { PrefixListEntry, PrefixListInfo } from '../core/model/prefix-list';
 import { ipPermissionOf } from '../core/model/ip-permission';
@@ -72,7 +72,8 @@ export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | Unreada
   if (source === undefined) {
     return unreadableRule(rule, 'it names no source sg-sentry knows (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupInfo)');
   }
-  if (source.kind === 'cidr' && parseCidr(source.cidr) === undefined) return unreadableRule(rule, `${JSON.stringify(source.cidr)} is not a CIDR`);
+  // Cached: a sweep reads the same few CIDRs thousands of times, and judging parses them again.
+  if (source.kind === 'cidr' && parseCidrCached(source.cidr) === undefined) return unreadableRule(rule, `${JSON.stringify(source.cidr)} is not a CIDR`);
   const ports = hasPorts(protocol) || isIcmp(protocol) ? { fromPort: rule.FromPort, toPort: rule.ToPort } : {};
   return {
     direction: rule.IsEgress ? 'egress' : 'ingress',

@@ -25,7 +25,7 @@ import type { Rule } from './model/rule';
 import { Pool } from './pool';
 import type { DescribeRulesPage, Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts, UnreadableRule } from './ports';
 import { sweepMetrics } from './report/metrics';
-import type { SweepRemainder, SweepReport } from './report/report';
+import type { ExceptionInForce, SweepRemainder, SweepReport } from './report/report';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
 import { SweepTally, type SweepProgress } from './report/sweep-report';
 import { plural } from './report/text';
@@ -83,8 +83,37 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** A page, or why it could not be listed: a page asked for ahead of time must not reject unobserved. */
-type PageResult = { readonly page: DescribeRulesPage } | { readonly error: unknown };
+/** A promise's outcome as a value, so work started ahead of time (a page, its reads, its revokes) never rejects unobserved. */
+type Settled<T> = { readonly value: T } | { readonly error: unknown };
+
+function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+}
+
+interface GroupJudgements {
+  readonly groupId: string;
+  readonly judgements: readonly Judgement[];
+}
+
+/**
+ * What reading a page found besides its judgements: added to the sweep's report when the page is
+ * taken, dropped with it when the time runs out first (the next sweep reads the page again).
+ */
+class PageNotes {
+  readonly errors: string[] = [];
+  readonly notReached: SweepRemainder[] = [];
+  firstError: unknown;
+}
+
+/** A page judged, with the reads its verdicts needed, not yet counted or acted on. */
+interface PreparedPage {
+  readonly groups: readonly GroupJudgements[];
+  readonly unreadable: readonly UnreadableRule[];
+  /** Why an unreadable rule's whole group is exempt, if it is. */
+  readonly unreadableExemption: (groupId: string | undefined) => string | undefined;
+  readonly exceptionsInForce: readonly ExceptionInForce[];
+  readonly notes: PageNotes;
+}
 
 /** Runs one sweep of `request.region`. Never throws for a partial failure; see `SweepReport.errors`. */
 export async function processSweep(request: SweepRequest, ctx: EngineContext, options: SweepOptions = {}): Promise<SweepReport> {
@@ -123,7 +152,11 @@ class Sweep {
     this.ec2 = ports.ec2;
     this.deadline = sweepDeadline(options);
     this.pool = new Pool(options.concurrency ?? SWEEP_CONCURRENCY);
-    this.prefixLists = new PrefixListReader(this.ec2);
+    // Prefix-list reads share the pool, ahead of the revokes, like every read of the sweep.
+    this.prefixLists = new PrefixListReader({
+      describePrefixLists: (ids) => this.pool.run(() => this.ec2.describePrefixLists(ids), 'first'),
+      prefixListEntries: (request) => this.pool.run(() => this.ec2.prefixListEntries(request), 'first'),
+    });
   }
 
   private outOfTime(): boolean {
@@ -164,33 +197,49 @@ class Sweep {
     return this.notify(report);
   }
 
-  /** One page of a scope, through the pool. */
-  private listPage(scope: readonly string[] | undefined, token: string | undefined): Promise<PageResult> {
-    return this.pool.run(() =>
-      this.ec2
-        .describeRules({
-          ...(scope !== undefined ? { groupIds: scope } : {}),
-          ...(token !== undefined ? { nextToken: token } : {}),
-          maxResults: this.options.pageSize ?? SWEEP_PAGE_SIZE,
-        })
-        .then((page) => ({ page }), (error: unknown) => ({ error })),
-    );
+  /** One page of a scope, through the pool, ahead of the revokes waiting there. */
+  private listPage(scope: readonly string[] | undefined, token: string | undefined): Promise<Settled<DescribeRulesPage>> {
+    const request = {
+      ...(scope !== undefined ? { groupIds: scope } : {}),
+      ...(token !== undefined ? { nextToken: token } : {}),
+      maxResults: this.options.pageSize ?? SWEEP_PAGE_SIZE,
+    };
+    return this.pool.run(() => settled(this.ec2.describeRules(request)), 'first');
   }
 
   /**
-   * Lists and handles every page of one scope. The next page is asked for as soon as this one's
-   * token is known, so listing overlaps with acting; at most two pages are held at once.
+   * Lists and handles every page of one scope, one page's reads overlapping the previous page's
+   * revokes: while page N is acted on, page N+1 is listed, judged and its tags read; it is taken
+   * (counted, acted on) once N's revokes are done, and then N+2 is asked for. So at most two
+   * pages are held at once, findings keep their listing order, and a page is only counted when
+   * the sweep still has time to act on it.
    */
   private async listScope(scope: readonly string[] | undefined): Promise<'done' | 'out-of-time'> {
+    const ranOut = (token: string | undefined): 'out-of-time' => {
+      this.notReached.push({ group_ids: scope ?? null, next_token: token ?? null, reason: 'the sweep ran out of time' });
+      return 'out-of-time';
+    };
+    if (this.outOfTime()) return ranOut(undefined);
+    /** The token that lists the page `next` brings (undefined: the first page). */
     let token: string | undefined;
-    let next: Promise<PageResult> | undefined;
+    let next = this.listPage(scope, undefined);
+    /** The page taken last, while its revokes run: whether the time ran out. */
+    let acting: Promise<Settled<boolean>> | undefined;
+    const finishActing = async (): Promise<boolean> => {
+      if (acting === undefined) return false;
+      const done = await acting;
+      acting = undefined;
+      if ('error' in done) throw done.error;
+      return done.value;
+    };
     for (;;) {
-      if (this.outOfTime()) {
-        this.notReached.push({ group_ids: scope ?? null, next_token: token ?? null, reason: 'the sweep ran out of time' });
-        return 'out-of-time';
+      const result = await next;
+      const prepared = 'value' in result ? settled(this.preparePage(result.value)) : undefined;
+      if ((await finishActing()) || this.outOfTime()) {
+        // A page read ahead is dropped uncounted: the next sweep lists it again.
+        await prepared;
+        return ranOut(token);
       }
-      const result = await (next ?? this.listPage(scope, token));
-      next = undefined;
       if ('error' in result) {
         // The SDK has already retried throttling and 5xx; without this page's token the rest
         // of the scope cannot be listed, but other scopes still can.
@@ -201,26 +250,29 @@ class Sweep {
         this.notReached.push({ group_ids: scope ?? null, next_token: token ?? null, reason: `listing failed: ${messageOf(error)}` });
         return 'done';
       }
-      const { page } = result;
-      this.pages += 1;
-      token = page.nextToken;
-      if (token !== undefined && !this.outOfTime()) next = this.listPage(scope, token);
-      const outOfTime = await this.handleRules(page.rules, page.unreadable ?? []);
-      this.options.onProgress?.(this.tally.progress(this.region, this.pages));
-      if (outOfTime) {
-        // A page asked for ahead is dropped unread: the next sweep lists it again.
-        if (token !== undefined) this.notReached.push({ group_ids: scope ?? null, next_token: token, reason: 'the sweep ran out of time' });
-        return 'out-of-time';
+      const page = await prepared!;
+      if ('error' in page) throw page.error;
+      acting = settled(this.take(page.value));
+      token = result.value.nextToken;
+      if (token === undefined) return (await finishActing()) ? 'out-of-time' : 'done';
+      if (this.outOfTime()) {
+        await finishActing();
+        return ranOut(token);
       }
-      if (token === undefined) return 'done';
+      next = this.listPage(scope, token);
     }
   }
 
-  /** Judges one page and acts on it, groups together, each one direction at a time. Returns true when time ran out. */
-  private async handleRules(rules: readonly Rule[], unreadable: readonly UnreadableRule[]): Promise<boolean> {
+  /**
+   * Judges one page and makes the reads its verdicts need (prefix lists, tags, remembered
+   * exemptions), counting and acting on nothing: what it finds is applied by `take`.
+   */
+  private async preparePage(page: DescribeRulesPage): Promise<PreparedPage> {
     const { policy } = this.ctx;
+    const notes = new PageNotes();
+    const unreadable = page.unreadable ?? [];
     const byGroup = new Map<string, Rule[]>();
-    for (const rule of rules) {
+    for (const rule of page.rules) {
       const id = rule.groupId ?? '';
       let list = byGroup.get(id);
       if (list === undefined) {
@@ -229,63 +281,79 @@ class Sweep {
       }
       list.push(rule);
     }
-    const lists = await this.readPrefixLists(rules);
+    const lists = await this.readPrefixLists(page.rules, notes);
     // Tags only matter to a group with a violation (a rule that cannot be read is one): the
     // others cost no DescribeSecurityGroups.
     const violating = [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy, undefined, lists).some((j) => j.verdict === 'violation')).map(([id]) => id);
     const unreadableGroups = unreadable.flatMap((r) => (r.groupId !== undefined && groupExemption(policy, r.groupId) === undefined ? [r.groupId] : []));
-    const unknownTags = await this.loadGroupInfo([...new Set([...violating, ...unreadableGroups])]);
+    const unknownTags = await this.loadGroupInfo([...new Set([...violating, ...unreadableGroups])], notes);
     // Never dropped: what cannot be read is reported, unless its whole group is exempt.
-    this.tally.unreadable(unreadable, (groupId) =>
-      groupId !== undefined && unknownTags.has(groupId) ? undefined : groupExemption(policy, groupId, groupId === undefined ? undefined : this.groupInfo.get(groupId)?.tags),
-    );
+    const unreadableExemption = (groupId: string | undefined) =>
+      groupId !== undefined && unknownTags.has(groupId) ? undefined : groupExemption(policy, groupId, groupId === undefined ? undefined : this.groupInfo.get(groupId)?.tags);
 
-    const judged: Array<{ readonly groupId: string; readonly judgements: readonly Judgement[] }> = [];
+    const judged: GroupJudgements[] = [];
+    const exceptionsInForce: ExceptionInForce[] = [];
     for (const [groupId, allRules] of byGroup) {
       if (unknownTags.has(groupId)) continue;
       const info = this.groupInfo.get(groupId);
       // DescribeSecurityGroups no longer knows the group: it was deleted after the listing.
       if (info === null) continue;
-      const groupRules = this.withReadableLists(groupId, allRules, lists);
+      const groupRules = this.withReadableLists(groupId, allRules, lists, notes);
       const exemptReason = groupExemption(policy, groupId, info?.tags);
       const exception = exemptReason === undefined ? exceptionOf(policy, info?.tags, this.ctx.now()) : undefined;
       const judgements = withException(judgeRules(groupRules, policy, exemptReason, lists), exception);
       if (exception?.state === 'active' && exception.until !== undefined && judgements.some((j) => j.verdict === 'exempt')) {
-        this.tally.exceptionInForce({ group_id: groupId, ...(info?.groupName !== undefined ? { group_name: info.groupName } : {}), tag: exception.tag, until: exception.until });
+        exceptionsInForce.push({ group_id: groupId, ...(info?.groupName !== undefined ? { group_name: info.groupName } : {}), tag: exception.tag, until: exception.until });
       }
       judged.push({ groupId, judgements });
     }
-    const remembered = await this.applyRememberedExemptions(judged);
-    for (const { groupId, judgements } of remembered) this.tally.judged(groupId, judgements);
+    const groups = await this.applyRememberedExemptions(judged, notes);
+    return { groups, unreadable, unreadableExemption, exceptionsInForce, notes };
+  }
 
-    // Groups are acted on together through the pool; what they did is tallied in listing order.
-    const acted = await this.pool.map(remembered, ({ groupId, judgements }) => this.actOnGroup(groupId, judgements));
-    const unrevokedGroups: string[] = [];
-    for (const [i, { findings, unrevoked }] of acted.entries()) {
-      this.tally.acted(findings);
-      if (unrevoked) unrevokedGroups.push(remembered[i]!.groupId);
-    }
-    const outOfTime = this.stopped;
-    if (unrevokedGroups.length > 0) {
-      this.notReached.push({ group_ids: unrevokedGroups, next_token: null, reason: 'violations found but not revoked: the sweep ran out of time' });
-    }
-    return outOfTime;
+  /**
+   * Counts a prepared page and starts acting on it: its groups together through the pool, each
+   * one direction at a time. Resolves, once every group is done, to whether the time ran out.
+   */
+  private take(page: PreparedPage): Promise<boolean> {
+    this.pages += 1;
+    this.errors.push(...page.notes.errors);
+    this.notReached.push(...page.notes.notReached);
+    this.firstError ??= page.notes.firstError;
+    this.tally.unreadable(page.unreadable, page.unreadableExemption);
+    for (const exception of page.exceptionsInForce) this.tally.exceptionInForce(exception);
+    for (const { groupId, judgements } of page.groups) this.tally.judged(groupId, judgements);
+    // Only groups with something to act on or report are kept while the revokes run.
+    const toAct = page.groups.filter(({ judgements }) => judgements.some((j) => j.verdict !== 'allowed'));
+    return this.pool.map(toAct, ({ groupId, judgements }) => this.actOnGroup(groupId, judgements)).then((acted) => {
+      // What the groups did is tallied in listing order.
+      const unrevokedGroups: string[] = [];
+      for (const [i, { findings, unrevoked }] of acted.entries()) {
+        this.tally.acted(findings);
+        if (unrevoked) unrevokedGroups.push(toAct[i]!.groupId);
+      }
+      if (unrevokedGroups.length > 0) {
+        this.notReached.push({ group_ids: unrevokedGroups, next_token: null, reason: 'violations found but not revoked: the sweep ran out of time' });
+      }
+      this.options.onProgress?.(this.tally.progress(this.region, this.pages));
+      return this.stopped;
+    });
   }
 
   /**
    * The prefix lists whose entries decide verdicts on this page, each read once per sweep. A
    * list that failed in a way a retry may fix is reported; its rules wait for the next sweep.
    */
-  private async readPrefixLists(rules: readonly Rule[]): Promise<PrefixListLookup> {
+  private async readPrefixLists(rules: readonly Rule[], notes: PageNotes): Promise<PrefixListLookup> {
     const lists = await this.prefixLists.read(listsToInspect(rules, this.ctx.policy));
     for (const [id, facts] of lists) {
-      if (facts.state === 'unreadable' && facts.retryable) this.errors.push(`reading prefix list ${id} failed: ${facts.reason}`);
+      if (facts.state === 'unreadable' && facts.retryable) notes.errors.push(`reading prefix list ${id} failed: ${facts.reason}`);
     }
     return lists;
   }
 
   /** The group's rules but those whose prefix list could not be read for now (reported as not reached). */
-  private withReadableLists(groupId: string, rules: readonly Rule[], lists: PrefixListLookup): Rule[] {
+  private withReadableLists(groupId: string, rules: readonly Rule[], lists: PrefixListLookup, notes: PageNotes): Rule[] {
     const waiting = (rule: Rule) => {
       if (rule.source.kind !== 'prefix_list') return false;
       const facts = lists.get(rule.source.prefixListId.toLowerCase());
@@ -293,7 +361,7 @@ class Sweep {
     };
     const kept = rules.filter((rule) => !waiting(rule));
     if (kept.length < rules.length) {
-      this.notReached.push({ group_ids: [groupId], next_token: null, reason: `${rules.length - kept.length} rule(s) reference a prefix list that could not be read` });
+      notes.notReached.push({ group_ids: [groupId], next_token: null, reason: `${rules.length - kept.length} rule(s) reference a prefix list that could not be read` });
     }
     return kept;
   }
@@ -303,9 +371,7 @@ class Sweep {
    * When the table cannot be read, the groups that have violations are left alone this time and
    * reported as not reached: revoking on a guess could remove what a deployer made on purpose.
    */
-  private async applyRememberedExemptions(
-    judged: readonly { readonly groupId: string; readonly judgements: readonly Judgement[] }[],
-  ): Promise<{ readonly groupId: string; readonly judgements: readonly Judgement[] }[]> {
+  private async applyRememberedExemptions(judged: readonly GroupJudgements[], notes: PageNotes): Promise<GroupJudgements[]> {
     const { state } = this.ctx;
     const account = this.account;
     if (state === undefined || account === undefined) return [...judged];
@@ -317,8 +383,8 @@ class Sweep {
       records = new Map(found.map((record) => [record.ruleId, record]));
     } catch (error) {
       const withViolations = judged.filter(({ judgements }) => judgements.some((j) => j.verdict === 'violation')).map(({ groupId }) => groupId);
-      this.errors.push(`reading remembered exemptions (${plural(ruleIds.length, 'rule')}) failed: ${messageOf(error)}`);
-      this.notReached.push({ group_ids: withViolations, next_token: null, reason: `their remembered exemptions could not be read: ${messageOf(error)}` });
+      notes.errors.push(`reading remembered exemptions (${plural(ruleIds.length, 'rule')}) failed: ${messageOf(error)}`);
+      notes.notReached.push({ group_ids: withViolations, next_token: null, reason: `their remembered exemptions could not be read: ${messageOf(error)}` });
       return judged.filter(({ groupId }) => !withViolations.includes(groupId));
     }
     const honoured: ExemptionRecord[] = [];
@@ -372,24 +438,25 @@ class Sweep {
   }
 
   /**
-   * Reads the tags of groups not seen before, when `exclude_tags` or the exception tag needs them. Returns the
-   * groups whose tags could not be read: their rules are left alone and reported as not reached.
+   * Reads the tags of groups not seen before, when `exclude_tags` or the exception tag needs them,
+   * ahead of the revokes waiting in the pool. Returns the groups whose tags could not be read:
+   * their rules are left alone and reported as not reached.
    */
-  private async loadGroupInfo(groupIds: readonly string[]): Promise<Set<string>> {
+  private async loadGroupInfo(groupIds: readonly string[], notes: PageNotes): Promise<Set<string>> {
     const unknown = new Set<string>();
     if (!policyReadsTags(this.ctx.policy)) return unknown;
     const missing = groupIds.filter((id) => id !== '' && !this.groupInfo.has(id));
     const batches = chunks(missing, GROUP_BATCH_LIMIT);
-    const described = await this.pool.map(batches, (batch) => describeEachGroup(batch, this.ec2).then((infos) => ({ infos }), (error: unknown) => ({ error })));
+    const described = await this.pool.map(batches, (batch) => settled(describeEachGroup(batch, this.ec2)), 'first');
     for (const [i, result] of described.entries()) {
       const batch = batches[i]!;
-      if ('infos' in result) {
-        for (const [id, info] of result.infos) this.groupInfo.set(id, info);
+      if ('value' in result) {
+        for (const [id, info] of result.value) this.groupInfo.set(id, info);
       } else {
         const { error } = result;
-        this.firstError ??= error;
-        this.errors.push(`DescribeSecurityGroups (${batch.length} group(s) from ${batch[0]}) failed: ${messageOf(error)}`);
-        this.notReached.push({ group_ids: batch, next_token: null, reason: `their tags could not be read (exclude_tags, exception tag): ${messageOf(error)}` });
+        notes.firstError ??= error;
+        notes.errors.push(`DescribeSecurityGroups (${batch.length} group(s) from ${batch[0]}) failed: ${messageOf(error)}`);
+        notes.notReached.push({ group_ids: batch, next_token: null, reason: `their tags could not be read (exclude_tags, exception tag): ${messageOf(error)}` });
         for (const id of batch) unknown.add(id);
       }
     }

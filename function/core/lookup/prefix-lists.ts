@@ -27,7 +27,7 @@ export class PrefixListReader {
   /** What was read, by id. Failures a retry may fix are not kept, so a later page tries again. */
   private readonly known = new Map<string, PrefixListFacts>();
 
-  constructor(private readonly ec2: Ec2Port) {}
+  constructor(private readonly ec2: Pick<Ec2Port, 'describePrefixLists' | 'prefixListEntries'>) {}
 
   /** The facts of each list; never throws: a list that cannot be read is `unreadable`, saying why. */
   async read(prefixListIds: readonly string[]): Promise<ReadonlyMap<string, PrefixListFacts>> {
