@@ -7,15 +7,20 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { FakeAws, type RecordedCall } from '../__tests__/helpers/fake-aws';
 import type { BenchContext } from './scenario';
 
 export const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
 export const STATE_TABLE = 'sg-sentry-state';
 
-/** What the handler returned: the action of each finding (`revoked`, `none`, …). */
 export interface BundleRun {
+  /** What the handler returned: the action of each finding (`revoked`, `none`, …). */
   readonly actions: readonly string[];
+  /** `performance.now()` of this process just before the spawn: the stubs record calls on the same clock. */
+  readonly startedAt: number;
+  /** Spawn to the child's exit. */
+  readonly exitMs: number;
 }
 
 export type Service = 'ec2' | 'sns' | 'dynamodb';
@@ -46,16 +51,19 @@ export function childEnv(endpoint: string, extra: Record<string, string> = {}): 
 
 export function runBundleEvent(context: BenchContext, eventFile: string, env: NodeJS.ProcessEnv): Promise<BundleRun> {
   return new Promise((resolve, reject) => {
+    const startedAt = performance.now();
+    let exitedAt: number | undefined;
     const child = spawn(process.execPath, [join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', () => (exitedAt = performance.now()));
     child.on('error', reject);
     child.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || line === undefined) reject(new Error(`event ${eventFile} failed (${code}): ${stdout}${stderr}`));
-      else resolve({ actions: (JSON.parse(line.slice(7)) as { actions: string[] }).actions });
+      if (code !== 0 || line === undefined || exitedAt === undefined) reject(new Error(`event ${eventFile} failed (${code}): ${stdout}${stderr}`));
+      else resolve({ actions: (JSON.parse(line.slice(7)) as { actions: string[] }).actions, startedAt, exitMs: exitedAt - startedAt });
     });
   });
 }

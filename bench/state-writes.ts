@@ -8,28 +8,19 @@
  */
 import { mockClient } from 'aws-sdk-client-mock';
 import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeSecurityGroupRulesCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { performance } from 'node:perf_hooks';
-import { answerDescribeGroups } from '../__tests__/helpers/describe-groups-mock';
 import { contextFromEnvironment } from '../function/environment';
 import { createHandler } from '../function/handler';
 import { loadCorpus } from './corpus';
+import { mockEventClients } from './mocked-event-clients';
 
 const EVENTS = Number(process.env.BENCH_STATE_EVENTS ?? 1000);
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:sg-sentry';
 const EXEMPT_EVERYONE = JSON.stringify({ version: 1, exempt_principals: ['arn:**'] });
 
 async function main(): Promise<void> {
-  const ec2 = mockClient(EC2Client);
-  const sns = mockClient(SNSClient);
+  const { ec2, sns } = mockEventClients();
   const dynamodb = mockClient(DynamoDBClient);
-  ec2.onAnyCommand().resolves({});
-  answerDescribeGroups(ec2);
-  ec2.on(DescribeSecurityGroupRulesCommand).callsFake((input: { SecurityGroupRuleIds?: string[] }) => ({
-    SecurityGroupRules: (input.SecurityGroupRuleIds ?? []).map((id) => ({ SecurityGroupRuleId: id, GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' })),
-  }));
-  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   dynamodb.onAnyCommand().resolves({});
   dynamodb.on(BatchWriteItemCommand).resolves({ UnprocessedItems: {} });
   dynamodb.on(BatchGetItemCommand).resolves({ Responses: {}, UnprocessedKeys: {} });

@@ -2,8 +2,8 @@
  * What an event costs in API calls under three configurations, counted at the loopback stub,
  * through the built bundle in a fresh process per event (the prefix-list events are counted in
  * prefix-list-calls.ts):
- * - an all-allowed event of the corpus, default policy, with a topic and a state table
- *   configured (so that any SNS or DynamoDB call would show): no call at all;
+ * - an all-allowed event of the corpus, default policy, with a topic, a state table and Security
+ *   Hub configured (so that any SNS, DynamoDB or Security Hub call would show): no call at all;
  * - a violating Authorize with `exception_tag: null` and no `exclude_tags` (`SENTRY_POLICY`): no
  *   tag can exempt it, so no DescribeSecurityGroups, the Revoke alone, then its one Publish;
  * - a violating Authorize with the default policy and `SENTRY_STATE_TABLE`: one
@@ -14,6 +14,7 @@ import { FakeAws, type RecordedCall } from '../../__tests__/helpers/fake-aws';
 import { callsBy, childEnv, eventFileFor, runBundleEvent, STATE_TABLE, serviceOf, TOPIC } from '../bundle-at-stub';
 import { type CorpusEvent, loadCorpus, referencesPrefixList } from '../corpus';
 import type { BenchContext, Figure, Scenario, ScenarioResult } from '../scenario';
+import { SecurityHubStub } from '../security-hub-stub';
 
 const NO_EXCEPTION_TAG_POLICY = JSON.stringify({ version: 1, exception_tag: null });
 
@@ -22,15 +23,17 @@ interface EventCalls {
   readonly ec2: readonly string[];
   readonly sns: readonly string[];
   readonly dynamodb: readonly string[];
+  readonly securityHub: readonly string[];
   /** Every call in the order it reached the stub. */
   readonly order: readonly string[];
   readonly actions: readonly string[];
 }
 
-async function countCalls(context: BenchContext, aws: FakeAws, env: NodeJS.ProcessEnv, events: readonly CorpusEvent[]): Promise<EventCalls[]> {
+async function countCalls(context: BenchContext, aws: FakeAws, hub: SecurityHubStub, env: NodeJS.ProcessEnv, events: readonly CorpusEvent[]): Promise<EventCalls[]> {
   const counted: EventCalls[] = [];
   for (const e of events) {
     aws.reset();
+    hub.reset();
     const { actions } = await runBundleEvent(context, eventFileFor(context, 'calls-by-policy', e.event), env);
     const calls: readonly RecordedCall[] = [...aws.calls];
     counted.push({
@@ -38,7 +41,8 @@ async function countCalls(context: BenchContext, aws: FakeAws, env: NodeJS.Proce
       ec2: callsBy(calls, 'ec2'),
       sns: callsBy(calls, 'sns'),
       dynamodb: callsBy(calls, 'dynamodb'),
-      order: calls.map((c) => `${c.action}${serviceOf(c) === 'dynamodb' ? ' (DynamoDB)' : ''}`),
+      securityHub: [...hub.imports.map(() => 'BatchImportFindings'), ...hub.others],
+      order: [...calls.map((c) => `${c.action}${serviceOf(c) === 'dynamodb' ? ' (DynamoDB)' : ''}`), ...hub.imports.map(() => 'BatchImportFindings'), ...hub.others],
       actions,
     });
   }
@@ -72,16 +76,18 @@ export const callsByPolicy: Scenario = {
     context.log(`calls by policy: ${allowed.length} all-allowed and ${authorize.length} violating Authorize corpus events, 3 configurations`);
 
     const aws = new FakeAws();
-    const endpoint = await aws.start();
+    const hub = new SecurityHubStub();
+    const [endpoint, hubEndpoint] = await Promise.all([aws.start(), hub.start()]);
+    const everythingOn = { SENTRY_TOPIC_ARN: TOPIC, SENTRY_STATE_TABLE: STATE_TABLE, SENTRY_SECURITY_HUB: 'true', AWS_ENDPOINT_URL_SECURITYHUB: hubEndpoint };
     let allowedCalls: EventCalls[];
     let noTagCalls: EventCalls[];
     let stateCalls: EventCalls[];
     try {
-      allowedCalls = await countCalls(context, aws, childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_STATE_TABLE: STATE_TABLE }), allowed);
-      noTagCalls = await countCalls(context, aws, childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_POLICY: NO_EXCEPTION_TAG_POLICY }), authorize);
-      stateCalls = await countCalls(context, aws, childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_STATE_TABLE: STATE_TABLE }), authorize);
+      allowedCalls = await countCalls(context, aws, hub, childEnv(endpoint, everythingOn), allowed);
+      noTagCalls = await countCalls(context, aws, hub, childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_POLICY: NO_EXCEPTION_TAG_POLICY }), authorize);
+      stateCalls = await countCalls(context, aws, hub, childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_STATE_TABLE: STATE_TABLE }), authorize);
     } finally {
-      await aws.stop();
+      await Promise.all([aws.stop(), hub.stop()]);
     }
 
     const noCall = (e: EventCalls) => e.order.length === 0;
@@ -107,8 +113,8 @@ export const callsByPolicy: Scenario = {
     const figures: Figure[] = [
       {
         key: 'allAllowedCalls',
-        label: `all-allowed event, default policy, topic and state table set: EC2 / SNS / DynamoDB calls, all ${allowedCalls.length} events`,
-        value: `${total(allowedCalls, (e) => e.ec2)} / ${total(allowedCalls, (e) => e.sns)} / ${total(allowedCalls, (e) => e.dynamodb)}`,
+        label: `all-allowed event, default policy, topic, state table and Security Hub set: EC2 / SNS / DynamoDB / Security Hub calls, all ${allowedCalls.length} events`,
+        value: `${total(allowedCalls, (e) => e.ec2)} / ${total(allowedCalls, (e) => e.sns)} / ${total(allowedCalls, (e) => e.dynamodb)} / ${total(allowedCalls, (e) => e.securityHub)}`,
         unit: 'text',
         target: { text: '0 calls', met: allowedCalls.every(noCall) },
       },

@@ -4,13 +4,14 @@
  * - a violating Authorize whose source is a customer-managed list holding 0.0.0.0/0 (the derived
  *   fixture of tcp/5432 from a list), and the same list holding only a private range (allowed);
  * - the real ModifyManagedPrefixList sample (it adds 71.131.0.0/16, "My IP Range"), with one
- *   rule on tcp/22 referencing the list (the entry offends: removed), and with none.
+ *   rule on tcp/22 referencing the list (the entry offends: removed), the same with a state
+ *   table (the exemptions the event path remembered are looked up), and with no referencing rule.
  * The stub answers as EC2 does for a list owned by the event's account; the issue sets no target
  * for these, so the calls are printed, in order.
  */
 import { ec2Ok, FakeAws, type FakeSecurityGroupRule, securityGroupRulesResponder } from '../../__tests__/helpers/fake-aws';
 import { envelope, fixture } from '../../__tests__/helpers/fixtures';
-import { childEnv, eventFileFor, runBundleEvent, TOPIC } from '../bundle-at-stub';
+import { childEnv, eventFileFor, runBundleEvent, STATE_TABLE, serviceOf, TOPIC } from '../bundle-at-stub';
 import type { BenchContext, Figure, Scenario, ScenarioResult } from '../scenario';
 
 const AUTHORIZE_FIXTURE = 'derived/prefix-list-source-postgres-from-ssh-world-rule-ids-console-assumedrole';
@@ -31,6 +32,8 @@ interface Case {
   readonly list: StubList;
   /** The rules DescribeSecurityGroupRules lists (a list change looks for those referencing the list). */
   readonly rules: readonly FakeSecurityGroupRule[];
+  /** More of the function's environment than the topic. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const AUTHORIZE_LIST = { prefixListId: 'pl-0a1b2c3d4e5f60718', name: 'office', ownerId: '776520358045', version: 4 };
@@ -67,6 +70,14 @@ const CASES: readonly Case[] = [
     fixture: MODIFY_FIXTURE,
     list: { ...MODIFY_LIST, entries: [{ cidr: '71.131.0.0/16', description: 'My IP Range' }] },
     rules: [SSH_FROM_MODIFY_LIST, HTTPS_FROM_WORLD],
+  },
+  {
+    key: 'modifyReferencedStateTableCalls',
+    label: 'real ModifyManagedPrefixList sample, list referenced on tcp/22, state table set',
+    fixture: MODIFY_FIXTURE,
+    list: { ...MODIFY_LIST, entries: [{ cidr: '71.131.0.0/16', description: 'My IP Range' }] },
+    rules: [SSH_FROM_MODIFY_LIST, HTTPS_FROM_WORLD],
+    env: { SENTRY_STATE_TABLE: STATE_TABLE },
   },
   {
     key: 'modifyUnreferencedCalls',
@@ -110,15 +121,16 @@ export const prefixListCalls: Scenario = {
     context.log(`prefix-list calls: ${CASES.length} cases through the built bundle`);
     const aws = new FakeAws();
     const endpoint = await aws.start();
-    const env = childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC });
     const counted: Array<{ readonly key: string; readonly fixture: string; readonly calls: readonly string[]; readonly actions: readonly string[] }> = [];
     try {
       for (const c of CASES) {
         aws.reset();
         prefixListResponder(aws, c.list);
         aws.respond(securityGroupRulesResponder([c.rules]));
+        const env = childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, ...c.env });
         const { actions } = await runBundleEvent(context, eventFileFor(context, 'prefix-list', envelope(fixture(c.fixture))), env);
-        counted.push({ key: c.key, fixture: c.fixture, calls: aws.calls.map((call) => call.action), actions });
+        const calls = aws.calls.map((call) => `${call.action}${serviceOf(call) === 'dynamodb' ? ' (DynamoDB)' : ''}`);
+        counted.push({ key: c.key, fixture: c.fixture, calls, actions });
       }
     } finally {
       await aws.stop();
