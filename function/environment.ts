@@ -10,7 +10,8 @@ import type { EngineContext, LogSink } from './core/ports';
 import { AccountPorts } from './adapters/account-ports';
 import { Ec2Adapter } from './adapters/ec2-adapter';
 import { EmfMetrics } from './adapters/emf-metrics';
-import { assumeRole, lazyStsClient } from './adapters/member-credentials';
+import { assumeRole, type CredentialSource, lazyStsClient } from './adapters/member-credentials';
+import { SecurityHubAdapter } from './adapters/security-hub-adapter';
 import type { FunctionContext } from './handler';
 import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
@@ -48,6 +49,14 @@ export function sweepSettingsOf(env: NodeJS.ProcessEnv): SweepSettings | undefin
   return parsed.data;
 }
 
+/** `true` or `false` (unset: false); anything else is a deployment mistake that must not pass as "off". */
+function booleanOf(name: string, value: string | undefined): boolean {
+  const text = value?.trim().toLowerCase() ?? '';
+  if (text === '' || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new EnvironmentError(`${name} must be true or false, not ${JSON.stringify(value)}`);
+}
+
 export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partial<EngineContext> = {}): FunctionContext {
   const policy = loadPolicy(env[ENV.policy]);
   const topicArn = env[ENV.topicArn]?.trim();
@@ -65,10 +74,19 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
   const memberRoleName = env[ENV.memberRoleName]?.trim();
   const sweepTargets = sweepSettingsOf(env);
   const sweepQueueUrl = env[ENV.sweepQueueUrl]?.trim();
+  const securityHub = booleanOf(ENV.securityHub, env[ENV.securityHub]);
+  // The SDK's standard endpoint settings, which the adapter's hand-made request does not read itself.
+  const securityHubEndpoint = env.AWS_ENDPOINT_URL_SECURITYHUB?.trim() || env.AWS_ENDPOINT_URL?.trim();
   const sts = lazyStsClient();
   const accounts = new AccountPorts({
     ...(memberRoleName ? { memberRoleName } : {}),
     ec2: Ec2Adapter.forRegion,
+    ...(securityHub
+      ? {
+          securityHub: (region: string, credentials?: CredentialSource) =>
+            new SecurityHubAdapter(region, { ...(credentials !== undefined ? { credentials } : {}), ...(securityHubEndpoint ? { endpoint: securityHubEndpoint } : {}) }),
+        }
+      : {}),
     assumeRole: (roleArn) => assumeRole(sts, roleArn),
     now: () => new Date(),
   });

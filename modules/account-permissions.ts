@@ -39,6 +39,14 @@ export const ACCOUNT_SWITCHES = {
       'Grant the prefix-list reads (and, with enforce, the removal of offending entries): true unless the central deployment\'s policy sets inspect_prefix_lists to false.',
     memberDefault: true,
   },
+  securityHub: {
+    centralWhen: 'security_hub = true',
+    variable: 'security_hub',
+    parameter: 'SecurityHub',
+    description:
+      'Grant securityhub:BatchImportFindings, so that the central function imports its findings about this account into its Security Hub: true when the central deployment sets security_hub.',
+    memberDefault: false,
+  },
 } as const;
 
 export type AccountSwitch = keyof typeof ACCOUNT_SWITCHES;
@@ -100,6 +108,15 @@ export const ACCOUNT_PERMISSIONS = {
     grant: (s) => ({
       actions: ['ec2:ModifyManagedPrefixList'],
       resources: [`arn:${s.partition}:ec2:*:${s.accountId}:prefix-list/*`],
+      condition: inWriteRegions(s),
+    }),
+  },
+  ImportSecurityHubFindings: {
+    requires: ['securityHub'],
+    why: 'Imports the findings about this account into its Security Hub (BatchImportFindings) as the account\'s own default product, the only product it may write to; nothing else of Security Hub, and only in the regions the function serves (aws:RequestedRegion).',
+    grant: (s) => ({
+      actions: ['securityhub:BatchImportFindings'],
+      resources: [`arn:${s.partition}:securityhub:*:${s.accountId}:product/${s.accountId}/default`],
       condition: inWriteRegions(s),
     }),
   },

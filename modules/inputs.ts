@@ -74,6 +74,8 @@ export interface SecurityGroupSentryProps {
   readonly sweepRegions?: string[];
   /** `SELF` (the management account) or `DELEGATED_ADMIN` (a delegated administrator of StackSets). */
   readonly stacksetCallAs?: string;
+  /** Import violating and exempt findings into Security Hub too (default false). */
+  readonly securityHub?: boolean | IResolvable;
 }
 
 /** The props that are module inputs (the archive is the module's own; the provider is the caller's). */
@@ -483,6 +485,13 @@ export const INPUTS = {
     description:
       'Whom the StackSets are managed as: SELF in the management account, DELEGATED_ADMIN in a delegated administrator of CloudFormation StackSets.',
     rules: [oneOf(STACKSET_CALL_AS, `stackset_call_as must be one of ${STACKSET_CALL_AS.join(', ')}.`)],
+  },
+  securityHub: {
+    variable: 'security_hub',
+    type: 'bool',
+    default: false,
+    description:
+      'Import every violating or exempt finding into AWS Security Hub too (ASFF, in the account and region it concerns): sets SENTRY_SECURITY_HUB and grants securityhub:BatchImportFindings only (to the member role too, with organization_id). Security Hub must be enabled there.',
   },
 } as const satisfies { readonly [Prop in keyof Required<InputProps>]: InputDefinition };
 

@@ -61,13 +61,20 @@ export interface RoleContext {
   readonly sweepQueueArn: string;
   /** sweep_accounts = ["organization"]. */
   readonly sweepsOrganization: Condition;
+  /** security_hub: findings go to Security Hub too. */
+  readonly securityHub: Condition;
 }
 
 const enforces = (c: RoleContext) => not(equals(c.mode, 'report'));
 
 /** The account switches as the central module decides them from its policy and inputs. */
 export function centralSwitches(c: RoleContext): Record<AccountSwitch, Condition> {
-  return { enforce: enforces(c), restrict: equals(c.action, 'restrict'), inspectPrefixLists: not(equals(c.inspectPrefixLists, 'false')) };
+  return {
+    enforce: enforces(c),
+    restrict: equals(c.action, 'restrict'),
+    inspectPrefixLists: not(equals(c.inspectPrefixLists, 'false')),
+    securityHub: c.securityHub,
+  };
 }
 
 /** A statement of ACCOUNT_PERMISSIONS in the function's own account. */
@@ -239,6 +246,21 @@ export interface TopicContext {
   readonly alarmArns: string[];
 }
 
+/** A topic's publisher: one role. */
+const publishFromRole = (c: { readonly topicArn: string; readonly roleArn: string }): StatementBody => ({
+  actions: ['sns:Publish'],
+  resources: [c.topicArn],
+  principals: [{ type: 'AWS', identifiers: [c.roleArn] }],
+});
+
+const denyPublishWithoutTls = (c: { readonly topicArn: string }): StatementBody => ({
+  effect: 'Deny',
+  actions: ['sns:Publish'],
+  resources: [c.topicArn],
+  principals: [{ type: 'AWS', identifiers: ['*'] }],
+  condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+});
+
 /**
  * The created topic's policy. It replaces the default, which lets every principal of the
  * account publish (a fake "all clear"), subscribe and delete: principals of the account now need
@@ -249,7 +271,7 @@ export const TOPIC_PERMISSIONS = {
     when: 'the module creates the topic',
     why: 'The function\'s notifications: its role only.',
     present: () => true,
-    grant: (c) => ({ actions: ['sns:Publish'], resources: [c.topicArn], principals: [{ type: 'AWS', identifiers: [c.roleArn] }] }),
+    grant: publishFromRole,
   },
   PublishModuleAlarms: {
     when: 'the module creates the topic',
@@ -277,13 +299,7 @@ export const TOPIC_PERMISSIONS = {
     when: 'the module creates the topic',
     why: 'Nothing is published over plain HTTP (aws:SecureTransport).',
     present: () => true,
-    grant: (c) => ({
-      effect: 'Deny',
-      actions: ['sns:Publish'],
-      resources: [c.topicArn],
-      principals: [{ type: 'AWS', identifiers: ['*'] }],
-      condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
-    }),
+    grant: denyPublishWithoutTls,
   },
 } as const satisfies Record<string, PermissionDefinition<TopicContext>>;
 

@@ -137,6 +137,7 @@ export class SecurityGroupSentry extends Construct {
     const memberRegions = props.memberRegions ?? [];
     const sweepAccounts = props.sweepAccounts ?? [];
     const sweepRegions = props.sweepRegions ?? [];
+    const securityHub = props.securityHub ?? INPUTS.securityHub.default;
     const createRole = not(isSet(existingRoleArn));
     // Nested so that with createKmsKey = false, a kms_key_arn known only at apply still plans.
     const createKey = and(props.createKmsKey ?? INPUTS.createKmsKey.default, not(isSet(kmsKeyArn)));
@@ -301,6 +302,7 @@ export class SecurityGroupSentry extends Construct {
       memberRoleName,
       sweepQueueArn: arn('sqs', sweepQueueName),
       sweepsOrganization: equals(joined(sweepAccounts, ','), SWEEP_WHOLE_ORGANIZATION),
+      securityHub,
     };
     const permissions = policyDocument(this, 'role_policy_document', PERMISSIONS, roleContext);
     // Checked before the document is read, which a topic ARN of null would otherwise break.
@@ -363,6 +365,7 @@ export class SecurityGroupSentry extends Construct {
             { key: ENV.sweepQueueUrl, value: this.sweepQueueUrl, when: hasOrganization },
             { key: ENV.sweepAccounts, value: jsonList(sweepAccounts), when: isNonEmpty(sweepAccounts) },
             { key: ENV.sweepRegions, value: jsonList(sweepRegions), when: isNonEmpty(sweepRegions) },
+            { key: ENV.securityHub, value: 'true', when: securityHub },
           ],
         ),
       },

@@ -20,7 +20,7 @@ const PSEUDO = { accountId: MEMBER_ACCOUNT, region: 'eu-west-1' };
 
 type Json = Record<string, any>;
 
-function roles(switches: { Enforce: string; Restrict: string }) {
+function roles(switches: { Enforce: string; Restrict: string; SecurityHub?: string }) {
   return evaluateTemplate(
     memberRolesTemplate(),
     {
@@ -37,9 +37,9 @@ function roles(switches: { Enforce: string; Restrict: string }) {
 const statementsOf = (role: Json) => role.Properties.Policies[0].PolicyDocument.Statement as Json[];
 
 /** The central role's statements with plain values, its account placeholders replaced by the member account. */
-function centralStatements(policy: object): Json[] {
+function centralStatements(policy: object, props: { securityHub?: boolean } = {}): Json[] {
   const stack = bareStack('central');
-  new SecurityGroupSentry(stack, 'sentry', { name: 'sg-sentry', functionArchivePath: 'function.zip', policy: JSON.stringify(policy) });
+  new SecurityGroupSentry(stack, 'sentry', { name: 'sg-sentry', functionArchivePath: 'function.zip', policy: JSON.stringify(policy), ...props });
   const documents = Object.values((stack.toTerraform() as Json).data.aws_iam_policy_document) as Json[];
   const document = documents.find((d) => String(d['//'].metadata.path).endsWith('/role_policy_document'))!;
   const text = JSON.stringify(document.statement)
@@ -139,6 +139,21 @@ describe('member StackSet templates (as data)', () => {
       );
     });
   }
+
+  it('roles: SecurityHub adds the import of findings into the account\'s own Security Hub, as the central role has it with security_hub', () => {
+    // Prepare
+    const central = centralStatements({}, { securityHub: true }).filter((s) => s.sid === 'ImportSecurityHubFindings');
+
+    // Act
+    const member = statementsOf(roles({ Enforce: 'true', Restrict: 'false', SecurityHub: 'true' }).MemberRole!);
+
+    // Assess
+    expect(member.map((s) => s.Sid)).to.deep.equal(['ReadSecurityGroups', 'RevokeSecurityGroupRules', 'ImportSecurityHubFindings']);
+    expect(member.filter((s) => s.Sid === 'ImportSecurityHubFindings').map((s) => [[s.Action].flat(), [s.Resource].flat()])).to.deep.equal(
+      central.map((s) => [s.actions, s.resources]),
+    );
+    expect(member[2]?.Resource).to.equal(`arn:aws:securityhub:*:${MEMBER_ACCOUNT}:product/${MEMBER_ACCOUNT}/default`);
+  });
 
   it('forwarders: one default-bus rule with the central pattern, sending to the central bus as the forwarder role', () => {
     // Act

@@ -148,7 +148,8 @@ describe('terraform module (synthesized)', () => {
         `(var.organization_id != null) ? {"${ENV.memberRoleName}" = var.member_role_name} : {}, ` +
         `(var.organization_id != null) ? {"${ENV.sweepQueueUrl}" = "https://sqs.\${local.region}.\${data.aws_partition.current.dns_suffix}/\${local.account_id}/\${var.name}-sweep"} : {}, ` +
         `(length(var.sweep_accounts) >= 1) ? {"${ENV.sweepAccounts}" = jsonencode(var.sweep_accounts)} : {}, ` +
-        `(length(var.sweep_regions) >= 1) ? {"${ENV.sweepRegions}" = jsonencode(var.sweep_regions)} : {}` +
+        `(length(var.sweep_regions) >= 1) ? {"${ENV.sweepRegions}" = jsonencode(var.sweep_regions)} : {}, ` +
+        `var.security_hub ? {"${ENV.securityHub}" = "true"} : {}` +
         ')}',
     );
   });
@@ -234,6 +235,16 @@ describe('terraform module (synthesized)', () => {
             { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
             IN_SERVED_REGIONS[0],
           ],
+        },
+      },
+      {
+        for_each: '${var.security_hub ? ["ImportSecurityHubFindings"] : []}',
+        content: {
+          sid: 'ImportSecurityHubFindings',
+          effect: 'Allow',
+          actions: ['securityhub:BatchImportFindings'],
+          resources: ['arn:${local.partition}:securityhub:*:${local.account_id}:product/${local.account_id}/default'],
+          condition: IN_SERVED_REGIONS,
         },
       },
       {
@@ -689,6 +700,7 @@ describe('terraform module (synthesized)', () => {
         'sweep_accounts',
         'sweep_regions',
         'stackset_call_as',
+        'security_hub',
       ].sort(),
     );
     for (const [name, body] of Object.entries(variables)) {

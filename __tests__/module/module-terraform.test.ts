@@ -401,6 +401,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       Enforce: 'true',
       Restrict: 'false',
       InspectPrefixLists: 'true',
+      SecurityHub: 'false',
     });
     expect(ofType(plan, 'aws_cloudformation_stack_set_instance').filter((r) => r.name === 'member_roles_instance').map((r) => r.after.region)).to.deep.equal([
       'eu-west-1',

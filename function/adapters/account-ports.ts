@@ -4,7 +4,7 @@
  * member role's credentials when `SENTRY_MEMBER_ROLE_NAME` is set, and not at all otherwise.
  */
 import { memberRoleArn } from '../core/member-role';
-import type { Ec2Port, Target, TargetPorts } from '../core/ports';
+import type { Ec2Port, SecurityHubPort, Target, TargetPorts } from '../core/ports';
 import { cachedCredentials, type CredentialSource } from './member-credentials';
 
 export interface AccountPortsOptions {
@@ -12,6 +12,8 @@ export interface AccountPortsOptions {
   readonly memberRoleName?: string;
   /** EC2 in a region, with the function's own credentials when none are given. */
   readonly ec2: (region: string, credentials?: CredentialSource) => Ec2Port;
+  /** Security Hub in a region, with the same credentials as EC2 there; absent: Security Hub is off. */
+  readonly securityHub?: (region: string, credentials?: CredentialSource) => SecurityHubPort;
   /** One AssumeRole of a role (uncached: this class keeps one cache per account). */
   readonly assumeRole: (roleArn: string) => CredentialSource;
   readonly now: () => Date;
@@ -40,11 +42,17 @@ export class AccountPorts {
   portsFor(target: Target): TargetPorts | undefined {
     const own = this.own;
     const isOwn = target.account === undefined || own === undefined || target.account === own.account;
-    if (isOwn) return this.cached(`own/${target.region}`, () => ({ ec2: this.options.ec2(target.region) }));
+    if (isOwn) return this.cached(`own/${target.region}`, () => this.create(target.region));
     const roleName = this.options.memberRoleName;
     if (roleName === undefined) return undefined;
     const account = target.account!;
-    return this.cached(`${account}/${target.region}`, () => ({ ec2: this.options.ec2(target.region, this.credentialsOf(own.partition, account, roleName)) }));
+    return this.cached(`${account}/${target.region}`, () => this.create(target.region, this.credentialsOf(own.partition, account, roleName)));
+  }
+
+  /** Every port of one account and region, on the same credentials (the member role's, for another account). */
+  private create(region: string, credentials?: CredentialSource): TargetPorts {
+    const securityHub = this.options.securityHub;
+    return { ec2: this.options.ec2(region, credentials), ...(securityHub !== undefined ? { securityHub: securityHub(region, credentials) } : {}) };
   }
 
   private credentialsOf(partition: string, account: string, roleName: string): CredentialSource {

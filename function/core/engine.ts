@@ -20,13 +20,14 @@ import { groupOfChange, withUnreadTags } from './lookup/groups';
 import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import { publishOnce } from './notify-once';
-import type { EngineContext, GroupInfo, Target } from './ports';
+import type { EngineContext, GroupInfo, SecurityHubPort, Target } from './ports';
 import type { SkippedReport } from './report/report';
 import { boundedLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
 import { notificationOf, shouldNotify } from './report/event-notification';
 import { eventMetrics } from './report/metrics';
-import { eventReport, type EventReport } from './report/report';
+import { eventReport, type EventReport, type SecurityHubCounts } from './report/report';
+import { notifyThenImport } from './report/security-hub-export';
 
 export interface ChangeResult {
   readonly report: EventReport;
@@ -88,7 +89,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     const judged = [...change.rules, ...change.undirectedRules.map(asIngress), ...assumedDefaultEgress(change, policy)];
     const exempt = groupExemption(policy, change.groupId) ?? exemptionFor(policy, change.principal, ctx.self);
     const failed = findingsWhenLookupFailed(judgeRules(judged, policy, exempt), change.groupId, error);
-    return finish(change, undefined, failed.findings, failed.retryable ? [`looking up ${change.groupId ?? 'the group'} failed: ${messageOf(error)}`] : [], ctx);
+    return finish(change, undefined, failed.findings, failed.retryable ? [`looking up ${change.groupId ?? 'the group'} failed: ${messageOf(error)}`] : [], ctx, ports.securityHub);
   }
 
   const groupReason = groupExemption(policy, change.groupId, group?.tags);
@@ -104,7 +105,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   });
   findings.push(...acted.findings);
   if (principalReason !== undefined) await rememberExemptions(change, acted.findings, principalReason, ctx);
-  return finish(change, group, findings, acted.retryable, ctx);
+  return finish(change, group, findings, acted.retryable, ctx, ports.securityHub);
 }
 
 const asIngress = <R extends Omit<Rule, 'direction'>>(rule: R): Rule => ({ ...rule, direction: 'ingress' });
@@ -117,7 +118,14 @@ function messageOf(error: unknown): string {
  * Logs the report, then throws when a retry may finish the job (the retry notifies), else
  * notifies. A failure no retry can fix is in the report and the notification, never thrown.
  */
-async function finish(change: SecurityGroupChange, group: GroupInfo | undefined, findings: readonly Finding[], retryable: readonly string[], ctx: EngineContext): Promise<ChangeResult> {
+async function finish(
+  change: SecurityGroupChange,
+  group: GroupInfo | undefined,
+  findings: readonly Finding[],
+  retryable: readonly string[],
+  ctx: EngineContext,
+  securityHub: SecurityHubPort | undefined,
+): Promise<ChangeResult> {
   const report = eventReport(change, group, findings, ctx.policy);
   const failed = retryable.length > 0 || findings.some((f) => f.action === 'failed');
   const level = failed ? 'error' : 'info';
@@ -127,13 +135,15 @@ async function finish(change: SecurityGroupChange, group: GroupInfo | undefined,
     throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   }
   // The one log line comes after the notification, so it can say whether this delivery was a duplicate.
+  // Security Hub comes after the notification too, whatever the notification did.
   let duplicate = false;
+  let imported: SecurityHubCounts | undefined;
   try {
-    duplicate = await notifyIfNeeded(report, ctx);
+    ({ notified: duplicate, securityHub: imported } = await notifyThenImport(report, () => notifyIfNeeded(report, ctx), securityHub, ctx));
   } finally {
     ctx.log(boundedLogLine({ level, message: 'sg-sentry event', ...report, ...(duplicate ? { duplicate } : {}) }));
   }
-  return { report: duplicate ? { ...report, duplicate } : report, findings };
+  return { report: { ...report, ...(duplicate ? { duplicate } : {}), ...(imported !== undefined ? { security_hub: imported } : {}) }, findings };
 }
 
 /**

@@ -10,4 +10,6 @@ export const ENV = {
   sweepAccounts: 'SENTRY_SWEEP_ACCOUNTS',
   sweepRegions: 'SENTRY_SWEEP_REGIONS',
   sweepQueueUrl: 'SENTRY_SWEEP_QUEUE_URL',
+  /** `true`: violating and exempt findings are imported into Security Hub (ASFF) too. */
+  securityHub: 'SENTRY_SECURITY_HUB',
 } as const;

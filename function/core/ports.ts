@@ -12,6 +12,7 @@ export type { UnreadableRule } from './model/unreadable-rule';
 import type { Policy } from './policy/policy';
 import type { MetricsRecord } from './report/metrics';
 import type { EventReport } from './report/report';
+import type { AsffFinding } from './report/security-hub-findings';
 
 export interface RevokeByIdRequest {
   readonly direction: Direction;
@@ -154,6 +155,8 @@ export interface Target {
 /** The ports the core uses in one account and region. */
 export interface TargetPorts {
   readonly ec2: Ec2Port;
+  /** Security Hub there (`SENTRY_SECURITY_HUB=true`); findings are imported after the notification. */
+  readonly securityHub?: SecurityHubPort;
 }
 
 /** The sweep queue: one message per target. */
@@ -201,4 +204,16 @@ export interface EngineContext {
   /** Absent: no metrics (the CLI). */
   readonly metrics?: MetricsPort;
   readonly now: () => Date;
+}
+
+/** One finding Security Hub did not import, as BatchImportFindings' `FailedFindings` names it. */
+export interface FailedSecurityHubFinding {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Security Hub in one account and region. Never throws: what was not imported is in the answer. */
+export interface SecurityHubPort {
+  importFindings(findings: readonly AsffFinding[]): Promise<{ readonly failed: readonly FailedSecurityHubFinding[] }>;
 }

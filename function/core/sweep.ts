@@ -23,9 +23,10 @@ import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
 import { Pool } from './pool';
-import type { DescribeRulesPage, Ec2Port, EngineContext, ExemptionRecord, GroupInfo, TargetPorts, UnreadableRule } from './ports';
+import type { DescribeRulesPage, Ec2Port, EngineContext, ExemptionRecord, GroupInfo, SecurityHubPort, TargetPorts, UnreadableRule } from './ports';
 import { sweepMetrics } from './report/metrics';
 import type { ExceptionInForce, SweepRemainder, SweepReport } from './report/report';
+import { notifyThenImport } from './report/security-hub-export';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
 import { SweepTally, type SweepProgress } from './report/sweep-report';
 import { plural } from './report/text';
@@ -128,6 +129,7 @@ export async function processSweep(request: SweepRequest, ctx: EngineContext, op
 
 class Sweep {
   private readonly ec2: Ec2Port;
+  private readonly securityHub: SecurityHubPort | undefined;
   private readonly tally = new SweepTally();
   private readonly notReached: SweepRemainder[] = [];
   private readonly errors: string[] = [];
@@ -157,6 +159,7 @@ class Sweep {
       describePrefixLists: (ids) => this.pool.run(() => this.ec2.describePrefixLists(ids), 'first'),
       prefixListEntries: (request) => this.pool.run(() => this.ec2.prefixListEntries(request), 'first'),
     });
+    this.securityHub = ports.securityHub;
   }
 
   private outOfTime(): boolean {
@@ -194,7 +197,9 @@ class Sweep {
       }
       throw new RetryableRemediationError(`sweep of ${this.region} failed: ${messageOf(error)}`, { cause: error });
     }
-    return this.notify(report);
+    // Security Hub after the summary, whatever the summary did.
+    const { notified, securityHub } = await notifyThenImport(report, () => this.notify(report), this.securityHub, this.ctx);
+    return securityHub === undefined ? notified : { ...notified, security_hub: securityHub };
   }
 
   /** One page of a scope, through the pool, ahead of the revokes waiting there. */

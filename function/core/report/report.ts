@@ -40,6 +40,14 @@ export interface PrincipalReport {
   readonly user_agent: string | null;
 }
 
+/** What a report's Security Hub import did (`SENTRY_SECURITY_HUB`): present only when it is on. */
+export interface SecurityHubCounts {
+  /** Findings Security Hub accepted (created or updated). */
+  readonly imported: number;
+  /** Findings it refused, or that could not be sent (each logged at error level). */
+  readonly failed: number;
+}
+
 export interface EventReport {
   readonly status: 'processed';
   readonly kind: 'event';
@@ -77,6 +85,8 @@ export interface EventReport {
   readonly tag_change?: TagChangeFacts;
   /** A delivery of this event had already notified (state table): nothing was sent this time. */
   readonly duplicate?: true;
+  /** Set after the notification, when findings go to Security Hub too. */
+  readonly security_hub?: SecurityHubCounts;
 }
 
 /** A tag set or removed, as the request named it. */
@@ -212,6 +222,8 @@ export interface SweepReport {
   readonly restore: readonly GroupRestore[];
   /** A delivery of this sweep had already sent its summary (state table): nothing was sent this time. */
   readonly duplicate?: true;
+  /** Set after the summary, when findings go to Security Hub too. */
+  readonly security_hub?: SecurityHubCounts;
 }
 
 export interface SkippedReport {

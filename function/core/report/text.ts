@@ -98,3 +98,8 @@ export function consoleHost(region: string): string {
   if (region.startsWith('us-gov-')) return `${region}.console.amazonaws-us-gov.com`;
   return `${region}.console.aws.amazon.com`;
 }
+
+/** A security group in the EC2 console of its region. */
+export function groupConsoleUrl(region: string, groupId: string): string {
+  return `https://${consoleHost(region)}/ec2/home?region=${encodeURIComponent(region)}#SecurityGroup:groupId=${encodeURIComponent(groupId)}`;
+}

@@ -1,0 +1,66 @@
+/**
+ * Sends a report's findings to Security Hub, after the revoke and the notification, best
+ * effort: whatever goes wrong is logged at error level and counted, and never thrown, so
+ * Security Hub can neither block nor undo nor retry a remediation.
+ */
+import type { LogSink, SecurityHubPort } from '../ports';
+import type { EventReport, SecurityHubCounts, SweepReport } from './report';
+import { securityHubFindingsOf } from './security-hub-findings';
+
+interface ImportContext {
+  readonly log: LogSink;
+  readonly now: () => Date;
+}
+
+/** At most this many failures are named in the log line; the count is always complete. */
+const LOGGED_FAILURES_LIMIT = 20;
+
+export async function importToSecurityHub(
+  report: EventReport | SweepReport,
+  securityHub: SecurityHubPort,
+  context: ImportContext,
+): Promise<SecurityHubCounts> {
+  const findings = securityHubFindingsOf(report, context.now());
+  if (findings.length === 0) return { imported: 0, failed: 0 };
+  const where = { event_id: report.event_id, account: report.account, region: report.region };
+  let failed;
+  try {
+    ({ failed } = await securityHub.importFindings(findings));
+  } catch (error) {
+    context.log({ level: 'error', message: 'Security Hub import failed; remediation stands', ...where, findings: findings.length, error: String(error) });
+    return { imported: 0, failed: findings.length };
+  }
+  if (failed.length > 0) {
+    context.log({
+      level: 'error',
+      message: 'Security Hub refused findings; remediation stands',
+      ...where,
+      findings: findings.length,
+      failed: failed.length,
+      failures: failed.slice(0, LOGGED_FAILURES_LIMIT),
+    });
+  }
+  return { imported: findings.length - failed.length, failed: failed.length };
+}
+
+/**
+ * The last step of an event or a sweep target: `notify` (which may throw, e.g. SNS failed), then
+ * the Security Hub import whatever became of it, then the notification's failure, if any. Answers
+ * what `notify` answered and, when Security Hub is on, the import's counts.
+ */
+export async function notifyThenImport<T>(
+  report: EventReport | SweepReport,
+  notify: () => Promise<T>,
+  securityHub: SecurityHubPort | undefined,
+  context: ImportContext,
+): Promise<{ readonly notified: T; readonly securityHub?: SecurityHubCounts }> {
+  let outcome: { readonly notified: T } | { readonly error: unknown };
+  try {
+    outcome = { notified: await notify() };
+  } catch (error) {
+    outcome = { error };
+  }
+  const counts = securityHub === undefined ? undefined : await importToSecurityHub(report, securityHub, context);
+  if ('error' in outcome) throw outcome.error;
+  return { notified: outcome.notified, ...(counts !== undefined ? { securityHub: counts } : {}) };
+}
