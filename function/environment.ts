@@ -13,6 +13,7 @@ import { EmfMetrics } from './adapters/emf-metrics';
 import { assumeRole, type CredentialSource, lazyStsClient } from './adapters/member-credentials';
 import { SecurityHubAdapter } from './adapters/security-hub-adapter';
 import type { FunctionContext } from './handler';
+import { ChatNotifier } from './adapters/chat-notifier';
 import { SlackNotifier } from './adapters/slack-notifier';
 import { SnsNotifier } from './adapters/sns-adapter';
 import { cachedSecureString } from './adapters/ssm-parameter';
@@ -62,13 +63,17 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
   const topicArn = env[ENV.topicArn]?.trim();
   const selfRoleArn = env[ENV.selfRoleArn]?.trim();
   const slackParameter = env[ENV.slackWebhookParam]?.trim();
+  const chatTopicArn = env[ENV.chatTopicArn]?.trim();
   const stateTable = env[ENV.stateTable]?.trim();
   const functionName = env['AWS_LAMBDA_FUNCTION_NAME']?.trim();
   const log: LogSink = overrides.log ?? ((line) => console.log(JSON.stringify(line)));
-  // SNS failures surface (NotificationError); Slack is best effort and only logs its failures.
+  // SNS failures surface (NotificationError); chat and Slack are best effort and only log their failures.
   const notifier = FanOutNotifier.of(
     topicArn ? SnsNotifier.forTopic(topicArn) : undefined,
-    slackParameter ? [new SlackNotifier(cachedSecureString(slackParameter), log, { source: `SSM parameter ${slackParameter}` })] : [],
+    [
+      ...(chatTopicArn ? [ChatNotifier.forTopic(chatTopicArn)] : []),
+      ...(slackParameter ? [new SlackNotifier(cachedSecureString(slackParameter), log, { source: `SSM parameter ${slackParameter}` })] : []),
+    ],
     log,
   );
   const memberRoleName = env[ENV.memberRoleName]?.trim();

@@ -76,6 +76,23 @@ export interface SecurityGroupSentryProps {
   readonly stacksetCallAs?: string;
   /** Import violating and exempt findings into Security Hub too (default false). */
   readonly securityHub?: boolean | IResolvable;
+  /** Slack channels that get the notifications through Amazon Q Developer in chat applications. */
+  readonly chatSlackChannels?: readonly SlackChannel[] | IResolvable;
+  /** Microsoft Teams channels that get them the same way. */
+  readonly chatTeamsChannels?: readonly TeamsChannel[] | IResolvable;
+}
+
+/** A Slack channel of a workspace authorized in Amazon Q Developer in chat applications. */
+export interface SlackChannel {
+  readonly workspace_id: string;
+  readonly channel_id: string;
+}
+
+/** A Microsoft Teams channel of a team authorized in Amazon Q Developer in chat applications. */
+export interface TeamsChannel {
+  readonly team_id: string;
+  readonly channel_id: string;
+  readonly tenant_id: string;
 }
 
 /** The props that are module inputs (the archive is the module's own; the provider is the caller's). */
@@ -104,7 +121,7 @@ export interface InputRule {
 export interface InputDefinition {
   readonly variable: string;
   /** A Terraform type constraint; also decides how the variable reaches the construct. */
-  readonly type: 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)';
+  readonly type: 'string' | 'number' | 'bool' | 'list(string)' | 'map(string)' | typeof SLACK_CHANNELS_TYPE | typeof TEAMS_CHANNELS_TYPE;
   /** `undefined`: the caller must set it (the member module's central ARNs). */
   readonly default: unknown;
   /** Whether null may be passed; default: exactly when the default is null. */
@@ -138,6 +155,16 @@ export const ORGANIZATIONAL_UNIT_ID_PATTERN = '^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32
 export const MEMBER_ROLE_NAME_PATTERN = '^[A-Za-z0-9+=,.@_-]{1,54}$';
 export const REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]+$';
 export const ACCOUNT_ID_PATTERN = '^[0-9]{12}$';
+/** Slack's workspace (team) id, as Amazon Q Developer in chat applications takes it (T0123ABCDEF). */
+export const SLACK_WORKSPACE_ID_PATTERN = '^[0-9A-Z]{1,255}$';
+/** Slack's channel id (C0123ABCDEF), as that service takes it. */
+export const SLACK_CHANNEL_ID_PATTERN = '^[A-Za-z0-9]{1,255}$';
+/** Microsoft Teams' team and tenant ids are GUIDs. */
+export const GUID_PATTERN = '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$';
+/** A Teams channel id URL-encoded, as its link shows it and the service takes it (19%3a…%40thread.tacv2). */
+export const TEAMS_CHANNEL_ID_PATTERN = '^[A-Za-z0-9_=+/.,-]*%3[aA][A-Za-z0-9_=+/.,-]*%40[A-Za-z0-9_=+/.,-]*$';
+export const SLACK_CHANNELS_TYPE = 'list(object({ workspace_id = string, channel_id = string }))';
+export const TEAMS_CHANNELS_TYPE = 'list(object({ team_id = string, channel_id = string, tenant_id = string }))';
 /** `sweep_accounts` value that means every ACTIVE account of the organization. */
 export const SWEEP_WHOLE_ORGANIZATION = 'organization';
 export const STACKSET_CALL_AS = ['SELF', 'DELEGATED_ADMIN'] as const;
@@ -215,6 +242,26 @@ function parsedPolicy(value: unknown): unknown {
   }
 }
 const isPlainObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Every element of a list of objects has each named attribute matching its pattern, and no two
+ * elements share a channel id (the channel configurations are keyed by it).
+ */
+function channelsRule(patterns: Readonly<Record<string, string>>, errorMessage: string): InputRule {
+  const attributes = Object.entries(patterns);
+  return {
+    errorMessage,
+    expression: (ref) =>
+      `alltrue([for c in ${ref} : ${attributes.map(([a, p]) => canMatch(p, `c.${a}`)).join(' && ')}]) && length(distinct([for c in ${ref} : c.channel_id])) == length(${ref})`,
+    offending: (value) => {
+      if (!Array.isArray(value) || isToken(value)) return undefined;
+      const bad = value.filter((c) => typeof c !== 'object' || c === null || attributes.some(([a, p]) => plainString(c[a]) && !new RegExp(p).test(c[a])));
+      if (bad.length > 0) return shown(bad);
+      const ids = value.map((c) => c?.channel_id);
+      return new Set(ids).size !== ids.length ? shown(ids) : undefined;
+    },
+  };
+}
 
 /** Account ids, or exactly `["organization"]`. */
 const SWEEP_ACCOUNTS_RULE: InputRule = {
@@ -493,6 +540,32 @@ export const INPUTS = {
     description:
       'Import every violating or exempt finding into AWS Security Hub too (ASFF, in the account and region it concerns): sets SENTRY_SECURITY_HUB and grants securityhub:BatchImportFindings only (to the member role too, with organization_id). Security Hub must be enabled there.',
   },
+  chatSlackChannels: {
+    variable: 'chat_slack_channels',
+    type: SLACK_CHANNELS_TYPE,
+    default: [],
+    description:
+      'Slack channels that get every notification through Amazon Q Developer in chat applications (formerly AWS Chatbot), as [{ workspace_id, channel_id }]; authorize the workspace in its console first. Non-empty (with chat_teams_channels): the module creates the chat topic, one channel configuration each and their role with a read-only guardrail. Must be known at plan.',
+    rules: [
+      channelsRule(
+        { workspace_id: SLACK_WORKSPACE_ID_PATTERN, channel_id: SLACK_CHANNEL_ID_PATTERN },
+        'Every chat_slack_channels entry needs a workspace_id (capital letters and digits, T0123ABCDEF) and a channel_id (letters and digits, C0123ABCDEF), each channel once.',
+      ),
+    ],
+  },
+  chatTeamsChannels: {
+    variable: 'chat_teams_channels',
+    type: TEAMS_CHANNELS_TYPE,
+    default: [],
+    description:
+      'Microsoft Teams channels that get every notification through Amazon Q Developer in chat applications, as [{ team_id, channel_id, tenant_id }]; authorize the team in its console first. Non-empty: as chat_slack_channels. Must be known at plan.',
+    rules: [
+      channelsRule(
+        { team_id: GUID_PATTERN, channel_id: TEAMS_CHANNEL_ID_PATTERN, tenant_id: GUID_PATTERN },
+        'Every chat_teams_channels entry needs a team_id and a tenant_id (GUIDs) and a channel_id URL-encoded as in the channel\'s link (19%3a...%40thread.tacv2), each channel once.',
+      ),
+    ],
+  },
 } as const satisfies { readonly [Prop in keyof Required<InputProps>]: InputDefinition };
 
 /**
@@ -525,6 +598,8 @@ export const TOKEN_OF_TYPE: Record<InputDefinition['type'], (variable: Terraform
   bool: (v) => v.booleanValue,
   'list(string)': (v) => v.listValue,
   'map(string)': (v) => Token.asStringMap(v.value),
+  [SLACK_CHANNELS_TYPE]: (v) => v.value,
+  [TEAMS_CHANNELS_TYPE]: (v) => v.value,
 };
 
 export function isNullable(input: InputDefinition): boolean {

@@ -63,6 +63,9 @@ export interface RoleContext {
   readonly sweepsOrganization: Condition;
   /** security_hub: findings go to Security Hub too. */
   readonly securityHub: Condition;
+  /** Whether the module creates the chat topic (a Slack or Teams channel is configured), and its ARN. */
+  readonly chat: Condition;
+  readonly chatTopicArn: string;
 }
 
 const enforces = (c: RoleContext) => not(equals(c.mode, 'report'));
@@ -133,6 +136,12 @@ export const PERMISSIONS = {
     why: 'The notification topic only.',
     present: () => true,
     grant: (c) => ({ actions: ['sns:Publish'], resources: [c.topicArn] }),
+  },
+  PublishChatNotifications: {
+    when: 'chat_slack_channels or chat_teams_channels is not empty',
+    why: 'The chat topic of Amazon Q Developer in chat applications only (encrypted like the notification topic, so the key statements cover it).',
+    present: (c) => c.chat,
+    grant: (c) => ({ actions: ['sns:Publish'], resources: [c.chatTopicArn] }),
   },
   SendFailedEventsToDeadLetterQueue: {
     when: 'always',
@@ -302,6 +311,28 @@ export const TOPIC_PERMISSIONS = {
     grant: denyPublishWithoutTls,
   },
 } as const satisfies Record<string, PermissionDefinition<TopicContext>>;
+
+/** What the chat topic's policy is built from. */
+export interface ChatTopicContext {
+  readonly topicArn: string;
+  readonly roleArn: string;
+}
+
+/** The chat topic's policy: like the notification topic's, for the function alone. */
+export const CHAT_TOPIC_PERMISSIONS = {
+  PublishFromTheFunction: {
+    when: 'chat_slack_channels or chat_teams_channels is not empty',
+    why: 'The function\'s chat notifications: its role only. The channel configurations subscribe with the deployer\'s own permissions.',
+    present: () => true,
+    grant: publishFromRole,
+  },
+  DenyPublishWithoutTls: {
+    when: 'chat_slack_channels or chat_teams_channels is not empty',
+    why: 'Nothing is published over plain HTTP (aws:SecureTransport).',
+    present: () => true,
+    grant: denyPublishWithoutTls,
+  },
+} as const satisfies Record<string, PermissionDefinition<ChatTopicContext>>;
 
 /** What the policy of the key the module creates is built from. */
 export interface KeyContext {

@@ -40,6 +40,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { ENV } from '../function/core/env-names';
+import { chatTopicName, createChatChannels, hasChatChannels } from './chat';
 import { securityGroupChangeEventPattern } from './event-pattern';
 import { functionArchiveAsset } from './function-archive';
 import { INPUTS, ORGANIZATION_REQUIRED, SWEEP_WHOLE_ORGANIZATION, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
@@ -138,6 +139,9 @@ export class SecurityGroupSentry extends Construct {
     const sweepAccounts = props.sweepAccounts ?? [];
     const sweepRegions = props.sweepRegions ?? [];
     const securityHub = props.securityHub ?? INPUTS.securityHub.default;
+    const slackChannels = props.chatSlackChannels ?? [];
+    const teamsChannels = props.chatTeamsChannels ?? [];
+    const hasChat = hasChatChannels(slackChannels, teamsChannels);
     const createRole = not(isSet(existingRoleArn));
     // Nested so that with createKmsKey = false, a kms_key_arn known only at apply still plans.
     const createKey = and(props.createKmsKey ?? INPUTS.createKmsKey.default, not(isSet(kmsKeyArn)));
@@ -181,6 +185,7 @@ export class SecurityGroupSentry extends Construct {
     const createdRoleArn = local('created_role_arn', arn('iam', `role${props.rolePath ?? INPUTS.rolePath.default}${roleName}`, false));
     this.roleArn = choose(createRole, createdRoleArn, existingRoleArn ?? '');
     this.topicArn = choose(createTopic, local('created_topic_arn', arn('sns', name)), props.snsTopicArn ?? '');
+    const chatTopicArn = arn('sns', chatTopicName(name));
     const keyAlias = `alias/${name}`;
 
     this.key = new KmsKey(this, 'key', {
@@ -303,6 +308,8 @@ export class SecurityGroupSentry extends Construct {
       sweepQueueArn: arn('sqs', sweepQueueName),
       sweepsOrganization: equals(joined(sweepAccounts, ','), SWEEP_WHOLE_ORGANIZATION),
       securityHub,
+      chat: hasChat,
+      chatTopicArn,
     };
     const permissions = policyDocument(this, 'role_policy_document', PERMISSIONS, roleContext);
     // Checked before the document is read, which a topic ARN of null would otherwise break.
@@ -341,6 +348,22 @@ export class SecurityGroupSentry extends Construct {
       dependsOn: [this.role],
     });
 
+    createChatChannels(this, {
+      name,
+      create: hasChat,
+      slackChannels,
+      teamsChannels,
+      partition,
+      region,
+      topicArn: chatTopicArn,
+      kmsMasterKeyId: orDefault(topicAndQueueKey, 'alias/aws/sns'),
+      functionRoleArn: this.roleArn,
+      rolePath: props.rolePath ?? INPUTS.rolePath.default,
+      rolePermissionsBoundaryArn: props.rolePermissionsBoundaryArn ?? undefined,
+      tags,
+      dependsOn: [...afterClaim, this.role],
+    });
+
     const archivePath = props.functionArchivePath ?? functionArchiveAsset(this, 'function_archive').path;
     this.function = new LambdaFunction(this, 'function', {
       functionName: name,
@@ -366,6 +389,7 @@ export class SecurityGroupSentry extends Construct {
             { key: ENV.sweepAccounts, value: jsonList(sweepAccounts), when: isNonEmpty(sweepAccounts) },
             { key: ENV.sweepRegions, value: jsonList(sweepRegions), when: isNonEmpty(sweepRegions) },
             { key: ENV.securityHub, value: 'true', when: securityHub },
+            { key: ENV.chatTopicArn, value: chatTopicArn, when: hasChat },
           ],
         ),
       },

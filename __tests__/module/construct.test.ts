@@ -144,12 +144,12 @@ describe('SecurityGroupSentry construct with plain values', () => {
       expect(only(given.resource, 'aws_sqs_queue', queue)).to.include({ kms_master_key_id: key }).and.not.to.have.property('sqs_managed_sse_enabled');
       expect(only(managed.resource, 'aws_sqs_queue', queue)).to.include({ sqs_managed_sse_enabled: true }).and.not.to.have.property('kms_master_key_id');
     }
-    expect(only(given.resource, 'aws_sns_topic').kms_master_key_id).to.equal(key);
+    expect(only(given.resource, 'aws_sns_topic', 'topic').kms_master_key_id).to.equal(key);
     expect(only(created.resource, 'aws_kms_key')).to.include({ count: 1, enable_key_rotation: true });
-    expect(only(created.resource, 'aws_sns_topic').kms_master_key_id).to.match(/one\(aws_kms_alias\.[^)]*\[\*\]\.name\)/);
+    expect(only(created.resource, 'aws_sns_topic', 'topic').kms_master_key_id).to.match(/one\(aws_kms_alias\.[^)]*\[\*\]\.name\)/);
     expect(sids(managed)).not.to.include('UseModuleKeyOfTopicAndQueue');
     expect(only(managed.resource, 'aws_kms_key').count).to.equal(0);
-    expect(only(managed.resource, 'aws_sns_topic').kms_master_key_id).to.equal('alias/aws/sns');
+    expect(only(managed.resource, 'aws_sns_topic', 'topic').kms_master_key_id).to.equal('alias/aws/sns');
   });
 
   it('puts every resource and data source of an instance on the provider it is given, the other on the default', () => {
@@ -181,10 +181,10 @@ describe('SecurityGroupSentry construct with plain values', () => {
     const given = synthesize({ existingRoleArn: existing });
 
     // Assess
-    expect(only(created.resource, 'aws_iam_role')).to.include({ count: 1, path: '/security/', permissions_boundary: boundary });
-    expect(only(created.resource, 'aws_iam_role').name).to.match(/^sg-sentry-\$\{local\..*region.*\}$/);
+    expect(only(created.resource, 'aws_iam_role', 'role')).to.include({ count: 1, path: '/security/', permissions_boundary: boundary });
+    expect(only(created.resource, 'aws_iam_role', 'role').name).to.match(/^sg-sentry-\$\{local\..*region.*\}$/);
     expect(only(created.resource, 'aws_lambda_function').reserved_concurrent_executions).to.equal(-1);
-    expect(only(given.resource, 'aws_iam_role').count).to.equal(0);
+    expect(only(given.resource, 'aws_iam_role', 'role').count).to.equal(0);
     expect(only(given.resource, 'aws_iam_role_policy').count).to.equal(0);
     expect(only(given.resource, 'aws_lambda_function').role).to.equal(existing);
     expect(environment(given)[ENV.selfRoleArn]).to.equal(existing);
@@ -209,7 +209,7 @@ describe('SecurityGroupSentry construct with plain values', () => {
     const tf = synthesize({ createSnsTopic: false, snsTopicArn: topic });
 
     // Assess
-    expect(only(tf.resource, 'aws_sns_topic').count).to.equal(0);
+    expect(only(tf.resource, 'aws_sns_topic', 'topic').count).to.equal(0);
     expect(environment(tf)[ENV.topicArn]).to.equal(topic);
     expect(rolePolicy(tf).statement.find((s: Json) => s.sid === 'PublishNotifications').resources).to.deep.equal([topic]);
   });

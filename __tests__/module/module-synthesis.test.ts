@@ -72,6 +72,8 @@ describe('terraform module (synthesized)', () => {
   it('creates exactly the documented resources, with readable addresses', () => {
     // Assess
     expect(resourceAddresses(module)).to.deep.equal([
+      'aws_chatbot_slack_channel_configuration.chat_slack_channel',
+      'aws_chatbot_teams_channel_configuration.chat_teams_channel',
       'aws_cloudformation_stack_set.member_forwarders',
       'aws_cloudformation_stack_set.member_roles',
       'aws_cloudformation_stack_set_instance.member_forwarders_instance',
@@ -93,6 +95,7 @@ describe('terraform module (synthesized)', () => {
       'aws_cloudwatch_metric_alarm.function_errors_alarm',
       'aws_cloudwatch_metric_alarm.sweep_dead_letter_queue_alarm',
       'aws_dynamodb_table.state_table',
+      'aws_iam_role.chat_role',
       'aws_iam_role.role',
       'aws_iam_role_policy.role_policy',
       'aws_kms_alias.key_alias',
@@ -103,7 +106,9 @@ describe('terraform module (synthesized)', () => {
       'aws_lambda_permission.organization_security_group_changes_permission',
       'aws_lambda_permission.security_group_changes_permission',
       'aws_lambda_permission.sweep_permission',
+      'aws_sns_topic.chat_topic',
       'aws_sns_topic.topic',
+      'aws_sns_topic_policy.chat_topic_policy',
       'aws_sns_topic_policy.topic_policy',
       'aws_sns_topic_subscription.email_subscription',
       'aws_sqs_queue.dead_letter_queue',
@@ -149,7 +154,8 @@ describe('terraform module (synthesized)', () => {
         `(var.organization_id != null) ? {"${ENV.sweepQueueUrl}" = "https://sqs.\${local.region}.\${data.aws_partition.current.dns_suffix}/\${local.account_id}/\${var.name}-sweep"} : {}, ` +
         `(length(var.sweep_accounts) >= 1) ? {"${ENV.sweepAccounts}" = jsonencode(var.sweep_accounts)} : {}, ` +
         `(length(var.sweep_regions) >= 1) ? {"${ENV.sweepRegions}" = jsonencode(var.sweep_regions)} : {}, ` +
-        `var.security_hub ? {"${ENV.securityHub}" = "true"} : {}` +
+        `var.security_hub ? {"${ENV.securityHub}" = "true"} : {}, ` +
+        `((length(var.chat_slack_channels) + length(var.chat_teams_channels)) >= 1) ? {"${ENV.chatTopicArn}" = "arn:\${local.partition}:sns:\${local.region}:\${local.account_id}:\${var.name}-chat"} : {}` +
         ')}',
     );
   });
@@ -224,6 +230,16 @@ describe('terraform module (synthesized)', () => {
         },
       },
       {
+        for_each: '${var.security_hub ? ["ImportSecurityHubFindings"] : []}',
+        content: {
+          sid: 'ImportSecurityHubFindings',
+          effect: 'Allow',
+          actions: ['securityhub:BatchImportFindings'],
+          resources: ['arn:${local.partition}:securityhub:*:${local.account_id}:product/${local.account_id}/default'],
+          condition: IN_SERVED_REGIONS,
+        },
+      },
+      {
         for_each: `\${(!(${POLICY_MODE} == "report") && ((length(compact([${EXCEPTION_TAG}])) >= 1) && (${HAS_APPROVERS}))) ? ["RemoveUnapprovedExceptionTags"] : []}`,
         content: {
           sid: 'RemoveUnapprovedExceptionTags',
@@ -238,13 +254,12 @@ describe('terraform module (synthesized)', () => {
         },
       },
       {
-        for_each: '${var.security_hub ? ["ImportSecurityHubFindings"] : []}',
+        for_each: '${((length(var.chat_slack_channels) + length(var.chat_teams_channels)) >= 1) ? ["PublishChatNotifications"] : []}',
         content: {
-          sid: 'ImportSecurityHubFindings',
+          sid: 'PublishChatNotifications',
           effect: 'Allow',
-          actions: ['securityhub:BatchImportFindings'],
-          resources: ['arn:${local.partition}:securityhub:*:${local.account_id}:product/${local.account_id}/default'],
-          condition: IN_SERVED_REGIONS,
+          actions: ['sns:Publish'],
+          resources: ['arn:${local.partition}:sns:${local.region}:${local.account_id}:${var.name}-chat'],
         },
       },
       {
@@ -701,6 +716,8 @@ describe('terraform module (synthesized)', () => {
         'sweep_regions',
         'stackset_call_as',
         'security_hub',
+        'chat_slack_channels',
+        'chat_teams_channels',
       ].sort(),
     );
     for (const [name, body] of Object.entries(variables)) {

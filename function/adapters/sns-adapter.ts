@@ -4,8 +4,8 @@ import type { NotificationMessage, NotifierPort } from '../core/ports';
 type Sdk = typeof import('./sns-sdk');
 let sdkModule: Sdk | undefined;
 
-/** Loaded here, not at the top: see sns-sdk.ts. */
-function sdk(): Sdk {
+/** Loaded here, not at the top: see sns-sdk.ts. The chat topic's notifier loads it the same way. */
+export function sdk(): Sdk {
   sdkModule ??= require('./sns-sdk') as Sdk;
   return sdkModule;
 }

@@ -12,4 +12,6 @@ export const ENV = {
   sweepQueueUrl: 'SENTRY_SWEEP_QUEUE_URL',
   /** `true`: violating and exempt findings are imported into Security Hub (ASFF) too. */
   securityHub: 'SENTRY_SECURITY_HUB',
+  /** The SNS topic of Amazon Q Developer in chat applications: custom notifications for Slack and Teams. */
+  chatTopicArn: 'SENTRY_CHAT_TOPIC_ARN',
 } as const;
