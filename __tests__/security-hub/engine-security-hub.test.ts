@@ -8,7 +8,12 @@ import { processChange } from '../../function/core/engine';
 import { NotificationError } from '../../function/core/errors';
 import type { SecurityHubPort } from '../../function/core/ports';
 import type { AsffFinding } from '../../function/core/report/security-hub-findings';
+import { parseEvent } from '../../function/core/event/parse-event';
+import { processPrefixListChange } from '../../function/core/prefix-list-change';
+import type { EventReport, TagChangeReport } from '../../function/core/report/report';
 import { processSweep } from '../../function/core/sweep';
+import { processTagChange } from '../../function/core/tag-change';
+import { envelope, fixture } from '../helpers/fixtures';
 import { InMemoryEc2 } from '../helpers/in-memory-ec2';
 import { accountAfter, changeOf, engineContext } from '../engine/support';
 
@@ -117,5 +122,54 @@ describe('Security Hub in the engine and the sweep', () => {
     expect(hub.sent.map((f) => [f.Id, f.Workflow.Status, f.Severity.Label])).to.deep.equal([['sg-sentry/123456789012/eu-west-1/sg-0aaa/ingress/tcp/22/0.0.0.0/0', 'RESOLVED', 'CRITICAL']]);
     expect(hub.sent[0]?.ProductFields).to.include({ 'sg-sentry/event_id': 'sweep-1', 'sg-sentry/found_by': 'sweep' });
     expect(report.security_hub).to.deep.equal({ imported: 1, failed: 0 });
+  });
+
+  it('imports the rule a removed exception tag revoked, once per group, after its notification', async () => {
+    // Prepare: the exception tag is gone from the group, as after the DeleteTags of the sample
+    const parsed = parseEvent(envelope(fixture('derived/delete-tags-exception-from-create-security-group-terraform-tag-specification')));
+    if (parsed.kind !== 'tag-change') throw new Error(`not a tag change: ${parsed.kind}`);
+    const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-07111150655b49758', groupName: 'bluegreen_alb_sg', tags: {} });
+    ec2.addRule({ groupId: 'sg-07111150655b49758', direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    const order: string[] = [];
+    const hub = recordingHub(order);
+    const { ctx, notifier } = engineContext({}, ec2, { portsFor: () => ({ ec2, securityHub: hub.port }) });
+    const publish = notifier.publish.bind(notifier);
+    notifier.publish = async (m) => {
+      order.push('sns');
+      return publish(m);
+    };
+
+    // Act
+    const report = (await processTagChange(parsed.change, ctx)) as TagChangeReport;
+
+    // Assess
+    expect(order).to.deep.equal(['sns', 'securityhub']);
+    expect(hub.sent.map((f) => [f.Resources[0]?.Id, f.Workflow.Status])).to.deep.equal([
+      ['arn:aws:ec2:ap-northeast-1:999999999999:security-group/sg-07111150655b49758', 'RESOLVED'],
+    ]);
+    expect(report.groups[0]?.security_hub).to.deep.equal({ imported: 1, failed: 0 });
+  });
+
+  it('imports the group a prefix-list entry opened, with the command that adds the entry back', async () => {
+    // Prepare: the abridged sample added 71.131.0.0/16 to a list that a tcp/22 rule references
+    const event: Record<string, any> = { ...envelope(fixture('modify-managed-prefix-list-add-entry-console-abridged')), account: '598274344262' };
+    const parsed = parseEvent(event);
+    if (parsed.kind !== 'prefix-list-change') throw new Error(`not a prefix-list change: ${parsed.kind}`);
+    const list = 'pl-0c3516b0e5630bf3e';
+    const ec2 = new InMemoryEc2().addPrefixList({ prefixListId: list, name: 'admin-ranges', ownerId: '598274344262', entries: [] });
+    ec2.editPrefixList(list, { add: [{ cidr: '71.131.0.0/16', description: 'My IP Range' }], remove: [] });
+    ec2.addRule({ direction: 'ingress', groupId: 'sg-0bbbbbbbbbbbbbbb2', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'prefix_list', prefixListId: list } });
+    const hub = recordingHub([]);
+    const { ctx } = engineContext({}, ec2, { portsFor: () => ({ ec2, securityHub: hub.port }) });
+
+    // Act
+    const { report } = await processPrefixListChange(parsed.change, ctx);
+
+    // Assess
+    expect(hub.sent.map((f) => f.Resources[0]?.Details?.AwsEc2SecurityGroup?.GroupId)).to.deep.equal(['sg-0bbbbbbbbbbbbbbb2']);
+    expect(hub.sent[0]?.Remediation.Recommendation.Text).to.match(
+      new RegExp(`If the prefix-list entry was legitimate, cover it in the policy, then add it back: aws ec2 modify-managed-prefix-list .*--prefix-list-id ${list} --current-version 3 --add-entries`),
+    );
+    expect((report as EventReport).security_hub).to.deep.equal({ imported: 1, failed: 0 });
   });
 });

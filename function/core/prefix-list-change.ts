@@ -26,6 +26,7 @@ import type { Policy } from './policy/policy';
 import type { Ec2Port, EngineContext, GroupInfo } from './ports';
 import { eventReport, type EventReport, type PrefixListReport, type SkippedReport } from './report/report';
 import { prefixListRestore } from './report/restore';
+import { notifyThenImport } from './report/security-hub-export';
 import { skippedReport } from './report/skipped-report';
 
 /** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
@@ -227,8 +228,8 @@ export async function processPrefixListChange(change: PrefixListChange, ctx: Eng
     throw new RetryableRemediationError(`removing entries from prefix list ${id} failed, a retry may finish it: ${removal.error}`);
   }
   // A second delivery of the same change (same event id) sends no second notification.
-  const duplicate = await notifyIfNeeded(result.report, ctx);
-  return duplicate ? { ...result, report: { ...result.report, duplicate } } : result;
+  const { notified: duplicate, securityHub } = await notifyThenImport(result.report, () => notifyIfNeeded(result.report, ctx), ports.securityHub, ctx);
+  return { ...result, report: { ...result.report, ...(duplicate ? { duplicate } : {}), ...(securityHub !== undefined ? { security_hub: securityHub } : {}) } };
 }
 
 async function readList(id: string, ec2: Ec2Port): Promise<PrefixListFacts> {

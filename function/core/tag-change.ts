@@ -17,8 +17,9 @@ import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
 import type { Policy } from './policy/policy';
 import { publishOnce } from './notify-once';
-import type { Ec2Port, EngineContext, GroupInfo } from './ports';
+import type { Ec2Port, EngineContext, GroupInfo, SecurityHubPort } from './ports';
 import { eventReport, type EventReport, type TagChangeFacts, type TagChangeReport, type TagReport, type UnapprovedExceptionReport } from './report/report';
+import { notifyThenImport } from './report/security-hub-export';
 import { skippedReport } from './report/skipped-report';
 import { shouldNotifyTagChange, tagChangeNotificationOf } from './report/tag-change-notification';
 import type { SkippedReport } from './report/report';
@@ -129,7 +130,7 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
   // Logged after the notifications, so that the line says which were duplicates.
   let notified: readonly EventReport[] = groups;
   try {
-    notified = await notifyGroups(groups, ctx);
+    notified = await notifyGroups(groups, ports.securityHub, ctx);
   } finally {
     ctx.log({ level: 'info', message: 'sg-sentry tag change', ...reportOf(notified) });
   }
@@ -225,16 +226,19 @@ function failedGroupReport(change: TagChange, groupId: string, facts: Omit<TagCh
 }
 
 /** One notification per group; the delivery key is the event id and the group, as one call may tag several. */
-async function notifyGroups(groups: readonly EventReport[], ctx: EngineContext): Promise<EventReport[]> {
+async function notifyGroups(groups: readonly EventReport[], securityHub: SecurityHubPort | undefined, ctx: EngineContext): Promise<EventReport[]> {
   const out: EventReport[] = [];
   for (const report of groups) {
-    if (ctx.notifier === undefined || !shouldNotifyTagChange(report, ctx.policy)) {
-      out.push(report);
-      continue;
-    }
-    const key = `${report.event_id}#${report.group_id ?? ''}`;
-    const { duplicate } = await publishOnce(key, { ...tagChangeNotificationOf(report), report }, ctx, { event_id: report.event_id, group_id: report.group_id });
-    out.push(duplicate ? { ...report, duplicate } : report);
+    const { notified: duplicate, securityHub: imported } = await notifyThenImport(report, () => notifyGroup(report, ctx), securityHub, ctx);
+    out.push({ ...report, ...(duplicate ? { duplicate } : {}), ...(imported !== undefined ? { security_hub: imported } : {}) });
   }
   return out;
+}
+
+/** True when this delivery of the group's notification was a duplicate. */
+async function notifyGroup(report: EventReport, ctx: EngineContext): Promise<boolean> {
+  if (ctx.notifier === undefined || !shouldNotifyTagChange(report, ctx.policy)) return false;
+  const key = `${report.event_id}#${report.group_id ?? ''}`;
+  const { duplicate } = await publishOnce(key, { ...tagChangeNotificationOf(report), report }, ctx, { event_id: report.event_id, group_id: report.group_id });
+  return duplicate;
 }

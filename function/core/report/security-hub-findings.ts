@@ -12,7 +12,7 @@ import { canonicalProtocol, openPortRange } from '../model/protocol';
 import { partitionOfRegion } from '../model/partition';
 import { findingId } from './finding-id';
 import type { EventReport, FindingReport, SweepReport } from './report';
-import type { GroupRestore } from './restore';
+import type { GroupRestore, Restore } from './restore';
 import { findingRuleText } from './rule-text';
 import { groupConsoleUrl, plainText } from './text';
 
@@ -106,21 +106,31 @@ const OUTCOME: Readonly<Record<FindingReport['action'], string>> = {
   none: 'open',
 };
 
-function recommendation(f: FindingReport, restore: GroupRestore | undefined): { text: string; productFields: Record<string, string> } {
+function recommendation(f: FindingReport, restore: Restore | undefined): { text: string; productFields: Record<string, string> } {
   if (f.verdict === 'exempt') return { text: plainText(`Exempt, so left in place: ${f.reason}`, RECOMMENDATION_LIMIT), productFields: {} };
   if (restore !== undefined && (f.action === 'revoked' || f.action === 'restricted')) {
-    const text = `sg-sentry reverted this change. If the rule was legitimate, cover it in the policy, then re-create it: ${restore.command}`;
+    const what = 'prefix_list_id' in restore ? 'the prefix-list entry was legitimate, cover it in the policy, then add it back' : 'the rule was legitimate, cover it in the policy, then re-create it';
+    const text = `sg-sentry reverted this change. If ${what}: ${restore.command}`;
     if (text.length <= RECOMMENDATION_LIMIT) return { text, productFields: {} };
     // A command cut to fit would be a different command: it goes whole where there is room for it.
     const fits = restore.command.length <= PRODUCT_FIELD_LIMIT;
     const field: Record<string, string> = fits ? { 'sg-sentry/restore_command': restore.command } : {};
     const where = fits ? 'in the ProductFields key sg-sentry/restore_command' : "in sg-sentry's notification of this event";
-    return { text: `sg-sentry reverted this change. If the rule was legitimate, cover it in the policy, then re-create it with the command ${where}.`, productFields: field };
+    return { text: `sg-sentry reverted this change. If ${what} with the command ${where}.`, productFields: field };
   }
   if (f.action === 'revoked' || f.action === 'restricted' || f.action === 'already-removed') {
     return { text: 'sg-sentry reverted this change; nothing is left to do unless the rule was legitimate (then cover it in the policy and re-create it).', productFields: {} };
   }
   return { text: 'Remove the rule, or add an allow entry that covers it to the sg-sentry policy if it is legitimate.', productFields: {} };
+}
+
+/** What re-creates what was removed for this finding: the list's entries for a prefix-list entry, else the group's rules in that direction. */
+function restoreOf(restores: readonly Restore[], f: FindingReport, groupId: string): Restore | undefined {
+  if (f.prefix_list_id !== undefined) {
+    const list = restores.find((r) => 'prefix_list_id' in r && r.prefix_list_id === f.prefix_list_id);
+    if (list !== undefined) return list;
+  }
+  return restores.find((r): r is GroupRestore => 'group_id' in r && r.group_id === groupId && r.direction === f.direction);
 }
 
 /** What the report says about who made the change and which event: empty for a sweep. */
@@ -154,7 +164,7 @@ export function securityHubFindingsOf(report: EventReport | SweepReport, now: Da
     const groupText = groupName !== undefined ? `${groupId} (${plainText(groupName, 100)})` : groupId;
     const rule = `${f.direction} ${plainText(findingRuleText(f), 120)}`;
     const outcome = f.verdict === 'exempt' ? 'exempt' : OUTCOME[f.action];
-    const advice = recommendation(f, report.restore.find((r) => r.group_id === groupId && r.direction === f.direction));
+    const advice = recommendation(f, restoreOf(report.restore, f, groupId));
     const who = event.principal !== undefined ? ` Changed by ${plainText(event.principal, 300)}.` : '';
     const which = event.eventId !== undefined ? ` CloudTrail event ${plainText(event.eventId, 100)}.` : ' Found by the scheduled sweep.';
     return [
