@@ -20,7 +20,7 @@ const PSEUDO = { accountId: MEMBER_ACCOUNT, region: 'eu-west-1' };
 
 type Json = Record<string, any>;
 
-function roles(switches: { Enforce: string; Restrict: string; SecurityHub?: string }) {
+function roles(switches: { Enforce: string; Restrict: string; InspectPrefixLists?: string; SecurityHub?: string }) {
   return evaluateTemplate(
     memberRolesTemplate(),
     {
