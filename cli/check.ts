@@ -6,7 +6,7 @@
 import type { SecurityGroupChange } from '../function/core/event/change';
 import { processChange } from '../function/core/engine';
 import { defaultEgressOf } from '../function/core/lookup/created-group';
-import { EventValidationError } from '../function/core/errors';
+import { EventValidationError, messageOf } from '../function/core/errors';
 import { parseEvent } from '../function/core/event/parse-event';
 import { parsePolicy, type Policy } from '../function/core/policy/policy';
 import type { Finding } from '../function/core/model/finding';
@@ -189,7 +189,7 @@ function recordsOf(source: InputSource, io: Io): InputRecord[] {
   try {
     bytes = io.readStdin();
   } catch (error) {
-    throw new CliError(`${STDIN_LABEL}: cannot be read: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+    throw new CliError(`${STDIN_LABEL}: cannot be read: ${messageOf(error)}`, undefined, { cause: error });
   }
   return eventRecords(STDIN_LABEL, parseJsonBytes(STDIN_LABEL, bytes));
 }

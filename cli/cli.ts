@@ -9,6 +9,7 @@ import type { Io } from './io';
 import { POLICY_HELP, runPolicy } from './policy-command';
 import { SCAN_HELP, runScan } from './scan';
 import { SMOKE_TEST_HELP, runSmokeTest } from './smoke-test';
+import { messageOf } from '../function/core/errors';
 
 const HELP = `sg-sentry ${version}: keeps AWS security groups inside an allowlist policy.
 
@@ -78,7 +79,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.err(errorText(error, debug));
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     io.err(`sg-sentry: unexpected error: ${message}\n`);
     io.err(debug && error instanceof Error ? `${error.stack}\n` : 'run again with --debug for the stack trace\n');
     return EXIT.aws;

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { CliError } from './errors';
+import { messageOf } from '../function/core/errors';
 
 /** How standard input is named in messages and reports. */
 export const STDIN_LABEL = '(stdin)';
@@ -20,7 +21,7 @@ function readProblem(error: unknown): string {
   if (code === 'ENOENT') return 'no such file or directory';
   if (code === 'EISDIR') return 'is a directory, not a file';
   if (code === 'EACCES') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /** `at position 7` → `at position 7 (line 1, column 8)`, as editors count. */

@@ -4,6 +4,7 @@ import { parseCommandArgs } from './args';
 import { CliError, EXIT } from './errors';
 import type { Io } from './io';
 import { loadPolicyFile } from './policy-file';
+import { messageOf } from '../function/core/errors';
 
 export const POLICY_HELP = `Usage: sg-sentry policy default [--output FILE]
        sg-sentry policy validate FILE
@@ -39,7 +40,7 @@ export async function runPolicy(args: readonly string[], io: Io): Promise<number
       try {
         writeFileSync(values.output, `${JSON.stringify(DEFAULT_POLICY_DOCUMENT, null, 2)}\n`);
       } catch (error) {
-        throw new CliError(`policy default: cannot write ${values.output}: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+        throw new CliError(`policy default: cannot write ${values.output}: ${messageOf(error)}`, undefined, { cause: error });
       }
       io.err(`wrote the embedded policy to ${values.output}\n`);
       return EXIT.ok;

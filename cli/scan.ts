@@ -2,7 +2,7 @@
  * `sg-sentry scan`: the scheduled sweep, run from a terminal or a pipeline with the caller's
  * credentials. Same adapter (Ec2Adapter), same sweep code (processSweep); read-only unless --fix.
  */
-import { Ec2CallError, RetryableRemediationError } from '../function/core/errors';
+import { Ec2CallError, messageOf, RetryableRemediationError } from '../function/core/errors';
 import type { EngineContext } from '../function/core/ports';
 import type { FindingReport, SweepReport } from '../function/core/report/report';
 import { findingRuleParts } from '../function/core/report/rule-text';
@@ -94,7 +94,7 @@ async function withGroupNames(report: SweepReport, session: AwsSession): Promise
       }
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     return { report, problem: `group names not shown: DescribeSecurityGroups failed: ${message}` };
   }
   const findings: FindingReport[] = report.findings.map((f) => {

@@ -12,6 +12,7 @@ import { WATCHED_EVENT_NAMES } from '../function/core/event/watched-events';
 import { parseCommandArgs } from './args';
 import { CliError, EXIT } from './errors';
 import type { Io } from './io';
+import { messageOf } from '../function/core/errors';
 
 export const SMOKE_TEST_HELP = `Usage: sg-sentry smoke-test [--name NAME] [--region R] [--no-invoke] [--json]
 
@@ -84,7 +85,7 @@ function isNotFound(error: unknown): boolean {
 /** An AWS call failed for a reason the caller must fix (credentials, permissions, throttling). */
 function awsFailure(what: string, error: unknown): CliError {
   const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const hint = /AccessDenied|Unauthorized/i.test(name)
     ? ' (the caller lacks a permission; see sg-sentry smoke-test --help)'
     : /Credential|ExpiredToken|InvalidClientTokenId|UnrecognizedClient/i.test(name)

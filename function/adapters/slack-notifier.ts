@@ -6,6 +6,7 @@
  */
 import type { LogSink, NotificationMessage, NotifierPort } from '../core/ports';
 import { slackMessageOf, slackMessageOfText, type SlackMessage } from '../core/report/slack-message';
+import { messageOf } from '../core/errors';
 
 export interface SlackNotifierOptions {
   /** Per attempt, including reading the response. */
@@ -58,7 +59,7 @@ function describeError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   const detail = cause?.code ?? cause?.message;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return detail ? `${message} (${detail})` : message;
 }
 
@@ -98,7 +99,7 @@ export class SlackNotifier implements NotifierPort {
         level: 'error',
         message: 'slack notification failed; remediation and SNS are unaffected',
         event_id: eventId,
-        error: `${this.options.source ? `webhook URL from ${this.options.source}: ` : ''}${error instanceof Error ? error.message : String(error)}`,
+        error: `${this.options.source ? `webhook URL from ${this.options.source}: ` : ''}${messageOf(error)}`,
         attempts: 0,
       });
     }

@@ -1,5 +1,10 @@
 import type { z } from 'zod';
 
+/** What an error says, for a log line or a report: whatever was thrown, an `Error` or not. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** An input event that does not have the shape the contract describes. Never retried. */
 export class EventValidationError extends Error {
   override readonly name: string = 'EventValidationError';

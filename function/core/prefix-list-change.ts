@@ -10,7 +10,7 @@
  * Orchestration only, like `engine.ts`.
  */
 import { type ChangeResult, notifyIfNeeded, targetOf } from './engine';
-import { Ec2CallError, RetryableRemediationError } from './errors';
+import { Ec2CallError, messageOf, RetryableRemediationError } from './errors';
 import type { PrefixListChange } from './event/change';
 import { evaluateRule, offendingEntries, prefixListTrust, ruleForEntry } from './judge/containment';
 import { exemptionFor, groupExemption, groupScope } from './judge/exemptions';
@@ -74,10 +74,6 @@ type Removal =
 
 function retryableEc2(error: unknown): boolean {
   return !(error instanceof Ec2CallError) || error.retryable;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Every rule of the region that takes its sources from the list (no API filters by list everywhere). */

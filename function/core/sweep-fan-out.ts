@@ -8,7 +8,7 @@
  */
 import type { SweepJobRecord, SweepRequest } from './event/change';
 import { SweepJobSchema } from './event/schemas/sweep-job.schema';
-import { Ec2CallError, EventValidationError, RetryableRemediationError } from './errors';
+import { Ec2CallError, EventValidationError, messageOf, RetryableRemediationError } from './errors';
 import type { EngineContext, Target } from './ports';
 import type { SweepReport } from './report/report';
 import type { SweepDispatchReport, SweepRunReport, TargetFailure, TargetReport } from './report/sweep-run-report';
@@ -17,10 +17,6 @@ import { processSweep, sweepDeadline, type SweepOptions } from './sweep';
 /** What Lambda's SQS event source mapping reads: only these records are retried. */
 export interface SweepJobsResult {
   readonly batchItemFailures: ReadonlyArray<{ readonly itemIdentifier: string }>;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Whether a retry could fix a failed sweep: anything but a permanent EC2 (or STS) refusal. */

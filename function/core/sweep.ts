@@ -10,7 +10,7 @@
  */
 import { act } from './act/act';
 import type { SweepRequest } from './event/change';
-import { Ec2CallError, EventValidationError, RetryableRemediationError } from './errors';
+import { Ec2CallError, EventValidationError, messageOf, RetryableRemediationError } from './errors';
 import { groupExemption } from './judge/exemptions';
 import { listsToInspect } from './judge/containment';
 import { judgeRules } from './judge/judge';
@@ -78,10 +78,6 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A promise's outcome as a value, so work started ahead of time (a page, its reads, its revokes) never rejects unobserved. */

@@ -8,7 +8,7 @@
  */
 import { act } from './act/act';
 import type { SecurityGroupChange, TagChange } from './event/change';
-import { Ec2CallError, RetryableRemediationError } from './errors';
+import { Ec2CallError, messageOf, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption, groupScope, principalMatch } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
 import { honourRemembered } from './judge/remembered-exemptions';
@@ -44,10 +44,6 @@ export function unapprovedException(change: TagChange, policy: Policy): { readon
   if (principalMatch('exception_approvers', policy.exceptionApprovers, change.principal) !== undefined) return undefined;
   const who = change.principal.arn ?? 'an unknown principal';
   return { value: set.value ?? '', reason: `${who} is not in exception_approvers, so the exception tag ${tag} it set is not honoured` };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Every rule of one group, all pages. */

@@ -4,7 +4,7 @@
  * told from another, and without the rule's direction there is nothing to revoke by. A group
  * that no longer exists took its rules with it, so they are "already removed".
  */
-import { Ec2CallError } from '../errors';
+import { Ec2CallError, messageOf } from '../errors';
 import type { Finding, Judgement } from '../model/finding';
 
 const GROUP_NOT_FOUND = 'InvalidGroup.NotFound';
@@ -17,10 +17,6 @@ export interface LookupFailure {
 
 export function isGroupNotFound(error: unknown): boolean {
   return error instanceof Ec2CallError && error.code === GROUP_NOT_FOUND;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** What became of each judged rule when `error` stopped the reads that come before acting. */

@@ -7,7 +7,7 @@
  * left for the caller to surface once everything else is done.
  */
 import { batchThenEach } from '../batch-then-each';
-import { Ec2CallError } from '../errors';
+import { Ec2CallError, messageOf } from '../errors';
 import type { Judgement } from '../model/finding';
 import { ruleKey } from '../model/rule-key';
 import type { Direction, Rule } from '../model/rule';
@@ -77,7 +77,7 @@ function callBatch(ec2: Ec2Port, batch: RevokeBatch, rules: readonly Rule[]): Pr
 export function failureOf(error: unknown): Failure {
   if (error instanceof Ec2CallError) return { status: 'failed', error: error.message, retryable: error.retryable };
   // Anything the adapter did not classify (a bug, an unexpected SDK shape) may pass on retry.
-  return { status: 'failed', error: error instanceof Error ? error.message : String(error), retryable: true };
+  return { status: 'failed', error: messageOf(error), retryable: true };
 }
 
 function outcomeOfError(error: unknown): RevokeOutcome {

@@ -5,7 +5,7 @@
  * serves one invocation, so a list referenced by many rules of a sweep is read once.
  */
 import { batchThenEach } from '../batch-then-each';
-import { Ec2CallError } from '../errors';
+import { Ec2CallError, messageOf } from '../errors';
 import { isAwsManaged, type PrefixListFacts, type PrefixListInfo, type PrefixListLookup } from '../model/prefix-list';
 import type { Ec2Port } from '../ports';
 
@@ -20,7 +20,7 @@ function isListNotFound(error: unknown): boolean {
 function unreadable(error: unknown): PrefixListFacts {
   if (isListNotFound(error)) return { state: 'unreadable', reason: 'it does not exist', retryable: false };
   const retryable = !(error instanceof Ec2CallError) || error.retryable;
-  return { state: 'unreadable', reason: error instanceof Error ? error.message : String(error), retryable };
+  return { state: 'unreadable', reason: messageOf(error), retryable };
 }
 
 export class PrefixListReader {

@@ -17,6 +17,7 @@ import {
   type PolicyDocument,
   type PolicyEntryDocument,
 } from './policy-document.schema';
+import { messageOf } from '../errors';
 
 export type PolicyMode = EffectivePolicyDocument['mode'];
 export type PolicyAction = EffectivePolicyDocument['action'];
@@ -131,7 +132,7 @@ export function loadPolicy(text: string | undefined): Policy {
   try {
     input = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = messageOf(error);
     throw new PolicyValidationError([`policy: not valid JSON: ${detail}`], { cause: error });
   }
   return parsePolicy(input);
