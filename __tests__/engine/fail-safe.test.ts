@@ -9,6 +9,7 @@ import { Ec2CallError, RetryableRemediationError } from '../../function/core/err
 import { processUnreadable } from '../../function/core/fail-safe';
 import { envelope, fixture } from '../helpers/fixtures';
 import { InMemoryEc2, throttled } from '../helpers/in-memory-ec2';
+import { InMemoryNotifyOnce } from '../helpers/in-memory-notify-once';
 import { engineContext } from './support';
 
 // Real console sample: tcp/22 from 0.0.0.0/0 on sg-0632fa4ee8a8468a4, by an assumed role (voclabs).
@@ -120,7 +121,7 @@ describe('fail-safe for unreadable watched events, at the ports', () => {
     expect(notifier.published[0]?.email).to.contain('UnauthorizedOperation');
   });
 
-  it('throws retryably when the read is throttled, after logging, and notifies nothing', async () => {
+  it('throws retryably when the read is throttled, logging a warning but not the "could not check" line that raises the alarm, and notifies nothing', async () => {
     // Prepare
     const ec2 = account().failOn('describeRules', throttled());
     const { ctx, notifier, logs } = engineContext({}, ec2);
@@ -135,7 +136,8 @@ describe('fail-safe for unreadable watched events, at the ports', () => {
 
     // Assess
     expect(error).to.be.instanceOf(RetryableRemediationError);
-    expect(logs.at(-1)).to.include({ level: 'error', message: 'sg-sentry could not check event' });
+    expect(logs.at(-1)).to.include({ level: 'warn', message: 'sg-sentry event not checked yet; a retry follows' });
+    expect(logs.filter((l) => l.message === 'sg-sentry could not check event')).to.deep.equal([]);
     expect(notifier.published).to.deep.equal([]);
   });
 
@@ -157,5 +159,40 @@ describe('fail-safe for unreadable watched events, at the ports', () => {
     expect(report.reason).to.contain('no security group can be read from it');
     expect(ec2.calls).to.deep.equal([]);
     expect(notifier.published[0]?.subject).to.equal(`sg-sentry: could not check AuthorizeSecurityGroupIngress ${event.eventId}`);
+  });
+
+  it('sends one notification for two deliveries of the same unreadable event, the second reported as a duplicate', async () => {
+    // Prepare: report mode, so the violation is still there when the event is delivered again
+    const ec2 = account();
+    const notifyOnce = new InMemoryNotifyOnce();
+    const { ctx, notifier, logs } = engineContext({ mode: 'report' }, ec2, { notifyOnce });
+    const event = unreadable();
+
+    // Act
+    await processUnreadable(event, ctx);
+    const second = await processUnreadable(event, ctx);
+
+    // Assess
+    expect(notifier.published.map((m) => m.attributes.action)).to.deep.equal(['would-revoke']);
+    expect(second).to.include({ duplicate: true });
+    expect(logs.filter((l) => l.message === 'sg-sentry event').map((l) => [l.level, l.duplicate])).to.deep.equal([
+      ['warn', undefined],
+      ['warn', true],
+    ]);
+  });
+
+  it('sends "could not be checked" once for two deliveries of the same event', async () => {
+    // Prepare
+    const ec2 = account().failOn('describeRules', new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false));
+    const { ctx, notifier } = engineContext({}, ec2, { notifyOnce: new InMemoryNotifyOnce() });
+    const event = unreadable();
+
+    // Act
+    await processUnreadable(event, ctx);
+    const second = await processUnreadable(event, ctx);
+
+    // Assess
+    expect(notifier.published.map((m) => m.attributes.action)).to.deep.equal(['could-not-check']);
+    expect(second).to.include({ could_not_check: true, duplicate: true });
   });
 });

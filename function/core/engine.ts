@@ -6,7 +6,7 @@
 import { act, alreadyRemoved } from './act/act';
 import { findingsWhenLookupFailed } from './act/lookup-failed';
 import type { ChangeCommon, SecurityGroupChange } from './event/change';
-import { RetryableRemediationError } from './errors';
+import { messageOf, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { listsToInspect } from './judge/containment';
 import { exemptionsToRemember } from './judge/remembered-exemptions';
@@ -110,14 +110,6 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
 
 const asIngress = <R extends Omit<Rule, 'direction'>>(rule: R): Rule => ({ ...rule, direction: 'ingress' });
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Logs the report, then throws when a retry may finish the job (the retry notifies), else
- * notifies. A failure no retry can fix is in the report and the notification, never thrown.
- */
 async function finish(
   change: SecurityGroupChange,
   group: GroupInfo | undefined,
@@ -126,12 +118,28 @@ async function finish(
   ctx: EngineContext,
   securityHub: SecurityHubPort | undefined,
 ): Promise<ChangeResult> {
-  const report = eventReport(change, group, findings, ctx.policy);
-  const failed = retryable.length > 0 || findings.some((f) => f.action === 'failed');
-  const level = failed ? 'error' : 'info';
+  const report = await settleEventReport(eventReport(change, group, findings, ctx.policy), retryable, ctx, securityHub);
+  return { report, findings };
+}
+
+/**
+ * The last step of every event report, whichever path judged it: metrics, then a throw when a
+ * retry may finish the job (the retry notifies), else the notification once per event id and
+ * the Security Hub import, then the one log line. A failure no retry can fix is in the report
+ * and the notification, never thrown. `level` is the log level when nothing failed.
+ */
+export async function settleEventReport(
+  report: EventReport,
+  retryable: readonly string[],
+  ctx: EngineContext,
+  securityHub: SecurityHubPort | undefined,
+  level: 'info' | 'warn' = 'info',
+): Promise<EventReport> {
+  const failed = retryable.length > 0 || report.findings.some((f) => f.action === 'failed');
+  const lineLevel = failed ? 'error' : level;
   ctx.metrics?.record(eventMetrics(report, ctx.now()));
   if (retryable.length > 0) {
-    ctx.log(boundedLogLine({ level, message: 'sg-sentry event', ...report }));
+    ctx.log(boundedLogLine({ level: lineLevel, message: 'sg-sentry event', ...report }));
     throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   }
   // The one log line comes after the notification, so it can say whether this delivery was a duplicate.
@@ -141,9 +149,9 @@ async function finish(
   try {
     ({ notified: duplicate, securityHub: imported } = await notifyThenImport(report, () => notifyIfNeeded(report, ctx), securityHub, ctx));
   } finally {
-    ctx.log(boundedLogLine({ level, message: 'sg-sentry event', ...report, ...(duplicate ? { duplicate } : {}) }));
+    ctx.log(boundedLogLine({ level: lineLevel, message: 'sg-sentry event', ...report, ...(duplicate ? { duplicate } : {}) }));
   }
-  return { report: { ...report, ...(duplicate ? { duplicate } : {}), ...(imported !== undefined ? { security_hub: imported } : {}) }, findings };
+  return { ...report, ...(duplicate ? { duplicate } : {}), ...(imported !== undefined ? { security_hub: imported } : {}) };
 }
 
 /**
@@ -175,7 +183,7 @@ async function rememberExemptions(change: SecurityGroupChange, findings: readonl
       message: 'sg-sentry could not remember exemptions',
       event_id: change.eventId,
       not_remembered: records.length,
-      error: error instanceof Error ? error.message : String(error),
+      error: messageOf(error),
     });
   }
 }

@@ -10,7 +10,8 @@
 import { act } from './act/act';
 import { isGroupNotFound } from './act/lookup-failed';
 import type { SecurityGroupChange, UnreadableEvent } from './event/change';
-import { Ec2CallError, NotificationError, RetryableRemediationError } from './errors';
+import { settleEventReport } from './engine';
+import { Ec2CallError, messageOf, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
 import { exceptionOf, withException } from './judge/time-boxed-exception';
@@ -19,16 +20,11 @@ import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import type { Ec2Port, EngineContext, GroupInfo, UnreadableRule } from './ports';
 import { couldNotCheckLogLine, couldNotCheckNotification, couldNotCheckReport } from './report/could-not-check';
-import { couldNotCheckMetrics, eventMetrics } from './report/metrics';
-import { notificationOf, shouldNotify } from './report/event-notification';
+import { publishOnce } from './notify-once';
+import { couldNotCheckMetrics } from './report/metrics';
 import { eventReport, type EventReport, type FindingReport, type SkippedReport } from './report/report';
-import { boundedLogLine } from './report/size-bounds';
 import { boundedProblems } from './report/text';
 import { unreadableFindingReport } from './report/unreadable-finding';
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 interface GroupRules {
   readonly groupId: string;
@@ -87,7 +83,8 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
   } catch (error) {
     const reason = `${unreadableWhy}; and reading the current rules of ${event.groupIds.join(', ')} failed: ${messageOf(error)}`;
     if (error instanceof Ec2CallError && !error.retryable) return couldNotCheck(event, reason, ctx);
-    ctx.log(couldNotCheckLogLine(event, couldNotCheckReport(event, reason)));
+    // Not the "could not check" line: that one raises an alarm, and a retry may still check it.
+    ctx.log({ level: 'warn', message: 'sg-sentry event not checked yet; a retry follows', event_id: event.eventId ?? null, event_name: event.eventName, reason });
     throw new RetryableRemediationError(reason, { cause: error });
   }
 
@@ -118,32 +115,20 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
     ...(unreadableRules.length > 0 ? { findings: [...base.findings, ...unreadableRules], verdict: 'violation' as const } : {}),
     unreadable_event: { problems: boundedProblems(event.problems), judged_groups: groups.map((g) => g.groupId) },
   };
-  const failed = retryable.length > 0 || report.findings.some((f) => f.action === 'failed');
-  ctx.log(boundedLogLine({ level: failed ? 'error' : 'warn', message: 'sg-sentry event', ...report }));
-  ctx.metrics?.record(eventMetrics(report, ctx.now()));
-  if (retryable.length > 0) throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
-  if (ctx.notifier !== undefined && shouldNotify(report, policy)) {
-    try {
-      await ctx.notifier.publish({ ...notificationOf(report), report });
-    } catch (error) {
-      ctx.log({ level: 'error', message: 'notification failed; remediation stands', event_id: report.event_id, error: messageOf(error) });
-      throw new NotificationError(`publishing the report for ${report.event_id} failed`, { cause: error });
-    }
-  }
-  return report;
+  // Settled as any event report: one notification per event id however often it is delivered.
+  return settleEventReport(report, retryable, ctx, ports.securityHub, 'warn');
 }
 
 async function couldNotCheck(event: UnreadableEvent, reason: string, ctx: EngineContext): Promise<SkippedReport> {
   const report = couldNotCheckReport(event, reason);
-  ctx.log(couldNotCheckLogLine(event, report));
   const metrics = couldNotCheckMetrics(report, ctx.now());
   if (metrics !== undefined) ctx.metrics?.record(metrics);
-  if (ctx.notifier === undefined) return report;
+  // Keyed by the event id like every notification, so a redelivery does not send it twice.
+  let duplicate = false;
   try {
-    await ctx.notifier.publish(couldNotCheckNotification(event, report));
-  } catch (error) {
-    ctx.log({ level: 'error', message: 'notification failed', event_id: event.eventId, error: messageOf(error) });
-    throw new NotificationError(`publishing "could not be checked" for ${event.eventId} failed`, { cause: error });
+    ({ duplicate } = await publishOnce(event.eventId ?? null, couldNotCheckNotification(event, report), ctx, { event_id: event.eventId ?? null }));
+  } finally {
+    ctx.log(couldNotCheckLogLine(event, duplicate ? { ...report, duplicate } : report));
   }
-  return report;
+  return duplicate ? { ...report, duplicate } : report;
 }

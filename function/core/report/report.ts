@@ -234,6 +234,8 @@ export interface SkippedReport {
   readonly problems?: readonly string[];
   /** A watched event that could not be read and named no group to judge instead: people were told. */
   readonly could_not_check?: true;
+  /** A redelivery of an event whose "could not be checked" notification was already sent. */
+  readonly duplicate?: true;
   readonly findings: readonly FindingReport[];
 }
 
