@@ -84,7 +84,7 @@ function codeOf(error: Error): string {
  * 200 groups with findings adds it. Best effort: without the permission the names stay unknown.
  */
 async function withGroupNames(report: SweepReport, session: AwsSession): Promise<{ report: SweepReport; problem?: string }> {
-  const ids = [...new Set(report.findings.map((f) => f.group_id).filter((id): id is string => id !== undefined))];
+  const ids = [...new Set(report.findings.filter((f) => f.group_name === undefined).map((f) => f.group_id).filter((id): id is string => id !== undefined))];
   if (ids.length === 0) return { report };
   const names = new Map<string, string>();
   try {

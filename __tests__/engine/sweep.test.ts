@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { processSweep } from '../../function/core/sweep';
-import { notFound, throttled } from '../helpers/in-memory-ec2';
+import { InMemoryEc2, notFound, throttled } from '../helpers/in-memory-ec2';
 import { ACCOUNT, accountRules, groupId, inMemoryAccount as account, REGION } from '../sweep/account';
 import { engineContext } from './support';
 
@@ -26,6 +26,20 @@ describe('sweep, at the ports', () => {
       groups: 40, rules: 1000, allowed: 600, violations: 400, exempt: 0, revoked: 400, restricted: 0, already_removed: 0, failed: 0, reported: 0, cannot_evaluate: 0,
     });
     expect(notifier.published.map((m) => m.subject)).to.deep.equal([`sg-sentry sweep: revoked 400 rules in ${REGION}, ${ACCOUNT}`]);
+  });
+
+  it('names the group of each finding from the tags read it needed anyway, with no further call', async () => {
+    // Prepare: one group, one world-open SSH rule, as EC2 lists it
+    const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-0aaa', groupName: 'web' });
+    ec2.addRule({ direction: 'ingress', groupId: 'sg-0aaa', ruleId: 'sgr-0aaa', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    const { ctx } = engineContext({ mode: 'report' }, ec2);
+
+    // Act
+    const report = await processSweep(SWEEP, ctx);
+
+    // Assess
+    expect(report.findings.map((f) => [f.group_id, f.group_name])).to.deep.equal([['sg-0aaa', 'web']]);
+    expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeRules', 'describeGroups']);
   });
 
   it('changes nothing in report mode', async () => {

@@ -112,6 +112,11 @@ interface PreparedPage {
   readonly notes: PageNotes;
 }
 
+/** Rules carry their group's name when DescribeSecurityGroups was read anyway (for tags), so a report names the group without another call. */
+function named(rules: Rule[], groupName: string | undefined): Rule[] {
+  return groupName === undefined ? rules : rules.map((rule) => (rule.groupName === undefined ? { ...rule, groupName } : rule));
+}
+
 /** Runs one sweep of `request.region`. Never throws for a partial failure; see `SweepReport.errors`. */
 export async function processSweep(request: SweepRequest, ctx: EngineContext, options: SweepOptions = {}): Promise<SweepReport> {
   const region = request.region;
@@ -299,7 +304,7 @@ class Sweep {
       const info = this.groupInfo.get(groupId);
       // DescribeSecurityGroups no longer knows the group: it was deleted after the listing.
       if (info === null) continue;
-      const groupRules = this.withReadableLists(groupId, allRules, lists, notes);
+      const groupRules = named(this.withReadableLists(groupId, allRules, lists, notes), info?.groupName);
       const exemptReason = groupExemption(policy, groupId, info?.tags);
       const exception = exemptReason === undefined ? exceptionOf(policy, info?.tags, this.ctx.now()) : undefined;
       const judgements = withException(judgeRules(groupRules, policy, exemptReason, lists), exception);
