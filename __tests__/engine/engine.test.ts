@@ -268,6 +268,31 @@ describe('engine, at the ports', () => {
     expect(report.findings.map((f) => f.action)).to.deep.equal(['already-removed']);
   });
 
+  it('reports a modified rule that EC2 still holds but sg-sentry cannot read as a violation that cannot be evaluated, not as removed, and notifies it', async () => {
+    // Prepare: EC2 lists the rule the Modify names with a protocol the adapter does not know
+    const change = changeOf(MODIFY);
+    const [named] = change.undirectedRules;
+    const ec2 = accountAfter({ ...change, rules: [] }).addUnreadable({
+      groupId: named?.groupId,
+      ruleId: named?.ruleId,
+      direction: 'ingress',
+      protocol: '143',
+      source: 'CidrIpv4 0.0.0.0/0',
+      problem: 'protocol 143 is not one sg-sentry knows',
+    });
+    const { ctx, notifier } = engineContext({}, ec2);
+
+    // Act
+    const { report } = await processChange(change, ctx);
+
+    // Assess
+    expect(ec2.callsOf('revokeRuleIds')).to.deep.equal([]);
+    expect(report.findings.map((f) => [f.rule_id, f.verdict, f.action])).to.deep.equal([[named?.ruleId, 'violation', 'none']]);
+    expect(report.findings[0]?.reason).to.match(/^cannot be evaluated: protocol 143/);
+    expect(report.verdict).to.equal('violation');
+    expect(notifier.published).to.have.length(1);
+  });
+
   it('throws retryably when the lookup before judging is throttled, and does nothing else', async () => {
     // Prepare
     const change = changeOf(MODIFY);

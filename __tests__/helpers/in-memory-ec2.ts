@@ -17,7 +17,7 @@
  *   a `Value`); otherwise nothing changes and the call still succeeds;
  * - a group that does not exist fails any call naming it with `InvalidGroup.NotFound`;
  * - rules the adapter could not read (`addUnreadable`) come back in the first page that
- *   describes their group, as `unreadable`;
+ *   describes their group, or in the answer that names them by id, as `unreadable`;
  * - managed prefix lists (owner, name, version, entries of every version): describe by id (one
  *   unknown id fails the call with `InvalidPrefixListID.NotFound`), entries at a version, and
  *   removing entries guarded by the version the caller read (`PrefixListVersionMismatch`
@@ -223,7 +223,7 @@ export class InMemoryEc2 implements Ec2Port {
     let rules = this.stored;
     if (request.ruleIds !== undefined) {
       for (const id of request.ruleIds) {
-        if (!rules.some((r) => r.ruleId === id)) throw notFound('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
+        if (!rules.some((r) => r.ruleId === id) && !this.unreadableRules.some((r) => r.ruleId === id)) throw notFound('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
       }
       rules = rules.filter((r) => request.ruleIds?.includes(r.ruleId));
     }
@@ -236,10 +236,13 @@ export class InMemoryEc2 implements Ec2Port {
     const page = rules.slice(0, size);
     const last = page.at(-1);
     const next = rules.length > size && last !== undefined ? { nextToken: `after-${this.sequenceOf(last)}` } : {};
+    const { ruleIds } = request;
     const unreadable =
-      request.nextToken !== undefined || request.ruleIds !== undefined
+      request.nextToken !== undefined
         ? []
-        : this.unreadableRules.filter((r) => request.groupIds === undefined || (r.groupId !== undefined && request.groupIds.includes(r.groupId)));
+        : ruleIds !== undefined
+          ? this.unreadableRules.filter((r) => r.ruleId !== undefined && ruleIds.includes(r.ruleId))
+          : this.unreadableRules.filter((r) => request.groupIds === undefined || (r.groupId !== undefined && request.groupIds.includes(r.groupId)));
     return { rules: page.map((r) => ({ ...r })), ...(unreadable.length > 0 ? { unreadable } : {}), ...next };
   }
 

@@ -20,13 +20,14 @@ import { groupOfChange, withUnreadTags } from './lookup/groups';
 import type { Finding } from './model/finding';
 import type { Rule } from './model/rule';
 import { publishOnce } from './notify-once';
-import type { EngineContext, GroupInfo, SecurityHubPort, Target } from './ports';
+import type { EngineContext, GroupInfo, SecurityHubPort, Target, UnreadableRule } from './ports';
 import type { SkippedReport } from './report/report';
 import { boundedLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
 import { notificationOf, shouldNotify } from './report/event-notification';
 import { eventMetrics } from './report/metrics';
-import { eventReport, type EventReport, type SecurityHubCounts } from './report/report';
+import { eventReport, type EventReport, type FindingReport, type SecurityHubCounts, worstVerdict } from './report/report';
+import { unreadableFindingReport } from './report/unreadable-finding';
 import { notifyThenImport } from './report/security-hub-export';
 
 export interface ChangeResult {
@@ -75,6 +76,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   let group: GroupInfo | undefined;
   let tagsUnreadable: string | undefined;
   let lists: PrefixListLookup = new Map();
+  let unreadable: readonly UnreadableRule[] = [];
   try {
     const current = await currentRules(change.undirectedRules, ec2);
     const created = await createdGroupRules(change, policy, ec2);
@@ -82,6 +84,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     for (const rule of [...current.rules, ...created]) readFromEc2.add(rule);
     // Judged as ingress, the stricter reading; the rule no longer exists either way.
     findings.push(...judgeRules(current.gone.map(asIngress), policy).map(alreadyRemoved));
+    unreadable = current.unreadable;
     lists = await readPrefixListsOrThrow(listsToInspect(rules, policy), ec2);
     ({ group, unreadable: tagsUnreadable } = await groupOfChange(change.groupId, policy, ec2, tagsCouldMatter(rules, change, ctx, lists)));
   } catch (error) {
@@ -105,7 +108,10 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   });
   findings.push(...acted.findings);
   if (principalReason !== undefined) await rememberExemptions(change, acted.findings, principalReason, ctx);
-  return finish(change, group, findings, acted.retryable, ctx, ports.securityHub);
+  // A rule the Modify names that EC2 still holds but sg-sentry cannot read is neither judged nor
+  // gone: it is reported as a violation that cannot be evaluated, left for a person.
+  const unreadableReports = unreadable.map((rule) => unreadableFindingReport(rule, exemptReason));
+  return finish(change, group, findings, acted.retryable, ctx, ports.securityHub, unreadableReports);
 }
 
 const asIngress = <R extends Omit<Rule, 'direction'>>(rule: R): Rule => ({ ...rule, direction: 'ingress' });
@@ -117,9 +123,18 @@ async function finish(
   retryable: readonly string[],
   ctx: EngineContext,
   securityHub: SecurityHubPort | undefined,
+  unreadable: readonly FindingReport[] = [],
 ): Promise<ChangeResult> {
-  const report = await settleEventReport(eventReport(change, group, findings, ctx.policy), retryable, ctx, securityHub);
+  const base = eventReport(change, group, findings, ctx.policy);
+  const judged = unreadable.length === 0 ? base : withUnreadable(base, unreadable);
+  const report = await settleEventReport(judged, retryable, ctx, securityHub);
   return { report, findings };
+}
+
+/** The report with the rules that cannot be evaluated added, and its verdict the worst of all. */
+export function withUnreadable(report: EventReport, unreadable: readonly FindingReport[]): EventReport {
+  const findings = [...report.findings, ...unreadable];
+  return { ...report, findings, verdict: worstVerdict(findings) };
 }
 
 /**

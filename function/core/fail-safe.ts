@@ -10,7 +10,7 @@
 import { act } from './act/act';
 import { isGroupNotFound } from './act/lookup-failed';
 import type { SecurityGroupChange, UnreadableEvent } from './event/change';
-import { settleEventReport } from './engine';
+import { settleEventReport, withUnreadable } from './engine';
 import { Ec2CallError, messageOf, RetryableRemediationError } from './errors';
 import { exemptionFor, groupExemption } from './judge/exemptions';
 import { judgeRules } from './judge/judge';
@@ -109,10 +109,8 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
 
   const [first] = groups;
   const asChange: SecurityGroupChange = { ...event, region: event.region, groupId: first?.groupId, rules: [], undirectedRules: [] };
-  const base = eventReport(asChange, first?.info ?? undefined, findings, policy);
   const report: EventReport = {
-    ...base,
-    ...(unreadableRules.length > 0 ? { findings: [...base.findings, ...unreadableRules], verdict: 'violation' as const } : {}),
+    ...withUnreadable(eventReport(asChange, first?.info ?? undefined, findings, policy), unreadableRules),
     unreadable_event: { problems: boundedProblems(event.problems), judged_groups: groups.map((g) => g.groupId) },
   };
   // Settled as any event report: one notification per event id however often it is delivered.
