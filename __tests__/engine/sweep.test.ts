@@ -42,6 +42,27 @@ describe('sweep, at the ports', () => {
     expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeRules', 'describeGroups']);
   });
 
+  it('keeps its log line within CloudWatch\'s limit when the findings\' descriptions are long, counting the findings left out', async () => {
+    // Prepare: 400 world-open rules (tcp/1 to tcp/400), each with a description of 2,000 bytes
+    const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-0aaa', groupName: 'web' });
+    for (let port = 1; port <= 400; port += 1) {
+      ec2.addRule({ direction: 'ingress', groupId: 'sg-0aaa', protocol: 'tcp', fromPort: port, toPort: port, description: 'x'.repeat(2000), source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    }
+    const { ctx, logs } = engineContext({ mode: 'report' }, ec2);
+
+    // Act
+    const report = await processSweep(SWEEP, ctx);
+
+    // Assess
+    const line = logs.find((l) => l.message === 'sg-sentry sweep');
+    expect(Buffer.byteLength(JSON.stringify(line))).to.be.at.most(256 * 1024 - 4096);
+    const logged = (line?.findings ?? []) as unknown[];
+    expect(logged.length).to.be.greaterThan(0);
+    // tcp/443 from anywhere is allowed by the default policy: 399 violations.
+    expect(report.findings).to.have.length(399);
+    expect(logged.length + Number(line?.findings_truncated)).to.equal(399);
+  });
+
   it('changes nothing in report mode', async () => {
     // Prepare
     const ec2 = account();

@@ -25,6 +25,7 @@ import type { Rule } from './model/rule';
 import { Pool } from './pool';
 import type { DescribeRulesPage, Ec2Port, EngineContext, ExemptionRecord, GroupInfo, SecurityHubPort, TargetPorts, UnreadableRule } from './ports';
 import { sweepMetrics } from './report/metrics';
+import { boundedLogLine } from './report/size-bounds';
 import type { ExceptionInForce, SweepRemainder, SweepReport } from './report/report';
 import { notifyThenImport } from './report/security-hub-export';
 import { shouldNotifySweep, sweepNotificationOf } from './report/sweep-notification';
@@ -39,7 +40,7 @@ const SWEEP_PAGE_SIZE = 1000;
 const GROUP_BATCH_LIMIT = 200;
 /** Time kept back for the call in flight, the summary notification and the log line. */
 const DEFAULT_RESERVE_MS = 10_000;
-/** A log line carries at most this many findings; the counts are always complete. */
+/** A log line carries at most this many findings (and no more than fit CloudWatch); the counts are always complete. */
 const LOG_FINDINGS_LIMIT = 500;
 /**
  * EC2 calls of one sweep in flight at once. Enough to keep a round trip of tens of milliseconds
@@ -180,11 +181,8 @@ class Sweep {
     }
 
     const report = this.report(request);
-    const logged = report.findings.length > LOG_FINDINGS_LIMIT
-      ? { ...report, findings: report.findings.slice(0, LOG_FINDINGS_LIMIT), findings_truncated: report.findings.length - LOG_FINDINGS_LIMIT }
-      : report;
     const failed = report.errors.length > 0 || report.counts.failed > 0;
-    this.ctx.log({ level: failed ? 'error' : report.incomplete ? 'warn' : 'info', message: 'sg-sentry sweep', ...logged });
+    this.ctx.log(boundedLogLine({ level: failed ? 'error' : report.incomplete ? 'warn' : 'info', message: 'sg-sentry sweep', ...report }, LOG_FINDINGS_LIMIT));
     this.ctx.metrics?.record(sweepMetrics(report, this.ctx.now()));
 
     if (this.pages === 0 && this.firstError !== undefined) {

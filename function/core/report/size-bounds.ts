@@ -31,14 +31,19 @@ export function fitToSns<M extends NotificationMessage>(message: M, report: { re
 }
 
 /**
- * The log line with as many findings as fit CloudWatch's limit, most severe first; the rest
- * are counted in `findings_truncated` (the report the handler returns keeps them all).
+ * The log line with as many findings as fit CloudWatch's limit (and at most `maxFindings`), most
+ * severe first; the rest are counted in `findings_truncated` (the report the handler returns
+ * keeps them all).
  */
-export function boundedLogLine(line: Readonly<Record<string, unknown>> & { readonly findings: readonly FindingReport[] }): Record<string, unknown> {
-  if (utf8Bytes(JSON.stringify(line)) <= LOG_LINE_BYTES) return line;
-  let findings = [...line.findings].sort(byVerdictSeverity);
-  let bounded: Record<string, unknown> = line;
-  while (utf8Bytes(JSON.stringify(bounded)) > LOG_LINE_BYTES && findings.length > 0) {
+export function boundedLogLine(
+  line: Readonly<Record<string, unknown>> & { readonly findings: readonly FindingReport[] },
+  maxFindings = Number.POSITIVE_INFINITY,
+): Record<string, unknown> {
+  const fits = (candidate: Record<string, unknown>) => utf8Bytes(JSON.stringify(candidate)) <= LOG_LINE_BYTES;
+  if (line.findings.length <= maxFindings && fits(line)) return line;
+  let findings = [...line.findings].sort(byVerdictSeverity).slice(0, maxFindings);
+  let bounded: Record<string, unknown> = { ...line, findings, findings_truncated: line.findings.length - findings.length };
+  while (!fits(bounded) && findings.length > 0) {
     findings = findings.slice(0, Math.floor(findings.length * 0.8));
     bounded = { ...line, findings, findings_truncated: line.findings.length - findings.length };
   }
