@@ -84,6 +84,28 @@ describe('sweep over accounts and regions, at the ports', () => {
     ]);
   });
 
+  it('says on its own error line that the organization\'s accounts could not be listed, then fails the invocation', async () => {
+    // Prepare
+    const denied: OrganizationPort = {
+      activeAccounts: async () => {
+        throw new Error('AccessDeniedException: You don\'t have permissions to access this resource.');
+      },
+    };
+    const { ctx, logs } = organization({ sweepTargets: { accounts: 'organization' }, organization: denied });
+
+    // Act
+    const outcome = await sweepTargets(SCHEDULE, ctx).then(
+      () => 'returned',
+      (error: unknown) => error,
+    );
+
+    // Assess
+    expect(outcome).to.be.instanceOf(Error);
+    expect(logs.map((l) => [l.level, l.message, l.error])).to.deep.equal([
+      ['error', "sg-sentry sweep: the organization's accounts could not be listed; nothing was swept", "AccessDeniedException: You don't have permissions to access this resource."],
+    ]);
+  });
+
   it('targets every ACTIVE account the organization lists, in the schedule\'s region when no regions are set', async () => {
     // Prepare
     const listed: OrganizationPort = { activeAccounts: async () => [OWN, '444455556666'] };

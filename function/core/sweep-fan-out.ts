@@ -32,7 +32,13 @@ export async function sweepTargets(request: SweepRequest, ctx: EngineContext): P
   let accounts: readonly string[];
   if (settings.accounts === 'organization') {
     if (ctx.organization === undefined) throw new Error('sweep targets name the organization, but no Organizations port is configured');
-    accounts = await ctx.organization.activeAccounts();
+    try {
+      accounts = await ctx.organization.activeAccounts();
+    } catch (error) {
+      // Nothing is swept this time: say so on its own line, since the invocation's failure alone does not say why.
+      ctx.log({ level: 'error', message: 'sg-sentry sweep: the organization\'s accounts could not be listed; nothing was swept', event_id: request.eventId, error: messageOf(error) });
+      throw error;
+    }
   } else {
     accounts = settings.accounts ?? (ownAccount !== undefined ? [ownAccount] : []);
   }
