@@ -75,7 +75,16 @@ function warnOnWholeZod(metafile, outfile) {
 }
 
 export const targets = [
-  { entry: 'function/index.ts', outfile: 'dist/function/index.js', target: 'node22' },
+  {
+    entry: 'function/index.ts',
+    outfile: 'dist/function/index.js',
+    target: 'node22',
+    // The SDK loads a few Node built-ins with `await import('node:…')` (node:http for an http://
+    // endpoint, node:async_hooks with AWS_LAMBDA_MAX_CONCURRENCY). In a CommonJS bundle the first
+    // such import starts Node's ES module loader, a few milliseconds before the first EC2 call;
+    // written as require() the same built-in is loaded without it.
+    supported: { 'dynamic-import': false },
+  },
   { entry: 'cli/main.ts', outfile: 'dist/cli/sg-sentry.js', target: 'node20', banner: '#!/usr/bin/env node' },
 ];
 
@@ -95,6 +104,7 @@ export function buildOptions(t) {
     banner: t.banner ? { js: t.banner } : undefined,
     logLevel: 'warning',
     plugins: [...(t.plugins ?? []), sdkSchemaTreeShaking, lazySdkDeepImports],
+    ...(t.supported ? { supported: t.supported } : {}),
     metafile: true,
   };
 }

@@ -5,14 +5,17 @@ import { AWS_REGION } from './event/schemas/cloudtrail-record.schema';
  * Which accounts and regions the scheduled sweep covers, as the environment gives them
  * (SENTRY_SWEEP_ACCOUNTS, SENTRY_SWEEP_REGIONS, each a JSON array; unset: the schedule's own).
  */
-export const SweepSettingsSchema = z.object({
-  accounts: z
-    .union([
-      z.tuple([z.literal('organization')]).transform(() => 'organization' as const),
-      z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id, or the list must be exactly ["organization"]')).min(1, 'must name at least one account'),
-    ])
-    .optional(),
-  regions: z.array(z.string().regex(AWS_REGION, 'not an AWS region name')).min(1, 'must name at least one region').optional(),
-});
+// Built on first use (z.lazy): only a function that sweeps other accounts or regions reads it.
+export const SweepSettingsSchema = z.lazy(() =>
+  z.object({
+    accounts: z
+      .union([
+        z.tuple([z.literal('organization')]).transform(() => 'organization' as const),
+        z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id, or the list must be exactly ["organization"]')).min(1, 'must name at least one account'),
+      ])
+      .optional(),
+    regions: z.array(z.string().regex(AWS_REGION, 'not an AWS region name')).min(1, 'must name at least one region').optional(),
+  }),
+);
 
 export type SweepSettings = z.infer<typeof SweepSettingsSchema>;

@@ -5,8 +5,11 @@ import * as z from 'zod';
  * the list's id is relied on, inside the PascalCase wrapper the other prefix-list call uses or,
  * failing that, at the top.
  */
-export const RestoreManagedPrefixListVersionRequestSchema = z.union([
-  z.object({ RestoreManagedPrefixListVersionRequest: z.object({ PrefixListId: z.string().trim().min(1) }) }).transform((r) => r.RestoreManagedPrefixListVersionRequest.PrefixListId),
-  z.object({ PrefixListId: z.string().trim().min(1) }).transform((r) => r.PrefixListId),
-  z.object({ prefixListId: z.string().trim().min(1) }).transform((r) => r.prefixListId),
-]);
+// Built on first use (z.lazy): a cold start on another event (most often an Authorize) never builds it.
+export const RestoreManagedPrefixListVersionRequestSchema = z.lazy(() =>
+  z.union([
+    z.object({ RestoreManagedPrefixListVersionRequest: z.object({ PrefixListId: z.string().trim().min(1) }) }).transform((r) => r.RestoreManagedPrefixListVersionRequest.PrefixListId),
+    z.object({ PrefixListId: z.string().trim().min(1) }).transform((r) => r.PrefixListId),
+    z.object({ prefixListId: z.string().trim().min(1) }).transform((r) => r.prefixListId),
+  ]),
+);

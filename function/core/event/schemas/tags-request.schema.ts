@@ -7,18 +7,18 @@ import * as z from 'zod';
  * the parser instead of failing the event, and DeleteTags may leave out values (or the whole
  * tag set, which deletes every tag).
  */
-const ResourceItemSchema = z.looseObject({ resourceId: z.unknown().optional() });
-const TagItemSchema = z.looseObject({ key: z.unknown().optional(), value: z.unknown().optional() });
-
 const LenientList = <T extends z.ZodType>(item: T) =>
   z
     .looseObject({ items: z.array(item).max(1000, 'more than 1000 items').optional() })
     .nullish()
     .transform((list) => list?.items ?? []);
 
-export const TagsRequestSchema = z.looseObject({
-  resourcesSet: LenientList(ResourceItemSchema),
-  tagSet: LenientList(TagItemSchema).optional(),
-});
+// Built on first use (z.lazy): a cold start on another event (most often an Authorize) never builds it.
+export const TagsRequestSchema = z.lazy(() =>
+  z.looseObject({
+    resourcesSet: LenientList(z.looseObject({ resourceId: z.unknown().optional() })),
+    tagSet: LenientList(z.looseObject({ key: z.unknown().optional(), value: z.unknown().optional() })).optional(),
+  }),
+);
 
 export type TagsRequest = z.infer<typeof TagsRequestSchema>;
