@@ -58,4 +58,21 @@ describe('cold start: what loads before the revoke', function () {
     expect(loaded.calls, 'the publish reached the stub').to.include('Publish');
     expect(loaded.atEnd).to.include.members(['client-ec2', 'client-sns', 'client-ssm', '@aws-lambda-powertools/metrics']);
   });
+
+  it('reaches the revoke and the publish in the built bundle without starting Node\'s ES module loader', () => {
+    // Prepare: the bundle as Lambda loads it, against an http:// endpoint (where the SDK loads node:http on first use).
+    const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'bundle-loader-child.ts'), SSH_FROM_ANYWHERE], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    });
+
+    // Act
+    if (child.status !== 0) throw new Error(`the child failed (${child.status}): ${child.stderr}`);
+    const run = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '') as { calls: string[]; loaded: string[] };
+
+    // Assess
+    expect(run.calls).to.deep.equal(['DescribeSecurityGroups', 'RevokeSecurityGroupIngress', 'Publish']);
+    expect(run.loaded, 'ES module loader internals loaded by a dynamic import()').to.deep.equal([]);
+  });
 });
