@@ -2,7 +2,7 @@
 // `mainFields: module,main` makes esbuild take the SDK's ES module builds, so code the
 // function never calls is tree-shaken away: this decides the bundle size and cold start.
 import { build } from 'esbuild';
-import { existsSync, mkdirSync, realpathSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,29 @@ export const sdkSchemaTreeShaking = {
   },
 };
 
+/** The file of `pkg/dist-es` that defines `name`: `XClient.js`, `commands/YCommand.js`, or `models/errors.js` for a modeled error. */
+function definingFile(pkg, name) {
+  const candidates = name.endsWith('Command') ? [`commands/${name}.js`] : name.endsWith('Client') ? [`${name}.js`] : ['models/errors.js'];
+  return candidates.find((file) => {
+    const path = join(root, 'node_modules', pkg, 'dist-es', file);
+    return existsSync(path) && (file !== 'models/errors.js' || new RegExp(`^export class ${name} `, 'm').test(readFileSync(path, 'utf8')));
+  });
+}
+
+/** `{ A, B }` of an import or export statement from `pkg`, each from the file that defines it. */
+function deepStatements(keyword, names, pkg, where) {
+  return names
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((name) => {
+      const file = definingFile(pkg, name);
+      if (file === undefined) throw new Error(`${where}: cannot find the module of ${name} in ${pkg}/dist-es; name only XClient, YCommand and modeled errors`);
+      return `${keyword} { ${name} } from '${pkg}/dist-es/${file}';`;
+    })
+    .join('\n');
+}
+
 /**
  * The `function/adapters/*-sdk.ts` modules are loaded with `require()` on first use, so esbuild
  * wraps them, and everything they import, to run when that call does. A wrapped package index
@@ -40,27 +63,28 @@ export const sdkSchemaTreeShaking = {
  * `dist-es/XClient.js`, `YCommand` in `dist-es/commands/YCommand.js`), which is the same code
  * the package index re-exports, so only what is named is bundled. Tests import the package as
  * usual: the names and the classes are the same.
+ *
+ * Powertools' DynamoDB persistence layer (idempotency, behind the same kind of lazy boundary)
+ * imports its four commands from the package index too, which bundled all 63 commands of
+ * DynamoDB and their schemas (76 KB); its import statement is pointed at the same files.
  */
 export const lazySdkDeepImports = {
   name: 'lazy-sdk-deep-imports',
   setup(build) {
     build.onLoad({ filter: /[\\/]function[\\/]adapters[\\/][^\\/]+-sdk\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const contents = source.replace(/export \{([^}]*)\} from '(@aws-sdk\/client-[a-z0-9-]+)';/g, (_, names, pkg) =>
-        names
-          .split(',')
-          .map((name) => name.trim())
-          .filter((name) => name !== '')
-          .map((name) => {
-            const file = name.endsWith('Command') ? `commands/${name}.js` : name.endsWith('Client') ? `${name}.js` : undefined;
-            if (file === undefined || !existsSync(join(root, 'node_modules', pkg, 'dist-es', file))) {
-              throw new Error(`${args.path}: cannot find the module of ${name} in ${pkg}/dist-es; re-export only XClient and YCommand names`);
-            }
-            return `export { ${name} } from '${pkg}/dist-es/${file}';`;
-          })
-          .join('\n'),
-      );
+      const contents = source.replace(/export \{([^}]*)\} from '(@aws-sdk\/client-[a-z0-9-]+)';/g, (_, names, pkg) => deepStatements('export', names, pkg, args.path));
       return { contents, loader: 'ts' };
+    });
+    build.onLoad({ filter: /[\\/]@aws-lambda-powertools[\\/]idempotency[\\/]lib[\\/]esm[\\/]persistence[\\/]DynamoDBPersistenceLayer\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      let found = false;
+      const contents = source.replace(/import \{([^}]*)\} from '(@aws-sdk\/client-dynamodb)';/g, (_, names, pkg) => {
+        found = true;
+        return deepStatements('import', names, pkg, args.path);
+      });
+      if (!found) throw new Error(`${args.path}: no import from @aws-sdk/client-dynamodb to point at its files; see lazySdkDeepImports`);
+      return { contents, loader: 'js' };
     });
   },
 };
