@@ -9,7 +9,10 @@
  * takes each switch as a bool input, the StackSet templates as a parameter. A new call the
  * function makes in the account it acts on is one entry in ACCOUNT_PERMISSIONS, and, when it
  * depends on a setting (Security Hub findings, say), one entry in ACCOUNT_SWITCHES plus its
- * line in `centralSwitches`; the member module, the StackSets and the READMEs follow.
+ * line in `centralSwitches`; the member module, the StackSets and the READMEs follow. A
+ * statement written with a value of the central deployment (the exception tag's key) needs that
+ * value: an entry in ACCOUNT_VALUES plus its line in `centralValues`; the member module takes it
+ * as a string input (null: not granted), the StackSet templates as a parameter ('': not granted).
  */
 import type { StatementBody } from './permissions';
 
@@ -51,17 +54,35 @@ export const ACCOUNT_SWITCHES = {
 
 export type AccountSwitch = keyof typeof ACCOUNT_SWITCHES;
 
+/** The values a statement may be written with; a statement that needs one is present only while it is set. */
+export const ACCOUNT_VALUES = {
+  exceptionTagKey: {
+    centralWhen: 'exception_tag is set and exception_approvers is not empty',
+    variable: 'remove_exception_tag_key',
+    parameter: 'RemoveExceptionTagKey',
+    description:
+      'Grant ec2:DeleteTags on this account\'s security groups for this one tag key (with enforce), so that an exception tag set by someone exception_approvers does not name is removed here too: the central deployment\'s policy exception_tag, when its exception_approvers is not empty.',
+    unset: 'not granted (such a tag is still not honoured, but stays on the group)',
+  },
+} as const;
+
+export type AccountValue = keyof typeof ACCOUNT_VALUES;
+
 /** Where the statements apply: plain values, Terraform expressions or CloudFormation `${…}` references. */
 export interface AccountScope {
   readonly partition: string;
   readonly accountId: string;
   /** Regions the function may change security groups in (`aws:RequestedRegion`). */
   readonly writeRegions: string[];
+  /** Each value as this scope spells it; a statement that needs one is written only where it is set. */
+  readonly values: Readonly<Record<AccountValue, string>>;
 }
 
 export interface AccountPermission<Scope extends AccountScope = AccountScope> {
   /** Every switch that must be on (none: always present). */
   readonly requires: readonly AccountSwitch[];
+  /** Every value that must be set (default none). */
+  readonly needs?: readonly AccountValue[];
   readonly why: string;
   readonly grant: (scope: Scope) => StatementBody;
 }
@@ -120,14 +141,33 @@ export const ACCOUNT_PERMISSIONS = {
       condition: inWriteRegions(s),
     }),
   },
+  RemoveUnapprovedExceptionTags: {
+    requires: ['enforce'],
+    needs: ['exceptionTagKey'],
+    why: 'Removes an exception tag that someone exception_approvers does not name set: DeleteTags on the security groups of this account, for that tag key only (aws:TagKeys, and never a call without tags, which would delete every tag), in the regions of the revoke.',
+    grant: (s) => ({
+      actions: ['ec2:DeleteTags'],
+      resources: [`arn:${s.partition}:ec2:*:${s.accountId}:security-group/*`],
+      condition: [
+        { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: [s.values.exceptionTagKey] },
+        { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
+        ...inWriteRegions(s),
+      ],
+    }),
+  },
 } as const satisfies Record<string, AccountPermission>;
 
 export type AccountPermissionSid = keyof typeof ACCOUNT_PERMISSIONS;
 
-/** "enforce = true and restrict = true", or the central module's wording, for a README. */
-export function whenText(requires: readonly AccountSwitch[], side: 'central' | 'member'): string {
-  if (requires.length === 0) return 'always';
-  return requires
-    .map((name) => (side === 'central' ? ACCOUNT_SWITCHES[name].centralWhen : `${ACCOUNT_SWITCHES[name].variable} = true`))
-    .join(' and ');
+/** The values a statement needs (none for most). */
+export function needsOf(definition: Pick<AccountPermission, 'requires' | 'needs'>): readonly AccountValue[] {
+  return definition.needs ?? [];
+}
+
+/** "enforce = true and remove_exception_tag_key is set", or the central module's wording, for a README. */
+export function whenText(definition: Pick<AccountPermission, 'requires' | 'needs'>, side: 'central' | 'member'): string {
+  const switches = definition.requires.map((name) => (side === 'central' ? ACCOUNT_SWITCHES[name].centralWhen : `${ACCOUNT_SWITCHES[name].variable} = true`));
+  const values = needsOf(definition).map((name) => (side === 'central' ? ACCOUNT_VALUES[name].centralWhen : `${ACCOUNT_VALUES[name].variable} is set`));
+  const all = [...switches, ...values];
+  return all.length === 0 ? 'always' : all.join(' and ');
 }

@@ -3,7 +3,7 @@
  * inputs.ts: its variable and its rules. The switches come from the account-permission
  * switches, so a switch added there is an input here too.
  */
-import { ACCOUNT_SWITCHES, AccountSwitch } from './account-permissions';
+import { ACCOUNT_SWITCHES, ACCOUNT_VALUES, AccountSwitch, AccountValue } from './account-permissions';
 import { INPUTS, InputDefinition, REGION_PATTERN, eachMatching, matching } from './inputs';
 
 export const EVENT_BUS_ARN_PATTERN = '^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/[A-Za-z0-9._/-]+$';
@@ -15,6 +15,22 @@ const SWITCH_INPUTS = Object.fromEntries(
     { variable: s.variable, type: 'bool', default: s.memberDefault, description: s.description } satisfies InputDefinition,
   ]),
 ) as Record<AccountSwitch, InputDefinition>;
+
+/** A tag key as EC2 takes it: 1-128 characters. */
+const TAG_KEY_PATTERN = '^.{1,128}$';
+
+const VALUE_INPUTS = Object.fromEntries(
+  (Object.entries(ACCOUNT_VALUES) as Array<[AccountValue, (typeof ACCOUNT_VALUES)[AccountValue]]>).map(([name, v]): [AccountValue, InputDefinition] => [
+    name,
+    {
+      variable: v.variable,
+      type: 'string',
+      default: null,
+      description: `${v.description} null: ${v.unset}.`,
+      rules: [matching(TAG_KEY_PATTERN, `${v.variable} must be a tag key of 1-128 characters (the central policy's exception_tag), or null.`)],
+    },
+  ]),
+) as Record<AccountValue, InputDefinition>;
 
 export const MEMBER_INPUTS = {
   centralEventBusArn: {
@@ -39,6 +55,7 @@ export const MEMBER_INPUTS = {
     description: 'Create the member role and the forwarder role (IAM is global): true in exactly one instance per account, false in the other regions.',
   },
   ...SWITCH_INPUTS,
+  ...VALUE_INPUTS,
   writeRegions: {
     variable: 'write_regions',
     type: 'list(string)',

@@ -7,7 +7,7 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { version } from '../package.json';
 import { Construct, Node } from 'constructs';
-import { ACCOUNT_SWITCHES, AccountSwitch } from './account-permissions';
+import { ACCOUNT_SWITCHES, ACCOUNT_VALUES, AccountSwitch, AccountValue } from './account-permissions';
 import { TOKEN_OF_TYPE, inputVariables } from './inputs';
 import { MEMBER_INPUTS } from './member-inputs';
 import { MemberResources } from './member-resources';
@@ -29,6 +29,10 @@ export class MemberModuleStack extends TerraformStack {
       AccountSwitch,
       boolean
     >;
+    const values = Object.fromEntries((Object.keys(ACCOUNT_VALUES) as AccountValue[]).map((v) => [v, value<string | null>(v)])) as Record<
+      AccountValue,
+      string | null
+    >;
 
     this.member = new MemberResources(this, 'member', {
       centralEventBusArn: value('centralEventBusArn'),
@@ -36,6 +40,7 @@ export class MemberModuleStack extends TerraformStack {
       memberRoleName: value('memberRoleName'),
       createRoles: value('createRoles'),
       switches,
+      values,
       writeRegions: value('writeRegions'),
       tags: value('tags'),
     });

@@ -14,10 +14,10 @@ import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { AccountPermission, AccountSwitch, whenText } from './account-permissions';
+import { AccountPermission, AccountSwitch, AccountValue, needsOf, whenText } from './account-permissions';
 import { FORWARDER_ROLE, FORWARDER_RULE, MEMBER_POLICY_NAME, MEMBER_ROLE, MemberScope, RolePiece } from './member-pieces';
 import { PermissionDefinition, policyDocument } from './permissions';
-import { Condition, and, choose } from './terraform-values';
+import { Condition, and, choose, isSet } from './terraform-values';
 
 export interface MemberResourcesProps {
   readonly centralEventBusArn: string;
@@ -25,6 +25,8 @@ export interface MemberResourcesProps {
   readonly memberRoleName: string;
   readonly createRoles: boolean | IResolvable;
   readonly switches: Readonly<Record<AccountSwitch, Condition>>;
+  /** The values statements are written with; null: the statements that need it are not granted. */
+  readonly values: Readonly<Record<AccountValue, string | null>>;
   /** Regions the member role may change security groups in; empty: this instance's region. */
   readonly writeRegions: string[];
   readonly tags?: { [key: string]: string };
@@ -33,6 +35,8 @@ export interface MemberResourcesProps {
 interface MemberContext {
   readonly scope: MemberScope;
   readonly switches: Readonly<Record<AccountSwitch, Condition>>;
+  /** Whether each value is set. */
+  readonly valuesSet: Readonly<Record<AccountValue, Condition>>;
 }
 
 /** A role's statements as permission definitions over the member context. */
@@ -41,9 +45,13 @@ export function memberPermissionDefinitions(role: RolePiece): Record<string, Per
     Object.entries(role.permissions).map(([sid, definition]: [string, AccountPermission<MemberScope>]) => [
       sid,
       {
-        when: whenText(definition.requires, 'member'),
+        when: whenText(definition, 'member'),
         why: definition.why,
-        present: (c: MemberContext) => definition.requires.reduce<Condition>((all, name) => and(all, c.switches[name]), true),
+        present: (c: MemberContext) =>
+          needsOf(definition).reduce<Condition>(
+            (all, name) => and(all, c.valuesSet[name]),
+            definition.requires.reduce<Condition>((all, name) => and(all, c.switches[name]), true),
+          ),
         grant: (c: MemberContext) => definition.grant(c.scope),
       },
     ]),
@@ -83,6 +91,7 @@ export class MemberResources extends Construct {
       centralEventBusArn: props.centralEventBusArn,
       centralFunctionRoleArn: props.centralFunctionRoleArn,
       memberRoleName: props.memberRoleName,
+      values: Object.fromEntries(Object.entries(props.values).map(([name, v]) => [name, v ?? ''])) as Record<AccountValue, string>,
     };
     this.forwarderRoleArn = FORWARDER_RULE.roleArn(memberScope);
 
@@ -94,7 +103,8 @@ export class MemberResources extends Construct {
     });
 
     const count = Token.asNumber(choose(props.createRoles, 1, 0));
-    const context: MemberContext = { scope: memberScope, switches: props.switches };
+    const valuesSet = Object.fromEntries(Object.entries(props.values).map(([name, v]) => [name, isSet(v)])) as Record<AccountValue, Condition>;
+    const context: MemberContext = { scope: memberScope, switches: props.switches, valuesSet };
     this.memberRole = this.role('member_role', MEMBER_ROLE, context, count, tags);
     this.forwarderRole = this.role('forwarder_role', FORWARDER_ROLE, context, count, tags);
   }

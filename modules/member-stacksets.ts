@@ -12,7 +12,7 @@ import { Fn, Op, TerraformIterator, Token, propertyAccess } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudformationStackSet } from '@cdktf/provider-aws/lib/cloudformation-stack-set';
 import { CloudformationStackSetInstance } from '@cdktf/provider-aws/lib/cloudformation-stack-set-instance';
-import { ACCOUNT_SWITCHES, AccountPermission, AccountSwitch } from './account-permissions';
+import { ACCOUNT_SWITCHES, ACCOUNT_VALUES, AccountPermission, AccountSwitch, AccountValue, needsOf } from './account-permissions';
 import {
   FORWARDER_ROLE,
   FORWARDER_RULE,
@@ -42,6 +42,7 @@ const CFN_SCOPE: MemberScope = {
   centralEventBusArn: '${CentralEventBusArn}',
   centralFunctionRoleArn: '${CentralFunctionRoleArn}',
   memberRoleName: '${MemberRoleName}',
+  values: Object.fromEntries(Object.entries(ACCOUNT_VALUES).map(([name, v]) => [name, `\${${v.parameter}}`])) as Record<AccountValue, string>,
 };
 
 const SUBSTITUTION = /\$\{[^}]+\}/;
@@ -69,14 +70,20 @@ const STRING_PARAMETERS = {
   MemberRoleName: 'Name of the member role; the forwarder role is <name>-forwarder.',
 } as const;
 
-const conditionName = (requires: readonly AccountSwitch[]) => requires.map((s) => `${ACCOUNT_SWITCHES[s].parameter}On`).join('And');
+const switchCondition = (name: AccountSwitch) => `${ACCOUNT_SWITCHES[name].parameter}On`;
+/** A value parameter is set when it is not empty. */
+const valueCondition = (name: AccountValue) => `${ACCOUNT_VALUES[name].parameter}Set`;
 
-/** The role's statements; a statement that requires switches is an `Fn::If` on them. */
+/** The conditions a statement is present under: its switches on, its values set. */
+const conditionsOf = (definition: AccountPermission<MemberScope>) => [...definition.requires.map(switchCondition), ...needsOf(definition).map(valueCondition)];
+
+/** The role's statements; a statement that requires switches or values is an `Fn::If` on them. */
 function rolePolicyStatements(role: RolePiece): unknown[] {
   return Object.entries(role.permissions).map(([sid, definition]: [string, AccountPermission<MemberScope>]) => {
     const statement = cfn(iamStatementJson(sid, definition.grant(CFN_SCOPE)));
-    if (definition.requires.length === 0) return statement;
-    return { 'Fn::If': [conditionName(definition.requires), statement, { Ref: 'AWS::NoValue' }] };
+    const conditions = conditionsOf(definition);
+    if (conditions.length === 0) return statement;
+    return { 'Fn::If': [conditions.join('And'), statement, { Ref: 'AWS::NoValue' }] };
   });
 }
 
@@ -97,11 +104,10 @@ function roleResource(role: RolePiece) {
 /** The roles template: the member role and the forwarder role. */
 export function memberRolesTemplate(): CfnTemplate {
   const switches = Object.entries(ACCOUNT_SWITCHES) as Array<[AccountSwitch, (typeof ACCOUNT_SWITCHES)[AccountSwitch]]>;
-  const combined = new Set(
-    [...Object.values(MEMBER_ROLE.permissions), ...Object.values(FORWARDER_ROLE.permissions)]
-      .map((p) => p.requires)
-      .filter((requires) => requires.length > 1),
-  );
+  const values = Object.entries(ACCOUNT_VALUES) as Array<[AccountValue, (typeof ACCOUNT_VALUES)[AccountValue]]>;
+  const combined = [...Object.values(MEMBER_ROLE.permissions), ...Object.values(FORWARDER_ROLE.permissions)]
+    .map(conditionsOf)
+    .filter((conditions) => conditions.length > 1);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'sg-sentry member roles: the role the central sg-sentry function acts with, and the role that forwards events to it',
@@ -111,12 +117,12 @@ export function memberRolesTemplate(): CfnTemplate {
       ...Object.fromEntries(
         switches.map(([, s]) => [s.parameter, { Type: 'String', AllowedValues: ['true', 'false'], Default: String(s.memberDefault), Description: s.description }]),
       ),
+      ...Object.fromEntries(values.map(([, v]) => [v.parameter, { Type: 'String', Default: '', MaxLength: 128, Description: `${v.description} Empty: ${v.unset}.` }])),
     },
     Conditions: {
-      ...Object.fromEntries(switches.map(([name, s]) => [conditionName([name]), { 'Fn::Equals': [{ Ref: s.parameter }, 'true'] }])),
-      ...Object.fromEntries(
-        [...combined].map((requires) => [conditionName(requires), { 'Fn::And': requires.map((r) => ({ Condition: conditionName([r]) })) }]),
-      ),
+      ...Object.fromEntries(switches.map(([name, s]) => [switchCondition(name), { 'Fn::Equals': [{ Ref: s.parameter }, 'true'] }])),
+      ...Object.fromEntries(values.map(([name, v]) => [valueCondition(name), { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: v.parameter }, ''] }] }])),
+      ...Object.fromEntries(combined.map((conditions) => [conditions.join('And'), { 'Fn::And': conditions.map((c) => ({ Condition: c })) }])),
     },
     Resources: { MemberRole: roleResource(MEMBER_ROLE), ForwarderRole: roleResource(FORWARDER_ROLE) },
   };
@@ -168,6 +174,8 @@ export interface MemberStackSetsProps {
   readonly memberRoleName: string;
   readonly writeRegions: string[];
   readonly switches: Readonly<Record<AccountSwitch, Condition>>;
+  /** Each value, and whether the central deployment grants what needs it. */
+  readonly values: Readonly<Record<AccountValue, { readonly value: string; readonly set: Condition }>>;
   readonly tags?: { [key: string]: string };
 }
 
@@ -197,6 +205,10 @@ export function createMemberStackSets(scope: Construct, props: MemberStackSetsPr
       [WRITE_REGIONS]: joined(props.writeRegions, ','),
       ...Object.fromEntries(
         (Object.keys(ACCOUNT_SWITCHES) as AccountSwitch[]).map((s) => [ACCOUNT_SWITCHES[s].parameter, choose(props.switches[s], 'true', 'false')]),
+      ),
+      // Empty: not granted.
+      ...Object.fromEntries(
+        (Object.keys(ACCOUNT_VALUES) as AccountValue[]).map((v) => [ACCOUNT_VALUES[v].parameter, choose(props.values[v].set, props.values[v].value, '')]),
       ),
     },
   });

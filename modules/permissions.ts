@@ -5,7 +5,7 @@
  */
 import { Construct } from 'constructs';
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { ACCOUNT_PERMISSIONS, AccountPermission, AccountSwitch, whenText } from './account-permissions';
+import { ACCOUNT_PERMISSIONS, AccountPermission, AccountSwitch, AccountValue, needsOf, whenText } from './account-permissions';
 import { Condition, and, choose, equals, isSet, not, withoutLeadingSlash } from './terraform-values';
 
 /** One statement's body; the same keys work as cdktf props and as a raw Terraform block. */
@@ -80,16 +80,26 @@ export function centralSwitches(c: RoleContext): Record<AccountSwitch, Condition
   };
 }
 
+/** Each account value as the central module has it from its policy, and whether it is set (granted). */
+export function centralValues(c: RoleContext): Record<AccountValue, { readonly value: string; readonly set: Condition }> {
+  return { exceptionTagKey: { value: c.exceptionTag, set: c.removesUnapprovedExceptions } };
+}
+
 /** A statement of ACCOUNT_PERMISSIONS in the function's own account. */
 function ownAccount(definition: AccountPermission): PermissionDefinition<RoleContext> {
   return {
-    when: whenText(definition.requires, 'central'),
+    when: whenText(definition, 'central'),
     why: definition.why,
     present: (c) => {
       const switches = centralSwitches(c);
-      return definition.requires.reduce<Condition>((all, name) => and(all, switches[name]), true);
+      const values = centralValues(c);
+      const switchedOn = definition.requires.reduce<Condition>((all, name) => and(all, switches[name]), true);
+      return needsOf(definition).reduce<Condition>((all, name) => and(all, values[name].set), switchedOn);
     },
-    grant: (c) => definition.grant({ partition: c.partition, accountId: c.accountId, writeRegions: c.ec2WriteRegions }),
+    grant: (c) => {
+      const values = Object.fromEntries(Object.entries(centralValues(c)).map(([name, v]) => [name, v.value])) as Record<AccountValue, string>;
+      return definition.grant({ partition: c.partition, accountId: c.accountId, writeRegions: c.ec2WriteRegions, values });
+    },
   };
 }
 
@@ -111,20 +121,6 @@ const slackParameterArn = (c: RoleContext) =>
 /** The statements of the function's role, in the order the policy document lists them. */
 export const PERMISSIONS = {
   ...OWN_ACCOUNT_PERMISSIONS,
-  RemoveUnapprovedExceptionTags: {
-    when: 'the policy\'s mode is not "report", exception_tag is set and exception_approvers is not empty',
-    why: 'Removes an exception tag that someone exception_approvers does not name set: DeleteTags on the security groups of this account, for that tag key only (aws:TagKeys, and never a call without tags, which would delete every tag), in the regions of the revoke. Member accounts are not granted it (see the README).',
-    present: (c) => and(enforces(c), c.removesUnapprovedExceptions),
-    grant: (c) => ({
-      actions: ['ec2:DeleteTags'],
-      resources: [`arn:${c.partition}:ec2:*:${c.accountId}:security-group/*`],
-      condition: [
-        { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: [c.exceptionTag] },
-        { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
-        { test: 'StringEquals', variable: 'aws:RequestedRegion', values: c.ec2WriteRegions },
-      ],
-    }),
-  },
   WriteOwnLogs: {
     when: 'always',
     why: 'Its own log group only. The module creates the group, so there is no logs:CreateLogGroup.',

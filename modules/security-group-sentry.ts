@@ -55,6 +55,7 @@ import {
   RoleContext,
   TOPIC_PERMISSIONS,
   centralSwitches,
+  centralValues,
   policyDocument,
 } from './permissions';
 import { minifiedPolicy, policyExceptionRemoval, policyInspectsPrefixLists, policyModeAndAction } from './policy-input';
@@ -469,6 +470,7 @@ export class SecurityGroupSentry extends Construct {
       memberRoleName,
       writeRegions: roleContext.ec2WriteRegions,
       switches: centralSwitches(roleContext),
+      values: centralValues(roleContext),
       tags,
     });
 

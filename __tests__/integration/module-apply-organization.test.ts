@@ -1,7 +1,8 @@
 /**
  * The central module with the organization inputs applied against the emulator: an organization
  * of two accounts (the central one, its management account, and a workload account in an OU),
- * StackSets on that OU, the sweep over every ACTIVE account in two regions. What the bus, the
+ * StackSets on that OU, the sweep over every ACTIVE account in two regions, a policy that names
+ * who may grant an exception. What the bus, the
  * queues, the consumer mapping and the StackSet instances left in the member account are read
  * back; then the built function, with the environment the module gave it, sweeps the
  * organization through the sweep queue the module created.
@@ -15,7 +16,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { DescribeEventBusCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
@@ -26,6 +27,20 @@ import { applyOnEmulator, emulatorProvider } from './support/terraform-provider'
 
 const HOME = 'eu-west-1';
 const REGIONS = [HOME, 'us-east-1'];
+/**
+ * An inline policy as GetRolePolicy answers it: URL-encoded JSON from AWS; moto answers a role a
+ * StackSet created with the document as Python prints it (single quotes, `None` where
+ * CloudFormation dropped a statement), which is read here as the JSON it stands for.
+ */
+function inlinePolicy(text: string): { Statement: Array<Record<string, any> | null> } {
+  const decoded = decodeURIComponent(text);
+  try {
+    return JSON.parse(decoded);
+  } catch {
+    return JSON.parse(decoded.replace(/'/g, '"').replace(/\bNone\b/g, 'null').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false'));
+  }
+}
+
 const world = (port: number) => ({ IpProtocol: 'tcp', FromPort: port, ToPort: port, IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
 
 integrationSuite('the Terraform module for an organization applied to the emulator', (emulator) => {
@@ -59,6 +74,7 @@ module "sg_sentry" {
   sweep_accounts                 = ["organization"]
   sweep_regions                  = ${JSON.stringify(REGIONS)}
   stackset_call_as               = "SELF"
+  policy                         = jsonencode({ exception_approvers = ["arn:aws:iam::*:role/security-approver"] })
 }
 `);
   });
@@ -119,6 +135,17 @@ module "sg_sentry" {
     expect(trust.map((s) => s.Principal)).to.deep.equal([{ AWS: fn.Role }]);
     const bus = `arn:aws:events:${HOME}:${central.accountId}:event-bus/sg-sentry`;
     expect(forwarders).to.deep.equal([[[bus]], [[bus]]]);
+  });
+
+  it('gives the member role DeleteTags for the policy\'s exception tag alone, through the StackSet parameter', async () => {
+    // Act
+    const policy = await member.client(IAMClient).send(new GetRolePolicyCommand({ RoleName: 'sg-sentry-member', PolicyName: 'sg-sentry' }));
+
+    // Assess
+    const statements = inlinePolicy(policy.PolicyDocument!).Statement;
+    const removal = statements.find((s) => s?.Sid === 'RemoveUnapprovedExceptionTags');
+    expect(removal).to.deep.include({ Effect: 'Allow', Action: 'ec2:DeleteTags', Resource: `arn:aws:ec2:*:${member.accountId}:security-group/*` });
+    expect(removal?.Condition).to.deep.include({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['sg-sentry:exempt-until'] }, Null: { 'aws:TagKeys': ['false'] } });
   });
 
   it('sweeps every account of the organization in both regions through the sweep queue, with the environment the module set', async function () {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACCOUNT_PERMISSIONS, ACCOUNT_SWITCHES } from '../../modules/account-permissions';
+import { ACCOUNT_PERMISSIONS, ACCOUNT_SWITCHES, ACCOUNT_VALUES, needsOf } from '../../modules/account-permissions';
 import { securityGroupChangeEventPattern } from '../../modules/event-pattern';
 import { FORWARDER_PERMISSIONS } from '../../modules/member-pieces';
 import { TerraformJson } from '../../modules/synthesize-module';
@@ -38,12 +38,16 @@ describe('member module (synthesized)', () => {
         'tags',
         'write_regions',
         ...Object.values(ACCOUNT_SWITCHES).map((s) => s.variable),
+        ...Object.values(ACCOUNT_VALUES).map((v) => v.variable),
       ].sort(),
     );
     expect(variables.central_event_bus_arn).not.to.have.property('default');
     expect(variables.central_function_role_arn).not.to.have.property('default');
     for (const switchInput of Object.values(ACCOUNT_SWITCHES)) {
       expect(variables[switchInput.variable], switchInput.variable).to.include({ type: 'bool', default: switchInput.memberDefault });
+    }
+    for (const valueInput of Object.values(ACCOUNT_VALUES)) {
+      expect(variables[valueInput.variable], valueInput.variable).to.include({ type: 'string', default: null });
     }
     expect(variables.member_role_name?.default).to.equal('sg-sentry-member');
   });
@@ -84,7 +88,7 @@ describe('member module (synthesized)', () => {
     });
   });
 
-  it('grants each member-role statement under the switch inputs its definition requires', () => {
+  it('grants each member-role statement under the switch inputs its definition requires, and only while the values it needs are set', () => {
     // Act
     const document = dataSource(module, 'aws_iam_policy_document', 'member_role_policy_document') as Json;
     const fixed = (document.statement as Json[]).map((s) => s.sid);
@@ -92,13 +96,17 @@ describe('member module (synthesized)', () => {
 
     // Assess
     for (const [sid, definition] of Object.entries(ACCOUNT_PERMISSIONS)) {
-      if (definition.requires.length === 0) {
+      if (definition.requires.length === 0 && needsOf(definition).length === 0) {
         expect(fixed, sid).to.include(sid);
         continue;
       }
       for (const name of Object.keys(ACCOUNT_SWITCHES)) {
         const referenced = String(deferred[sid]).includes(`var.${ACCOUNT_SWITCHES[name as keyof typeof ACCOUNT_SWITCHES].variable}`);
         expect(referenced, `${sid} / ${name}`).to.equal((definition.requires as readonly string[]).includes(name));
+      }
+      for (const [name, value] of Object.entries(ACCOUNT_VALUES)) {
+        const needed = (needsOf(definition) as readonly string[]).includes(name);
+        expect(String(deferred[sid]).includes(`var.${value.variable} != null`), `${sid} / ${name}`).to.equal(needed);
       }
     }
     expect(dataSource(module, 'aws_iam_policy_document', 'member_role_trust_document').statement).to.deep.equal([
@@ -108,6 +116,20 @@ describe('member module (synthesized)', () => {
         principals: [{ type: 'AWS', identifiers: ['${var.central_function_role_arn}'] }],
         condition: [{ test: 'StringEquals', variable: 'sts:RoleSessionName', values: ['sg-sentry'] }],
       },
+    ]);
+  });
+
+  it('limits DeleteTags to the tag key remove_exception_tag_key names', () => {
+    // Act
+    const document = dataSource(module, 'aws_iam_policy_document', 'member_role_policy_document') as Json;
+    const removal = (document.dynamic.statement as Json[]).find((d) => d.content.sid === 'RemoveUnapprovedExceptionTags')!;
+
+    // Assess
+    expect(removal.for_each).to.equal('${(var.enforce && (var.remove_exception_tag_key != null)) ? ["RemoveUnapprovedExceptionTags"] : []}');
+    expect(removal.content.condition).to.deep.equal([
+      { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: ['${var.remove_exception_tag_key}'] },
+      { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
+      { test: 'StringEquals', variable: 'aws:RequestedRegion', values: '${coalescelist(var.write_regions, [local.region])}' },
     ]);
   });
 

@@ -20,7 +20,7 @@ const PSEUDO = { accountId: MEMBER_ACCOUNT, region: 'eu-west-1' };
 
 type Json = Record<string, any>;
 
-function roles(switches: { Enforce: string; Restrict: string; InspectPrefixLists?: string; SecurityHub?: string }) {
+function roles(switches: { Enforce: string; Restrict: string; InspectPrefixLists?: string; SecurityHub?: string; RemoveExceptionTagKey?: string }) {
   return evaluateTemplate(
     memberRolesTemplate(),
     {
@@ -123,22 +123,64 @@ describe('member StackSet templates (as data)', () => {
     });
   });
 
-  for (const policy of [{}, { mode: 'report' }, { action: 'restrict', restrict_to: ['10.0.0.0/8'] }]) {
+  const APPROVERS = ['arn:aws:iam::*:role/security-approver'];
+  for (const policy of [
+    {},
+    { mode: 'report' },
+    { action: 'restrict', restrict_to: ['10.0.0.0/8'] },
+    { exception_approvers: APPROVERS },
+    { mode: 'report', exception_tag: 'change:until', exception_approvers: APPROVERS },
+  ]) {
     it(`roles: grants the member role the central role's own-account statements for the policy ${JSON.stringify(policy)}`, () => {
-      // Prepare
-      const enforce = (policy as { mode?: string }).mode !== 'report';
-      const restrict = (policy as { action?: string }).action === 'restrict';
+      // Prepare: the parameters as the central module passes them for that policy
+      const { mode, action, exception_tag: tag = 'sg-sentry:exempt-until', exception_approvers: approvers = [] } = policy as Record<string, any>;
       const central = centralStatements(policy).filter((s) => s.sid in ACCOUNT_PERMISSIONS);
 
       // Act
-      const member = statementsOf(roles({ Enforce: String(enforce), Restrict: String(restrict) }).MemberRole!);
+      const member = statementsOf(
+        roles({ Enforce: String(mode !== 'report'), Restrict: String(action === 'restrict'), RemoveExceptionTagKey: approvers.length > 0 ? tag : '' }).MemberRole!,
+      );
 
       // Assess
-      expect(member.map((s) => [s.Sid, [s.Action].flat(), [s.Resource].flat()])).to.deep.equal(
-        central.map((s) => [s.sid, s.actions, s.resources]),
+      expect(member.map((s) => [s.Sid, [s.Action].flat(), [s.Resource].flat(), Object.keys(s.Condition ?? {})])).to.deep.equal(
+        central.map((s) => [s.sid, s.actions, s.resources, (s.condition ?? []).map((c: Json) => c.test)]),
       );
     });
   }
+
+  it('roles: RemoveExceptionTagKey adds DeleteTags of that one tag key in enforce mode, never without tags, as the central role has it with exception_approvers', () => {
+    // Prepare
+    const policy = { exception_tag: 'change:until', exception_approvers: ['arn:aws:iam::*:role/security-approver'] };
+    const [central] = centralStatements(policy).filter((s) => s.sid === 'RemoveUnapprovedExceptionTags');
+
+    // Act
+    const member = statementsOf(roles({ Enforce: 'true', Restrict: 'false', RemoveExceptionTagKey: 'change:until' }).MemberRole!);
+
+    // Assess
+    const removal = member.find((s) => s.Sid === 'RemoveUnapprovedExceptionTags');
+    expect(removal).to.deep.equal({
+      Sid: 'RemoveUnapprovedExceptionTags',
+      Effect: 'Allow',
+      Action: 'ec2:DeleteTags',
+      Resource: `arn:aws:ec2:*:${MEMBER_ACCOUNT}:security-group/*`,
+      Condition: {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['change:until'] },
+        Null: { 'aws:TagKeys': ['false'] },
+        StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] },
+      },
+    });
+    expect(central?.condition?.[0]).to.deep.equal({ test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: ['change:until'] });
+  });
+
+  it('roles: no DeleteTags without RemoveExceptionTagKey (the default), nor in report mode', () => {
+    // Act
+    const sids = (parameters: Parameters<typeof roles>[0]) => statementsOf(roles(parameters).MemberRole!).map((s) => s.Sid);
+
+    // Assess
+    expect(sids({ Enforce: 'true', Restrict: 'false' })).not.to.include('RemoveUnapprovedExceptionTags');
+    expect(sids({ Enforce: 'true', Restrict: 'false', RemoveExceptionTagKey: '' })).not.to.include('RemoveUnapprovedExceptionTags');
+    expect(sids({ Enforce: 'false', Restrict: 'false', RemoveExceptionTagKey: 'change:until' })).not.to.include('RemoveUnapprovedExceptionTags');
+  });
 
   it('roles: SecurityHub adds the import of findings into the account\'s own Security Hub, as the central role has it with security_hub', () => {
     // Prepare
@@ -190,6 +232,30 @@ describe('member StackSet templates (as data)', () => {
       expect(Object.keys(stackSet.parameters).sort(), name).to.deep.equal(Object.keys(template.Parameters).sort());
       expect(stackSet, name).to.include({ permission_model: 'SERVICE_MANAGED', call_as: '${var.stackset_call_as}' });
     }
+  });
+
+  it('the module passes the policy\'s exception tag as RemoveExceptionTagKey when exception_approvers names someone, and nothing otherwise', () => {
+    // Prepare
+    const parameterFor = (policy: object) => {
+      const stack = bareStack('central');
+      new SecurityGroupSentry(stack, 'sentry', {
+        name: 'sg-sentry',
+        functionArchivePath: 'function.zip',
+        policy: JSON.stringify(policy),
+        organizationId: 'o-a1b2c3d4e5',
+        memberOrganizationalUnitIds: ['ou-ab12-11111111'],
+      });
+      const stackSets = (stack.toTerraform() as Json).resource.aws_cloudformation_stack_set as Record<string, Json>;
+      return Object.values(stackSets).find((s) => String(s.name).endsWith('-member-roles'))?.parameters.RemoveExceptionTagKey;
+    };
+
+    // Act
+    const approved = parameterFor({ exception_tag: 'change:until', exception_approvers: ['arn:aws:iam::*:role/security-approver'] });
+    const anyone = parameterFor({ exception_tag: 'change:until' });
+    const off = parameterFor({ exception_tag: null, exception_approvers: ['arn:aws:iam::*:role/security-approver'] });
+
+    // Assess
+    expect([approved, anyone, off]).to.deep.equal(['change:until', '', '']);
   });
 
   it('excludes the central account from the forwarder in its own region only', () => {

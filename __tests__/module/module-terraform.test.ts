@@ -372,7 +372,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       SENTRY_SWEEP_ACCOUNTS: '["organization"]',
       SENTRY_SWEEP_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sg-sentry-sweep',
     });
-    expect(statementSids(plan)['module.sg_sentry']).to.include.members(['AssumeMemberRoles', 'ConsumeSweepQueue', 'DispatchSweepTargets', 'ListOrganizationAccounts']);
+    expect(statementSids(plan)['module.sg_sentry']).to.include.members(['AssumeMemberRoles', 'ConsumeSweepQueue', 'DispatchSweepTargets', 'ListOrganizationAccounts', 'RemoveUnapprovedExceptionTags']);
   });
 
   it('organization: limits the EC2 writes to the home region, member_regions and sweep_regions', () => {
@@ -402,6 +402,7 @@ describe('terraform module with terraform (offline plan of every example)', func
       Restrict: 'false',
       InspectPrefixLists: 'true',
       SecurityHub: 'false',
+      RemoveExceptionTagKey: 'sg-sentry:exempt-until',
     });
     expect(ofType(plan, 'aws_cloudformation_stack_set_instance').filter((r) => r.name === 'member_roles_instance').map((r) => r.after.region)).to.deep.equal([
       'eu-west-1',
@@ -420,7 +421,7 @@ describe('terraform module with terraform (offline plan of every example)', func
     );
   });
 
-  it('member-account: plans the roles once and a forwarder to the central bus in each of the two regions', () => {
+  it('member-account: plans the roles once, DeleteTags for the central policy\'s exception tag, and a forwarder to the central bus in each of the two regions', () => {
     const plan = runs.get('member-account')!.plan;
     const policies = ofType(plan, 'aws_iam_role_policy').map((r) => JSON.parse(String(r.after.policy)) as PolicyDocumentJson);
 
@@ -434,9 +435,15 @@ describe('terraform module with terraform (offline plan of every example)', func
       ['arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry', 'arn:aws:iam::111122223333:role/sg-sentry-member-forwarder'],
     ]);
     expect(policies.map((p) => p.Statement.map((st) => st.Sid).sort())).to.have.deep.members([
-      ['ReadManagedPrefixLists', 'ReadSecurityGroups', 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'],
+      ['ReadManagedPrefixLists', 'ReadSecurityGroups', 'RemoveOffendingPrefixListEntries', 'RemoveUnapprovedExceptionTags', 'RevokeSecurityGroupRules'],
       ['ForwardToCentralBus'],
     ]);
+    const removal = policies.flatMap((p) => p.Statement).find((st) => st.Sid === 'RemoveUnapprovedExceptionTags');
+    expect(removal?.Condition).to.deep.equal({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': 'sg-sentry:exempt-until' },
+      Null: { 'aws:TagKeys': 'false' },
+      StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'us-east-1'] },
+    });
   });
 
   it('examples/cdktf: the construct with plain values plans as a cdktf stack', () => {

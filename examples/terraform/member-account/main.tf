@@ -27,6 +27,8 @@ module "sg_sentry_member_eu_west_1" {
   central_function_role_arn = var.central_function_role_arn
   create_roles              = true
   write_regions             = local.forwarded_regions
+  # The central policy sets exception_approvers: its exception_tag, which the member role may remove.
+  remove_exception_tag_key = "sg-sentry:exempt-until"
 }
 
 module "sg_sentry_member_us_east_1" {

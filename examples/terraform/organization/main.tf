@@ -20,6 +20,12 @@ module "sg_sentry" {
   sweep_regions                  = ["eu-west-1", "eu-central-1", "us-east-1"]
   stackset_call_as               = "DELEGATED_ADMIN"
 
+  # Only a security approver may grant a time-boxed exception; a tag anyone else sets is removed,
+  # in the member accounts too (the StackSets give the member role DeleteTags for that tag key).
+  policy = jsonencode({
+    exception_approvers = ["arn:aws:iam::*:role/security-approver"]
+  })
+
   tags = {
     team = "platform-security"
   }
