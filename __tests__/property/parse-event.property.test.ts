@@ -120,7 +120,8 @@ describe('property: parseEvent rejects anything malformed with its own error', (
   it('arbitrary JavaScript values, odd keys, null prototypes and sparse arrays included (2,000)', () => {
     const keys = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', 'detail', 'detail-type', 'source', 'eventName', 'eventSource', 'items'));
     const anything = fc.anything({ key: keys, withNullPrototype: true, withSparseArray: true, withBoxedValues: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withObjectString: true });
-    fc.assert(fc.property(anything, parsesOrRejectsCleanly), { numRuns: 2000 });
+    // The example is a counterexample fast-check once found: a BigInt in a record without eventID.
+    fc.assert(fc.property(anything, parsesOrRejectsCleanly), { numRuns: 2000, examples: [[{ '': 0n, eventSource: ' ', eventName: ' ' }]] });
   });
 
   it('envelopes and records of the right outline with arbitrary contents (2,000)', () => {

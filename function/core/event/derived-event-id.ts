@@ -17,6 +17,9 @@ function canonical(value: unknown): string {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(',')}}`;
   }
+  // JSON has no BigInt, and JSON.stringify throws on one: an event handed over as a JavaScript
+  // value (a direct invoke, a test) may still hold it, and must be rejected or judged, never crash.
+  if (typeof value === 'bigint') return `${value}n`;
   return JSON.stringify(value) ?? 'null';
 }
 
