@@ -8,17 +8,14 @@
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { NotificationMessage, NotifierPort } from '../core/ports';
 import { chatNotificationOf } from '../core/report/chat-message';
-import { regionOfArn, sdk } from './sns-adapter';
+import { TopicPublisher } from './sns-adapter';
 
 export class ChatNotifier implements NotifierPort {
-  private client: SNSClient | undefined;
+  private readonly topic: TopicPublisher;
 
   /** Without a client, one is made (in the topic's region) on the first publish. */
-  constructor(
-    client: SNSClient | undefined,
-    private readonly topicArn: string,
-  ) {
-    this.client = client;
+  constructor(client: SNSClient | undefined, topicArn: string) {
+    this.topic = new TopicPublisher(client, topicArn);
   }
 
   static forTopic(topicArn: string): ChatNotifier {
@@ -26,9 +23,6 @@ export class ChatNotifier implements NotifierPort {
   }
 
   async publish(message: NotificationMessage): Promise<void> {
-    const { PublishCommand, SNSClient } = sdk();
-    const region = regionOfArn(this.topicArn);
-    this.client ??= new SNSClient(region ? { region } : {});
-    await this.client.send(new PublishCommand({ TopicArn: this.topicArn, Message: JSON.stringify(chatNotificationOf(message)) }));
+    await this.topic.publish({ Message: JSON.stringify(chatNotificationOf(message)) });
   }
 }

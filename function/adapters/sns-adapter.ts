@@ -1,11 +1,11 @@
-import type { SNSClient } from '@aws-sdk/client-sns';
+import type { PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import type { NotificationMessage, NotifierPort } from '../core/ports';
 
 type Sdk = typeof import('./sns-sdk');
 let sdkModule: Sdk | undefined;
 
-/** Loaded here, not at the top: see sns-sdk.ts. The chat topic's notifier loads it the same way. */
-export function sdk(): Sdk {
+/** Loaded here, not at the top: see sns-sdk.ts. Both topics (notifications, chat) publish through it. */
+function sdk(): Sdk {
   sdkModule ??= require('./sns-sdk') as Sdk;
   return sdkModule;
 }
@@ -16,15 +16,27 @@ export function regionOfArn(arn: string): string | undefined {
   return parts.length >= 6 && parts[3] ? parts[3] : undefined;
 }
 
+/** One topic: its client is made in the topic's region on the first publish, so SNS loads after the revoke. */
+export class TopicPublisher {
+  constructor(
+    private client: SNSClient | undefined,
+    readonly topicArn: string,
+  ) {}
+
+  async publish(input: Omit<PublishCommandInput, 'TopicArn'>): Promise<void> {
+    const { PublishCommand, SNSClient } = sdk();
+    const region = regionOfArn(this.topicArn);
+    this.client ??= new SNSClient(region ? { region } : {});
+    await this.client.send(new PublishCommand({ ...input, TopicArn: this.topicArn }));
+  }
+}
+
 export class SnsNotifier implements NotifierPort {
-  private client: SNSClient | undefined;
+  private readonly topic: TopicPublisher;
 
   /** Without a client, one is made (in the topic's region) on the first publish. */
-  constructor(
-    client: SNSClient | undefined,
-    private readonly topicArn: string,
-  ) {
-    this.client = client;
+  constructor(client: SNSClient | undefined, topicArn: string) {
+    this.topic = new TopicPublisher(client, topicArn);
   }
 
   static forTopic(topicArn: string): SnsNotifier {
@@ -32,19 +44,13 @@ export class SnsNotifier implements NotifierPort {
   }
 
   async publish(message: NotificationMessage): Promise<void> {
-    const { PublishCommand, SNSClient } = sdk();
-    const region = regionOfArn(this.topicArn);
-    this.client ??= new SNSClient(region ? { region } : {});
-    await this.client.send(
-      new PublishCommand({
-        TopicArn: this.topicArn,
-        Subject: message.subject,
-        MessageStructure: 'json',
-        Message: JSON.stringify({ default: message.json, email: message.email }),
-        MessageAttributes: Object.fromEntries(
-          Object.entries(message.attributes).map(([key, value]) => [key, { DataType: 'String', StringValue: value || '-' }]),
-        ),
-      }),
-    );
+    await this.topic.publish({
+      Subject: message.subject,
+      MessageStructure: 'json',
+      Message: JSON.stringify({ default: message.json, email: message.email }),
+      MessageAttributes: Object.fromEntries(
+        Object.entries(message.attributes).map(([key, value]) => [key, { DataType: 'String', StringValue: value || '-' }]),
+      ),
+    });
   }
 }
