@@ -17,6 +17,7 @@ import { callsPerEvent } from './scenarios/calls-per-event';
 import { eventStorm } from './scenarios/event-storm';
 import { organizationSweep } from './scenarios/organization-sweep';
 import { prefixListCalls } from './scenarios/prefix-list-calls';
+import { securityHubWrites } from './scenarios/security-hub-writes';
 import { stateWrites } from './scenarios/state-writes';
 import { sweep } from './scenarios/sweep';
 import { synth } from './scenarios/synth';
@@ -24,7 +25,7 @@ import { throughput } from './scenarios/throughput';
 import { timeToRevoke } from './scenarios/time-to-revoke';
 
 /** Every scenario, in the order they run and print. A new scenario is a file in scenarios/ and a line here. */
-const SCENARIOS: readonly Scenario[] = [bundle, timeToRevoke, callsPerEvent, callsByPolicy, prefixListCalls, throughput, sweep, stateWrites, eventStorm, organizationSweep, synth];
+const SCENARIOS: readonly Scenario[] = [bundle, timeToRevoke, callsPerEvent, callsByPolicy, prefixListCalls, throughput, sweep, stateWrites, securityHubWrites, eventStorm, organizationSweep, synth];
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(ROOT, 'bench/results.json');
