@@ -21,6 +21,8 @@ export interface BundleRun {
   readonly startedAt: number;
   /** Spawn to the child's exit. */
   readonly exitMs: number;
+  /** The handler's own duration in the child, from the bundle loaded to its promise settled: what Lambda bills. */
+  readonly handlerMs: number;
 }
 
 export type Service = 'ec2' | 'sns' | 'dynamodb';
@@ -63,7 +65,10 @@ export function runBundleEvent(context: BenchContext, eventFile: string, env: No
     child.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
       if (code !== 0 || line === undefined || exitedAt === undefined) reject(new Error(`event ${eventFile} failed (${code}): ${stdout}${stderr}`));
-      else resolve({ actions: (JSON.parse(line.slice(7)) as { actions: string[] }).actions, startedAt, exitMs: exitedAt - startedAt });
+      else {
+        const result = JSON.parse(line.slice(7)) as { actions: string[]; handlerMs: number };
+        resolve({ actions: result.actions, startedAt, exitMs: exitedAt - startedAt, handlerMs: result.handlerMs });
+      }
     });
   });
 }

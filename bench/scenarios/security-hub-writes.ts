@@ -29,6 +29,8 @@ interface WarmVariant {
 interface ColdRun {
   readonly revokeMs: number;
   readonly exitMs: number;
+  /** The handler's duration in the child (bundle loaded to report returned). */
+  readonly handlerMs: number;
   /** The Publish's arrival to the import's, at the stubs (NaN without an import). */
   readonly publishToImportMs: number;
   readonly imports: number;
@@ -69,6 +71,7 @@ async function cold(context: BenchContext): Promise<{ without: ColdRun[]; with: 
     return {
       revokeMs: revoke.receivedAt - run.startedAt,
       exitMs: run.exitMs,
+      handlerMs: run.handlerMs,
       publishToImportMs: publish !== undefined && hub.imports[0] !== undefined ? hub.imports[0].receivedAt - publish.receivedAt : Number.NaN,
       imports: hub.imports.length,
       importLast: hub.imports.every((c) => c.receivedAt > revoke.receivedAt && publish !== undefined && c.receivedAt > publish.receivedAt),
@@ -118,6 +121,8 @@ export const securityHubWrites: Scenario = {
         { key: 'coldRevokeAddedMs', label: 'cold: time to revoke, with minus without (medians; the import comes after the revoke)', value: median(c.with, revoke) - median(c.without, revoke), unit: 'ms' },
         { key: 'coldExitMs', label: 'cold: spawn to exit, median (p90), without / with', value: `${median(c.without, exit).toFixed(1)} (${p90(c.without, exit).toFixed(1)}) / ${median(c.with, exit).toFixed(1)} (${p90(c.with, exit).toFixed(1)}) ms`, unit: 'text' },
         { key: 'coldExitAddedMs', label: 'cold: time to exit the import adds (medians)', value: median(c.with, exit) - median(c.without, exit), unit: 'ms' },
+        { key: 'coldHandlerMs', label: 'cold: the handler, bundle loaded to report returned, median, without / with', value: `${median(c.without, (r) => r.handlerMs).toFixed(1)} / ${median(c.with, (r) => r.handlerMs).toFixed(1)} ms`, unit: 'text' },
+        { key: 'coldHandlerAddedMs', label: 'cold: handler time the import adds (medians; Lambda bills this, not the exit)', value: median(c.with, (r) => r.handlerMs) - median(c.without, (r) => r.handlerMs), unit: 'ms' },
         { key: 'coldPublishToImportMs', label: 'cold: Publish to BatchImportFindings at the stubs, median (p90)', value: `${median(c.with, (r) => r.publishToImportMs).toFixed(1)} (${p90(c.with, (r) => r.publishToImportMs).toFixed(1)}) ms`, unit: 'text' },
         {
           key: 'coldImportsPerRun',
