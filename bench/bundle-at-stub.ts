@@ -55,7 +55,10 @@ export function runBundleEvent(context: BenchContext, eventFile: string, env: No
   return new Promise((resolve, reject) => {
     const startedAt = performance.now();
     let exitedAt: number | undefined;
-    const child = spawn(process.execPath, [join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -64,7 +67,8 @@ export function runBundleEvent(context: BenchContext, eventFile: string, env: No
     child.on('error', reject);
     child.on('close', (code) => {
       const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || line === undefined || exitedAt === undefined) reject(new Error(`event ${eventFile} failed (${code}): ${stdout}${stderr}`));
+      if (code !== 0 || line === undefined || exitedAt === undefined)
+        reject(new Error(`event ${eventFile} failed (${code}): ${stdout}${stderr}`));
       else {
         const result = JSON.parse(line.slice(7)) as { actions: string[]; handlerMs: number };
         resolve({ actions: result.actions, startedAt, exitMs: exitedAt - startedAt, handlerMs: result.handlerMs });

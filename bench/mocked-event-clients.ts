@@ -14,7 +14,15 @@ export function mockEventClients() {
   ec2.onAnyCommand().resolves({});
   answerDescribeGroups(ec2);
   ec2.on(DescribeSecurityGroupRulesCommand).callsFake((input: { SecurityGroupRuleIds?: string[] }) => ({
-    SecurityGroupRules: (input.SecurityGroupRuleIds ?? []).map((id) => ({ SecurityGroupRuleId: id, GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' })),
+    SecurityGroupRules: (input.SecurityGroupRuleIds ?? []).map((id) => ({
+      SecurityGroupRuleId: id,
+      GroupId: 'sg-0632fa4ee8a8468a4',
+      IsEgress: false,
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      CidrIpv4: '0.0.0.0/0',
+    })),
   }));
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
   return { ec2, sns };

@@ -26,7 +26,18 @@ import { createHandler, type LambdaContextLike } from '../function/handler';
 const OWN = '111122223333';
 const HOME = 'eu-west-1';
 const ACCOUNTS = Array.from({ length: 20 }, (_, i) => String(200000000000 + i));
-const REGIONS = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1', 'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ap-southeast-2'];
+const REGIONS = [
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-central-1',
+  'eu-north-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ap-southeast-2',
+];
 const GROUPS = 100;
 const RULES_PER_GROUP = 10;
 const RUNS = 15;
@@ -96,7 +107,12 @@ export async function organizationSweep(log: (message: string) => void) {
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: rules });
     // The policy reads the groups' tags (exclusions, exceptions): untagged groups of a VPC.
     ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => ({
-      SecurityGroups: (input.GroupIds ?? []).map((id) => ({ GroupId: id, GroupName: `web-${id.slice(-4)}`, VpcId: 'vpc-0bench', Tags: [] })),
+      SecurityGroups: (input.GroupIds ?? []).map((id) => ({
+        GroupId: id,
+        GroupName: `web-${id.slice(-4)}`,
+        VpcId: 'vpc-0bench',
+        Tags: [],
+      })),
     }));
     ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
     sns.on(PublishCommand).resolves({ MessageId: 'p-1' });
@@ -159,7 +175,9 @@ export async function organizationSweep(log: (message: string) => void) {
 
     // A figure is only worth printing for the work it claims: every job sent, every violation revoked.
     if (dispatched !== ACCOUNTS.length * REGIONS.length || revokeCalls !== GROUPS || failures !== 0) {
-      throw new Error(`organization sweep bench did not do its work: ${dispatched} dispatched, ${revokeCalls} revoke calls, ${failures} failures`);
+      throw new Error(
+        `organization sweep bench did not do its work: ${dispatched} dispatched, ${revokeCalls} revoke calls, ${failures} failures`,
+      );
     }
     const dispatchMedian = median(dispatchMs);
     const sweepMedian = median(sweepMs);

@@ -25,7 +25,20 @@ import { throughput } from './scenarios/throughput';
 import { timeToRevoke } from './scenarios/time-to-revoke';
 
 /** Every scenario, in the order they run and print. A new scenario is a file in scenarios/ and a line here. */
-const SCENARIOS: readonly Scenario[] = [bundle, timeToRevoke, callsPerEvent, callsByPolicy, prefixListCalls, throughput, sweep, stateWrites, securityHubWrites, eventStorm, organizationSweep, synth];
+const SCENARIOS: readonly Scenario[] = [
+  bundle,
+  timeToRevoke,
+  callsPerEvent,
+  callsByPolicy,
+  prefixListCalls,
+  throughput,
+  sweep,
+  stateWrites,
+  securityHubWrites,
+  eventStorm,
+  organizationSweep,
+  synth,
+];
 
 const ROOT = join(__dirname, '..');
 const RESULTS = join(ROOT, 'bench/results.json');
@@ -34,7 +47,12 @@ const RUNS = Math.max(30, Number(process.env.BENCH_RUNS ?? 30));
 interface StoredScenario {
   readonly title: string;
   readonly measuredAt: string;
-  readonly figures: Readonly<Record<string, { readonly value: number | string; readonly unit: string; readonly label: string; readonly target?: string; readonly met?: boolean }>>;
+  readonly figures: Readonly<
+    Record<
+      string,
+      { readonly value: number | string; readonly unit: string; readonly label: string; readonly target?: string; readonly met?: boolean }
+    >
+  >;
   readonly details?: unknown;
 }
 
@@ -52,7 +70,13 @@ function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? cpus()[0]?.model ?? 'unknown';
   const nproc = spawnSync('nproc', { encoding: 'utf8' }).stdout?.trim() || String(cpus().length);
-  return { cpu: model, nproc: Number(nproc), node: process.version, os: `${platform()} ${release()}`, memoryGb: Math.round(totalmem() / 2 ** 30) };
+  return {
+    cpu: model,
+    nproc: Number(nproc),
+    node: process.version,
+    os: `${platform()} ${release()}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+  };
 }
 
 function previousResults(): Results | undefined {
@@ -104,7 +128,8 @@ function formatValue(value: number | string, unit: string): string {
 function previousColumn(figure: Figure, previous: StoredScenario['figures'][string] | undefined): string {
   if (previous === undefined) return '-';
   const before = formatValue(previous.value, previous.unit);
-  if (typeof figure.value !== 'number' || typeof previous.value !== 'number' || previous.value === 0 || Number.isNaN(previous.value)) return before;
+  if (typeof figure.value !== 'number' || typeof previous.value !== 'number' || previous.value === 0 || Number.isNaN(previous.value))
+    return before;
   const change = ((figure.value - previous.value) / Math.abs(previous.value)) * 100;
   return `${before} (${change >= 0 ? '+' : ''}${change.toFixed(0)}%)`;
 }
@@ -113,7 +138,11 @@ function table(rows: ReadonlyArray<readonly string[]>): string {
   const header = ['measure', 'this run', 'previous run (change)', 'target'];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -141,7 +170,12 @@ async function main(): Promise<void> {
     rows.push([`[${scenario.title}]`, '', '', '']);
     for (const figure of result.figures) {
       const target = figure.target === undefined ? '' : `${figure.target.text}: ${figure.target.met ? 'met' : 'NOT MET'}`;
-      rows.push([`  ${figure.label}`, formatValue(figure.value, figure.unit), previousColumn(figure, previous?.scenarios[scenario.name]?.figures[figure.key]), target]);
+      rows.push([
+        `  ${figure.label}`,
+        formatValue(figure.value, figure.unit),
+        previousColumn(figure, previous?.scenarios[scenario.name]?.figures[figure.key]),
+        target,
+      ]);
     }
     notes.push(...(result.notes ?? []));
   }
@@ -164,7 +198,10 @@ async function main(): Promise<void> {
       title: scenario.title,
       measuredAt,
       figures: Object.fromEntries(
-        result.figures.map((f) => [f.key, { value: f.value, unit: f.unit, label: f.label, ...(f.target ? { target: f.target.text, met: f.target.met } : {}) }]),
+        result.figures.map((f) => [
+          f.key,
+          { value: f.value, unit: f.unit, label: f.label, ...(f.target ? { target: f.target.text, met: f.target.met } : {}) },
+        ]),
       ),
       ...(result.details !== undefined ? { details: result.details } : {}),
     };

@@ -24,7 +24,12 @@ async function main(): Promise<void> {
 
   const violating = loadCorpus().filter((e) => e.violations > 0 && !referencesPrefixList(e));
   const run = async (env: Record<string, string>) => {
-    const handler = createHandler(contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, AWS_ENDPOINT_URL_SECURITYHUB: endpoint, ...env }, { log: () => undefined, metrics: { record: () => undefined } }));
+    const handler = createHandler(
+      contextFromEnvironment(
+        { SENTRY_TOPIC_ARN: TOPIC, AWS_ENDPOINT_URL_SECURITYHUB: endpoint, ...env },
+        { log: () => undefined, metrics: { record: () => undefined } },
+      ),
+    );
     for (let i = 0; i < 200; i++) await handler(structuredClone(violating[i % violating.length]!.event));
     securityHub.reset();
     // Events with a violating or exempt finding that reached no BatchImportFindings, by fixture.
@@ -36,7 +41,8 @@ async function main(): Promise<void> {
       event.detail.eventID = `security-hub-${i}-${event.detail.eventID}`;
       const importsBefore = securityHub.imports.length;
       const report = (await handler(event)) as EventReport;
-      if (securityHub.imports.length === importsBefore && report.findings.some((f) => f.verdict !== 'allowed')) notImported.add(source.name);
+      if (securityHub.imports.length === importsBefore && report.findings.some((f) => f.verdict !== 'allowed'))
+        notImported.add(source.name);
       ec2.resetHistory();
       sns.resetHistory();
     }

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
 
   const violating = loadCorpus().filter((e) => e.violations > 0);
   const run = async (env: Record<string, string>) => {
-    const handler = createHandler(contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, ...env }, { log: () => undefined, metrics: { record: () => undefined } }));
+    const handler = createHandler(
+      contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, ...env }, { log: () => undefined, metrics: { record: () => undefined } }),
+    );
     for (let i = 0; i < 200; i++) await handler(structuredClone(violating[i % violating.length]!.event));
     dynamodb.resetHistory();
     const started = performance.now();
@@ -46,7 +48,10 @@ async function main(): Promise<void> {
   const result = {
     events: EVENTS,
     revoking: { without: await run({}), with: await run({ SENTRY_STATE_TABLE: 'sg-sentry-state' }) },
-    exempt: { without: await run({ SENTRY_POLICY: EXEMPT_EVERYONE }), with: await run({ SENTRY_POLICY: EXEMPT_EVERYONE, SENTRY_STATE_TABLE: 'sg-sentry-state' }) },
+    exempt: {
+      without: await run({ SENTRY_POLICY: EXEMPT_EVERYONE }),
+      with: await run({ SENTRY_POLICY: EXEMPT_EVERYONE, SENTRY_STATE_TABLE: 'sg-sentry-state' }),
+    },
   };
   process.stdout.write(`STATE ${JSON.stringify(result)}\n`);
 }

@@ -4,7 +4,12 @@
  * line: whether every violation was revoked, the calls made, time, and peak memory.
  */
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeSecurityGroupRulesCommand, EC2Client, RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { performance } from 'node:perf_hooks';
 import { contextFromEnvironment } from '../function/environment';

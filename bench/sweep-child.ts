@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const collect = (globalThis as { gc?: () => void }).gc;
   if (collect === undefined) throw new Error('run with --expose-gc');
   const region = 'us-east-1';
-  const client = new EC2Client({ ...ec2ClientConfig(region), endpoint, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' } });
+  const client = new EC2Client({
+    ...ec2ClientConfig(region),
+    endpoint,
+    credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' },
+  });
   const ec2 = new Ec2Adapter(client);
   const ctx = { policy: loadPolicy(undefined), portsFor: () => ({ ec2 }), log: () => undefined, now: () => new Date() };
 

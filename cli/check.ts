@@ -16,7 +16,16 @@ import { skippedReport } from '../function/core/report/skipped-report';
 import { plainText } from '../function/core/report/text';
 import { parseCommandArgs } from './args';
 import { CliError, errorText, EXIT } from './errors';
-import { eventRecords, expandInputs, inputLabel, type InputRecord, type InputSource, parseJsonBytes, readEventFile, STDIN_LABEL } from './files';
+import {
+  eventRecords,
+  expandInputs,
+  inputLabel,
+  type InputRecord,
+  type InputSource,
+  parseJsonBytes,
+  readEventFile,
+  STDIN_LABEL,
+} from './files';
 import { findingLine, wouldAction } from './format';
 import { Progress, type Io } from './io';
 import { FORMAT_OPTIONS, outputFormat, printDocument } from './output-format';
@@ -111,7 +120,13 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
         ? `the function judges the current rules of ${unreadable.groupIds.join(', ')} instead`
         : 'no group can be read from it: the function reports it as could not be checked';
     const reason = `invalid event: ${unreadable.problems.join('; ')}; ${instead}`;
-    return skipped(skippedReport('invalid', input.value, reason, { eventId: unreadable.eventId, eventName: unreadable.eventName, problems: unreadable.problems }));
+    return skipped(
+      skippedReport('invalid', input.value, reason, {
+        eventId: unreadable.eventId,
+        eventName: unreadable.eventName,
+        problems: unreadable.problems,
+      }),
+    );
   }
   if (parsed.kind === 'prefix-list-change') {
     const reason = `a change of prefix list ${parsed.change.prefixListId} is judged against the rules that reference it, which check does not read offline`;
@@ -122,7 +137,8 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
     return skipped(skippedReport('ignored', input.value, reason, { eventId: parsed.sweep.eventId, eventName: 'Scheduled Event' }));
   }
   if (parsed.kind === 'sweep-jobs') {
-    const reason = 'an SQS batch of sweep jobs: the function sweeps each account and region it names; run `sg-sentry scan` to sweep an account';
+    const reason =
+      'an SQS batch of sweep jobs: the function sweeps each account and region it names; run `sg-sentry scan` to sweep an account';
     return skipped(skippedReport('ignored', input.value, reason));
   }
   if (parsed.kind === 'tag-change') {
@@ -138,7 +154,8 @@ async function checkRecord(input: InputRecord, policy: Policy, offline: EngineCo
     notes.push('prefix lists are not read offline: a rule referencing one was judged by reference, as with inspect_prefix_lists false');
   }
   const created = defaultEgressOf(parsed.change);
-  if (created.length > 0) notes.push('CreateSecurityGroup: offline, the new group was judged by the default egress rule EC2 gives it (all traffic to 0.0.0.0/0)');
+  if (created.length > 0)
+    notes.push('CreateSecurityGroup: offline, the new group was judged by the default egress rule EC2 gives it (all traffic to 0.0.0.0/0)');
   const change = withBothDirections({ ...parsed.change, rules: [...parsed.change.rules, ...created], createdGroup: false });
   const { report, findings } = await processChange(change, offline);
   const reported = report.findings.map((f, i) => ({ ...f, would_action: wouldAction(findings[i] as Finding, policy.mode) }));
@@ -201,7 +218,8 @@ export async function runCheck(args: readonly string[], io: Io): Promise<number>
     return EXIT.ok;
   }
   const format = outputFormat('check', values);
-  if (positionals.length === 0) throw new CliError('check: name at least one event file, directory, or - for standard input (see sg-sentry check --help)');
+  if (positionals.length === 0)
+    throw new CliError('check: name at least one event file, directory, or - for standard input (see sg-sentry check --help)');
   const { policy, source } = loadPolicyFile(values.policy);
   const sources = expandInputs(positionals);
   const named = new Set(positionals);

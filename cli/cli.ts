@@ -59,14 +59,16 @@ async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   }
   if (first === 'help') {
     const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
-    if (rest[0] !== undefined && topic === undefined) throw new CliError(`help: unknown command ${rest[0]} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    if (rest[0] !== undefined && topic === undefined)
+      throw new CliError(`help: unknown command ${rest[0]} (commands: ${Object.keys(COMMANDS).join(', ')})`);
     io.out(topic?.help ?? HELP);
     return EXIT.ok;
   }
   if (first === '--debug') return dispatch(rest, io);
   if (first.startsWith('-')) throw new CliError(`unknown option ${first} before the command (see sg-sentry --help)`);
   const command = COMMANDS[first];
-  if (command === undefined) throw new CliError(`unknown command ${first} (commands: ${Object.keys(COMMANDS).join(', ')}; see sg-sentry --help)`);
+  if (command === undefined)
+    throw new CliError(`unknown command ${first} (commands: ${Object.keys(COMMANDS).join(', ')}; see sg-sentry --help)`);
   return command.run(rest, io);
 }
 

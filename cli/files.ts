@@ -166,7 +166,8 @@ export function eventRecords(label: string, value: unknown): InputRecord[] {
     if (!Array.isArray(records)) throw new CliError(`${label}: Records: expected the array of a CloudTrail log file`);
     return records.map((item, index) => ({ file: label, index, value: item }));
   }
-  if (isObject(value) && 'Events' in value && !('detail' in value) && !('eventName' in value)) return lookupEventsRecords(label, value.Events);
+  if (isObject(value) && 'Events' in value && !('detail' in value) && !('eventName' in value))
+    return lookupEventsRecords(label, value.Events);
   return [{ file: label, index: null, value }];
 }
 

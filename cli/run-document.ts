@@ -106,7 +106,12 @@ export function summarize(results: readonly RunResult[], failures: readonly RunF
         violations: summary.violations + count(f, 'violation'),
         exempt: summary.exempt + count(f, 'exempt'),
         allowed: summary.allowed + count(f, 'allowed'),
-        failed: summary.failed + count(f.map((x) => ({ verdict: x.action })), 'failed'),
+        failed:
+          summary.failed +
+          count(
+            f.map((x) => ({ verdict: x.action })),
+            'failed',
+          ),
       };
     } else if (report.status === 'ignored') {
       summary = { ...summary, ignored: summary.ignored + 1 };

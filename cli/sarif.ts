@@ -71,7 +71,9 @@ function sarifResult(result: RunResult, finding: FindingReport): Sarif.Result {
   const report = result.report;
   const group = place.groupId ?? place.groupName ?? 'unknown group';
   const location: Sarif.Location = {
-    ...(result.file !== undefined && result.file !== STDIN_LABEL ? { physicalLocation: { artifactLocation: artifactLocation(result.file) } } : {}),
+    ...(result.file !== undefined && result.file !== STDIN_LABEL
+      ? { physicalLocation: { artifactLocation: artifactLocation(result.file) } }
+      : {}),
     logicalLocations: [
       {
         name: group,
@@ -108,7 +110,10 @@ export function sarifLog(document: RunDocument): Sarif.Log {
   const results = document.results.flatMap((result) =>
     result.report.findings.filter((f) => f.verdict === 'violation').map((finding) => sarifResult(result, finding)),
   );
-  const notifications: Sarif.Notification[] = document.failures.map((f) => ({ level: 'error', message: { text: `${f.input}: ${f.error}` } }));
+  const notifications: Sarif.Notification[] = document.failures.map((f) => ({
+    level: 'error',
+    message: { text: `${f.input}: ${f.error}` },
+  }));
   return {
     $schema: SCHEMA_URI,
     version: '2.1.0',
@@ -120,7 +125,11 @@ export function sarifLog(document: RunDocument): Sarif.Log {
             version: document.tool.version,
             semanticVersion: document.tool.version,
             informationUri: INFORMATION_URI,
-            rules: [RULES.ingress, RULES.egress].map((rule) => ({ ...rule, defaultConfiguration: { level: 'error' }, helpUri: INFORMATION_URI })),
+            rules: [RULES.ingress, RULES.egress].map((rule) => ({
+              ...rule,
+              defaultConfiguration: { level: 'error' },
+              helpUri: INFORMATION_URI,
+            })),
           },
         },
         invocations: [

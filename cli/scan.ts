@@ -55,7 +55,10 @@ Exit status: 0 no violations (or, with --fix, none left), 1 violations found (or
 const GROUP_BATCH_LIMIT = 200;
 
 function listed(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 async function regionsOf(values: { region?: string[] | undefined; regions?: string | undefined }, session: AwsSession): Promise<string[]> {
@@ -84,7 +87,14 @@ function codeOf(error: Error): string {
  * 200 groups with findings adds it. Best effort: without the permission the names stay unknown.
  */
 async function withGroupNames(report: SweepReport, session: AwsSession): Promise<{ report: SweepReport; problem?: string }> {
-  const ids = [...new Set(report.findings.filter((f) => f.group_name === undefined).map((f) => f.group_id).filter((id): id is string => id !== undefined))];
+  const ids = [
+    ...new Set(
+      report.findings
+        .filter((f) => f.group_name === undefined)
+        .map((f) => f.group_id)
+        .filter((id): id is string => id !== undefined),
+    ),
+  ];
   if (ids.length === 0) return { report };
   const names = new Map<string, string>();
   try {
@@ -138,7 +148,11 @@ function summaryLine(report: SweepReport, fix: boolean): string {
   return `${report.region}: ${c.rules} rules in ${c.groups} groups (${report.pages} page(s)): ${c.violations} violation(s), ${c.exempt} exempt; ${acted}${incompleteText(report)}\n`;
 }
 
-export async function runScan(args: readonly string[], io: Io, sessionFor: (profile: string | undefined, env: NodeJS.ProcessEnv) => AwsSession = sdkSession): Promise<number> {
+export async function runScan(
+  args: readonly string[],
+  io: Io,
+  sessionFor: (profile: string | undefined, env: NodeJS.ProcessEnv) => AwsSession = sdkSession,
+): Promise<number> {
   const { values } = parseCommandArgs('scan', args, {
     policy: { type: 'string' },
     region: { type: 'string', multiple: true },
@@ -158,7 +172,12 @@ export async function runScan(args: readonly string[], io: Io, sessionFor: (prof
   const regions = await regionsOf(values, session);
   const account = await session.callerAccount(regions[0] as string);
   const effective = withMode(policy, fix ? 'enforce' : 'report');
-  const ctx: EngineContext = { policy: effective, portsFor: ({ region }) => ({ ec2: session.ec2(region) }), log: () => {}, now: () => new Date() };
+  const ctx: EngineContext = {
+    policy: effective,
+    portsFor: ({ region }) => ({ ec2: session.ec2(region) }),
+    log: () => {},
+    now: () => new Date(),
+  };
   io.err(`scan: account ${account}, ${regions.join(', ')} with ${source}${fix ? ` (--fix: violations will be ${policy.action === 'restrict' ? 'restricted' : 'revoked'})` : ' (read-only)'}
 `);
 
@@ -168,7 +187,9 @@ export async function runScan(args: readonly string[], io: Io, sessionFor: (prof
   for (const region of regions) {
     let swept: SweepReport;
     try {
-      swept = await processSweep({ account, region, time: new Date().toISOString() }, ctx, { onProgress: (p) => progress.update(progressLine(p)) });
+      swept = await processSweep({ account, region, time: new Date().toISOString() }, ctx, {
+        onProgress: (p) => progress.update(progressLine(p)),
+      });
     } catch (error) {
       progress.done();
       if (!(error instanceof Ec2CallError) && !(error instanceof RetryableRemediationError)) throw error;
@@ -186,7 +207,9 @@ export async function runScan(args: readonly string[], io: Io, sessionFor: (prof
 
   const reports = results.map((r) => r.report as SweepReport);
   const awsFailed = failures.length > 0 || reports.some((r) => r.errors.length > 0);
-  const violationsLeft = reports.some((r) => (fix ? r.counts.failed > 0 || r.counts.cannot_evaluate > 0 || r.incomplete : r.counts.violations > 0));
+  const violationsLeft = reports.some((r) =>
+    fix ? r.counts.failed > 0 || r.counts.cannot_evaluate > 0 || r.incomplete : r.counts.violations > 0,
+  );
   const exitCode = awsFailed ? EXIT.aws : violationsLeft ? EXIT.violations : EXIT.ok;
 
   if (format !== 'text') {
@@ -203,7 +226,8 @@ export async function runScan(args: readonly string[], io: Io, sessionFor: (prof
     return exitCode;
   }
   const rows = reports.flatMap(findingRows);
-  if (rows.length > 0) io.out(`${table(['REGION', 'GROUP', 'NAME', 'DIRECTION', 'RULE', 'TRAFFIC', 'SOURCE', 'VERDICT', 'ACTION', 'REASON'], rows)}\n`);
+  if (rows.length > 0)
+    io.out(`${table(['REGION', 'GROUP', 'NAME', 'DIRECTION', 'RULE', 'TRAFFIC', 'SOURCE', 'VERDICT', 'ACTION', 'REASON'], rows)}\n`);
   for (const report of reports) io.out(summaryLine(report, fix));
   for (const f of failures) io.out(`${f.input}: not scanned (the error is above)\n`);
   return exitCode;

@@ -109,7 +109,9 @@ interface FunctionFacts {
 }
 
 async function checkFunction(c: SmokeTestClients, name: string): Promise<{ result: SmokeCheck; facts: FunctionFacts }> {
-  const fn = await call(`lambda:GetFunctionConfiguration ${name}`, () => c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })));
+  const fn = await call(`lambda:GetFunctionConfiguration ${name}`, () =>
+    c.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })),
+  );
   if (!fn) return { result: { check: 'function', status: 'fail', detail: `function ${name} not found` }, facts: {} };
   const variables = fn.Environment?.Variables ?? {};
   const facts = { arn: fn.FunctionArn, topicArn: variables[ENV.topicArn] };
@@ -123,9 +125,14 @@ async function checkFunction(c: SmokeTestClients, name: string): Promise<{ resul
         ? `${ENV.selfRoleArn} ${variables[ENV.selfRoleArn]} is not its role ${fn.Role}, so its own calls are not recognised`
         : '',
   ].filter(Boolean);
-  if (problems.length > 0) return { result: { check: 'function', status: 'fail', detail: `function ${name}: ${problems.join('; ')}` }, facts };
+  if (problems.length > 0)
+    return { result: { check: 'function', status: 'fail', detail: `function ${name}: ${problems.join('; ')}` }, facts };
   return {
-    result: { check: 'function', status: 'ok', detail: `function ${name}: ${fn.State ?? 'Active'}, ${fn.Runtime ?? 'runtime unknown'}, role ${fn.Role ?? '?'}` },
+    result: {
+      check: 'function',
+      status: 'ok',
+      detail: `function ${name}: ${fn.State ?? 'Active'}, ${fn.Runtime ?? 'runtime unknown'}, role ${fn.Role ?? '?'}`,
+    },
     facts,
   };
 }
@@ -151,9 +158,14 @@ async function checkRule(c: SmokeTestClients, ruleName: string, functionArn: str
   const missing = WATCHED_EVENT_NAMES.filter((n) => !names.includes(n));
   if (missing.length > 0) problems.push(`its pattern misses ${missing.join(', ')} (deployed from an older module? apply the current one)`);
   const targets = await call(`events:ListTargetsByRule ${ruleName}`, () => c.events.send(new ListTargetsByRuleCommand({ Rule: ruleName })));
-  if (functionArn !== undefined && !(targets?.Targets ?? []).some((t) => t.Arn === functionArn)) problems.push(`it does not target ${functionArn}`);
+  if (functionArn !== undefined && !(targets?.Targets ?? []).some((t) => t.Arn === functionArn))
+    problems.push(`it does not target ${functionArn}`);
   if (problems.length > 0) return { check: 'rule', status: 'fail', detail: `rule ${ruleName}: ${problems.join('; ')}` };
-  return { check: 'rule', status: 'ok', detail: `rule ${ruleName}: enabled, matches ${WATCHED_EVENT_NAMES.length} calls, targets the function` };
+  return {
+    check: 'rule',
+    status: 'ok',
+    detail: `rule ${ruleName}: enabled, matches ${WATCHED_EVENT_NAMES.length} calls, targets the function`,
+  };
 }
 
 async function checkSweep(c: SmokeTestClients, ruleName: string): Promise<SmokeCheck> {
@@ -181,7 +193,9 @@ async function checkInvoke(c: SmokeTestClients, name: string, region: string, no
   const payload = JSON.stringify(smokeTestEvent(region, now));
   let answer;
   try {
-    answer = await c.lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(payload) }));
+    answer = await c.lambda.send(
+      new InvokeCommand({ FunctionName: name, InvocationType: 'RequestResponse', Payload: new TextEncoder().encode(payload) }),
+    );
   } catch (error) {
     if (isNotFound(error)) return { check: 'invoke', status: 'fail', detail: `function ${name} not found` };
     throw awsFailure(`lambda:InvokeFunction ${name}`, error);
@@ -203,7 +217,12 @@ async function checkInvoke(c: SmokeTestClients, name: string, region: string, no
   } catch {
     status = undefined;
   }
-  if (status !== 'ignored') return { check: 'invoke', status: 'fail', detail: `the function answered ${text.slice(0, 500) || '(nothing)'}, not the ignored report` };
+  if (status !== 'ignored')
+    return {
+      check: 'invoke',
+      status: 'fail',
+      detail: `the function answered ${text.slice(0, 500) || '(nothing)'}, not the ignored report`,
+    };
   return { check: 'invoke', status: 'ok', detail: 'the function started (its policy loads) and ignored the harmless event' };
 }
 
@@ -245,7 +264,11 @@ export async function runSmokeTest(
     io.out(`${JSON.stringify({ name, region, checks, exit_code: exitCode }, null, 2)}\n`);
   } else {
     for (const c of checks) io.out(`${c.status.padEnd(7)} ${c.check.padEnd(8)} ${c.detail}\n`);
-    io.out(exitCode === EXIT.ok ? `sg-sentry ${name} in ${region} passed the smoke test\n` : `sg-sentry ${name} in ${region} FAILED the smoke test\n`);
+    io.out(
+      exitCode === EXIT.ok
+        ? `sg-sentry ${name} in ${region} passed the smoke test\n`
+        : `sg-sentry ${name} in ${region} FAILED the smoke test\n`,
+    );
   }
   return exitCode;
 }

@@ -31,7 +31,10 @@ export class EnvironmentError extends Error {
 /** SENTRY_SWEEP_ACCOUNTS and SENTRY_SWEEP_REGIONS, each a JSON array; undefined when neither is set. */
 export function sweepSettingsOf(env: NodeJS.ProcessEnv): SweepSettings | undefined {
   const raw: Record<string, unknown> = {};
-  for (const [key, name] of [['accounts', ENV.sweepAccounts], ['regions', ENV.sweepRegions]] as const) {
+  for (const [key, name] of [
+    ['accounts', ENV.sweepAccounts],
+    ['regions', ENV.sweepRegions],
+  ] as const) {
     const text = env[name]?.trim();
     if (!text) continue;
     try {
@@ -44,7 +47,13 @@ export function sweepSettingsOf(env: NodeJS.ProcessEnv): SweepSettings | undefin
   const parsed = SweepSettingsSchema.safeParse(raw);
   if (!parsed.success) {
     const names: Record<string, string> = { accounts: ENV.sweepAccounts, regions: ENV.sweepRegions };
-    const problems = parsed.error.issues.map((issue) => `${names[String(issue.path[0])] ?? 'sweep settings'}${issue.path.slice(1).map((p) => `[${String(p)}]`).join('')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) =>
+        `${names[String(issue.path[0])] ?? 'sweep settings'}${issue.path
+          .slice(1)
+          .map((p) => `[${String(p)}]`)
+          .join('')}: ${issue.message}`,
+    );
     throw new EnvironmentError(`invalid sweep settings: ${problems.join('; ')}`);
   }
   return parsed.data;
@@ -72,7 +81,9 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     topicArn ? SnsNotifier.forTopic(topicArn) : undefined,
     [
       ...(chatTopicArn ? [ChatNotifier.forTopic(chatTopicArn)] : []),
-      ...(slackParameter ? [new SlackNotifier(cachedSecureString(slackParameter), log, { source: `SSM parameter ${slackParameter}` })] : []),
+      ...(slackParameter
+        ? [new SlackNotifier(cachedSecureString(slackParameter), log, { source: `SSM parameter ${slackParameter}` })]
+        : []),
     ],
     log,
   );
@@ -89,7 +100,10 @@ export function contextFromEnvironment(env: NodeJS.ProcessEnv, overrides: Partia
     ...(securityHub
       ? {
           securityHub: (region: string, credentials?: CredentialSource) =>
-            new SecurityHubAdapter(region, { ...(credentials !== undefined ? { credentials } : {}), ...(securityHubEndpoint ? { endpoint: securityHubEndpoint } : {}) }),
+            new SecurityHubAdapter(region, {
+              ...(credentials !== undefined ? { credentials } : {}),
+              ...(securityHubEndpoint ? { endpoint: securityHubEndpoint } : {}),
+            }),
         }
       : {}),
     assumeRole: (roleArn) => assumeRole(sts, roleArn),

@@ -26,7 +26,14 @@ export interface FunctionContext extends EngineContext {
   readonly bindInvocation?: (context: LambdaContextLike) => void;
 }
 
-export type HandlerResult = EventReport | SweepReport | SweepRunReport | SweepDispatchReport | SweepJobsResult | TagChangeReport | SkippedReport;
+export type HandlerResult =
+  | EventReport
+  | SweepReport
+  | SweepRunReport
+  | SweepDispatchReport
+  | SweepJobsResult
+  | TagChangeReport
+  | SkippedReport;
 
 function timeBudget(context: LambdaContextLike | undefined): { remainingMs?: () => number } {
   const remaining = context?.getRemainingTimeInMillis;

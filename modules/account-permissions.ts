@@ -22,8 +22,7 @@ export const ACCOUNT_SWITCHES = {
     centralWhen: 'the policy\'s mode is not "report"',
     variable: 'enforce',
     parameter: 'Enforce',
-    description:
-      'Grant the revoke calls: true when the central deployment\'s policy mode is "enforce" (the default), false for "report".',
+    description: 'Grant the revoke calls: true when the central deployment\'s policy mode is "enforce" (the default), false for "report".',
     memberDefault: true,
   },
   restrict: {
@@ -35,11 +34,11 @@ export const ACCOUNT_SWITCHES = {
     memberDefault: false,
   },
   inspectPrefixLists: {
-    centralWhen: 'the policy\'s inspect_prefix_lists is not false',
+    centralWhen: "the policy's inspect_prefix_lists is not false",
     variable: 'inspect_prefix_lists',
     parameter: 'InspectPrefixLists',
     description:
-      'Grant the prefix-list reads (and, with enforce, the removal of offending entries): true unless the central deployment\'s policy sets inspect_prefix_lists to false.',
+      "Grant the prefix-list reads (and, with enforce, the removal of offending entries): true unless the central deployment's policy sets inspect_prefix_lists to false.",
     memberDefault: true,
   },
   securityHub: {
@@ -61,7 +60,7 @@ export const ACCOUNT_VALUES = {
     variable: 'remove_exception_tag_key',
     parameter: 'RemoveExceptionTagKey',
     description:
-      'Grant ec2:DeleteTags on this account\'s security groups for this one tag key (with enforce), so that an exception tag set by someone exception_approvers does not name is removed here too: the central deployment\'s policy exception_tag, when its exception_approvers is not empty.',
+      "Grant ec2:DeleteTags on this account's security groups for this one tag key (with enforce), so that an exception tag set by someone exception_approvers does not name is removed here too: the central deployment's policy exception_tag, when its exception_approvers is not empty.",
     unset: 'not granted (such a tag is still not honoured, but stays on the group)',
   },
 } as const;
@@ -134,7 +133,7 @@ export const ACCOUNT_PERMISSIONS = {
   },
   ImportSecurityHubFindings: {
     requires: ['securityHub'],
-    why: 'Imports the findings about this account into its Security Hub (BatchImportFindings) as the account\'s own default product, the only product it may write to; nothing else of Security Hub, and only in the regions the function serves (aws:RequestedRegion).',
+    why: "Imports the findings about this account into its Security Hub (BatchImportFindings) as the account's own default product, the only product it may write to; nothing else of Security Hub, and only in the regions the function serves (aws:RequestedRegion).",
     grant: (s) => ({
       actions: ['securityhub:BatchImportFindings'],
       resources: [`arn:${s.partition}:securityhub:*:${s.accountId}:product/${s.accountId}/default`],
@@ -166,8 +165,12 @@ export function needsOf(definition: Pick<AccountPermission, 'requires' | 'needs'
 
 /** "enforce = true and remove_exception_tag_key is set", or the central module's wording, for a README. */
 export function whenText(definition: Pick<AccountPermission, 'requires' | 'needs'>, side: 'central' | 'member'): string {
-  const switches = definition.requires.map((name) => (side === 'central' ? ACCOUNT_SWITCHES[name].centralWhen : `${ACCOUNT_SWITCHES[name].variable} = true`));
-  const values = needsOf(definition).map((name) => (side === 'central' ? ACCOUNT_VALUES[name].centralWhen : `${ACCOUNT_VALUES[name].variable} is set`));
+  const switches = definition.requires.map((name) =>
+    side === 'central' ? ACCOUNT_SWITCHES[name].centralWhen : `${ACCOUNT_SWITCHES[name].variable} = true`,
+  );
+  const values = needsOf(definition).map((name) =>
+    side === 'central' ? ACCOUNT_VALUES[name].centralWhen : `${ACCOUNT_VALUES[name].variable} is set`,
+  );
   const all = [...switches, ...values];
   return all.length === 0 ? 'always' : all.join(' and ');
 }

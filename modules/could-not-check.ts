@@ -51,7 +51,8 @@ export function couldNotCheckAlarm(
 ): Pick<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'statistic' | 'tags'> {
   return {
     alarmName: couldNotCheckAlarmName(name),
-    alarmDescription: 'sg-sentry: a security-group change could not be checked (an event it could not read); look at the function\'s error log lines "sg-sentry could not check event"',
+    alarmDescription:
+      'sg-sentry: a security-group change could not be checked (an event it could not read); look at the function\'s error log lines "sg-sentry could not check event"',
     namespace: EVENTS_NOT_CHECKED_METRIC.namespace,
     metricName: EVENTS_NOT_CHECKED_METRIC.name,
     statistic: 'Sum',

@@ -171,8 +171,7 @@ export const STACKSET_CALL_AS = ['SELF', 'DELEGATED_ADMIN'] as const;
 
 /** An HCL string literal (JSON's escapes for `"` and `\` are HCL's too). */
 export const hcl = (text: string) => JSON.stringify(text);
-export const hclList = (values: readonly (string | number)[]) =>
-  `[${values.map((v) => (typeof v === 'string' ? hcl(v) : v)).join(', ')}]`;
+export const hclList = (values: readonly (string | number)[]) => `[${values.map((v) => (typeof v === 'string' ? hcl(v) : v)).join(', ')}]`;
 const canMatch = (pattern: string, expression: string) => `can(regex(${hcl(pattern)}, ${expression}))`;
 
 const plainString = (value: unknown): value is string => typeof value === 'string' && !isToken(value);
@@ -228,7 +227,8 @@ export function wholeNumberAtLeast(min: number, errorMessage: string): InputRule
   return {
     errorMessage,
     expression: (ref) => `${ref} >= ${min} && floor(${ref}) == ${ref}`,
-    offending: (value) => (typeof value === 'number' && !isToken(value) && !(Number.isInteger(value) && value >= min) ? shown(value) : undefined),
+    offending: (value) =>
+      typeof value === 'number' && !isToken(value) && !(Number.isInteger(value) && value >= min) ? shown(value) : undefined,
   };
 }
 
@@ -255,7 +255,9 @@ function channelsRule(patterns: Readonly<Record<string, string>>, errorMessage: 
       `alltrue([for c in ${ref} : ${attributes.map(([a, p]) => canMatch(p, `c.${a}`)).join(' && ')}]) && length(distinct([for c in ${ref} : c.channel_id])) == length(${ref})`,
     offending: (value) => {
       if (!Array.isArray(value) || isToken(value)) return undefined;
-      const bad = value.filter((c) => typeof c !== 'object' || c === null || attributes.some(([a, p]) => plainString(c[a]) && !new RegExp(p).test(c[a])));
+      const bad = value.filter(
+        (c) => typeof c !== 'object' || c === null || attributes.some(([a, p]) => plainString(c[a]) && !new RegExp(p).test(c[a])),
+      );
       if (bad.length > 0) return shown(bad);
       const ids = value.map((c) => c?.channel_id);
       return new Set(ids).size !== ids.length ? shown(ids) : undefined;
@@ -293,9 +295,11 @@ const POLICY_RULES: readonly InputRule[] = [
     },
   },
   {
-    errorMessage: 'policy must be a valid sg-sentry policy: every problem is named by its JSON path (unknown keys, mode, action, protocol, CIDRs, ports, ...).',
+    errorMessage:
+      'policy must be a valid sg-sentry policy: every problem is named by its JSON path (unknown keys, mode, action, protocol, CIDRs, ports, ...).',
     // The problems are computed once, bound by a one-element `for`.
-    terraformMessage: (ref) => `\${[for problems in [${policyProblems(ref)}] : format("The policy has %d problem(s): %s", length(problems), join("; ", problems))][0]}`,
+    terraformMessage: (ref) =>
+      `\${[for problems in [${policyProblems(ref)}] : format("The policy has %d problem(s): %s", length(problems), join("; ", problems))][0]}`,
     expression: (ref) => `length(${policyProblems(ref)}) == 0`,
     nullPasses: false,
     offending: (value) => {
@@ -403,7 +407,7 @@ export const INPUTS = {
     variable: 'log_retention_days',
     type: 'number',
     default: 90,
-    description: 'Retention of the function\'s log group in days.',
+    description: "Retention of the function's log group in days.",
     rules: [oneOf(LOG_RETENTION_DAYS, `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.`)],
   },
   kmsKeyArn: {
@@ -426,7 +430,7 @@ export const INPUTS = {
     type: 'bool',
     default: true,
     description:
-      'Create the state table (DynamoDB, on demand, TTL, point-in-time recovery, encrypted with the module\'s key or kms_key_arn) and pass it to the function as SENTRY_STATE_TABLE. It remembers the violations exempt principals made, so the sweep does not revoke them. false: no table; the sweep then revokes such rules. Must be known at plan.',
+      "Create the state table (DynamoDB, on demand, TTL, point-in-time recovery, encrypted with the module's key or kms_key_arn) and pass it to the function as SENTRY_STATE_TABLE. It remembers the violations exempt principals made, so the sweep does not revoke them. false: no table; the sweep then revokes such rules. Must be known at plan.",
   },
   maximumRetryAttempts: {
     variable: 'maximum_retry_attempts',
@@ -477,7 +481,7 @@ export const INPUTS = {
     type: 'string',
     default: null,
     description:
-      'Id of the AWS Organization (o-...) this deployment serves: creates the central event bus that member accounts forward to (only principals of this organization may put events), the sweep queue, and the permission to assume member_role_name in the organization\'s accounts. null: one account.',
+      "Id of the AWS Organization (o-...) this deployment serves: creates the central event bus that member accounts forward to (only principals of this organization may put events), the sweep queue, and the permission to assume member_role_name in the organization's accounts. null: one account.",
     rules: [matching(ORGANIZATION_ID_PATTERN, 'organization_id must be an organization id such as o-a1b2c3d4e5.')],
   },
   memberRoleName: {
@@ -562,7 +566,7 @@ export const INPUTS = {
     rules: [
       channelsRule(
         { team_id: GUID_PATTERN, channel_id: TEAMS_CHANNEL_ID_PATTERN, tenant_id: GUID_PATTERN },
-        'Every chat_teams_channels entry needs a team_id and a tenant_id (GUIDs) and a channel_id URL-encoded as in the channel\'s link (19%3a...%40thread.tacv2), each channel once.',
+        "Every chat_teams_channels entry needs a team_id and a tenant_id (GUIDs) and a channel_id URL-encoded as in the channel's link (19%3a...%40thread.tacv2), each channel once.",
       ),
     ],
   },

@@ -20,16 +20,20 @@ const SWITCH_INPUTS = Object.fromEntries(
 const TAG_KEY_PATTERN = '^.{1,128}$';
 
 const VALUE_INPUTS = Object.fromEntries(
-  (Object.entries(ACCOUNT_VALUES) as Array<[AccountValue, (typeof ACCOUNT_VALUES)[AccountValue]]>).map(([name, v]): [AccountValue, InputDefinition] => [
-    name,
-    {
-      variable: v.variable,
-      type: 'string',
-      default: null,
-      description: `${v.description} null: ${v.unset}.`,
-      rules: [matching(TAG_KEY_PATTERN, `${v.variable} must be a tag key of 1-128 characters (the central policy's exception_tag), or null.`)],
-    },
-  ]),
+  (Object.entries(ACCOUNT_VALUES) as Array<[AccountValue, (typeof ACCOUNT_VALUES)[AccountValue]]>).map(
+    ([name, v]): [AccountValue, InputDefinition] => [
+      name,
+      {
+        variable: v.variable,
+        type: 'string',
+        default: null,
+        description: `${v.description} null: ${v.unset}.`,
+        rules: [
+          matching(TAG_KEY_PATTERN, `${v.variable} must be a tag key of 1-128 characters (the central policy's exception_tag), or null.`),
+        ],
+      },
+    ],
+  ),
 ) as Record<AccountValue, InputDefinition>;
 
 export const MEMBER_INPUTS = {
@@ -44,15 +48,21 @@ export const MEMBER_INPUTS = {
     variable: 'central_function_role_arn',
     type: 'string',
     default: undefined,
-    description: 'ARN of the central function\'s role: the lambda_role_arn output of the central sg-sentry module. The member role trusts only this role.',
+    description:
+      "ARN of the central function's role: the lambda_role_arn output of the central sg-sentry module. The member role trusts only this role.",
     rules: [matching(ROLE_ARN_PATTERN, 'central_function_role_arn must be an IAM role ARN.')],
   },
-  memberRoleName: { ...INPUTS.memberRoleName, description: 'Name of the member role: the central module\'s member_role_name. The forwarder role and rule are <member_role_name>-forwarder.' },
+  memberRoleName: {
+    ...INPUTS.memberRoleName,
+    description:
+      "Name of the member role: the central module's member_role_name. The forwarder role and rule are <member_role_name>-forwarder.",
+  },
   createRoles: {
     variable: 'create_roles',
     type: 'bool',
     default: true,
-    description: 'Create the member role and the forwarder role (IAM is global): true in exactly one instance per account, false in the other regions.',
+    description:
+      'Create the member role and the forwarder role (IAM is global): true in exactly one instance per account, false in the other regions.',
   },
   ...SWITCH_INPUTS,
   ...VALUE_INPUTS,
@@ -61,7 +71,7 @@ export const MEMBER_INPUTS = {
     type: 'list(string)',
     default: [],
     description:
-      'Regions the member role may change security groups in (aws:RequestedRegion): every region this account forwards from, and the central module\'s sweep_regions. Empty: this instance\'s region only. Only the instance with create_roles = true reads it.',
+      "Regions the member role may change security groups in (aws:RequestedRegion): every region this account forwards from, and the central module's sweep_regions. Empty: this instance's region only. Only the instance with create_roles = true reads it.",
     rules: [eachMatching(REGION_PATTERN, 'region', 'Every write_regions entry must be a region name such as eu-west-1.')],
   },
   tags: INPUTS.tags,

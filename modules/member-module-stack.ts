@@ -46,11 +46,20 @@ export class MemberModuleStack extends TerraformStack {
     });
 
     const outputs = new Construct(this, 'outputs');
-    const output = (outputName: string, v: string, description: string) => new TerraformOutput(outputs, outputName, { value: v, description });
+    const output = (outputName: string, v: string, description: string) =>
+      new TerraformOutput(outputs, outputName, { value: v, description });
     output('member_role_arn', singleInstance(this.member.memberRole, 'arn'), 'ARN of the member role (null where create_roles = false).');
-    output('forwarder_role_arn', this.member.forwarderRoleArn, 'ARN of the forwarder role the rule sends with (created where create_roles = true).');
+    output(
+      'forwarder_role_arn',
+      this.member.forwarderRoleArn,
+      'ARN of the forwarder role the rule sends with (created where create_roles = true).',
+    );
     output('version', version, 'The sg-sentry release this module is (the git tag is v<version>).');
-    output('forwarder_rule_arn', this.member.forwarderRule.arn, 'ARN of the default-bus rule that forwards this region\'s security-group events.');
+    output(
+      'forwarder_rule_arn',
+      this.member.forwarderRule.arn,
+      "ARN of the default-bus rule that forwards this region's security-group events.",
+    );
   }
 
   /** Readable addresses, as in the central module. */

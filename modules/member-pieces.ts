@@ -54,7 +54,7 @@ export const FORWARDER_PERMISSIONS = {
 
 export const FORWARDER_ROLE: RolePiece = {
   name: (s) => forwarderName(s.memberRoleName),
-  description: 'sg-sentry forwarder role: EventBridge sends this account\'s security-group events to the central sg-sentry bus with it',
+  description: "sg-sentry forwarder role: EventBridge sends this account's security-group events to the central sg-sentry bus with it",
   trust: (s) => ({
     principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
     condition: [{ test: 'StringEquals', variable: 'aws:SourceAccount', values: [s.accountId] }],

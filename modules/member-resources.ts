@@ -103,7 +103,10 @@ export class MemberResources extends Construct {
     });
 
     const count = Token.asNumber(choose(props.createRoles, 1, 0));
-    const valuesSet = Object.fromEntries(Object.entries(props.values).map(([name, v]) => [name, isSet(v)])) as Record<AccountValue, Condition>;
+    const valuesSet = Object.fromEntries(Object.entries(props.values).map(([name, v]) => [name, isSet(v)])) as Record<
+      AccountValue,
+      Condition
+    >;
     const context: MemberContext = { scope: memberScope, switches: props.switches, valuesSet };
     this.memberRole = this.role('member_role', MEMBER_ROLE, context, count, tags);
     this.forwarderRole = this.role('forwarder_role', FORWARDER_ROLE, context, count, tags);

@@ -42,7 +42,10 @@ const CFN_SCOPE: MemberScope = {
   centralEventBusArn: '${CentralEventBusArn}',
   centralFunctionRoleArn: '${CentralFunctionRoleArn}',
   memberRoleName: '${MemberRoleName}',
-  values: Object.fromEntries(Object.entries(ACCOUNT_VALUES).map(([name, v]) => [name, `\${${v.parameter}}`])) as Record<AccountValue, string>,
+  values: Object.fromEntries(Object.entries(ACCOUNT_VALUES).map(([name, v]) => [name, `\${${v.parameter}}`])) as Record<
+    AccountValue,
+    string
+  >,
 };
 
 const SUBSTITUTION = /\$\{[^}]+\}/;
@@ -65,7 +68,7 @@ function cfn(value: unknown): unknown {
 }
 
 const STRING_PARAMETERS = {
-  CentralFunctionRoleArn: 'ARN of the central sg-sentry function\'s role: the only principal the member role trusts.',
+  CentralFunctionRoleArn: "ARN of the central sg-sentry function's role: the only principal the member role trusts.",
   CentralEventBusArn: 'ARN of the central sg-sentry event bus.',
   MemberRoleName: 'Name of the member role; the forwarder role is <name>-forwarder.',
 } as const;
@@ -75,7 +78,10 @@ const switchCondition = (name: AccountSwitch) => `${ACCOUNT_SWITCHES[name].param
 const valueCondition = (name: AccountValue) => `${ACCOUNT_VALUES[name].parameter}Set`;
 
 /** The conditions a statement is present under: its switches on, its values set. */
-const conditionsOf = (definition: AccountPermission<MemberScope>) => [...definition.requires.map(switchCondition), ...needsOf(definition).map(valueCondition)];
+const conditionsOf = (definition: AccountPermission<MemberScope>) => [
+  ...definition.requires.map(switchCondition),
+  ...needsOf(definition).map(valueCondition),
+];
 
 /** The role's statements; a statement that requires switches or values is an `Fn::If` on them. */
 function rolePolicyStatements(role: RolePiece): unknown[] {
@@ -94,9 +100,7 @@ function roleResource(role: RolePiece) {
       RoleName: cfn(role.name(CFN_SCOPE)),
       Description: role.description,
       AssumeRolePolicyDocument: cfn(trustPolicyJson(role.trust(CFN_SCOPE))),
-      Policies: [
-        { PolicyName: MEMBER_POLICY_NAME, PolicyDocument: { Version: '2012-10-17', Statement: rolePolicyStatements(role) } },
-      ],
+      Policies: [{ PolicyName: MEMBER_POLICY_NAME, PolicyDocument: { Version: '2012-10-17', Statement: rolePolicyStatements(role) } }],
     },
   };
 }
@@ -112,17 +116,31 @@ export function memberRolesTemplate(): CfnTemplate {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: 'sg-sentry member roles: the role the central sg-sentry function acts with, and the role that forwards events to it',
     Parameters: {
-      ...Object.fromEntries(Object.entries(STRING_PARAMETERS).map(([name, description]) => [name, { Type: 'String', Description: description }])),
+      ...Object.fromEntries(
+        Object.entries(STRING_PARAMETERS).map(([name, description]) => [name, { Type: 'String', Description: description }]),
+      ),
       [WRITE_REGIONS]: { Type: 'CommaDelimitedList', Description: 'Regions the member role may change security groups in.' },
       ...Object.fromEntries(
-        switches.map(([, s]) => [s.parameter, { Type: 'String', AllowedValues: ['true', 'false'], Default: String(s.memberDefault), Description: s.description }]),
+        switches.map(([, s]) => [
+          s.parameter,
+          { Type: 'String', AllowedValues: ['true', 'false'], Default: String(s.memberDefault), Description: s.description },
+        ]),
       ),
-      ...Object.fromEntries(values.map(([, v]) => [v.parameter, { Type: 'String', Default: '', MaxLength: 128, Description: `${v.description} Empty: ${v.unset}.` }])),
+      ...Object.fromEntries(
+        values.map(([, v]) => [
+          v.parameter,
+          { Type: 'String', Default: '', MaxLength: 128, Description: `${v.description} Empty: ${v.unset}.` },
+        ]),
+      ),
     },
     Conditions: {
       ...Object.fromEntries(switches.map(([name, s]) => [switchCondition(name), { 'Fn::Equals': [{ Ref: s.parameter }, 'true'] }])),
-      ...Object.fromEntries(values.map(([name, v]) => [valueCondition(name), { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: v.parameter }, ''] }] }])),
-      ...Object.fromEntries(combined.map((conditions) => [conditions.join('And'), { 'Fn::And': conditions.map((c) => ({ Condition: c })) }])),
+      ...Object.fromEntries(
+        values.map(([name, v]) => [valueCondition(name), { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: v.parameter }, ''] }] }]),
+      ),
+      ...Object.fromEntries(
+        combined.map((conditions) => [conditions.join('And'), { 'Fn::And': conditions.map((c) => ({ Condition: c })) }]),
+      ),
     },
     Resources: { MemberRole: roleResource(MEMBER_ROLE), ForwarderRole: roleResource(FORWARDER_ROLE) },
   };
@@ -132,7 +150,7 @@ export function memberRolesTemplate(): CfnTemplate {
 export function memberForwardersTemplate(): CfnTemplate {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: 'sg-sentry forwarder: sends this region\'s security-group changes to the central sg-sentry bus',
+    Description: "sg-sentry forwarder: sends this region's security-group changes to the central sg-sentry bus",
     Parameters: {
       CentralEventBusArn: { Type: 'String', Description: STRING_PARAMETERS.CentralEventBusArn },
       MemberRoleName: { Type: 'String', Description: STRING_PARAMETERS.MemberRoleName },
@@ -146,7 +164,9 @@ export function memberForwardersTemplate(): CfnTemplate {
           EventBusName: 'default',
           EventPattern: FORWARDER_RULE.pattern(),
           State: 'ENABLED',
-          Targets: [{ Id: FORWARDER_RULE.targetId, Arn: cfn(CFN_SCOPE.centralEventBusArn), RoleArn: cfn(FORWARDER_RULE.roleArn(CFN_SCOPE)) }],
+          Targets: [
+            { Id: FORWARDER_RULE.targetId, Arn: cfn(CFN_SCOPE.centralEventBusArn), RoleArn: cfn(FORWARDER_RULE.roleArn(CFN_SCOPE)) },
+          ],
         },
       },
     },
@@ -204,11 +224,17 @@ export function createMemberStackSets(scope: Construct, props: MemberStackSetsPr
       MemberRoleName: props.memberRoleName,
       [WRITE_REGIONS]: joined(props.writeRegions, ','),
       ...Object.fromEntries(
-        (Object.keys(ACCOUNT_SWITCHES) as AccountSwitch[]).map((s) => [ACCOUNT_SWITCHES[s].parameter, choose(props.switches[s], 'true', 'false')]),
+        (Object.keys(ACCOUNT_SWITCHES) as AccountSwitch[]).map((s) => [
+          ACCOUNT_SWITCHES[s].parameter,
+          choose(props.switches[s], 'true', 'false'),
+        ]),
       ),
       // Empty: not granted.
       ...Object.fromEntries(
-        (Object.keys(ACCOUNT_VALUES) as AccountValue[]).map((v) => [ACCOUNT_VALUES[v].parameter, choose(props.values[v].set, props.values[v].value, '')]),
+        (Object.keys(ACCOUNT_VALUES) as AccountValue[]).map((v) => [
+          ACCOUNT_VALUES[v].parameter,
+          choose(props.values[v].set, props.values[v].value, ''),
+        ]),
       ),
     },
   });

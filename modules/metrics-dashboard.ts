@@ -28,7 +28,8 @@ export function metricAlarms(name: string, tags: { [key: string]: string } | und
       'failed_alarm',
       {
         alarmName: names.failed,
-        alarmDescription: 'sg-sentry: a violation could not be remediated (Failed); the rule may still be open, see the notification or the function logs',
+        alarmDescription:
+          'sg-sentry: a violation could not be remediated (Failed); the rule may still be open, see the notification or the function logs',
         ...on('Failed'),
       },
     ],
@@ -59,17 +60,27 @@ export function dashboardBody(region: string): string {
         [metric('ExposureSeconds', 'p50', 'p50'), metric('ExposureSeconds', 'p90', 'p90'), metric('ExposureSeconds', 'Maximum', 'max')],
         { yAxis: { left: { min: 0 } } },
       ),
-      widget(12, 0, 'Rules by outcome', [
-        metric('Revoked', 'Sum', 'revoked'),
-        metric('Restricted', 'Sum', 'restricted'),
-        metric('Exempt', 'Sum', 'exempt'),
-        metric('Reported', 'Sum', 'reported'),
-        metric('Failed', 'Sum', 'failed'),
-      ], { stacked: false }),
+      widget(
+        12,
+        0,
+        'Rules by outcome',
+        [
+          metric('Revoked', 'Sum', 'revoked'),
+          metric('Restricted', 'Sum', 'restricted'),
+          metric('Exempt', 'Sum', 'exempt'),
+          metric('Reported', 'Sum', 'reported'),
+          metric('Failed', 'Sum', 'failed'),
+        ],
+        { stacked: false },
+      ),
       widget(0, 6, 'Sweep: violations found', [metric('SweepViolations', 'Sum', 'violations')]),
       widget(12, 6, 'Changes that could not be checked', [
         metric('CouldNotCheck', 'Sum', 'could not check (metric)'),
-        [EVENTS_NOT_CHECKED_METRIC.namespace, EVENTS_NOT_CHECKED_METRIC.name, { stat: 'Sum', label: 'could not check (log lines, alarmed)' }],
+        [
+          EVENTS_NOT_CHECKED_METRIC.namespace,
+          EVENTS_NOT_CHECKED_METRIC.name,
+          { stat: 'Sum', label: 'could not check (log lines, alarmed)' },
+        ],
       ]),
     ],
   });

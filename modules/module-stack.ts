@@ -41,20 +41,28 @@ export class SentryModuleStack extends TerraformStack {
     output('sns_topic_arn', this.sentry.topicArn, 'ARN of the topic that receives the notifications and alarms (created or given).');
     output('lambda_function_arn', this.sentry.function.arn, 'ARN of the function.');
     output('lambda_function_name', this.sentry.function.functionName, 'Name of the function.');
-    output('lambda_role_arn', this.sentry.roleArn, 'ARN of the function\'s IAM role, created or given (the function\'s own session of it is exempt from its policy).');
+    output(
+      'lambda_role_arn',
+      this.sentry.roleArn,
+      "ARN of the function's IAM role, created or given (the function's own session of it is exempt from its policy).",
+    );
     output(
       'role_policy_json',
       this.sentry.rolePolicyJson,
-      'The IAM policy the function\'s role needs, as JSON; attach it to existing_role_arn\'s role (the module does when it creates the role).',
+      "The IAM policy the function's role needs, as JSON; attach it to existing_role_arn's role (the module does when it creates the role).",
     );
     output('event_rule_arn', this.sentry.eventRule.arn, 'ARN of the EventBridge rule that matches security-group changes.');
     output('version', version, 'The sg-sentry release this module is (the git tag is v<version>).');
     output('dead_letter_queue_arn', this.sentry.deadLetterQueue.arn, 'ARN of the dead-letter queue of events that were never handled.');
-    output('state_table_name', this.sentry.stateTableName as string, 'Name of the state table (DynamoDB), or null when create_state_table is false.');
+    output(
+      'state_table_name',
+      this.sentry.stateTableName as string,
+      'Name of the state table (DynamoDB), or null when create_state_table is false.',
+    );
     output(
       'event_bus_arn',
       singleInstance(this.sentry.organizationEventBus, 'arn'),
-      'With organization_id: ARN of the central event bus the member accounts forward to (the member module\'s central_event_bus_arn). null otherwise.',
+      "With organization_id: ARN of the central event bus the member accounts forward to (the member module's central_event_bus_arn). null otherwise.",
     );
     output(
       'sweep_queue_url',

@@ -89,7 +89,10 @@ export interface CentralEventBusProps {
 }
 
 /** The bus member accounts forward to, its organization-only policy, and the rule on it. */
-export function createCentralEventBus(scope: Construct, props: CentralEventBusProps): { bus: CloudwatchEventBus; rule: CloudwatchEventRule } {
+export function createCentralEventBus(
+  scope: Construct,
+  props: CentralEventBusProps,
+): { bus: CloudwatchEventBus; rule: CloudwatchEventRule } {
   const bus = new CloudwatchEventBus(scope, 'organization_event_bus', {
     count: props.count,
     name: props.name,
@@ -97,12 +100,10 @@ export function createCentralEventBus(scope: Construct, props: CentralEventBusPr
     dependsOn: props.dependsOn,
   });
   const busName = singleInstance(bus, 'name');
-  const access = policyDocument(
-    scope,
-    'organization_event_bus_policy_document',
-    EVENT_BUS_PERMISSIONS,
-    { busArn: props.busArn, organizationId: props.organizationId },
-  );
+  const access = policyDocument(scope, 'organization_event_bus_policy_document', EVENT_BUS_PERMISSIONS, {
+    busArn: props.busArn,
+    organizationId: props.organizationId,
+  });
   // Read only with an organization: without one, its id is null, which a policy cannot hold.
   access.count = props.count;
   new CloudwatchEventBusPolicy(scope, 'organization_event_bus_policy', {

@@ -97,7 +97,10 @@ function ownAccount(definition: AccountPermission): PermissionDefinition<RoleCon
       return needsOf(definition).reduce<Condition>((all, name) => and(all, values[name].set), switchedOn);
     },
     grant: (c) => {
-      const values = Object.fromEntries(Object.entries(centralValues(c)).map(([name, v]) => [name, v.value])) as Record<AccountValue, string>;
+      const values = Object.fromEntries(Object.entries(centralValues(c)).map(([name, v]) => [name, v.value])) as Record<
+        AccountValue,
+        string
+      >;
       return definition.grant({ partition: c.partition, accountId: c.accountId, writeRegions: c.ec2WriteRegions, values });
     },
   };
@@ -113,7 +116,11 @@ const throughTopicAndQueue = (c: RoleContext) => ({
   variable: 'kms:ViaService',
   values: [`sns.${c.region}.amazonaws.com`, `sqs.${c.region}.amazonaws.com`],
 });
-const throughDynamoDb = (c: RoleContext) => ({ test: 'StringEquals', variable: 'kms:ViaService', values: [`dynamodb.${c.region}.amazonaws.com`] });
+const throughDynamoDb = (c: RoleContext) => ({
+  test: 'StringEquals',
+  variable: 'kms:ViaService',
+  values: [`dynamodb.${c.region}.amazonaws.com`],
+});
 const STATE_TABLE_KEY_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
 const slackParameterArn = (c: RoleContext) =>
   `arn:${c.partition}:ssm:${c.region}:${c.accountId}:parameter/${withoutLeadingSlash(c.slackParameter ?? '')}`;
@@ -141,7 +148,7 @@ export const PERMISSIONS = {
   },
   SendFailedEventsToDeadLetterQueue: {
     when: 'always',
-    why: 'Lambda\'s on-failure destination sends an event that failed every retry to the queue with the function\'s own role.',
+    why: "Lambda's on-failure destination sends an event that failed every retry to the queue with the function's own role.",
     present: () => true,
     grant: (c) => ({ actions: ['sqs:SendMessage'], resources: [c.deadLetterQueueArn] }),
   },
@@ -149,11 +156,15 @@ export const PERMISSIONS = {
     when: 'kms_key_arn is set',
     why: 'Publishing to a topic and sending to a queue encrypted with a customer-managed key need GenerateDataKey and Decrypt on it; only through SNS and SQS of the region.',
     present: (c) => isSet(c.kmsKeyArn),
-    grant: (c) => ({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [c.kmsKeyArn ?? ''], condition: [throughTopicAndQueue(c)] }),
+    grant: (c) => ({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [c.kmsKeyArn ?? ''],
+      condition: [throughTopicAndQueue(c)],
+    }),
   },
   UseModuleKeyOfTopicAndQueue: {
     when: 'the module creates its key (create_kms_key, no kms_key_arn)',
-    why: 'The same for the key the module creates. Named by its alias (kms:ResourceAliases), because the key\'s ARN is only known after apply and the role policy must be readable in the first plan.',
+    why: "The same for the key the module creates. Named by its alias (kms:ResourceAliases), because the key's ARN is only known after apply and the role policy must be readable in the first plan.",
     present: (c) => c.createsKey,
     grant: (c) => ({
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -169,9 +180,12 @@ export const PERMISSIONS = {
   },
   SendEachNotificationOnce: {
     when: 'create_state_table (the default)',
-    why: 'One notification per event: the idempotency records of Powertools\' DynamoDB persistence layer (PutItem with a condition before the notification, UpdateItem after it, DeleteItem when it failed, GetItem to read a record a condition found). That table only.',
+    why: "One notification per event: the idempotency records of Powertools' DynamoDB persistence layer (PutItem with a condition before the notification, UpdateItem after it, DeleteItem when it failed, GetItem to read a record a condition found). That table only.",
     present: (c) => c.createsStateTable,
-    grant: (c) => ({ actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [c.stateTableArn] }),
+    grant: (c) => ({
+      actions: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [c.stateTableArn],
+    }),
   },
   UseKeyOfStateTable: {
     when: 'create_state_table and kms_key_arn are set',
@@ -226,7 +240,7 @@ export const PERMISSIONS = {
   },
   ConsumeSweepQueue: {
     when: 'organization_id is set',
-    why: 'Lambda\'s event source mapping reads the sweep queue with the function\'s role and deletes what it handled.',
+    why: "Lambda's event source mapping reads the sweep queue with the function's role and deletes what it handled.",
     present: hasOrganization,
     grant: (c) => ({ actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], resources: [c.sweepQueueArn] }),
   },
@@ -274,13 +288,13 @@ const denyPublishWithoutTls = (c: { readonly topicArn: string }): StatementBody 
 export const TOPIC_PERMISSIONS = {
   PublishFromTheFunction: {
     when: 'the module creates the topic',
-    why: 'The function\'s notifications: its role only.',
+    why: "The function's notifications: its role only.",
     present: () => true,
     grant: publishFromRole,
   },
   PublishModuleAlarms: {
     when: 'the module creates the topic',
-    why: 'CloudWatch delivers this module\'s alarms; no other alarm may (aws:SourceArn).',
+    why: "CloudWatch delivers this module's alarms; no other alarm may (aws:SourceArn).",
     present: () => true,
     grant: (c) => ({
       actions: ['sns:Publish'],
@@ -291,13 +305,15 @@ export const TOPIC_PERMISSIONS = {
   },
   PublishFromModuleRules: {
     when: 'the module creates the topic',
-    why: 'EventBridge rules of this account and region whose names start with the module\'s name (for instance one that forwards Security Hub findings) may publish; no other rule may (aws:SourceArn).',
+    why: "EventBridge rules of this account and region whose names start with the module's name (for instance one that forwards Security Hub findings) may publish; no other rule may (aws:SourceArn).",
     present: () => true,
     grant: (c) => ({
       actions: ['sns:Publish'],
       resources: [c.topicArn],
       principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-      condition: [{ test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${c.partition}:events:${c.region}:${c.accountId}:rule/${c.name}-*`] }],
+      condition: [
+        { test: 'ArnLike', variable: 'aws:SourceArn', values: [`arn:${c.partition}:events:${c.region}:${c.accountId}:rule/${c.name}-*`] },
+      ],
     }),
   },
   DenyPublishWithoutTls: {
@@ -318,7 +334,7 @@ export interface ChatTopicContext {
 export const CHAT_TOPIC_PERMISSIONS = {
   PublishFromTheFunction: {
     when: 'chat_slack_channels or chat_teams_channels is not empty',
-    why: 'The function\'s chat notifications: its role only. The channel configurations subscribe with the deployer\'s own permissions.',
+    why: "The function's chat notifications: its role only. The channel configurations subscribe with the deployer's own permissions.",
     present: () => true,
     grant: publishFromRole,
   },
@@ -342,9 +358,13 @@ export interface KeyContext {
 export const KEY_PERMISSIONS = {
   AdministerWithIam: {
     when: 'the module creates its key',
-    why: 'The account, through IAM policies, administers and uses the key (the function\'s role through UseModuleKeyOfTopicAndQueue); without it, nobody could manage the key.',
+    why: "The account, through IAM policies, administers and uses the key (the function's role through UseModuleKeyOfTopicAndQueue); without it, nobody could manage the key.",
     present: () => true,
-    grant: (c) => ({ actions: ['kms:*'], resources: ['*'], principals: [{ type: 'AWS', identifiers: [`arn:${c.partition}:iam::${c.accountId}:root`] }] }),
+    grant: (c) => ({
+      actions: ['kms:*'],
+      resources: ['*'],
+      principals: [{ type: 'AWS', identifiers: [`arn:${c.partition}:iam::${c.accountId}:root`] }],
+    }),
   },
   CloudWatchAlarmsToEncryptedTopic: {
     when: 'the module creates its key',
@@ -358,7 +378,7 @@ export const KEY_PERMISSIONS = {
   },
   EventBridgeToEncryptedQueue: {
     when: 'the module creates its key',
-    why: 'EventBridge encrypts the events it sends to the dead-letter queue; only for this module\'s rules (aws:SourceArn).',
+    why: "EventBridge encrypts the events it sends to the dead-letter queue; only for this module's rules (aws:SourceArn).",
     present: () => true,
     grant: (c) => ({
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
@@ -369,7 +389,7 @@ export const KEY_PERMISSIONS = {
   },
   CloudWatchLogsEncryptsTheLogGroup: {
     when: 'the module creates its key',
-    why: 'CloudWatch Logs encrypts the function\'s log group, and only that group (its encryption context).',
+    why: "CloudWatch Logs encrypts the function's log group, and only that group (its encryption context).",
     present: () => true,
     grant: (c) => ({
       actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
@@ -390,7 +410,7 @@ export interface DeadLetterQueueContext {
 export const DEAD_LETTER_QUEUE_PERMISSIONS = {
   EventBridgeDeliveryFailures: {
     when: 'always',
-    why: 'EventBridge sends an event it could not hand to the function to the queue; only this module\'s rules may (aws:SourceArn).',
+    why: "EventBridge sends an event it could not hand to the function to the queue; only this module's rules may (aws:SourceArn).",
     present: () => true,
     grant: (c) => ({
       actions: ['sqs:SendMessage'],

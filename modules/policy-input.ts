@@ -22,8 +22,7 @@ const POLICY_DEFAULT_ACTION = DEFAULT_POLICY_DOCUMENT.action;
 export function policyModeAndAction(policy: string | null): { mode: string; action: string } {
   if (policy === null || policy === '') return { mode: POLICY_DEFAULT_MODE, action: POLICY_DEFAULT_ACTION };
   if (isToken(policy)) {
-    const key = (name: string, fallback: string) =>
-      Token.asString(Fn.try([Fn.lookup(Fn.jsondecode(policy), name, fallback), fallback]));
+    const key = (name: string, fallback: string) => Token.asString(Fn.try([Fn.lookup(Fn.jsondecode(policy), name, fallback), fallback]));
     return { mode: key('mode', POLICY_DEFAULT_MODE), action: key('action', POLICY_DEFAULT_ACTION) };
   }
   const parsed = JSON.parse(policy) as { mode?: string; action?: string };
@@ -38,7 +37,10 @@ const POLICY_DEFAULT_EXCEPTION_TAG = DEFAULT_POLICY_DOCUMENT.exception_tag;
  */
 export function policyExceptionRemoval(policy: string | null): { exceptionTag: string; removesUnapprovedExceptions: Condition } {
   if (policy === null || policy === '') {
-    return { exceptionTag: POLICY_DEFAULT_EXCEPTION_TAG ?? '', removesUnapprovedExceptions: DEFAULT_POLICY_DOCUMENT.exception_approvers.length > 0 };
+    return {
+      exceptionTag: POLICY_DEFAULT_EXCEPTION_TAG ?? '',
+      removesUnapprovedExceptions: DEFAULT_POLICY_DOCUMENT.exception_approvers.length > 0,
+    };
   }
   if (isToken(policy)) {
     const document = Fn.jsondecode(policy);
@@ -61,7 +63,12 @@ export function policyInspectsPrefixLists(policy: string | null): string {
   const fallback = String(DEFAULT_POLICY_DOCUMENT.inspect_prefix_lists);
   if (policy === null || policy === '') return fallback;
   if (isToken(policy)) {
-    return Token.asString(Fn.try([Fn.tostring(Fn.lookup(Fn.jsondecode(policy), 'inspect_prefix_lists', DEFAULT_POLICY_DOCUMENT.inspect_prefix_lists)), fallback]));
+    return Token.asString(
+      Fn.try([
+        Fn.tostring(Fn.lookup(Fn.jsondecode(policy), 'inspect_prefix_lists', DEFAULT_POLICY_DOCUMENT.inspect_prefix_lists)),
+        fallback,
+      ]),
+    );
   }
   const parsed = JSON.parse(policy) as { inspect_prefix_lists?: boolean };
   return String(parsed.inspect_prefix_lists ?? DEFAULT_POLICY_DOCUMENT.inspect_prefix_lists);

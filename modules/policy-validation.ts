@@ -20,7 +20,8 @@ type Check = (value: Hcl, path: string) => Hcl;
 type Leaf = (value: Hcl, path: string) => Hcl;
 
 /** Literal text inside an HCL template. */
-const lit = (text: string) => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{').replace(/\n/g, '\\n');
+const lit = (text: string) =>
+  text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '$${').replace(/%\{/g, '%%{').replace(/\n/g, '\\n');
 const quoted = (templateText: string): Hcl => `"${templateText}"`;
 const listOfStrings = (values: readonly string[]): Hcl => `[${values.map((v) => quoted(lit(v))).join(', ')}]`;
 /** The value as JSON inside a message. */
@@ -39,7 +40,10 @@ const isObject = (v: Hcl) => `startswith(jsonencode(${v}), "{")`;
 
 /** `when ? then : otherwise`, parenthesised. */
 const when = (condition: Hcl, then: Hcl, otherwise: Hcl) => `(${condition} ? ${then} : ${otherwise})`;
-const asList = (leaf: Leaf): Check => (v, path) => `[for p in [${leaf(v, path)}] : p if p != null]`;
+const asList =
+  (leaf: Leaf): Check =>
+  (v, path) =>
+    `[for p in [${leaf(v, path)}] : p if p != null]`;
 
 let loopDepth = 0;
 /** Fresh names for a `for` expression's key and value, so nested loops never shadow. */
@@ -51,16 +55,30 @@ function loopNames(): { index: string; item: string } {
 // ---- leaves -----------------------------------------------------------------------------------
 
 const stringMatching = (pattern: string, expected: string): Check =>
-  asList((v, path) => when(`!${isString(v)}`, problem(path, expected, v), when(`can(regex(${quoted(lit(pattern))}, ${v}))`, 'null', problem(path, expected, v))));
+  asList((v, path) =>
+    when(
+      `!${isString(v)}`,
+      problem(path, expected, v),
+      when(`can(regex(${quoted(lit(pattern))}, ${v}))`, 'null', problem(path, expected, v)),
+    ),
+  );
 
 const nonEmptyString = (expected: string): Check =>
-  asList((v, path) => when(`!${isString(v)}`, problem(path, expected, v), when(`length(${v}) > 0`, 'null', problem(path, 'must not be empty'))));
+  asList((v, path) =>
+    when(`!${isString(v)}`, problem(path, expected, v), when(`length(${v}) > 0`, 'null', problem(path, 'must not be empty'))),
+  );
 
 const anyString = (expected: string): Check => asList((v, path) => when(isString(v), 'null', problem(path, expected, v)));
 
 const oneOf = (values: readonly string[]): Check => {
   const expected = `expected ${values.map((x) => `"${x}"`).join(' or ')}`;
-  return asList((v, path) => when(`!${isString(v)}`, problem(path, expected, v), when(`contains(${listOfStrings(values)}, ${v})`, 'null', problem(path, expected, v))));
+  return asList((v, path) =>
+    when(
+      `!${isString(v)}`,
+      problem(path, expected, v),
+      when(`contains(${listOfStrings(values)}, ${v})`, 'null', problem(path, expected, v)),
+    ),
+  );
 };
 
 const bool: Check = asList((v, path) => when(isBool(v), 'null', problem(path, 'expected true or false', v)));
@@ -71,11 +89,18 @@ const literalNumber = (value: number, message: string): Check =>
 const wholeNumber = (min: number, max: number): Check => {
   const expected = `expected a whole number from ${min} to ${max}`;
   return asList((v, path) =>
-    when(`!${isNumber(v)}`, problem(path, expected, v), when(`${v} >= ${min} && ${v} <= ${max} && floor(${v}) == ${v}`, 'null', problem(path, expected, v))),
+    when(
+      `!${isNumber(v)}`,
+      problem(path, expected, v),
+      when(`${v} >= ${min} && ${v} <= ${max} && floor(${v}) == ${v}`, 'null', problem(path, expected, v)),
+    ),
   );
 };
 
-const nullOr = (check: Check): Check => (v, path) => when(`jsonencode(${v}) == "null"`, '[]', check(v, path));
+const nullOr =
+  (check: Check): Check =>
+  (v, path) =>
+    when(`jsonencode(${v}) == "null"`, '[]', check(v, path));
 
 /**
  * A CIDR the function accepts: IPv4 in four-part decimal without leading zeros (Terraform's own
@@ -142,7 +167,11 @@ const port: Check = asList((v, path) => {
       when(
         `${from} > 65535 || ${to} > 65535`,
         quoted(`${path}: ${shown(v)} is outside 0-65535`),
-        when(`${from} > ${to}`, quoted(`${path}: ${shown(v)} runs backwards; did you mean ${lit('"')}\${${to}}-\${${from}}${lit('"')}?`), 'null'),
+        when(
+          `${from} > ${to}`,
+          quoted(`${path}: ${shown(v)} runs backwards; did you mean ${lit('"')}\${${to}}-\${${from}}${lit('"')}?`),
+          'null',
+        ),
       ),
     ),
   );
@@ -192,9 +221,15 @@ function object(shape: ObjectShape): Check {
       const checked = `try(${check(x, below(path, key))}, [${problem(below(path, key), 'has a shape this check cannot read')}])`;
       return `flatten([for ${k}, ${x} in ${v} : ${checked} if ${k} == ${quoted(key)}])`;
     });
-    const required = (shape.required ?? []).map((key) => `(contains(keys(${v}), ${quoted(key)}) ? [] : [${problem(below(path, key), 'required')}])`);
+    const required = (shape.required ?? []).map(
+      (key) => `(contains(keys(${v}), ${quoted(key)}) ? [] : [${problem(below(path, key), 'required')}])`,
+    );
     const across = shape.across ? [shape.across(v, path)] : [];
-    return when(`!${isObject(v)}`, `[${problem(shownPath(path), shape.expected, v)}]`, `concat(${[unknown, ...fields, ...required, ...across].join(', ')})`);
+    return when(
+      `!${isObject(v)}`,
+      `[${problem(shownPath(path), shape.expected, v)}]`,
+      `concat(${[unknown, ...fields, ...required, ...across].join(', ')})`,
+    );
   };
 }
 
@@ -208,7 +243,11 @@ const SOURCE_KEYS = ['cidr', 'security_group', 'prefix_list'];
 
 /** `protocol` as the function reads it: tcp and udp (names or 6, 17) carry ports. */
 const carriesPorts = (p: Hcl) =>
-  when(isNumber(p), `contains([6, 17], ${p})`, `contains(["tcp", "udp"], lower(${p})) || (can(regex("^[0-9]{1,3}$", ${p})) ? contains([6, 17], tonumber(${p})) : false)`);
+  when(
+    isNumber(p),
+    `contains([6, 17], ${p})`,
+    `contains(["tcp", "udp"], lower(${p})) || (can(regex("^[0-9]{1,3}$", ${p})) ? contains([6, 17], tonumber(${p})) : false)`,
+  );
 /** Whether `protocol` passes its own check (else that check reports it, and ports are not judged). */
 const validProtocol = (p: Hcl) =>
   `(${isNumber(p)} ? (${p} >= -1 && ${p} <= 255 && floor(${p}) == ${p}) : contains(${listOfStrings(PROTOCOL_NAMES)}, lower(${p})) || (can(regex("^(-1|[0-9]{1,3})$", ${p})) ? tonumber(${p}) <= 255 : false))`;
@@ -218,15 +257,23 @@ const entryRules: Check = (v, path) => {
   const sourceCount = when(
     `length(${sources}) == 0`,
     `[${problem(shownPath(path), 'needs exactly one source: cidr, security_group or prefix_list')}]`,
-    when(`length(${sources}) > 1`, `[${quoted(`${path}: has \${length(${sources})} sources (\${join(", ", ${sources})}); write one entry per source`)}]`, '[]'),
+    when(
+      `length(${sources}) > 1`,
+      `[${quoted(`${path}: has \${length(${sources})} sources (\${join(", ", ${sources})}); write one entry per source`)}]`,
+      '[]',
+    ),
   );
   const p = `${v}["protocol"]`;
   const { index: k } = loopNames();
   const portsWithoutTcpOrUdp = `flatten([for ${k} in keys(${v}) : ${when(
-      `!contains(keys(${v}), "protocol")`,
-      `[${problem(`${path}.ports`, 'ports are only allowed with protocol tcp or udp (6 or 17), but protocol is all (the default); set protocol to tcp or udp')}]`,
-      when(`try(!${validProtocol(p)} || ${carriesPorts(p)}, true)`, '[]', `[${quoted(`${path}.ports: ports are only allowed with protocol tcp or udp (6 or 17), but protocol is ${shown(p)}`)}]`),
-    )} if ${k} == "ports"])`;
+    `!contains(keys(${v}), "protocol")`,
+    `[${problem(`${path}.ports`, 'ports are only allowed with protocol tcp or udp (6 or 17), but protocol is all (the default); set protocol to tcp or udp')}]`,
+    when(
+      `try(!${validProtocol(p)} || ${carriesPorts(p)}, true)`,
+      '[]',
+      `[${quoted(`${path}.ports: ports are only allowed with protocol tcp or udp (6 or 17), but protocol is ${shown(p)}`)}]`,
+    ),
+  )} if ${k} == "ports"])`;
   return `concat(${sourceCount}, ${portsWithoutTcpOrUdp})`;
 };
 

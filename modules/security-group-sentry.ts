@@ -43,7 +43,14 @@ import { ENV } from '../function/core/env-names';
 import { chatTopicName, createChatChannels, hasChatChannels } from './chat';
 import { securityGroupChangeEventPattern } from './event-pattern';
 import { functionArchiveAsset } from './function-archive';
-import { INPUTS, ORGANIZATION_REQUIRED, SWEEP_WHOLE_ORGANIZATION, SecurityGroupSentryProps, TOPIC_CHOICE, plainValueProblems } from './inputs';
+import {
+  INPUTS,
+  ORGANIZATION_REQUIRED,
+  SWEEP_WHOLE_ORGANIZATION,
+  SecurityGroupSentryProps,
+  TOPIC_CHOICE,
+  plainValueProblems,
+} from './inputs';
 import { couldNotCheckAlarm, couldNotCheckAlarmName, couldNotCheckMetricFilter } from './could-not-check';
 import { createMemberStackSets } from './member-stacksets';
 import { createMetricsDashboard, metricAlarmNames, metricAlarms } from './metrics-dashboard';
@@ -198,13 +205,19 @@ export class SecurityGroupSentry extends Construct {
         region,
         accountId,
         logGroupArn,
-        ruleArns: listWithOptional([arn('events', `rule/${eventRuleName}`), arn('events', `rule/${sweepRuleName}`)], hasOrganization, [organizationRuleArn]),
+        ruleArns: listWithOptional([arn('events', `rule/${eventRuleName}`), arn('events', `rule/${sweepRuleName}`)], hasOrganization, [
+          organizationRuleArn,
+        ]),
       }).json,
       tags,
     });
     const alias = new KmsAlias(this, 'key_alias', { count: keyCount, name: keyAlias, targetKeyId: singleInstance(this.key, 'key_id') });
     /** The key of the topic and the queue (an alias works there); null: AWS-managed keys. */
-    const topicAndQueueKey = choose<string | undefined>(isSet(kmsKeyArn), kmsKeyArn ?? undefined, choose(createKey, singleInstance(alias, 'name'), undefined));
+    const topicAndQueueKey = choose<string | undefined>(
+      isSet(kmsKeyArn),
+      kmsKeyArn ?? undefined,
+      choose(createKey, singleInstance(alias, 'name'), undefined),
+    );
     const usesKey = or(isSet(kmsKeyArn), createKey);
 
     // The log group first: its name is this instance's claim. A second instance with the same
@@ -214,7 +227,11 @@ export class SecurityGroupSentry extends Construct {
       name: logGroupName,
       retentionInDays: props.logRetentionDays ?? INPUTS.logRetentionDays.default,
       // The log group needs the key's ARN (not an alias).
-      kmsKeyId: choose<string | undefined>(isSet(kmsKeyArn), kmsKeyArn ?? undefined, choose(createKey, singleInstance(this.key, 'arn'), undefined)),
+      kmsKeyId: choose<string | undefined>(
+        isSet(kmsKeyArn),
+        kmsKeyArn ?? undefined,
+        choose(createKey, singleInstance(this.key, 'arn'), undefined),
+      ),
       tags,
     });
     const afterClaim = [this.logGroup];
@@ -224,7 +241,11 @@ export class SecurityGroupSentry extends Construct {
       name,
       create: createStateTable,
       // DynamoDB needs the key's ARN (not an alias).
-      kmsKeyArn: choose<string | undefined>(isSet(kmsKeyArn), kmsKeyArn ?? undefined, choose(createKey, singleInstance(this.key, 'arn'), undefined)),
+      kmsKeyArn: choose<string | undefined>(
+        isSet(kmsKeyArn),
+        kmsKeyArn ?? undefined,
+        choose(createKey, singleInstance(this.key, 'arn'), undefined),
+      ),
       usesKey,
       tags,
       dependsOn: afterClaim,
@@ -379,20 +400,17 @@ export class SecurityGroupSentry extends Construct {
       timeout: props.lambdaTimeoutS ?? INPUTS.lambdaTimeoutS.default,
       reservedConcurrentExecutions: reservedConcurrency(props.reservedConcurrency),
       environment: {
-        variables: mapWithOptionalEntries(
-          { [ENV.topicArn]: this.topicArn, [ENV.selfRoleArn]: this.roleArn },
-          [
-            { key: ENV.policy, value: minifiedPolicy(props.policy ?? null), when: isSet(props.policy ?? null) },
-            { key: ENV.slackWebhookParam, value: slackParameter ?? '', when: isSet(slackParameter) },
-            { key: ENV.stateTable, value: stateTableName(name), when: createStateTable },
-            { key: ENV.memberRoleName, value: memberRoleName, when: hasOrganization },
-            { key: ENV.sweepQueueUrl, value: this.sweepQueueUrl, when: hasOrganization },
-            { key: ENV.sweepAccounts, value: jsonList(sweepAccounts), when: isNonEmpty(sweepAccounts) },
-            { key: ENV.sweepRegions, value: jsonList(sweepRegions), when: isNonEmpty(sweepRegions) },
-            { key: ENV.securityHub, value: 'true', when: securityHub },
-            { key: ENV.chatTopicArn, value: chatTopicArn, when: hasChat },
-          ],
-        ),
+        variables: mapWithOptionalEntries({ [ENV.topicArn]: this.topicArn, [ENV.selfRoleArn]: this.roleArn }, [
+          { key: ENV.policy, value: minifiedPolicy(props.policy ?? null), when: isSet(props.policy ?? null) },
+          { key: ENV.slackWebhookParam, value: slackParameter ?? '', when: isSet(slackParameter) },
+          { key: ENV.stateTable, value: stateTableName(name), when: createStateTable },
+          { key: ENV.memberRoleName, value: memberRoleName, when: hasOrganization },
+          { key: ENV.sweepQueueUrl, value: this.sweepQueueUrl, when: hasOrganization },
+          { key: ENV.sweepAccounts, value: jsonList(sweepAccounts), when: isNonEmpty(sweepAccounts) },
+          { key: ENV.sweepRegions, value: jsonList(sweepRegions), when: isNonEmpty(sweepRegions) },
+          { key: ENV.securityHub, value: 'true', when: securityHub },
+          { key: ENV.chatTopicArn, value: chatTopicArn, when: hasChat },
+        ]),
       },
       tags,
       // The log group first, so Lambda never creates its own without retention; the policy
@@ -454,7 +472,12 @@ export class SecurityGroupSentry extends Construct {
       organizationCount,
       singleInstance(organization.bus, 'name'),
     );
-    createSweepConsumer(this, { count: organizationCount, queue: this.sweepQueue, functionArn: this.function.arn, dependsOn: [rolePolicy] });
+    createSweepConsumer(this, {
+      count: organizationCount,
+      queue: this.sweepQueue,
+      functionArn: this.function.arn,
+      dependsOn: [rolePolicy],
+    });
 
     const withStackSets = and(hasOrganization, isNonEmpty(organizationalUnitIds));
     createMemberStackSets(this, {
@@ -531,7 +554,10 @@ export class SecurityGroupSentry extends Construct {
   /** An alarm that notifies the topic as soon as the metric exceeds 0 in a 5-minute period. */
   private alarmAboveZero(
     id: string,
-    metric: Pick<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'tags'>,
+    metric: Pick<
+      CloudwatchMetricAlarmConfig,
+      'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'tags'
+    >,
     count?: number,
   ): void {
     new CloudwatchMetricAlarm(this, id, {
@@ -586,7 +612,6 @@ function useProvider(scope: Construct, provider: TerraformProvider): void {
     if (TerraformResource.isTerraformResource(child) || child instanceof TerraformDataSource) child.provider = provider;
   }
 }
-
 
 /** The cross-input preconditions, for the inputs only Terraform knows (plain values: plainValueProblems). */
 function inputChecks(

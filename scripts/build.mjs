@@ -48,7 +48,8 @@ function deepStatements(keyword, names, pkg, where) {
     .filter((name) => name !== '')
     .map((name) => {
       const file = definingFile(pkg, name);
-      if (file === undefined) throw new Error(`${where}: cannot find the module of ${name} in ${pkg}/dist-es; name only XClient, YCommand and modeled errors`);
+      if (file === undefined)
+        throw new Error(`${where}: cannot find the module of ${name} in ${pkg}/dist-es; name only XClient, YCommand and modeled errors`);
       return `${keyword} { ${name} } from '${pkg}/dist-es/${file}';`;
     })
     .join('\n');
@@ -73,19 +74,24 @@ export const lazySdkDeepImports = {
   setup(build) {
     build.onLoad({ filter: /[\\/]function[\\/]adapters[\\/][^\\/]+-sdk\.ts$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');
-      const contents = source.replace(/export \{([^}]*)\} from '(@aws-sdk\/client-[a-z0-9-]+)';/g, (_, names, pkg) => deepStatements('export', names, pkg, args.path));
+      const contents = source.replace(/export \{([^}]*)\} from '(@aws-sdk\/client-[a-z0-9-]+)';/g, (_, names, pkg) =>
+        deepStatements('export', names, pkg, args.path),
+      );
       return { contents, loader: 'ts' };
     });
-    build.onLoad({ filter: /[\\/]@aws-lambda-powertools[\\/]idempotency[\\/]lib[\\/]esm[\\/]persistence[\\/]DynamoDBPersistenceLayer\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      let found = false;
-      const contents = source.replace(/import \{([^}]*)\} from '(@aws-sdk\/client-dynamodb)';/g, (_, names, pkg) => {
-        found = true;
-        return deepStatements('import', names, pkg, args.path);
-      });
-      if (!found) throw new Error(`${args.path}: no import from @aws-sdk/client-dynamodb to point at its files; see lazySdkDeepImports`);
-      return { contents, loader: 'js' };
-    });
+    build.onLoad(
+      { filter: /[\\/]@aws-lambda-powertools[\\/]idempotency[\\/]lib[\\/]esm[\\/]persistence[\\/]DynamoDBPersistenceLayer\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        let found = false;
+        const contents = source.replace(/import \{([^}]*)\} from '(@aws-sdk\/client-dynamodb)';/g, (_, names, pkg) => {
+          found = true;
+          return deepStatements('import', names, pkg, args.path);
+        });
+        if (!found) throw new Error(`${args.path}: no import from @aws-sdk/client-dynamodb to point at its files; see lazySdkDeepImports`);
+        return { contents, loader: 'js' };
+      },
+    );
   },
 };
 
@@ -94,7 +100,9 @@ function warnOnWholeZod(metafile, outfile) {
   const inputs = Object.values(metafile.outputs).flatMap((o) => Object.entries(o.inputs));
   const locales = inputs.filter(([f, i]) => i.bytesInOutput > 0 && /[\\/]zod[\\/]v4[\\/]locales[\\/](?!en\.js)/.test(f));
   if (locales.length > 0) {
-    console.warn(`warning: ${outfile} bundles all of zod (${locales.length} locales): import it as \`import * as z from 'zod'\`, not \`import { z }\`.`);
+    console.warn(
+      `warning: ${outfile} bundles all of zod (${locales.length} locales): import it as \`import * as z from 'zod'\`, not \`import { z }\`.`,
+    );
   }
 }
 

@@ -29,7 +29,7 @@ function accountPorts(memberRoleName?: string) {
 }
 
 describe('ports per account and region', () => {
-  it('serves the function\'s own account with its own credentials', () => {
+  it("serves the function's own account with its own credentials", () => {
     // Prepare
     const { ports, created, assumed } = accountPorts('sg-sentry-member');
 
@@ -42,7 +42,7 @@ describe('ports per account and region', () => {
     expect(assumed).to.deep.equal([]);
   });
 
-  it('serves another account through its member role, in the partition of the function\'s own ARN', async () => {
+  it("serves another account through its member role, in the partition of the function's own ARN", async () => {
     // Prepare
     const { ports, created, assumed } = accountPorts('sg-sentry-member');
 

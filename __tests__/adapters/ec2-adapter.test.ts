@@ -37,8 +37,18 @@ describe('Ec2Adapter', () => {
     const [plRule] = rulesOf('derived/prefix-list-source-postgres-from-ssh-world-rule-ids-console-assumedrole');
     const [allRule] = rulesOf('authorize-egress-all-traffic-terraform-no-rule-ids');
 
-    expect(toIpPermission(sgRule!)).to.deep.equal({ IpProtocol: 'tcp', FromPort: 1521, ToPort: 1521, UserIdGroupPairs: [{ GroupId: 'sg-000537769a1c2d858' }] });
-    expect(toIpPermission(plRule!, true)).to.deep.equal({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, PrefixListIds: [{ PrefixListId: 'pl-0a1b2c3d4e5f60718', Description: 'office' }] });
+    expect(toIpPermission(sgRule!)).to.deep.equal({
+      IpProtocol: 'tcp',
+      FromPort: 1521,
+      ToPort: 1521,
+      UserIdGroupPairs: [{ GroupId: 'sg-000537769a1c2d858' }],
+    });
+    expect(toIpPermission(plRule!, true)).to.deep.equal({
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
+      PrefixListIds: [{ PrefixListId: 'pl-0a1b2c3d4e5f60718', Description: 'office' }],
+    });
     expect(toIpPermission(allRule!)).to.deep.equal({ IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] });
   });
 

@@ -4,7 +4,12 @@
  */
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeManagedPrefixListsCommand, EC2Client, GetManagedPrefixListEntriesCommand, ModifyManagedPrefixListCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeManagedPrefixListsCommand,
+  EC2Client,
+  GetManagedPrefixListEntriesCommand,
+  ModifyManagedPrefixListCommand,
+} from '@aws-sdk/client-ec2';
 import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
 import { Ec2CallError } from '../../function/core/errors';
 import { awsError } from '../helpers/aws-errors';

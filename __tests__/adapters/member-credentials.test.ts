@@ -20,7 +20,7 @@ describe('member role credentials', () => {
   const client = new STSClient({ region: 'eu-west-1' });
   afterEach(() => sts.reset());
 
-  it('assumes the member role with the session name the role\'s trust policy requires', async () => {
+  it("assumes the member role with the session name the role's trust policy requires", async () => {
     // Prepare
     sts.on(AssumeRoleCommand).resolves(answer('AKIA1', HOUR));
 
@@ -28,15 +28,23 @@ describe('member role credentials', () => {
     const credentials = await assumeRole(async () => client, ROLE)();
 
     // Assess
-    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).to.deep.equal([{ RoleArn: ROLE, RoleSessionName: 'sg-sentry' }]);
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).to.deep.equal([
+      { RoleArn: ROLE, RoleSessionName: 'sg-sentry' },
+    ]);
     expect(credentials).to.include({ accessKeyId: 'AKIA1', secretAccessKey: 'secret', sessionToken: 'token' });
   });
 
   it('keeps the credentials until shortly before they expire, then assumes the role again', async () => {
     // Prepare
-    sts.on(AssumeRoleCommand).resolvesOnce(answer('AKIA1', HOUR)).resolves(answer('AKIA2', 2 * HOUR));
+    sts
+      .on(AssumeRoleCommand)
+      .resolvesOnce(answer('AKIA1', HOUR))
+      .resolves(answer('AKIA2', 2 * HOUR));
     let now = T0;
-    const source = cachedCredentials(assumeRole(async () => client, ROLE), () => now);
+    const source = cachedCredentials(
+      assumeRole(async () => client, ROLE),
+      () => now,
+    );
 
     // Act
     const first = await source();
@@ -53,7 +61,10 @@ describe('member role credentials', () => {
   it('makes one AssumeRole call for calls that arrive while it is in flight', async () => {
     // Prepare
     sts.on(AssumeRoleCommand).resolves(answer('AKIA1', HOUR));
-    const source = cachedCredentials(assumeRole(async () => client, ROLE), () => T0);
+    const source = cachedCredentials(
+      assumeRole(async () => client, ROLE),
+      () => T0,
+    );
 
     // Act
     const all = await Promise.all([source(), source(), source()]);
@@ -65,11 +76,20 @@ describe('member role credentials', () => {
 
   it('does not keep a failure: the next call assumes the role again', async () => {
     // Prepare
-    sts.on(AssumeRoleCommand).rejectsOnce(awsError('Throttling', 'client', 400)).resolves(answer('AKIA1', HOUR));
-    const source = cachedCredentials(assumeRole(async () => client, ROLE), () => T0);
+    sts
+      .on(AssumeRoleCommand)
+      .rejectsOnce(awsError('Throttling', 'client', 400))
+      .resolves(answer('AKIA1', HOUR));
+    const source = cachedCredentials(
+      assumeRole(async () => client, ROLE),
+      () => T0,
+    );
 
     // Act
-    const failure = await source().then(() => undefined, (error: unknown) => error);
+    const failure = await source().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     const retried = await source();
 
     // Assess
@@ -82,7 +102,10 @@ describe('member role credentials', () => {
     const failing = (error: Error) => {
       sts.reset();
       sts.on(AssumeRoleCommand).rejects(error);
-      return assumeRole(async () => client, ROLE)().then(() => undefined, (e: unknown) => toEc2CallError(e));
+      return assumeRole(async () => client, ROLE)().then(
+        () => undefined,
+        (e: unknown) => toEc2CallError(e),
+      );
     };
 
     // Act
@@ -102,7 +125,10 @@ describe('member role credentials', () => {
     sts.on(AssumeRoleCommand).resolves({});
 
     // Act
-    const error = await assumeRole(async () => client, ROLE)().then(() => undefined, (e: unknown) => e);
+    const error = await assumeRole(async () => client, ROLE)().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(error).to.be.instanceOf(AssumeRoleError);

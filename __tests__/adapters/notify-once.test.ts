@@ -6,7 +6,13 @@
  */
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { NOTIFICATION_RECORD_SECONDS, NotifyOnceTable } from '../../function/adapters/notify-once';
 import { NotificationInProgressError } from '../../function/core/errors';
 import { awsError } from '../helpers/aws-errors';
@@ -24,7 +30,9 @@ function existing(status: 'COMPLETED' | 'INPROGRESS'): ConditionalCheckFailedExc
       id: { S: 'sg-sentry-notification#abc' },
       status: { S: status },
       expiration: { N: String(Math.floor(now / 1000) + 3600) },
-      ...(status === 'INPROGRESS' ? { in_progress_expiration: { N: String(now + 60_000) } } : { data: { M: { notified: { BOOL: true } } } }),
+      ...(status === 'INPROGRESS'
+        ? { in_progress_expiration: { N: String(now + 60_000) } }
+        : { data: { M: { notified: { BOOL: true } } } }),
     },
   });
 }
@@ -49,7 +57,7 @@ describe('NotifyOnceTable (Powertools idempotency over DynamoDB)', () => {
   });
   after(() => dynamodb.restore());
 
-  it('sends the first delivery\'s notification between an in-progress put and a completed update that expires in 48 hours', async () => {
+  it("sends the first delivery's notification between an in-progress put and a completed update that expires in 48 hours", async () => {
     // Prepare
     dynamodb.on(PutItemCommand).resolves({});
     dynamodb.on(UpdateItemCommand).resolves({});
@@ -108,7 +116,12 @@ describe('NotifyOnceTable (Powertools idempotency over DynamoDB)', () => {
     dynamodb.on(PutItemCommand).rejects(existing('INPROGRESS'));
 
     // Act
-    const error = await gate().once(EVENT_ID, send).then(() => undefined, (e: unknown) => e);
+    const error = await gate()
+      .once(EVENT_ID, send)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
     // Assess
     expect(error).to.be.instanceOf(NotificationInProgressError);
@@ -122,11 +135,18 @@ describe('NotifyOnceTable (Powertools idempotency over DynamoDB)', () => {
     const failure = new Error('SNS said no');
 
     // Act
-    const error = await gate().once(EVENT_ID, async () => Promise.reject(failure)).then(() => undefined, (e: unknown) => e);
+    const error = await gate()
+      .once(EVENT_ID, async () => Promise.reject(failure))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
     // Assess
     expect(error).to.equal(failure);
-    expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input.Key)).to.deep.equal([{ id: dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.['id'] }]);
+    expect(dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input.Key)).to.deep.equal([
+      { id: dynamodb.commandCalls(PutItemCommand)[0]?.args[0].input.Item?.['id'] },
+    ]);
     expect(dynamodb.commandCalls(UpdateItemCommand)).to.have.length(0);
   });
 

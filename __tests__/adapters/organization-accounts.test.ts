@@ -14,9 +14,17 @@ describe('organization accounts over Organizations', () => {
     // Prepare
     organizations
       .on(ListAccountsCommand, {})
-      .resolves({ Accounts: [{ Id: '111122223333', Status: 'ACTIVE' }, { Id: '444455556666', Status: 'SUSPENDED' }], NextToken: 'page-2' })
+      .resolves({
+        Accounts: [
+          { Id: '111122223333', Status: 'ACTIVE' },
+          { Id: '444455556666', Status: 'SUSPENDED' },
+        ],
+        NextToken: 'page-2',
+      })
       .on(ListAccountsCommand, { NextToken: 'page-2' })
-      .resolves({ Accounts: [{ Id: '777788889999', Status: 'ACTIVE' }, { Id: '222233334444', Status: 'ACTIVE', State: 'PENDING_CLOSURE' } as never] });
+      .resolves({
+        Accounts: [{ Id: '777788889999', Status: 'ACTIVE' }, { Id: '222233334444', Status: 'ACTIVE', State: 'PENDING_CLOSURE' } as never],
+      });
 
     // Act
     const active = await accounts.activeAccounts();
@@ -31,7 +39,10 @@ describe('organization accounts over Organizations', () => {
     const failing = async (error: Error) => {
       organizations.reset();
       organizations.on(ListAccountsCommand).rejects(error);
-      return accounts.activeAccounts().then(() => undefined, (e: unknown) => e);
+      return accounts.activeAccounts().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     };
 
     // Act

@@ -3,7 +3,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StateTableError } from '../../function/core/errors';
 import type { ExemptionRecord } from '../../function/core/ports';
-import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, exemptionKey, itemOfRecord, recordOfItem, StateTable } from '../../function/adapters/state-table';
+import {
+  BATCH_GET_LIMIT,
+  BATCH_WRITE_LIMIT,
+  exemptionKey,
+  itemOfRecord,
+  recordOfItem,
+  StateTable,
+} from '../../function/adapters/state-table';
 import { awsError } from '../helpers/aws-errors';
 import { fixture } from '../helpers/fixtures';
 
@@ -51,13 +58,18 @@ describe('StateTable (DynamoDB adapter)', () => {
     const dynamodb = mockClient(client);
     const records = ruleIds(60).map(recordFor);
     const leftOver = itemOfRecord(records[3]!);
-    dynamodb.on(BatchWriteItemCommand).resolvesOnce({ UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: leftOver } }] } }).resolves({});
+    dynamodb
+      .on(BatchWriteItemCommand)
+      .resolvesOnce({ UnprocessedItems: { [TABLE]: [{ PutRequest: { Item: leftOver } }] } })
+      .resolves({});
 
     // Act
     await new StateTable(TABLE, client, 0).recordExemptions(records);
 
     // Assess
-    const sent = dynamodb.commandCalls(BatchWriteItemCommand).map((call) => call.args[0].input.RequestItems?.[TABLE]?.map((r) => r.PutRequest?.Item?.['id']?.S));
+    const sent = dynamodb
+      .commandCalls(BatchWriteItemCommand)
+      .map((call) => call.args[0].input.RequestItems?.[TABLE]?.map((r) => r.PutRequest?.Item?.['id']?.S));
     expect(sent.map((ids) => ids?.length)).to.deep.equal([BATCH_WRITE_LIMIT, 1, BATCH_WRITE_LIMIT, 10]);
     expect(sent[1]).to.deep.equal([exemptionKey(records[3]!)]);
   });
@@ -74,7 +86,10 @@ describe('StateTable (DynamoDB adapter)', () => {
       // Under load DynamoDB answers part of a batch and hands back the rest.
       const [first, ...rest] = keys;
       if (keys.length === BATCH_GET_LIMIT) {
-        return { Responses: { [TABLE]: found.filter((r) => exemptionKey(r) !== first).map(itemOfRecord) }, UnprocessedKeys: { [TABLE]: { Keys: [{ id: { S: first } }] } } };
+        return {
+          Responses: { [TABLE]: found.filter((r) => exemptionKey(r) !== first).map(itemOfRecord) },
+          UnprocessedKeys: { [TABLE]: { Keys: [{ id: { S: first } }] } },
+        };
       }
       expect(rest.length + 1).to.equal(keys.length);
       return { Responses: { [TABLE]: found.map(itemOfRecord) } };
@@ -98,12 +113,20 @@ describe('StateTable (DynamoDB adapter)', () => {
     const table = new StateTable(TABLE, client, 0);
 
     // Act
-    const read = await table.exemptionsOf([recordFor('sgr-1')]).then(() => undefined, (error: unknown) => error);
-    const write = await table.recordExemptions([recordFor('sgr-1')]).then(() => undefined, (error: unknown) => error);
+    const read = await table.exemptionsOf([recordFor('sgr-1')]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const write = await table.recordExemptions([recordFor('sgr-1')]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
     // Assess
     expect(read).to.be.instanceOf(StateTableError).and.include({ retryable: false });
-    expect((read as Error).message).to.equal(`BatchGetItem on ${TABLE} failed: ResourceNotFoundException: ResourceNotFoundException happened`);
+    expect((read as Error).message).to.equal(
+      `BatchGetItem on ${TABLE} failed: ResourceNotFoundException: ResourceNotFoundException happened`,
+    );
     expect(write).to.be.instanceOf(StateTableError).and.include({ retryable: true });
   });
 
@@ -111,10 +134,15 @@ describe('StateTable (DynamoDB adapter)', () => {
     // Prepare
     const client = new DynamoDBClient({ region: 'us-east-1' });
     const dynamodb = mockClient(client);
-    dynamodb.on(BatchGetItemCommand).callsFake((input) => ({ Responses: {}, UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE].Keys } } }));
+    dynamodb
+      .on(BatchGetItemCommand)
+      .callsFake((input) => ({ Responses: {}, UnprocessedKeys: { [TABLE]: { Keys: input.RequestItems[TABLE].Keys } } }));
 
     // Act
-    const error = await new StateTable(TABLE, client, 0).exemptionsOf([recordFor('sgr-1')]).then(() => undefined, (e: unknown) => e);
+    const error = await new StateTable(TABLE, client, 0).exemptionsOf([recordFor('sgr-1')]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 
     // Assess
     expect(dynamodb.commandCalls(BatchGetItemCommand)).to.have.length(4);

@@ -33,7 +33,7 @@ describe('sweep queue over SQS', () => {
     expect(result).to.deep.equal({ failed: [] });
   });
 
-  it('sends an entry SQS refused on its side once more, and reports one refused for the sender\'s fault', async () => {
+  it("sends an entry SQS refused on its side once more, and reports one refused for the sender's fault", async () => {
     // Prepare
     sqs
       .on(SendMessageBatchCommand)
@@ -57,7 +57,10 @@ describe('sweep queue over SQS', () => {
 
   it('reports every entry of a call that failed as a whole, and goes on with the next call', async () => {
     // Prepare
-    sqs.on(SendMessageBatchCommand).rejectsOnce(awsError('AccessDenied', 'client', 403)).resolves({ Failed: [] });
+    sqs
+      .on(SendMessageBatchCommand)
+      .rejectsOnce(awsError('AccessDenied', 'client', 403))
+      .resolves({ Failed: [] });
     const twelve = targets(12);
 
     // Act

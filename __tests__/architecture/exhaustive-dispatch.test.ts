@@ -23,7 +23,15 @@ function copyOfFunction(edit?: (source: string) => string): string {
   const watched = join(dir, 'function', 'core', 'event', 'watched-events.ts');
   if (edit) writeFileSync(watched, edit(readFileSync(watched, 'utf8')));
   // Node's own types (the core hashes abridged records with node:crypto), nothing else.
-  const compilerOptions = { strict: true, module: 'commonjs', target: 'ES2022', types: ['node'], skipLibCheck: true, noEmit: true, esModuleInterop: true };
+  const compilerOptions = {
+    strict: true,
+    module: 'commonjs',
+    target: 'ES2022',
+    types: ['node'],
+    skipLibCheck: true,
+    noEmit: true,
+    esModuleInterop: true,
+  };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['function/core/event/parse-event.ts'] }));
   return dir;
 }

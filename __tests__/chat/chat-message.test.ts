@@ -17,7 +17,10 @@ const GROUP = 'sg-0632fa4ee8a8468a4';
 
 async function messageOf(groupName?: string, edit?: (record: Record<string, any>) => void): Promise<ChatNotification> {
   const change = changeOf(SSH_WORLD, edit);
-  const { ctx, notifier } = engineContext(groupName !== undefined ? { exclude_tags: { 'sg-sentry': 'off' } } : {}, accountAfter(change, groupName !== undefined ? { groupName } : {}));
+  const { ctx, notifier } = engineContext(
+    groupName !== undefined ? { exclude_tags: { 'sg-sentry': 'off' } } : {},
+    accountAfter(change, groupName !== undefined ? { groupName } : {}),
+  );
   await processChange(change, ctx);
   return chatNotificationOf(notifier.published[0]!);
 }
@@ -49,7 +52,9 @@ describe('chat message (custom notification for Slack and Microsoft Teams)', () 
     expect(message.content.nextSteps.find((step) => step.startsWith('If it was legitimate'))).to.contain(
       `re-create it: \`aws ec2 authorize-security-group-ingress --region us-east-1 --group-id ${GROUP} --ip-permissions '`,
     );
-    expect(message.content.nextSteps.at(-1)).to.equal(`Open the group: https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#SecurityGroup:groupId=${GROUP}`);
+    expect(message.content.nextSteps.at(-1)).to.equal(
+      `Open the group: https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#SecurityGroup:groupId=${GROUP}`,
+    );
     withinBounds(message);
   });
 
@@ -86,7 +91,15 @@ describe('chat message (custom notification for Slack and Microsoft Teams)', () 
   it('posts a sweep summary as its subject and a literal block of its text', async () => {
     // Prepare: one world-open SSH rule for the sweep to revoke.
     const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-0aaa', groupName: 'web' });
-    ec2.addRule({ direction: 'ingress', groupId: 'sg-0aaa', ruleId: 'sgr-0aaa', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    ec2.addRule({
+      direction: 'ingress',
+      groupId: 'sg-0aaa',
+      ruleId: 'sgr-0aaa',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+    });
     const { ctx, notifier } = engineContext({}, ec2);
     await processSweep({ eventId: 'sweep-1', account: '123456789012', region: 'eu-west-1' }, ctx);
 

@@ -26,7 +26,10 @@ export const CustomNotificationSchema = z.strictObject({
     .strictObject({
       threadId: text.optional(),
       summary: text.optional(),
-      eventType: z.string().regex(/^[a-zA-Z0-9-]{1,100}$/).optional(),
+      eventType: z
+        .string()
+        .regex(/^[a-zA-Z0-9-]{1,100}$/)
+        .optional(),
       relatedResources: z.array(text).optional(),
       additionalContext: z.record(z.string(), z.string()).optional(),
     })

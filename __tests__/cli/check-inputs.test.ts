@@ -18,7 +18,13 @@ const GO_SDK_ID = '42155429-7e8e-43b5-9b5e-6953f80d51d5';
 /** `aws cloudtrail lookup-events` wraps each record, as a JSON string, with a few fields of its own. */
 function lookupEvents(records: readonly Record<string, any>[]): string {
   return JSON.stringify({
-    Events: records.map((r) => ({ EventId: r.eventID, EventName: r.eventName, EventTime: r.eventTime, EventSource: r.eventSource, CloudTrailEvent: JSON.stringify(r) })),
+    Events: records.map((r) => ({
+      EventId: r.eventID,
+      EventName: r.eventName,
+      EventTime: r.eventTime,
+      EventSource: r.eventSource,
+      CloudTrailEvent: JSON.stringify(r),
+    })),
   });
 }
 
@@ -37,8 +43,23 @@ describe('sg-sentry check: directories, standard input and lookup-events output 
     const trail = join(tempDir(), 'trail');
     mkdirSync(join(trail, '2025', '05', '01'), { recursive: true });
     mkdirSync(join(trail, '2025', '05', '02'), { recursive: true });
-    const day1 = writeTemp(join(trail, '2025', '05', '01'), '123456789012_CloudTrail_us-east-1_20250501T0000Z_a.json.gz', gzipSync(JSON.stringify({ Records: [fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids'), fixture('revoke-ingress-mysql-v4-v6-console-unknown-ip-permission-set')] })));
-    const day2 = writeTemp(join(trail, '2025', '05', '02'), '123456789012_CloudTrail_us-east-1_20250502T0000Z_b.json.gz', gzipSync(JSON.stringify({ Records: [fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')] })));
+    const day1 = writeTemp(
+      join(trail, '2025', '05', '01'),
+      '123456789012_CloudTrail_us-east-1_20250501T0000Z_a.json.gz',
+      gzipSync(
+        JSON.stringify({
+          Records: [
+            fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids'),
+            fixture('revoke-ingress-mysql-v4-v6-console-unknown-ip-permission-set'),
+          ],
+        }),
+      ),
+    );
+    const day2 = writeTemp(
+      join(trail, '2025', '05', '02'),
+      '123456789012_CloudTrail_us-east-1_20250502T0000Z_b.json.gz',
+      gzipSync(JSON.stringify({ Records: [fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')] })),
+    );
     writeTemp(trail, 'README.txt', 'not an event');
 
     // Act
@@ -49,7 +70,9 @@ describe('sg-sentry check: directories, standard input and lookup-events output 
     expect(run.stdout).to.contain(`${day1} [record 0]: AuthorizeSecurityGroupIngress ${GO_SDK_ID}`);
     expect(run.stdout).to.contain(`${day2} [record 0]: AuthorizeSecurityGroupIngress ${SSH_WORLD_ID}`);
     expect(run.stdout).to.not.contain('ignored RevokeSecurityGroupIngress');
-    expect(run.stdout).to.contain('3 event(s): 2 violating, 0 exempt, 0 allowed, 1 ignored (1 not listed: in files found in a directory), 0 invalid');
+    expect(run.stdout).to.contain(
+      '3 event(s): 2 violating, 0 exempt, 0 allowed, 1 ignored (1 not listed: in files found in a directory), 0 invalid',
+    );
     expect(run.stdout.indexOf(day1)).to.be.lessThan(run.stdout.indexOf(day2));
     expect(aws.calls).to.deep.equal([]);
   });
@@ -92,7 +115,10 @@ describe('sg-sentry check: directories, standard input and lookup-events output 
 
   it('judges each record of aws cloudtrail lookup-events output, from a file or from a pipe', async () => {
     // Prepare: what `aws cloudtrail lookup-events` prints for two real records.
-    const answer = lookupEvents([fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'), fixture('authorize-ingress-ssh-cidr-rule-ids-cli-grimoire')]);
+    const answer = lookupEvents([
+      fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole'),
+      fixture('authorize-ingress-ssh-cidr-rule-ids-cli-grimoire'),
+    ]);
     const file = writeTemp(tempDir(), 'lookup.json', answer);
 
     // Act
@@ -132,7 +158,16 @@ describe('sg-sentry check: directories, standard input and lookup-events output 
     expect(document).to.include({ command: 'check', account: '776520358045', run_mode: 'report', exit_code: 1 });
     expect(document.accounts).to.deep.equal(['776520358045']);
     expect(document.policy).to.deep.equal({ source: 'examples/policies/report-only.json', mode: 'report', action: 'revoke' });
-    expect(document.summary).to.deep.equal({ reports: 1, rules: 1, violations: 1, exempt: 0, allowed: 0, ignored: 0, invalid: 0, failed: 0 });
+    expect(document.summary).to.deep.equal({
+      reports: 1,
+      rules: 1,
+      violations: 1,
+      exempt: 0,
+      allowed: 0,
+      ignored: 0,
+      invalid: 0,
+      failed: 0,
+    });
     expect(document.failures).to.deep.equal([]);
   });
 

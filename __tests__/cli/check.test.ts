@@ -58,7 +58,7 @@ describe('sg-sentry check (the built binary)', () => {
     expect(run.stdout).to.contain('-> restrict to 10.0.0.0/8\n');
   });
 
-  it('prints one decision for an IPv6 violation that restrict_to cannot replace: the engine\'s revoke, not its own reading', async () => {
+  it("prints one decision for an IPv6 violation that restrict_to cannot replace: the engine's revoke, not its own reading", async () => {
     // Prepare: restrict_to has an IPv4 CIDR only; the event opens MySQL to ::/0.
     const policy = writeTemp(tempDir(), 'policy.json', JSON.stringify({ action: 'restrict', restrict_to: ['10.0.0.0/8'] }));
 
@@ -75,7 +75,9 @@ describe('sg-sentry check (the built binary)', () => {
     expect(text.stdout).to.not.contain('restrict to');
     const [finding] = JSON.parse(json.stdout).results[0].report.findings;
     expect(finding).to.include({ verdict: 'violation', would_action: 'revoke (not restricted: restrict_to has no IPv6 CIDR)' });
-    expect(finding.reason).to.equal('would revoke (not restricted: restrict_to has no IPv6 CIDR): tcp/3306 from ::/0 is not covered by any ingress.allow entry');
+    expect(finding.reason).to.equal(
+      'would revoke (not restricted: restrict_to has no IPv6 CIDR): tcp/3306 from ::/0 is not covered by any ingress.allow entry',
+    );
   });
 
   it('exits 0 when the only violation was made by an exempt principal', async () => {
@@ -99,7 +101,11 @@ describe('sg-sentry check (the built binary)', () => {
       [SSH_WORLD, null, 'violation'],
       [SG_REFERENCE_ENVELOPE, null, 'allowed'],
     ]);
-    expect(document.results[0].report.findings[0]).to.include({ rule_id: 'sgr-09be5c962afdc06ed', verdict: 'violation', would_action: 'revoke' });
+    expect(document.results[0].report.findings[0]).to.include({
+      rule_id: 'sgr-09be5c962afdc06ed',
+      verdict: 'violation',
+      would_action: 'revoke',
+    });
   });
 
   it('reads a gzipped CloudTrail log file, judging each record and listing the others as ignored', async () => {
@@ -107,7 +113,11 @@ describe('sg-sentry check (the built binary)', () => {
     const failed = fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids');
     failed.errorCode = 'Client.InvalidPermission.Duplicate';
     const records = [fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids'), fixture('create-security-group-console-2021'), failed];
-    const file = writeTemp(tempDir(), '123456789012_CloudTrail_us-east-1_20200430T0440Z_abc.json.gz', gzipSync(JSON.stringify({ Records: records })));
+    const file = writeTemp(
+      tempDir(),
+      '123456789012_CloudTrail_us-east-1_20200430T0440Z_abc.json.gz',
+      gzipSync(JSON.stringify({ Records: records })),
+    );
 
     // Act
     const run = await sgSentry(['check', file], offlineEnv);
@@ -118,7 +128,9 @@ describe('sg-sentry check (the built binary)', () => {
     expect(run.stdout).to.contain('VIOLATION  ingress tcp/22 from 0.0.0.0/0  -> revoke');
     expect(run.stdout).to.contain(`${file} [record 1]: CreateSecurityGroup`);
     expect(run.stdout).to.contain('allowed    egress all traffic to 0.0.0.0/0  -> none');
-    expect(run.stdout).to.contain(`${file} [record 2]: ignored AuthorizeSecurityGroupIngress 42155429-7e8e-43b5-9b5e-6953f80d51d5: the call failed (Client.InvalidPermission.Duplicate), so nothing was changed`);
+    expect(run.stdout).to.contain(
+      `${file} [record 2]: ignored AuthorizeSecurityGroupIngress 42155429-7e8e-43b5-9b5e-6953f80d51d5: the call failed (Client.InvalidPermission.Duplicate), so nothing was changed`,
+    );
     expect(run.stdout).to.contain('3 event(s): 1 violating, 0 exempt, 1 allowed, 1 ignored, 0 invalid');
   });
 
@@ -128,7 +140,9 @@ describe('sg-sentry check (the built binary)', () => {
     expect(run.code).to.equal(1);
     expect(run.stdout).to.contain('VIOLATION  ingress tcp/3389 from 0.0.0.0/0 (sgr-0aa0c1d2e3f405060)  -> revoke');
     expect(run.stdout).to.contain('allowed    egress tcp/3389 to 0.0.0.0/0 (sgr-0aa0c1d2e3f405060)  -> none');
-    expect(run.stdout).to.contain('note: ModifySecurityGroupRules does not say the direction; offline, each rule was judged as ingress and as egress');
+    expect(run.stdout).to.contain(
+      'note: ModifySecurityGroupRules does not say the direction; offline, each rule was judged as ingress and as egress',
+    );
     expect(aws.calls).to.deep.equal([]);
   });
 
@@ -139,7 +153,11 @@ describe('sg-sentry check (the built binary)', () => {
     const run = await sgSentry(['check', file, SSH_WORLD], offlineEnv);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.match(new RegExp(`^sg-sentry: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .+ at position \\d+ \\(line \\d+, column \\d+\\)\\n$`));
+    expect(run.stderr).to.match(
+      new RegExp(
+        `^sg-sentry: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .+ at position \\d+ \\(line \\d+, column \\d+\\)\\n$`,
+      ),
+    );
     expect(run.stderr).to.not.match(STACK_FRAME);
     expect(run.stdout).to.contain('VIOLATION  ingress tcp/22'); // the good file is still judged
   });
@@ -152,7 +170,9 @@ describe('sg-sentry check (the built binary)', () => {
     const run = await sgSentry(['check', file], offlineEnv);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.contain(`sg-sentry: ${file}: invalid event: record.requestParameters.ipPermissions.items[0].toPort: must be 65535 or less`);
+    expect(run.stderr).to.contain(
+      `sg-sentry: ${file}: invalid event: record.requestParameters.ipPermissions.items[0].toPort: must be 65535 or less`,
+    );
     expect(run.stdout).to.contain(`${file}: INVALID (see stderr)`);
   });
 
@@ -164,7 +184,11 @@ describe('sg-sentry check (the built binary)', () => {
   });
 
   it('exits 2 listing every problem when the --policy file is invalid', async () => {
-    const policy = writeTemp(tempDir(), 'bad-policy.json', JSON.stringify({ mdoe: 'report', ingress: { allow: [{ cidr: '10.0.0.0/33' }] } }));
+    const policy = writeTemp(
+      tempDir(),
+      'bad-policy.json',
+      JSON.stringify({ mdoe: 'report', ingress: { allow: [{ cidr: '10.0.0.0/33' }] } }),
+    );
 
     const run = await sgSentry(['check', '--policy', policy, SSH_WORLD], offlineEnv);
 

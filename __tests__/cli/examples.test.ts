@@ -37,14 +37,26 @@ describe('examples/events', () => {
   it('builds cloudtrail-log-file.json from real records, unchanged', () => {
     const file = JSON.parse(readFileSync(join(EVENTS, 'cloudtrail-log-file.json'), 'utf8'));
 
-    expect(file.Records).to.deep.equal(LOG_FILE_RECORDS.map((name) => JSON.parse(readFileSync(join(FIXTURES, 'cloudtrail', name), 'utf8'))));
+    expect(file.Records).to.deep.equal(
+      LOG_FILE_RECORDS.map((name) => JSON.parse(readFileSync(join(FIXTURES, 'cloudtrail', name), 'utf8'))),
+    );
   });
 
   it('gives the documented "Try it in one minute" results', async () => {
     const all = await sgSentry(['check', 'examples/events/ssh-open-to-world.json', 'examples/events/eventbridge-sg-reference.json']);
-    const office = await sgSentry(['check', '--policy', 'examples/policies/office-cidrs.json', 'examples/events/ssh-from-office-cidr.json']);
+    const office = await sgSentry([
+      'check',
+      '--policy',
+      'examples/policies/office-cidrs.json',
+      'examples/events/ssh-from-office-cidr.json',
+    ]);
     const log = await sgSentry(['check', 'examples/events/cloudtrail-log-file.json']);
-    const restrict = await sgSentry(['check', '--policy', 'examples/policies/restrict.json', 'examples/events/mysql-open-to-world-v4-v6.json']);
+    const restrict = await sgSentry([
+      'check',
+      '--policy',
+      'examples/policies/restrict.json',
+      'examples/events/mysql-open-to-world-v4-v6.json',
+    ]);
 
     expect(all.code).to.equal(1);
     expect(office.code).to.equal(0);

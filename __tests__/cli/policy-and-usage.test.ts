@@ -20,7 +20,9 @@ describe('sg-sentry policy (the built binary)', () => {
       const run = await sgSentry(['policy', 'validate', `examples/policies/${name}`]);
 
       expect(run.code).to.equal(0);
-      expect(run.stdout).to.match(new RegExp(`^examples/policies/${name}: valid policy \\(mode (enforce|report), action (revoke|restrict), `));
+      expect(run.stdout).to.match(
+        new RegExp(`^examples/policies/${name}: valid policy \\(mode (enforce|report), action (revoke|restrict), `),
+      );
       expect(run.stderr).to.equal('');
     });
   }
@@ -32,7 +34,11 @@ describe('sg-sentry policy (the built binary)', () => {
   });
 
   it('lists every problem of an invalid policy, exiting 2 without a stack trace', async () => {
-    const file = writeTemp(tempDir(), 'policy.json', JSON.stringify({ mdoe: 'report', action: 'restrict', ingress: { allow: [{ cidr: '10.0.0.0/33', ports: ['22'] }] } }));
+    const file = writeTemp(
+      tempDir(),
+      'policy.json',
+      JSON.stringify({ mdoe: 'report', action: 'restrict', ingress: { allow: [{ cidr: '10.0.0.0/33', ports: ['22'] }] } }),
+    );
 
     const run = await sgSentry(['policy', 'validate', file]);
 
@@ -58,7 +64,9 @@ describe('sg-sentry policy (the built binary)', () => {
 
 describe('sg-sentry usage (the built binary)', () => {
   it('prints help for the program and for each command, exiting 0', async () => {
-    const runs = await Promise.all([['--help'], ['check', '--help'], ['scan', '--help'], ['policy', '--help'], ['help', 'scan']].map((args) => sgSentry(args)));
+    const runs = await Promise.all(
+      [['--help'], ['check', '--help'], ['scan', '--help'], ['policy', '--help'], ['help', 'scan']].map((args) => sgSentry(args)),
+    );
 
     expect(runs.map((r) => r.code)).to.deep.equal([0, 0, 0, 0, 0]);
     expect(runs[0]?.stdout).to.contain('Usage: sg-sentry <command> [options]');
@@ -91,7 +99,7 @@ describe('sg-sentry usage (the built binary)', () => {
     expect(run.stderr).to.contain('Usage: sg-sentry <command> [options]');
   });
 
-  it('shows the underlying error\'s stack only with --debug', async () => {
+  it("shows the underlying error's stack only with --debug", async () => {
     const file = writeTemp(tempDir(), 'bad.json', '{');
 
     const plain = await sgSentry(['check', file]);
@@ -105,7 +113,12 @@ describe('sg-sentry usage (the built binary)', () => {
   it('runs through the package bin launcher and the npm script the README uses', async () => {
     const run = await sgSentry(['--version']);
     const launcher = await new Promise<{ stdout: string }>((resolve, reject) =>
-      require('node:child_process').execFile(process.execPath, [join(ROOT, 'bin', 'sg-sentry.js'), '--version'], { cwd: ROOT }, (e: Error | null, stdout: string) => (e ? reject(e) : resolve({ stdout }))),
+      require('node:child_process').execFile(
+        process.execPath,
+        [join(ROOT, 'bin', 'sg-sentry.js'), '--version'],
+        { cwd: ROOT },
+        (e: Error | null, stdout: string) => (e ? reject(e) : resolve({ stdout })),
+      ),
     );
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 

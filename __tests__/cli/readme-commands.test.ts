@@ -62,10 +62,16 @@ function fakeAwsCli(dir: string): string {
   for (const [day, names] of Object.entries(TRAIL_DAYS)) {
     mkdirSync(join(data, 'sync', day));
     const records = names.map(fixture);
-    writeFileSync(join(data, 'sync', day, `123456789012_CloudTrail_eu-west-1_202505${day}T0000Z_x.json.gz`), gzipSync(JSON.stringify({ Records: records })));
+    writeFileSync(
+      join(data, 'sync', day, `123456789012_CloudTrail_eu-west-1_202505${day}T0000Z_x.json.gz`),
+      gzipSync(JSON.stringify({ Records: records })),
+    );
   }
   const recorded = Object.values(TRAIL_DAYS).flat().map(fixture);
-  writeFileSync(join(data, 'lookup-events.json'), JSON.stringify({ Events: recorded.map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })) }));
+  writeFileSync(
+    join(data, 'lookup-events.json'),
+    JSON.stringify({ Events: recorded.map((r) => ({ EventId: r.eventID, EventName: r.eventName, CloudTrailEvent: JSON.stringify(r) })) }),
+  );
   mkdirSync(bin);
   const script = join(bin, 'aws');
   writeFileSync(
@@ -85,9 +91,14 @@ else { process.stderr.write('fake aws: unexpected ' + process.argv.slice(2).join
 
 function bash(line: string, cwd: string, path: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('bash', ['-o', 'pipefail', '-c', line], { cwd, env: { PATH: path, HOME: cwd, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
-    });
+    execFile(
+      'bash',
+      ['-o', 'pipefail', '-c', line],
+      { cwd, env: { PATH: path, HOME: cwd, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -30,10 +30,15 @@ function problemsOf(log: unknown): string[] {
 
 describe('sg-sentry --format sarif: a SARIF 2.1.0 log (the built binary)', () => {
   it('the schema catches what breaks it, so the checks below can fail', () => {
-    expect(problemsOf({ version: '2.1.0', runs: [{ tool: { driver: { name: 'sg-sentry' } }, results: [{ level: 'fatal', message: { text: 'x' } }] }] })).to.not.deep.equal([]);
+    expect(
+      problemsOf({
+        version: '2.1.0',
+        runs: [{ tool: { driver: { name: 'sg-sentry' } }, results: [{ level: 'fatal', message: { text: 'x' } }] }],
+      }),
+    ).to.not.deep.equal([]);
   });
 
-  it('writes check\'s violations as schema-valid results: one per violation, level error, the reason as message, the file and the group as locations', async () => {
+  it("writes check's violations as schema-valid results: one per violation, level error, the reason as message, the file and the group as locations", async () => {
     // Act: two violating events (one rule, then two) and an allowed one.
     const run = await sgSentry(['check', '--format', 'sarif', SSH_WORLD, MYSQL_V4_V6, ALLOWED]);
 
@@ -48,8 +53,14 @@ describe('sg-sentry --format sarif: a SARIF 2.1.0 log (the built binary)', () =>
     expect(results[0].locations[0].physicalLocation.artifactLocation.uri).to.equal(
       '__tests__/fixtures/cloudtrail/authorize-ingress-ssh-world-rule-ids-console-assumedrole.json',
     );
-    expect(results[0].locations[0].logicalLocations[0]).to.deep.equal({ name: 'sg-0632fa4ee8a8468a4', fullyQualifiedName: '776520358045/us-east-1/sg-0632fa4ee8a8468a4', kind: 'resource' });
-    expect(results[0].partialFingerprints['sgSentryRule/v1']).to.equal('sg-sentry/776520358045/us-east-1/sg-0632fa4ee8a8468a4/ingress/tcp/22/0.0.0.0/0');
+    expect(results[0].locations[0].logicalLocations[0]).to.deep.equal({
+      name: 'sg-0632fa4ee8a8468a4',
+      fullyQualifiedName: '776520358045/us-east-1/sg-0632fa4ee8a8468a4',
+      kind: 'resource',
+    });
+    expect(results[0].partialFingerprints['sgSentryRule/v1']).to.equal(
+      'sg-sentry/776520358045/us-east-1/sg-0632fa4ee8a8468a4/ingress/tcp/22/0.0.0.0/0',
+    );
     expect(log.runs[0].invocations[0]).to.include({ executionSuccessful: true, exitCode: 1 });
   });
 
@@ -87,7 +98,7 @@ describe('sg-sentry --format sarif: a SARIF 2.1.0 log (the built binary)', () =>
     });
     after(() => aws.stop());
 
-    it('writes scan\'s violations as schema-valid results with the group as logical location and no file', async () => {
+    it("writes scan's violations as schema-valid results with the group as logical location and no file", async () => {
       // Prepare
       aws.reset();
       aws.respond(callerIdentityResponder('123456789012')).respond(securityGroupRulesResponder(paginate(rules, [])));

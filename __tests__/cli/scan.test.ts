@@ -3,7 +3,14 @@
  * the SDK's default retries), and a loopback EC2 reached through AWS_ENDPOINT_URL.
  */
 import { expect } from 'chai';
-import { callerIdentityResponder, ec2Error, ec2Ok, FakeAws, securityGroupNamesResponder, securityGroupRulesResponder } from '../helpers/fake-aws';
+import {
+  callerIdentityResponder,
+  ec2Error,
+  ec2Ok,
+  FakeAws,
+  securityGroupNamesResponder,
+  securityGroupRulesResponder,
+} from '../helpers/fake-aws';
 import { accountRules, groupId, isIngressViolation, paginate, REGION } from '../sweep/account';
 import { sgSentry, STACK_FRAME, tempDir, writeTemp } from './run-cli';
 
@@ -35,13 +42,20 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
   after(() => aws.stop());
   beforeEach(() => {
     aws.reset();
-    aws.respond(callerIdentityResponder(ACCOUNT)).respond(securityGroupNamesResponder(groupName)).respond(securityGroupRulesResponder(PAGES));
+    aws
+      .respond(callerIdentityResponder(ACCOUNT))
+      .respond(securityGroupNamesResponder(groupName))
+      .respond(securityGroupRulesResponder(PAGES));
   });
 
   /** Back to the standard answers, with `first` ahead of them. */
   function answerWith(first: Parameters<FakeAws['respond']>[0]): void {
     aws.reset();
-    aws.respond(first).respond(callerIdentityResponder(ACCOUNT)).respond(securityGroupNamesResponder(groupName)).respond(securityGroupRulesResponder(PAGES));
+    aws
+      .respond(first)
+      .respond(callerIdentityResponder(ACCOUNT))
+      .respond(securityGroupNamesResponder(groupName))
+      .respond(securityGroupRulesResponder(PAGES));
   }
 
   it('lists violations read-only: a table with group names and reasons on stdout, no progress lines in a pipe, exit 1, no mutating call', async () => {
@@ -55,7 +69,12 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
     // the groups with findings already: no further call for the table's names.
     const actions = aws.calls.map((c) => c.action);
     expect(actions[0]).to.equal('GetCallerIdentity');
-    expect(actions.slice(1).sort()).to.deep.equal(['DescribeSecurityGroupRules', 'DescribeSecurityGroupRules', 'DescribeSecurityGroups', 'DescribeSecurityGroups']);
+    expect(actions.slice(1).sort()).to.deep.equal([
+      'DescribeSecurityGroupRules',
+      'DescribeSecurityGroupRules',
+      'DescribeSecurityGroups',
+      'DescribeSecurityGroups',
+    ]);
     expect(describeCalls(aws)[1]?.params).to.include({ NextToken: 'page-2', MaxResults: '1000' });
     const rows = run.stdout.split('\n').filter((l) => l.startsWith(REGION));
     const violations = RULES.filter(isIngressViolation);
@@ -64,7 +83,9 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
     expect(run.stdout).to.contain(
       `${REGION}  ${groupId(0)}  ${groupName(groupId(0))}  ingress    ${violations[0]?.securityGroupRuleId}  tcp/1000  0.0.0.0/0  violation  reported  would revoke: tcp/1000 from 0.0.0.0/0 is not covered by any ingress.allow entry`,
     );
-    expect(run.stdout).to.contain(`${REGION}: 75 rules in 3 groups (2 page(s)): 15 violation(s), 0 exempt; nothing was changed (run with --fix to act)`);
+    expect(run.stdout).to.contain(
+      `${REGION}: 75 rules in 3 groups (2 page(s)): 15 violation(s), 0 exempt; nothing was changed (run with --fix to act)`,
+    );
     // Progress is for terminals: a pipe gets the one line saying what is scanned, and no page lines.
     expect(run.stderr).to.equal(`scan: account ${ACCOUNT}, ${REGION} with embedded default policy (read-only)\n`);
   });
@@ -75,12 +96,20 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
     expect(run.code).to.equal(0);
     const revokes = aws.calls.filter((c) => c.action === 'RevokeSecurityGroupIngress');
     expect(revokes.map((c) => c.params.GroupId)).to.deep.equal([0, 1, 2].map(groupId));
-    const ids = revokes.flatMap((c) => Object.entries(c.params).filter(([k]) => k.startsWith('SecurityGroupRuleId.')).map(([, v]) => v));
-    expect(ids.sort()).to.deep.equal(RULES.filter(isIngressViolation).map((r) => r.securityGroupRuleId).sort());
+    const ids = revokes.flatMap((c) =>
+      Object.entries(c.params)
+        .filter(([k]) => k.startsWith('SecurityGroupRuleId.'))
+        .map(([, v]) => v),
+    );
+    expect(ids.sort()).to.deep.equal(
+      RULES.filter(isIngressViolation)
+        .map((r) => r.securityGroupRuleId)
+        .sort(),
+    );
     expect(run.stdout).to.contain('15 revoked, 0 restricted, 0 already removed, 0 failed');
   });
 
-  it('prints one JSON document for every region of --regions: the caller\'s account, the policy\'s mode, what this run changed', async () => {
+  it("prints one JSON document for every region of --regions: the caller's account, the policy's mode, what this run changed", async () => {
     // Act
     const run = await sgSentry(['scan', '--format', 'json', '--regions', 'us-east-1,eu-west-1'], env(endpoint));
 
@@ -93,7 +122,16 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
       ['eu-west-1', ACCOUNT, 15],
     ]);
     expect(document.results[0].report.findings[0]).to.include({ group_id: groupId(0), group_name: groupName(groupId(0)) });
-    expect(document.summary).to.deep.equal({ reports: 2, rules: 150, violations: 30, exempt: 0, allowed: 120, ignored: 0, invalid: 0, failed: 0 });
+    expect(document.summary).to.deep.equal({
+      reports: 2,
+      rules: 150,
+      violations: 30,
+      exempt: 0,
+      allowed: 120,
+      ignored: 0,
+      invalid: 0,
+      failed: 0,
+    });
   });
 
   it('--json is still the same as --format json, and --region R (repeated) the same as --regions', async () => {
@@ -113,7 +151,12 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
     ];
     answerWith((call) =>
       call.action === 'DescribeRegions'
-        ? { body: ec2Ok('DescribeRegions', `<regionInfo>${regions.map(([n, s]) => `<item><regionName>${n}</regionName><optInStatus>${s}</optInStatus></item>`).join('')}</regionInfo>`) }
+        ? {
+            body: ec2Ok(
+              'DescribeRegions',
+              `<regionInfo>${regions.map(([n, s]) => `<item><regionName>${n}</regionName><optInStatus>${s}</optInStatus></item>`).join('')}</regionInfo>`,
+            ),
+          }
         : undefined,
     );
 
@@ -177,25 +220,37 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
   });
 
   it('reports a page that keeps failing after the retries once, keeps the rest, and exits 3', async () => {
-    answerWith((call) => (call.action === 'DescribeSecurityGroupRules' && call.params.NextToken === 'page-2' ? { status: 503, body: ec2Error('Unavailable', 'Service unavailable.') } : undefined));
+    answerWith((call) =>
+      call.action === 'DescribeSecurityGroupRules' && call.params.NextToken === 'page-2'
+        ? { status: 503, body: ec2Error('Unavailable', 'Service unavailable.') }
+        : undefined,
+    );
 
     const run = await sgSentry(['scan'], env(endpoint));
 
     expect(run.code).to.equal(3);
     expect(describeCalls(aws).map((c) => c.params.NextToken ?? 'first')).to.deep.equal(['first', 'page-2', 'page-2', 'page-2']);
-    expect(run.stderr).to.contain(`sg-sentry: ${REGION}: DescribeSecurityGroupRules (all groups, after a page) failed: Unavailable: Service unavailable.`);
+    expect(run.stderr).to.contain(
+      `sg-sentry: ${REGION}: DescribeSecurityGroupRules (all groups, after a page) failed: Unavailable: Service unavailable.`,
+    );
     expect(`${run.stdout}${run.stderr}`.split('Service unavailable.')).to.have.length(2);
     expect(run.stdout).to.contain('50 rules in 2 groups (1 page(s))');
     expect(run.stdout).to.contain('INCOMPLETE: errors above');
   });
 
   it('exits 3 with the reason and a hint printed once, no stack trace, when the caller may not list rules', async () => {
-    answerWith((call) => (call.action === 'DescribeSecurityGroupRules' ? { status: 403, body: ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.') } : undefined));
+    answerWith((call) =>
+      call.action === 'DescribeSecurityGroupRules'
+        ? { status: 403, body: ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.') }
+        : undefined,
+    );
 
     const run = await sgSentry(['scan'], env(endpoint));
 
     expect(run.code).to.equal(3);
-    expect(run.stderr).to.contain(`sg-sentry: scan of ${REGION} failed: UnauthorizedOperation: You are not authorized to perform this operation. (the caller lacks a permission; see sg-sentry scan --help)`);
+    expect(run.stderr).to.contain(
+      `sg-sentry: scan of ${REGION} failed: UnauthorizedOperation: You are not authorized to perform this operation. (the caller lacks a permission; see sg-sentry scan --help)`,
+    );
     expect(`${run.stdout}${run.stderr}`.split('You are not authorized')).to.have.length(2);
     expect(run.stdout).to.contain(`${REGION}: not scanned (the error is above)`);
     expect(run.stderr).to.not.match(STACK_FRAME);
@@ -203,7 +258,14 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
   });
 
   it('exits 3 naming the credentials when STS does not know them, before any EC2 call', async () => {
-    answerWith((call) => (call.action === 'GetCallerIdentity' ? { status: 403, body: '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>' } : undefined));
+    answerWith((call) =>
+      call.action === 'GetCallerIdentity'
+        ? {
+            status: 403,
+            body: '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>',
+          }
+        : undefined,
+    );
 
     const run = await sgSentry(['scan'], env(endpoint));
 
@@ -221,11 +283,13 @@ describe('sg-sentry scan (the built binary against a loopback EC2)', () => {
     const run = await sgSentry(['scan'], bare);
 
     expect(run.code).to.equal(2);
-    expect(run.stderr).to.equal('sg-sentry: scan: no region: pass --regions R1,R2 (or all), or set AWS_REGION (see sg-sentry scan --help)\n');
+    expect(run.stderr).to.equal(
+      'sg-sentry: scan: no region: pass --regions R1,R2 (or all), or set AWS_REGION (see sg-sentry scan --help)\n',
+    );
     expect(aws.calls).to.deep.equal([]);
   });
 
-  it('lists only the policy\'s groups, by filter', async () => {
+  it("lists only the policy's groups, by filter", async () => {
     const policy = writeTemp(tempDir(), 'policy.json', JSON.stringify({ groups: [groupId(1)] }));
 
     const run = await sgSentry(['scan', '--policy', policy], env(endpoint));

@@ -27,7 +27,11 @@ const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/sg-sentry-${REGION}`;
 const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:sg-sentry`;
 const NOW = new Date('2026-12-01T10:00:00Z');
 
-const clients: SmokeTestClients = { events: new EventBridgeClient({ region: REGION }), lambda: new LambdaClient({ region: REGION }), sns: new SNSClient({ region: REGION }) };
+const clients: SmokeTestClients = {
+  events: new EventBridgeClient({ region: REGION }),
+  lambda: new LambdaClient({ region: REGION }),
+  sns: new SNSClient({ region: REGION }),
+};
 let events: AwsClientStub<EventBridgeClient>;
 let lambda: AwsClientStub<LambdaClient>;
 let sns: AwsClientStub<SNSClient>;
@@ -37,8 +41,12 @@ const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value
 
 /** What the module deploys, as the three APIs describe it. */
 function healthyDeployment(): void {
-  events.on(DescribeRuleCommand, { Name: 'sg-sentry-events' }).resolves({ Name: 'sg-sentry-events', State: 'ENABLED', EventPattern: JSON.stringify(securityGroupChangeEventPattern()) });
-  events.on(DescribeRuleCommand, { Name: 'sg-sentry-sweep' }).resolves({ Name: 'sg-sentry-sweep', State: 'ENABLED', ScheduleExpression: 'rate(1 hour)' });
+  events
+    .on(DescribeRuleCommand, { Name: 'sg-sentry-events' })
+    .resolves({ Name: 'sg-sentry-events', State: 'ENABLED', EventPattern: JSON.stringify(securityGroupChangeEventPattern()) });
+  events
+    .on(DescribeRuleCommand, { Name: 'sg-sentry-sweep' })
+    .resolves({ Name: 'sg-sentry-sweep', State: 'ENABLED', ScheduleExpression: 'rate(1 hour)' });
   events.on(ListTargetsByRuleCommand).resolves({ Targets: [{ Id: 'sg-sentry', Arn: FUNCTION_ARN }] });
   lambda.on(GetFunctionConfigurationCommand).resolves({
     FunctionName: 'sg-sentry',
@@ -49,14 +57,24 @@ function healthyDeployment(): void {
     LastUpdateStatus: 'Successful',
     Environment: { Variables: { [ENV.topicArn]: TOPIC_ARN, [ENV.selfRoleArn]: ROLE_ARN } },
   });
-  lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode({ status: 'ignored', event_id: 'x', reason: 'not a CloudTrail API call', findings: [] }) });
-  sns.on(GetTopicAttributesCommand).resolves({ Attributes: { TopicArn: TOPIC_ARN, SubscriptionsConfirmed: '2', SubscriptionsPending: '0', KmsMasterKeyId: 'alias/sg-sentry' } });
+  lambda.on(InvokeCommand).resolves({
+    StatusCode: 200,
+    Payload: encode({ status: 'ignored', event_id: 'x', reason: 'not a CloudTrail API call', findings: [] }),
+  });
+  sns.on(GetTopicAttributesCommand).resolves({
+    Attributes: { TopicArn: TOPIC_ARN, SubscriptionsConfirmed: '2', SubscriptionsPending: '0', KmsMasterKeyId: 'alias/sg-sentry' },
+  });
 }
 
 async function smokeTest(args: readonly string[] = ['--region', REGION]) {
   let stdout = '';
   const io: Io = { out: (t) => void (stdout += t), err: () => {}, env: {}, errIsTty: false, readStdin: () => Buffer.alloc(0) };
-  const code = await runSmokeTest(args, io, () => clients, () => NOW);
+  const code = await runSmokeTest(
+    args,
+    io,
+    () => clients,
+    () => NOW,
+  );
   return { code, stdout, lines: stdout.split('\n').filter(Boolean) };
 }
 
@@ -81,7 +99,13 @@ describe('sg-sentry smoke-test', () => {
 
     // Assess
     expect(run.code).to.equal(EXIT.ok);
-    expect(run.lines.slice(0, 5).map((l) => l.split(/ +/).slice(0, 2).join(' '))).to.deep.equal(['ok rule', 'ok sweep', 'ok function', 'ok topic', 'ok invoke']);
+    expect(run.lines.slice(0, 5).map((l) => l.split(/ +/).slice(0, 2).join(' '))).to.deep.equal([
+      'ok rule',
+      'ok sweep',
+      'ok function',
+      'ok topic',
+      'ok invoke',
+    ]);
     const invoke = lambda.commandCalls(InvokeCommand);
     expect(invoke).to.have.lengthOf(1);
     expect(invoke[0]!.args[0].input).to.include({ FunctionName: 'sg-sentry', InvocationType: 'RequestResponse' });
@@ -103,13 +127,17 @@ describe('sg-sentry smoke-test', () => {
 
     // Assess
     expect(run.code).to.equal(EXIT.violations);
-    expect(run.stdout).to.match(/^fail +invoke +the function failed \(Unhandled\): PolicyValidationError: invalid sg-sentry policy \(1 problem\): mdoe: unknown key$/m);
+    expect(run.stdout).to.match(
+      /^fail +invoke +the function failed \(Unhandled\): PolicyValidationError: invalid sg-sentry policy \(1 problem\): mdoe: unknown key$/m,
+    );
     expect(run.lines.at(-1)).to.contain('FAILED the smoke test');
   });
 
   it('fails when the event rule is disabled', async () => {
     // Prepare
-    events.on(DescribeRuleCommand, { Name: 'sg-sentry-events' }).resolves({ Name: 'sg-sentry-events', State: 'DISABLED', EventPattern: JSON.stringify(securityGroupChangeEventPattern()) });
+    events
+      .on(DescribeRuleCommand, { Name: 'sg-sentry-events' })
+      .resolves({ Name: 'sg-sentry-events', State: 'DISABLED', EventPattern: JSON.stringify(securityGroupChangeEventPattern()) });
 
     // Act
     const run = await smokeTest();
@@ -119,12 +147,14 @@ describe('sg-sentry smoke-test', () => {
     expect(run.stdout).to.match(/^fail +rule +rule sg-sentry-events: state DISABLED$/m);
   });
 
-  it('fails when the rule\'s pattern misses a call the function handles (deployed from an older module)', async () => {
+  it("fails when the rule's pattern misses a call the function handles (deployed from an older module)", async () => {
     // Prepare
     const pattern = securityGroupChangeEventPattern();
     const [ruleCalls] = pattern.detail.$or;
     if (ruleCalls !== undefined) ruleCalls.eventName = ruleCalls.eventName.filter((n) => n !== WATCHED_EVENT_NAMES[0]);
-    events.on(DescribeRuleCommand, { Name: 'sg-sentry-events' }).resolves({ Name: 'sg-sentry-events', State: 'ENABLED', EventPattern: JSON.stringify(pattern) });
+    events
+      .on(DescribeRuleCommand, { Name: 'sg-sentry-events' })
+      .resolves({ Name: 'sg-sentry-events', State: 'ENABLED', EventPattern: JSON.stringify(pattern) });
 
     // Act
     const run = await smokeTest();
@@ -160,7 +190,7 @@ describe('sg-sentry smoke-test', () => {
     expect(lambda.commandCalls(InvokeCommand)).to.have.lengthOf(0);
   });
 
-  it('fails when the function\'s own-role variable is not its role (its own calls would be judged)', async () => {
+  it("fails when the function's own-role variable is not its role (its own calls would be judged)", async () => {
     // Prepare
     lambda.on(GetFunctionConfigurationCommand).resolves({
       FunctionName: 'sg-sentry',
@@ -180,7 +210,9 @@ describe('sg-sentry smoke-test', () => {
 
   it('warns, and passes, when nobody confirmed a subscription and the topic uses the AWS-managed key', async () => {
     // Prepare
-    sns.on(GetTopicAttributesCommand).resolves({ Attributes: { SubscriptionsConfirmed: '0', SubscriptionsPending: '1', KmsMasterKeyId: 'alias/aws/sns' } });
+    sns
+      .on(GetTopicAttributesCommand)
+      .resolves({ Attributes: { SubscriptionsConfirmed: '0', SubscriptionsPending: '1', KmsMasterKeyId: 'alias/aws/sns' } });
 
     // Act
     const run = await smokeTest();
@@ -192,7 +224,9 @@ describe('sg-sentry smoke-test', () => {
 
   it('warns when there is no sweep rule', async () => {
     // Prepare
-    events.on(DescribeRuleCommand, { Name: 'sg-sentry-sweep' }).rejects(new ResourceNotFoundException({ message: 'Rule sg-sentry-sweep does not exist.', $metadata: {} }));
+    events
+      .on(DescribeRuleCommand, { Name: 'sg-sentry-sweep' })
+      .rejects(new ResourceNotFoundException({ message: 'Rule sg-sentry-sweep does not exist.', $metadata: {} }));
 
     // Act
     const run = await smokeTest();
@@ -211,12 +245,17 @@ describe('sg-sentry smoke-test', () => {
     expect(report.checks.find((c) => c.check === 'invoke')?.status).to.equal('skipped');
     expect(report.exit_code).to.equal(EXIT.ok);
     expect(lambda.commandCalls(InvokeCommand)).to.have.lengthOf(0);
-    expect(events.commandCalls(DescribeRuleCommand).map((c) => c.args[0].input.Name)).to.deep.equal(['sg-sentry-events', 'sg-sentry-sweep']);
+    expect(events.commandCalls(DescribeRuleCommand).map((c) => c.args[0].input.Name)).to.deep.equal([
+      'sg-sentry-events',
+      'sg-sentry-sweep',
+    ]);
   });
 
   it('stops with exit 3 and a permission hint when a call is denied', async () => {
     // Prepare
-    const denied = Object.assign(new Error('User is not authorized to perform: lambda:GetFunctionConfiguration'), { name: 'AccessDeniedException' });
+    const denied = Object.assign(new Error('User is not authorized to perform: lambda:GetFunctionConfiguration'), {
+      name: 'AccessDeniedException',
+    });
     lambda.on(GetFunctionConfigurationCommand).rejects(denied);
 
     // Act
@@ -229,7 +268,9 @@ describe('sg-sentry smoke-test', () => {
     );
     expect(error).to.be.instanceOf(CliError);
     expect((error as CliError).exitCode).to.equal(EXIT.aws);
-    expect((error as CliError).message).to.contain('AccessDeniedException').and.contain('lacks a permission');
+    expect((error as CliError).message)
+      .to.contain('AccessDeniedException')
+      .and.contain('lacks a permission');
   });
 
   it('asks for a region when none is given', async () => {

@@ -8,17 +8,28 @@ import { join } from 'node:path';
 import { FakeAws } from '../helpers/fake-aws';
 import { envelope, fixture } from '../helpers/fixtures';
 
-const esmLoader = () => (process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((m) => m.includes('internal/modules/esm/'));
+const esmLoader = () =>
+  (process as unknown as { moduleLoadList: string[] }).moduleLoadList.filter((m) => m.includes('internal/modules/esm/'));
 
 async function main(): Promise<void> {
   const aws = new FakeAws();
   const endpoint = await aws.start();
-  Object.assign(process.env, FakeAws.env(endpoint, { SENTRY_TOPIC_ARN: 'arn:aws:sns:us-east-1:776520358045:sg-sentry', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }));
+  Object.assign(
+    process.env,
+    FakeAws.env(endpoint, {
+      SENTRY_TOPIC_ARN: 'arn:aws:sns:us-east-1:776520358045:sg-sentry',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    }),
+  );
   const before = esmLoader();
-  const { handler } = require(join(__dirname, '..', '..', 'dist', 'function', 'index.js')) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+  const { handler } = require(join(__dirname, '..', '..', 'dist', 'function', 'index.js')) as {
+    handler: (event: unknown, context: unknown) => Promise<unknown>;
+  };
   await handler(envelope(fixture(process.argv[2] ?? '')), {});
   await aws.stop();
-  process.stdout.write(`${JSON.stringify({ calls: aws.calls.map((c) => c.action), loaded: esmLoader().filter((m) => !before.includes(m)) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ calls: aws.calls.map((c) => c.action), loaded: esmLoader().filter((m) => !before.includes(m)) })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -59,7 +59,7 @@ describe('cold start: what loads before the revoke', function () {
     expect(loaded.atEnd).to.include.members(['client-ec2', 'client-sns', 'client-ssm', '@aws-lambda-powertools/metrics']);
   });
 
-  it('reaches the revoke and the publish in the built bundle without starting Node\'s ES module loader', () => {
+  it("reaches the revoke and the publish in the built bundle without starting Node's ES module loader", () => {
     // Prepare: the bundle as Lambda loads it, against an http:// endpoint (where the SDK loads node:http on first use).
     const child = spawnSync(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'bundle-loader-child.ts'), SSH_FROM_ANYWHERE], {
       cwd: join(__dirname, '..', '..'),

@@ -8,7 +8,12 @@ import { FakeAws } from '../helpers/fake-aws';
 import { envelope, fixture } from '../helpers/fixtures';
 
 function loadedClients(): string[] {
-  const clients = Object.keys(require.cache).flatMap((file) => /node_modules[\\/](@aws-sdk[\\/]client-[^\\/]+|@aws-lambda-powertools[\\/][^\\/]+)[\\/]/.exec(file)?.[1]?.replace(/^@aws-sdk[\\/]/, '') ?? []);
+  const clients = Object.keys(require.cache).flatMap(
+    (file) =>
+      /node_modules[\\/](@aws-sdk[\\/]client-[^\\/]+|@aws-lambda-powertools[\\/][^\\/]+)[\\/]/
+        .exec(file)?.[1]
+        ?.replace(/^@aws-sdk[\\/]/, '') ?? [],
+  );
   return [...new Set(clients)].sort();
 }
 
@@ -30,7 +35,9 @@ async function main(): Promise<void> {
       atRevoke = loadedClients();
       return {};
     });
-  const report = (await handler(envelope(fixture(process.argv[3] ?? '')), {})) as { readonly findings?: ReadonlyArray<{ readonly action: string }> };
+  const report = (await handler(envelope(fixture(process.argv[3] ?? '')), {})) as {
+    readonly findings?: ReadonlyArray<{ readonly action: string }>;
+  };
   await aws.stop();
   process.stdout.write(
     `${JSON.stringify({ atLoad, atRevoke, atEnd: loadedClients(), actions: report.findings?.map((f) => f.action), calls: aws.calls.map((c) => c.action) })}\n`,

@@ -26,7 +26,10 @@ describe('engine, at the ports', () => {
       { method: 'describeGroups', request: ['sg-0632fa4ee8a8468a4'] },
       { method: 'revokePermissions', request: { direction: 'ingress', groupId: 'sg-0632fa4ee8a8468a4', rules: [change.rules[1]] } },
     ]);
-    expect(ec2.rules().map((r) => `${r.source.kind === 'cidr' ? r.source.cidr : ''}:${r.fromPort}`)).to.deep.equal(['10.1.0.0/16:22', '0.0.0.0/0:443']);
+    expect(ec2.rules().map((r) => `${r.source.kind === 'cidr' ? r.source.cidr : ''}:${r.fromPort}`)).to.deep.equal([
+      '10.1.0.0/16:22',
+      '0.0.0.0/0:443',
+    ]);
     expect(report.findings.map((f) => `${f.source}:${f.from_port} ${f.verdict} ${f.action}`)).to.deep.equal([
       '10.1.0.0/16:22 allowed none',
       '0.0.0.0/0:22 violation revoked',
@@ -63,7 +66,9 @@ describe('engine, at the ports', () => {
     expect(ec2.rules()).to.have.length(1);
     expect(report.findings[0]).to.include({ verdict: 'violation', action: 'reported' });
     expect(report.findings[0]?.reason).to.match(/^would revoke: tcp\/22 from 0\.0\.0\.0\/0 /);
-    expect(notifier.published.map((m) => m.subject)).to.deep.equal(['sg-sentry: would revoke tcp/22 from 0.0.0.0/0 on sg-0632fa4ee8a8468a4']);
+    expect(notifier.published.map((m) => m.subject)).to.deep.equal([
+      'sg-sentry: would revoke tcp/22 from 0.0.0.0/0 on sg-0632fa4ee8a8468a4',
+    ]);
   });
 
   it('restricts: the world rule is gone and the same port is open from restrict_to only, with a description', async () => {
@@ -77,9 +82,9 @@ describe('engine, at the ports', () => {
 
     // Assess
     expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups', 'revokePermissions', 'authorizePermissions']);
-    expect(ec2.rules().map((r) => [r.source.kind === 'cidr' ? r.source.cidr : '', r.protocol, r.fromPort, r.toPort, r.description])).to.deep.equal([
-      ['10.20.0.0/16', 'tcp', 22, 22, `sg-sentry: replaced 0.0.0.0/0 (by ${change.principal.arn}, 2026-11-27T10:00:00Z)`],
-    ]);
+    expect(
+      ec2.rules().map((r) => [r.source.kind === 'cidr' ? r.source.cidr : '', r.protocol, r.fromPort, r.toPort, r.description]),
+    ).to.deep.equal([['10.20.0.0/16', 'tcp', 22, 22, `sg-sentry: replaced 0.0.0.0/0 (by ${change.principal.arn}, 2026-11-27T10:00:00Z)`]]);
     expect(report.findings[0]).to.include({ action: 'restricted' });
   });
 
@@ -98,7 +103,9 @@ describe('engine, at the ports', () => {
     expect(report.findings[0]).to.include({ action: 'revoked' });
     expect(report.findings[0]?.reason).to.match(/^not restricted: restrict_to has no IPv6 CIDR; /);
     // The words `check` prints after "->" come from this same decision.
-    expect(findings[0]?.planned && plannedActionText(findings[0].planned)).to.equal('revoke (not restricted: restrict_to has no IPv6 CIDR)');
+    expect(findings[0]?.planned && plannedActionText(findings[0].planned)).to.equal(
+      'revoke (not restricted: restrict_to has no IPv6 CIDR)',
+    );
   });
 
   it('leaves a change by an exempt principal alone and reports it as exempt', async () => {
@@ -177,9 +184,9 @@ describe('engine, at the ports', () => {
 
     // Assess
     // EC2 answers the one it did not find as unknown and revokes the other in the same call.
-    expect(gone.callsOf('revokePermissions').map((r) => (r as { rules: { ruleId: string }[] }).rules.map((rule) => rule.ruleId))).to.deep.equal([
-      ['sgr-02b2b2b2b2b2b2b22', 'sgr-03c3c3c3c3c3c3c33'],
-    ]);
+    expect(
+      gone.callsOf('revokePermissions').map((r) => (r as { rules: { ruleId: string }[] }).rules.map((rule) => rule.ruleId)),
+    ).to.deep.equal([['sgr-02b2b2b2b2b2b2b22', 'sgr-03c3c3c3c3c3c3c33']]);
     expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.action)).to.deep.equal(['already-removed', 'revoked']);
     expect(gone.rules().some((r) => r.ruleId === 'sgr-03c3c3c3c3c3c3c33')).to.equal(false);
   });
@@ -203,7 +210,10 @@ describe('engine, at the ports', () => {
   it('reports a permanent failure as failed and notifies it, without throwing', async () => {
     // Prepare
     const change = changeOf(SSH_WORLD);
-    const ec2 = accountAfter(change).failOn('revokePermissions', new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false));
+    const ec2 = accountAfter(change).failOn(
+      'revokePermissions',
+      new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false),
+    );
     const { ctx, notifier } = engineContext({}, ec2);
 
     // Act

@@ -29,13 +29,28 @@ function unreadable(edit?: (record: Record<string, any>) => void): UnreadableEve
 /** EC2 now: the group holds the world-open ssh rule the call created, and an allowed HTTPS rule. */
 function account(): InMemoryEc2 {
   const ec2 = new InMemoryEc2().addGroup({ groupId: GROUP, groupName: 'web', tags: { team: 'web' } });
-  ec2.addRule({ direction: 'ingress', groupId: GROUP, ruleId: 'sgr-09be5c962afdc06ed', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
-  ec2.addRule({ direction: 'ingress', groupId: GROUP, protocol: 'tcp', fromPort: 443, toPort: 443, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+  ec2.addRule({
+    direction: 'ingress',
+    groupId: GROUP,
+    ruleId: 'sgr-09be5c962afdc06ed',
+    protocol: 'tcp',
+    fromPort: 22,
+    toPort: 22,
+    source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+  });
+  ec2.addRule({
+    direction: 'ingress',
+    groupId: GROUP,
+    protocol: 'tcp',
+    fromPort: 443,
+    toPort: 443,
+    source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+  });
   return ec2;
 }
 
 describe('fail-safe for unreadable watched events, at the ports', () => {
-  it('revokes by id the violation among the named group\'s current rules, and reports why the event was not read', async () => {
+  it("revokes by id the violation among the named group's current rules, and reports why the event was not read", async () => {
     // Prepare
     const ec2 = account();
     const { ctx, notifier } = engineContext({}, ec2);
@@ -49,11 +64,14 @@ describe('fail-safe for unreadable watched events, at the ports', () => {
     expect(ec2.rules().map((r) => r.fromPort)).to.deep.equal([443]);
     if (report.status !== 'processed') throw new Error(report.reason);
     expect(report.unreadable_event?.problems.join(' ')).to.contain('toPort');
-    expect(report.findings.map((f) => `${f.from_port} ${f.verdict} ${f.action}`)).to.deep.equal(['22 violation revoked', '443 allowed none']);
+    expect(report.findings.map((f) => `${f.from_port} ${f.verdict} ${f.action}`)).to.deep.equal([
+      '22 violation revoked',
+      '443 allowed none',
+    ]);
     expect(notifier.published.map((m) => m.attributes.action)).to.deep.equal(['revoked']);
   });
 
-  it('leaves the group alone when the event\'s principal is exempt, as the event path would', async () => {
+  it("leaves the group alone when the event's principal is exempt, as the event path would", async () => {
     // Prepare
     const ec2 = account();
     const { ctx } = engineContext({ exempt_principals: ['arn:aws:iam::*:role/voclabs'] }, ec2);
@@ -82,7 +100,15 @@ describe('fail-safe for unreadable watched events, at the ports', () => {
   it('honours a time-boxed exception on the named group, as the sweep does', async () => {
     // Prepare
     const ec2 = new InMemoryEc2().addGroup({ groupId: GROUP, tags: { 'sg-sentry:exempt-until': '2026-12-01' } });
-    ec2.addRule({ direction: 'ingress', groupId: GROUP, ruleId: 'sgr-09be5c962afdc06ed', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    ec2.addRule({
+      direction: 'ingress',
+      groupId: GROUP,
+      ruleId: 'sgr-09be5c962afdc06ed',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+    });
     const { ctx } = engineContext({}, ec2);
 
     // Act
@@ -108,7 +134,10 @@ describe('fail-safe for unreadable watched events, at the ports', () => {
 
   it('says "could not be checked" at error level and notifies it when EC2 refuses the read for good', async () => {
     // Prepare
-    const ec2 = account().failOn('describeRules', new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false));
+    const ec2 = account().failOn(
+      'describeRules',
+      new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false),
+    );
     const { ctx, notifier, logs } = engineContext({}, ec2);
 
     // Act
@@ -183,7 +212,10 @@ describe('fail-safe for unreadable watched events, at the ports', () => {
 
   it('sends "could not be checked" once for two deliveries of the same event', async () => {
     // Prepare
-    const ec2 = account().failOn('describeRules', new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false));
+    const ec2 = account().failOn(
+      'describeRules',
+      new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false),
+    );
     const { ctx, notifier } = engineContext({}, ec2, { notifyOnce: new InMemoryNotifyOnce() });
     const event = unreadable();
 

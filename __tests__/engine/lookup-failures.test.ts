@@ -29,7 +29,10 @@ describe('engine, when a read before judging fails', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(report.findings.map((f) => `${f.verdict} ${f.action}`)).to.deep.equal(['violation already-removed', 'violation already-removed']);
+    expect(report.findings.map((f) => `${f.verdict} ${f.action}`)).to.deep.equal([
+      'violation already-removed',
+      'violation already-removed',
+    ]);
     expect(notifier.published.map((m) => m.attributes.action)).to.deep.equal(['already-removed']);
     expect(logs.at(-1)).to.include({ level: 'info', message: 'sg-sentry event' });
   });

@@ -14,7 +14,10 @@ const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 const ALLOWED = 'eventbridge-envelope-authorize-ingress-sg-reference-cloudformation-1';
 
 async function thrown(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (error: unknown) => error);
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 }
 
 describe('one notification per event', () => {
@@ -85,7 +88,10 @@ describe('one notification per event', () => {
 
     // Assess
     expect(notifier.published).to.have.length(1);
-    expect(logs.find((l) => l.level === 'warn')).to.include({ message: 'sg-sentry notified without the state table; a redelivery may notify again', event_id: change.eventId });
+    expect(logs.find((l) => l.level === 'warn')).to.include({
+      message: 'sg-sentry notified without the state table; a redelivery may notify again',
+      event_id: change.eventId,
+    });
   });
 
   it('does not consult the table for an event that sends nothing', async () => {

@@ -47,12 +47,22 @@ function listChangeOf(name: string, edit?: (record: Record<string, any>) => void
 /** The sample's account after its call: the list holds the office range and the added one. */
 function accountWithList(entries: readonly PrefixListEntry[] = [OFFICE, ADDED]): InMemoryEc2 {
   const ec2 = new InMemoryEc2().addPrefixList({ prefixListId: LIST, name: 'admin-ranges', ownerId: '598274344262', entries: [OFFICE] });
-  ec2.editPrefixList(LIST, { add: entries.filter((e) => e.cidr !== OFFICE.cidr), remove: entries.some((e) => e.cidr === OFFICE.cidr) ? [] : [OFFICE.cidr] });
+  ec2.editPrefixList(LIST, {
+    add: entries.filter((e) => e.cidr !== OFFICE.cidr),
+    remove: entries.some((e) => e.cidr === OFFICE.cidr) ? [] : [OFFICE.cidr],
+  });
   return ec2;
 }
 
 function referenceOn(ec2: InMemoryEc2, groupId: string, port: number, direction: 'ingress' | 'egress' = 'ingress') {
-  return ec2.addRule({ direction, groupId, protocol: 'tcp', fromPort: port, toPort: port, source: { kind: 'prefix_list', prefixListId: LIST } });
+  return ec2.addRule({
+    direction,
+    groupId,
+    protocol: 'tcp',
+    fromPort: port,
+    toPort: port,
+    source: { kind: 'prefix_list', prefixListId: LIST },
+  });
 }
 
 function listRestores(report: EventReport): PrefixListRestore[] {
@@ -64,7 +74,11 @@ describe('prefix lists, at the ports', () => {
     it('revokes a rule whose customer-managed list holds a world entry, naming the entry', async () => {
       // Prepare
       const change = changeOf(PL_SOURCE);
-      const ec2 = accountAfter(change).addPrefixList({ prefixListId: AUTHORIZE_LIST, name: 'office', entries: [OFFICE, { cidr: '0.0.0.0/0' }] });
+      const ec2 = accountAfter(change).addPrefixList({
+        prefixListId: AUTHORIZE_LIST,
+        name: 'office',
+        entries: [OFFICE, { cidr: '0.0.0.0/0' }],
+      });
       const { ctx } = engineContext({ exception_tag: null }, ec2);
 
       // Act
@@ -89,7 +103,9 @@ describe('prefix lists, at the ports', () => {
       const { report } = await processChange(change, ctx);
 
       // Assess
-      expect(report.findings[0]?.reason).to.match(/^allowed by ingress\.allow\[6\] \(any prefix list, all\): every entry of customer-managed prefix list pl-0a1b2c3d4e5f60718 \(office\) is allowed \(1\)$/);
+      expect(report.findings[0]?.reason).to.match(
+        /^allowed by ingress\.allow\[6\] \(any prefix list, all\): every entry of customer-managed prefix list pl-0a1b2c3d4e5f60718 \(office\) is allowed \(1\)$/,
+      );
       expect(ec2.rules()).to.have.length(1);
       expect(notifier.published).to.deep.equal([]);
     });
@@ -97,7 +113,12 @@ describe('prefix lists, at the ports', () => {
     it('trusts an AWS-managed list without reading its entries', async () => {
       // Prepare
       const change = changeOf(PL_SOURCE);
-      const ec2 = accountAfter(change).addPrefixList({ prefixListId: AUTHORIZE_LIST, name: 'com.amazonaws.us-east-1.s3', ownerId: 'AWS', entries: [{ cidr: '0.0.0.0/0' }] });
+      const ec2 = accountAfter(change).addPrefixList({
+        prefixListId: AUTHORIZE_LIST,
+        name: 'com.amazonaws.us-east-1.s3',
+        ownerId: 'AWS',
+        entries: [{ cidr: '0.0.0.0/0' }],
+      });
       const { ctx } = engineContext({}, ec2);
 
       // Act
@@ -146,17 +167,24 @@ describe('prefix lists, at the ports', () => {
 
       // Assess
       expect(report.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
-      expect(report.findings[0]?.reason).to.contain(`cannot be evaluated: prefix list ${AUTHORIZE_LIST} could not be read (it does not exist)`);
+      expect(report.findings[0]?.reason).to.contain(
+        `cannot be evaluated: prefix list ${AUTHORIZE_LIST} could not be read (it does not exist)`,
+      );
     });
 
     it('fails retryably, revoking nothing, when the list cannot be read for now', async () => {
       // Prepare
       const change = changeOf(PL_SOURCE);
-      const ec2 = accountAfter(change).addPrefixList({ prefixListId: AUTHORIZE_LIST, entries: [{ cidr: '0.0.0.0/0' }] }).failOn('prefixListEntries', throttled());
+      const ec2 = accountAfter(change)
+        .addPrefixList({ prefixListId: AUTHORIZE_LIST, entries: [{ cidr: '0.0.0.0/0' }] })
+        .failOn('prefixListEntries', throttled());
       const { ctx } = engineContext({}, ec2);
 
       // Act
-      const error = await processChange(change, ctx).then(() => undefined, (e: unknown) => e);
+      const error = await processChange(change, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       // Assess
       expect(error).to.be.instanceOf(RetryableRemediationError);
@@ -228,8 +256,16 @@ describe('prefix lists, at the ports', () => {
       expect(ec2.prefixListState(LIST)).to.deep.equal({ version: 3, entries: [OFFICE] });
       expect(ec2.rules()).to.deep.equal([rule]);
       const part = (report as EventReport).prefix_list;
-      expect(part).to.deep.include({ outcome: 'removed', version: 2, new_version: 3, referencing_groups: [SSH], offending_entries: [ADDED] });
-      expect(notifier.published.map((m) => m.subject)).to.deep.equal([`sg-sentry: removed 71.131.0.0/16 from ${LIST} "admin-ranges", used by 1 group`]);
+      expect(part).to.deep.include({
+        outcome: 'removed',
+        version: 2,
+        new_version: 3,
+        referencing_groups: [SSH],
+        offending_entries: [ADDED],
+      });
+      expect(notifier.published.map((m) => m.subject)).to.deep.equal([
+        `sg-sentry: removed 71.131.0.0/16 from ${LIST} "admin-ranges", used by 1 group`,
+      ]);
     });
 
     it('gives the command that adds the removed entries back at the version the removal left', async () => {
@@ -289,7 +325,9 @@ describe('prefix lists, at the ports', () => {
 
       // Assess
       expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE]);
-      expect((report as EventReport).findings.map((f) => `${f.group_id} ${f.source} ${f.action} ${f.prefix_list_id}`)).to.deep.equal([`${SSH} 71.131.0.0/16 revoked ${LIST}`]);
+      expect((report as EventReport).findings.map((f) => `${f.group_id} ${f.source} ${f.action} ${f.prefix_list_id}`)).to.deep.equal([
+        `${SSH} 71.131.0.0/16 revoked ${LIST}`,
+      ]);
       expect(notifier.published[0]?.attributes).to.deep.include({ group_id: 'multiple', prefix_list_id: LIST });
     });
 
@@ -322,7 +360,10 @@ describe('prefix lists, at the ports', () => {
 
       // Assess
       expect(ec2.callsOf('removePrefixListEntries')).to.deep.equal([]);
-      expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'nothing-to-remove', detail: 'no watched rule references the list' });
+      expect((report as EventReport).prefix_list).to.deep.include({
+        outcome: 'nothing-to-remove',
+        detail: 'no watched rule references the list',
+      });
     });
 
     it('leaves the list to an exempt principal and notifies the change as exempt', async () => {
@@ -370,11 +411,16 @@ describe('prefix lists, at the ports', () => {
       const change = listChangeOf(MODIFY_LIST);
       const ec2 = accountWithList();
       referenceOn(ec2, SSH, 22);
-      ec2.onCall('removePrefixListEntries', () => ec2.editPrefixList(LIST, { add: [{ cidr: `198.51.100.${ec2.callsOf('removePrefixListEntries').length}/32` }] }));
+      ec2.onCall('removePrefixListEntries', () =>
+        ec2.editPrefixList(LIST, { add: [{ cidr: `198.51.100.${ec2.callsOf('removePrefixListEntries').length}/32` }] }),
+      );
       const { ctx, logs, notifier } = engineContext({}, ec2);
 
       // Act
-      const error = await processPrefixListChange(change, ctx).then(() => undefined, (e: unknown) => e);
+      const error = await processPrefixListChange(change, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       // Assess
       expect(error).to.be.instanceOf(RetryableRemediationError);
@@ -388,11 +434,16 @@ describe('prefix lists, at the ports', () => {
       const change = listChangeOf(MODIFY_LIST);
       const ec2 = accountWithList();
       referenceOn(ec2, SSH, 22);
-      ec2.failOn('removePrefixListEntries', notFound('IncorrectState', 'The prefix list is in the current state (modify-in-progress).'), { times: 1 });
+      ec2.failOn('removePrefixListEntries', notFound('IncorrectState', 'The prefix list is in the current state (modify-in-progress).'), {
+        times: 1,
+      });
       const { ctx } = engineContext({}, ec2);
 
       // Act
-      const first = await processPrefixListChange(change, ctx).then(() => undefined, (e: unknown) => e);
+      const first = await processPrefixListChange(change, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await processPrefixListChange(change, ctx);
 
       // Assess
@@ -412,7 +463,10 @@ describe('prefix lists, at the ports', () => {
       const { report } = await processPrefixListChange(change, ctx);
 
       // Assess
-      expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'failed', detail: 'UnauthorizedOperation: You are not authorized to perform this operation.' });
+      expect((report as EventReport).prefix_list).to.deep.include({
+        outcome: 'failed',
+        detail: 'UnauthorizedOperation: You are not authorized to perform this operation.',
+      });
       expect((report as EventReport).findings.map((f) => f.action)).to.deep.equal(['failed']);
       expect((report as EventReport).restore).to.deep.equal([]);
       expect(notifier.published[0]?.subject).to.match(/^sg-sentry: FAILED to remove 71\.131\.0\.0\/16 from /);
@@ -421,7 +475,12 @@ describe('prefix lists, at the ports', () => {
     it('leaves an AWS-managed list alone without reading its entries or the rules', async () => {
       // Prepare
       const change = listChangeOf(MODIFY_LIST);
-      const ec2 = new InMemoryEc2().addPrefixList({ prefixListId: LIST, name: 'com.amazonaws.us-west-2.s3', ownerId: 'AWS', entries: [{ cidr: '0.0.0.0/0' }] });
+      const ec2 = new InMemoryEc2().addPrefixList({
+        prefixListId: LIST,
+        name: 'com.amazonaws.us-west-2.s3',
+        ownerId: 'AWS',
+        entries: [{ cidr: '0.0.0.0/0' }],
+      });
       referenceOn(ec2, SSH, 22);
       const { ctx, notifier } = engineContext({}, ec2);
 
@@ -430,7 +489,10 @@ describe('prefix lists, at the ports', () => {
 
       // Assess
       expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describePrefixLists']);
-      expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'not-inspected', detail: 'the list is AWS-managed, so it is trusted' });
+      expect((report as EventReport).prefix_list).to.deep.include({
+        outcome: 'not-inspected',
+        detail: 'the list is AWS-managed, so it is trusted',
+      });
       expect(notifier.published).to.deep.equal([]);
     });
 
@@ -445,7 +507,10 @@ describe('prefix lists, at the ports', () => {
       const { report } = await processPrefixListChange(change, ctx);
 
       // Assess
-      expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'not-inspected', detail: 'the list could not be read: it does not exist' });
+      expect((report as EventReport).prefix_list).to.deep.include({
+        outcome: 'not-inspected',
+        detail: 'the list could not be read: it does not exist',
+      });
       expect(logs.at(-1)).to.deep.include({ level: 'error', message: 'sg-sentry prefix list' });
       expect(ec2.callsOf('describeRules')).to.deep.equal([]);
     });
@@ -458,7 +523,10 @@ describe('prefix lists, at the ports', () => {
       const { ctx } = engineContext({}, ec2);
 
       // Act
-      const error = await processPrefixListChange(change, ctx).then(() => undefined, (e: unknown) => e);
+      const error = await processPrefixListChange(change, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       // Assess
       expect(error).to.be.instanceOf(RetryableRemediationError);
@@ -473,7 +541,10 @@ describe('prefix lists, at the ports', () => {
       const { ctx } = engineContext({}, ec2);
 
       // Act
-      const error = await processPrefixListChange(change, ctx).then(() => undefined, (e: unknown) => e);
+      const error = await processPrefixListChange(change, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       // Assess
       expect(error).to.be.instanceOf(RetryableRemediationError);
@@ -484,7 +555,15 @@ describe('prefix lists, at the ports', () => {
       // Prepare: 1,000 rules of other sources before the one that references the list.
       const change = listChangeOf(MODIFY_LIST);
       const ec2 = accountWithList();
-      for (let port = 1; port <= 1000; port++) ec2.addRule({ direction: 'ingress', groupId: WEB, protocol: 'tcp', fromPort: port, toPort: port, source: { kind: 'cidr', cidr: '10.0.0.0/8', family: 'ipv4' } });
+      for (let port = 1; port <= 1000; port++)
+        ec2.addRule({
+          direction: 'ingress',
+          groupId: WEB,
+          protocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          source: { kind: 'cidr', cidr: '10.0.0.0/8', family: 'ipv4' },
+        });
       referenceOn(ec2, SSH, 22);
       const { ctx } = engineContext({}, ec2);
 
@@ -542,7 +621,12 @@ describe('prefix lists, at the ports', () => {
       const { report } = await processPrefixListChange(change, ctx);
 
       // Assess
-      expect((ec2.callsOf('removePrefixListEntries') as RemovePrefixListEntriesRequest[]).map((r) => [r.currentVersion, r.cidrs.length])).to.deep.equal([[2, 100], [3, 50]]);
+      expect(
+        (ec2.callsOf('removePrefixListEntries') as RemovePrefixListEntriesRequest[]).map((r) => [r.currentVersion, r.cidrs.length]),
+      ).to.deep.equal([
+        [2, 100],
+        [3, 50],
+      ]);
       expect(ec2.prefixListState(LIST)).to.deep.equal({ version: 4, entries: [OFFICE] });
       expect(listRestores(report as EventReport).map((r) => [r.current_version, r.add_entries.length])).to.deep.equal([[4, 150]]);
     });
@@ -579,7 +663,10 @@ describe('prefix lists, at the ports', () => {
       const { ctx } = engineContext({}, ec2);
 
       // Act
-      const error = await processPrefixListChange(change, ctx).then(() => undefined, (e: unknown) => e);
+      const error = await processPrefixListChange(change, ctx).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       // Assess
       expect(error).to.be.instanceOf(RetryableRemediationError);
@@ -597,7 +684,12 @@ describe('prefix lists, at the ports', () => {
       await processPrefixListChange(change, ctx);
 
       // Assess
-      expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describePrefixLists', 'prefixListEntries', 'describeRules', 'removePrefixListEntries']);
+      expect(ec2.calls.map((c) => c.method)).to.deep.equal([
+        'describePrefixLists',
+        'prefixListEntries',
+        'describeRules',
+        'removePrefixListEntries',
+      ]);
     });
 
     it('judges a list restored to an earlier version by what it holds now', async () => {
@@ -638,7 +730,12 @@ describe('prefix lists, at the ports', () => {
 
     it('ignores a modification that only removes entries, without reading EC2', () => {
       // Act
-      const parsed = parseEvent(envelope({ ...fixture(MODIFY_LIST), requestParameters: { ModifyManagedPrefixListRequest: { PrefixListId: LIST, RemoveEntry: { Cidr: '71.131.0.0/16' } } } }));
+      const parsed = parseEvent(
+        envelope({
+          ...fixture(MODIFY_LIST),
+          requestParameters: { ModifyManagedPrefixListRequest: { PrefixListId: LIST, RemoveEntry: { Cidr: '71.131.0.0/16' } } },
+        }),
+      );
 
       // Assess
       expect(parsed).to.deep.include({ kind: 'ignored' });
@@ -696,8 +793,14 @@ describe('prefix lists, at the ports', () => {
       expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describePrefixLists', 'prefixListEntries', 'describeRules', 'describeGroups']);
       const { findings, prefix_list: part } = report as EventReport;
       expect(findings.map((f) => [f.group_id, f.verdict, f.action])).to.deep.equal([[SSH, 'exempt', 'none']]);
-      expect(findings[0]?.reason).to.match(/^exception until 2026-11-30T23:59:59Z \(tag sg-sentry:exempt-until\); entry 71\.131\.0\.0\/16 of prefix list /);
-      expect(part).to.deep.include({ outcome: 'exempt', detail: 'exception until 2026-11-30T23:59:59Z (tag sg-sentry:exempt-until)', offending_entries: [] });
+      expect(findings[0]?.reason).to.match(
+        /^exception until 2026-11-30T23:59:59Z \(tag sg-sentry:exempt-until\); entry 71\.131\.0\.0\/16 of prefix list /,
+      );
+      expect(part).to.deep.include({
+        outcome: 'exempt',
+        detail: 'exception until 2026-11-30T23:59:59Z (tag sg-sentry:exempt-until)',
+        offending_entries: [],
+      });
       expect(notifier.published[0]?.subject).to.equal(`sg-sentry: exempt change: ${LIST} "admin-ranges", used by 1 group`);
     });
 
@@ -730,7 +833,9 @@ describe('prefix lists, at the ports', () => {
 
       // Assess
       expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE]);
-      expect((report as EventReport).findings[0]?.reason).to.match(/; tag sg-sentry:exempt-until ignored: 2027-06-01T23:59:59Z is more than max_exception_days \(30\) ahead$/);
+      expect((report as EventReport).findings[0]?.reason).to.match(
+        /; tag sg-sentry:exempt-until ignored: 2027-06-01T23:59:59Z is more than max_exception_days \(30\) ahead$/,
+      );
     });
 
     it('still removes an entry that a rule of a group without an exception needs removed, and keeps the excepted rule exempt', async () => {
@@ -769,7 +874,9 @@ describe('prefix lists, at the ports', () => {
       expect(state.calls.filter((c) => c.method === 'exemptionsOf')).to.deep.equal([{ method: 'exemptionsOf', count: 1 }]);
       const [finding] = (report as EventReport).findings;
       expect(finding).to.include({ verdict: 'exempt', action: 'none' });
-      expect(finding?.reason).to.match(/^exempt when it was made \(event a1b2c3d4-0000-4000-8000-000000000001, 2026-11-20T08:00:00Z\): exempt_principals\[0\] /);
+      expect(finding?.reason).to.match(
+        /^exempt when it was made \(event a1b2c3d4-0000-4000-8000-000000000001, 2026-11-20T08:00:00Z\): exempt_principals\[0\] /,
+      );
       expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'exempt', offending_entries: [] });
     });
 
@@ -789,7 +896,9 @@ describe('prefix lists, at the ports', () => {
       expect(ec2.prefixListState(LIST).entries).to.deep.equal([OFFICE]);
       const [finding] = (report as EventReport).findings;
       expect(finding).to.include({ verdict: 'violation', action: 'revoked' });
-      expect(finding?.reason).to.match(new RegExp(`; the exemption remembered for it no longer holds: ${DEPLOYER_SESSION.replace(/[/.]/g, '\\$&')} is no longer exempt$`));
+      expect(finding?.reason).to.match(
+        new RegExp(`; the exemption remembered for it no longer holds: ${DEPLOYER_SESSION.replace(/[/.]/g, '\\$&')} is no longer exempt$`),
+      );
     });
 
     it('removes nothing on a guess when the remembered exemptions cannot be read, and says so at error level', async () => {
@@ -806,12 +915,14 @@ describe('prefix lists, at the ports', () => {
       expect(ec2.callsOf('removePrefixListEntries')).to.deep.equal([]);
       const [finding] = (report as EventReport).findings;
       expect(finding).to.include({ verdict: 'violation', action: 'failed' });
-      expect(finding?.error).to.match(/^not removed: the exemptions remembered for it could not be read \(BatchGetItem on sg-sentry-state failed/);
+      expect(finding?.error).to.match(
+        /^not removed: the exemptions remembered for it could not be read \(BatchGetItem on sg-sentry-state failed/,
+      );
       expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'failed', offending_entries: [] });
       expect(logs.find((l) => l.message === 'sg-sentry prefix list')).to.include({ level: 'error' });
     });
 
-    it('looks up no remembered exemption when the change\'s principal is exempt, as nothing is removed then', async () => {
+    it("looks up no remembered exemption when the change's principal is exempt, as nothing is removed then", async () => {
       // Prepare
       const change = listChangeOf(MODIFY_LIST);
       const ec2 = accountWithList();
@@ -838,7 +949,12 @@ describe('prefix lists, at the ports', () => {
       });
       const policy = {
         ingress: {
-          allow: [{ cidr: '10.0.0.0/8' }, { cidr: ADDED.cidr, protocol: 'tcp', ports: [22] }, { cidr: vendor.cidr, protocol: 'tcp', ports: [3389] }, { prefix_list: '*' }],
+          allow: [
+            { cidr: '10.0.0.0/8' },
+            { cidr: ADDED.cidr, protocol: 'tcp', ports: [22] },
+            { cidr: vendor.cidr, protocol: 'tcp', ports: [3389] },
+            { prefix_list: '*' },
+          ],
         },
       };
       const { ctx } = engineContext(policy, ec2);

@@ -49,7 +49,10 @@ describe('remembered exemptions', () => {
         groupId: GROUP,
         rule: 'ingress|tcp|22:22|cidr:0.0.0.0/0',
         ruleText: 'tcp/22 from 0.0.0.0/0',
-        principal: { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/voclabs/user289515=Jia_Jia`, issuerArn: `arn:aws:iam::${ACCOUNT}:role/voclabs` },
+        principal: {
+          arn: `arn:aws:sts::${ACCOUNT}:assumed-role/voclabs/user289515=Jia_Jia`,
+          issuerArn: `arn:aws:iam::${ACCOUNT}:role/voclabs`,
+        },
         reason: `exempt_principals[0] "arn:aws:iam::${ACCOUNT}:role/voclabs" matches issuer arn:aws:iam::${ACCOUNT}:role/voclabs`,
         time: '2025-06-15T10:51:12Z',
         eventId: '2aae5c69-4eaf-490d-b022-fd622c12a717',
@@ -151,7 +154,9 @@ describe('remembered exemptions', () => {
       // Assess
       expect(ec2.rules()).to.deep.equal([]);
       expect(report.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
-      expect(report.findings[0]?.reason).to.contain(`the exemption remembered for it no longer holds: arn:aws:sts::${ACCOUNT}:assumed-role/voclabs/user289515=Jia_Jia is no longer exempt`);
+      expect(report.findings[0]?.reason).to.contain(
+        `the exemption remembered for it no longer holds: arn:aws:sts::${ACCOUNT}:assumed-role/voclabs/user289515=Jia_Jia is no longer exempt`,
+      );
     });
 
     it('revokes a remembered rule that was edited in place since (same id, other content)', async () => {
@@ -168,7 +173,9 @@ describe('remembered exemptions', () => {
 
       // Assess
       expect(ec2.rules()).to.deep.equal([]);
-      expect(report.findings[0]?.reason).to.contain('the exemption remembered for it no longer holds: the rule was changed since (it was tcp/22 from 0.0.0.0/0)');
+      expect(report.findings[0]?.reason).to.contain(
+        'the exemption remembered for it no longer holds: the rule was changed since (it was tcp/22 from 0.0.0.0/0)',
+      );
     });
 
     it('revokes the rule without a state table, as it cannot know', async () => {
@@ -189,7 +196,14 @@ describe('remembered exemptions', () => {
       // Prepare: a second group with an ordinary violation nobody exempted, and a table that cannot be read
       const state = new InMemoryState();
       const { ec2 } = await eventTime(state);
-      ec2.addRule({ direction: 'ingress', groupId: 'sg-0aaaaaaaaaaaaaaa1', protocol: 'tcp', fromPort: 3389, toPort: 3389, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+      ec2.addRule({
+        direction: 'ingress',
+        groupId: 'sg-0aaaaaaaaaaaaaaa1',
+        protocol: 'tcp',
+        fromPort: 3389,
+        toPort: 3389,
+        source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+      });
       state.failWith();
       const { ctx, notifier } = engineContext(DEPLOYER, ec2, { state });
 
@@ -202,7 +216,8 @@ describe('remembered exemptions', () => {
         {
           group_ids: [GROUP, 'sg-0aaaaaaaaaaaaaaa1'],
           next_token: null,
-          reason: 'their remembered exemptions could not be read: BatchGetItem on sg-sentry-state failed: ResourceNotFoundException: Requested resource not found',
+          reason:
+            'their remembered exemptions could not be read: BatchGetItem on sg-sentry-state failed: ResourceNotFoundException: Requested resource not found',
         },
       ]);
       expect(report.errors).to.have.length(1);

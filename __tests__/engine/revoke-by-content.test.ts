@@ -18,7 +18,10 @@ describe('Authorize violations are revoked by content, never by the id the event
   it('leaves a rule that was fixed in place (same id, now 10.0.0.0/8) when the late Authorize event arrives', async () => {
     // Prepare: EC2 after the Authorize, and after someone narrowed the rule with ModifySecurityGroupRules
     const change = changeOf(SSH_WORLD);
-    const ec2 = accountAfter({ ...change, rules: change.rules.map((r) => ({ ...r, source: { kind: 'cidr', cidr: '10.0.0.0/8', family: 'ipv4' } })) });
+    const ec2 = accountAfter({
+      ...change,
+      rules: change.rules.map((r) => ({ ...r, source: { kind: 'cidr', cidr: '10.0.0.0/8', family: 'ipv4' } })),
+    });
     const { ctx } = engineContext({}, ec2);
 
     // Act
@@ -34,7 +37,15 @@ describe('Authorize violations are revoked by content, never by the id the event
     // Prepare: the group holds a private SSH rule under that id; the event claims it is 0.0.0.0/0
     const change = changeOf(SSH_WORLD);
     const ec2 = accountAfter({ ...change, rules: [] });
-    ec2.addRule({ direction: 'ingress', groupId: GROUP, ruleId: RULE, protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '10.1.0.0/16', family: 'ipv4' } });
+    ec2.addRule({
+      direction: 'ingress',
+      groupId: GROUP,
+      ruleId: RULE,
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '10.1.0.0/16', family: 'ipv4' },
+    });
     const { ctx } = engineContext({}, ec2);
 
     // Act
@@ -55,8 +66,16 @@ describe('Authorize violations are revoked by content, never by the id the event
 
     // Assess
     expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeGroups', 'revokePermissions']);
-    const request = ec2.callsOf('revokePermissions')[0] as { groupId: string; direction: string; rules: { source: { cidr: string }; fromPort: number }[] };
-    expect([request.groupId, request.direction, request.rules.map((r) => `${r.source.cidr}:${r.fromPort}`)]).to.deep.equal([GROUP, 'ingress', ['0.0.0.0/0:22']]);
+    const request = ec2.callsOf('revokePermissions')[0] as {
+      groupId: string;
+      direction: string;
+      rules: { source: { cidr: string }; fromPort: number }[];
+    };
+    expect([request.groupId, request.direction, request.rules.map((r) => `${r.source.cidr}:${r.fromPort}`)]).to.deep.equal([
+      GROUP,
+      'ingress',
+      ['0.0.0.0/0:22'],
+    ]);
     expect(ec2.rules().map((r) => r.ruleId)).to.deep.equal(['sgr-01a1a1a1a1a1a1a11', 'sgr-03c3c3c3c3c3c3c33']);
   });
 
@@ -67,10 +86,17 @@ describe('Authorize violations are revoked by content, never by the id the event
       record.requestParameters.ipPermissions.items[1].toPort = 3389;
       Object.assign(record.responseElements.securityGroupRuleSet.items[2], { fromPort: 3389, toPort: 3389 });
     });
-    const ec2 = accountAfter({ ...change, rules: change.rules.filter((r) => r.fromPort !== 22 || r.source.kind !== 'cidr' || r.source.cidr !== '0.0.0.0/0') });
-    ec2.failOn('revokePermissions', new Ec2CallError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.', false), {
-      when: (request) => request.rules.length > 1,
+    const ec2 = accountAfter({
+      ...change,
+      rules: change.rules.filter((r) => r.fromPort !== 22 || r.source.kind !== 'cidr' || r.source.cidr !== '0.0.0.0/0'),
     });
+    ec2.failOn(
+      'revokePermissions',
+      new Ec2CallError('InvalidPermission.NotFound', 'The specified rule does not exist in this security group.', false),
+      {
+        when: (request) => request.rules.length > 1,
+      },
+    );
     const { ctx } = engineContext({}, ec2);
 
     // Act
@@ -78,7 +104,10 @@ describe('Authorize violations are revoked by content, never by the id the event
 
     // Assess
     expect(ec2.callsOf('revokePermissions').map((r) => (r as { rules: unknown[] }).rules.length)).to.deep.equal([2, 1, 1]);
-    expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => `${f.from_port} ${f.action}`)).to.deep.equal(['22 already-removed', '3389 revoked']);
+    expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => `${f.from_port} ${f.action}`)).to.deep.equal([
+      '22 already-removed',
+      '3389 revoked',
+    ]);
     expect(ec2.rules().some((r) => r.fromPort === 3389)).to.equal(false);
   });
 

@@ -22,7 +22,10 @@ export function changeOf(name: string, edit?: (record: Record<string, any>) => v
 }
 
 /** EC2 right after the call went through: the group, holding the rules the event created. */
-export function accountAfter(change: SecurityGroupChange, group: { groupName?: string; vpcId?: string; tags?: Record<string, string> } = {}): InMemoryEc2 {
+export function accountAfter(
+  change: SecurityGroupChange,
+  group: { groupName?: string; vpcId?: string; tags?: Record<string, string> } = {},
+): InMemoryEc2 {
   const ec2 = new InMemoryEc2().addGroup({ groupId: change.groupId ?? 'sg-unknown', ...group });
   for (const rule of change.rules) ec2.addRule({ ...rule, groupId: rule.groupId ?? change.groupId ?? 'sg-unknown' });
   return ec2;

@@ -23,8 +23,23 @@ const SCHEDULE = { eventId: 'schedule-1', account: OWN, region: 'eu-west-1', tim
 /** An account-region holding the sample's world-open SSH rule and a private one (only the private one when clean). */
 function exposed(clean = false): InMemoryEc2 {
   const ec2 = new InMemoryEc2().addGroup({ groupId: GROUP, groupName: 'web' });
-  if (!clean) ec2.addRule({ groupId: GROUP, direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
-  ec2.addRule({ groupId: GROUP, direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '10.1.0.0/16', family: 'ipv4' } });
+  if (!clean)
+    ec2.addRule({
+      groupId: GROUP,
+      direction: 'ingress',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+    });
+  ec2.addRule({
+    groupId: GROUP,
+    direction: 'ingress',
+    protocol: 'tcp',
+    fromPort: 22,
+    toPort: 22,
+    source: { kind: 'cidr', cidr: '10.1.0.0/16', family: 'ipv4' },
+  });
   return ec2;
 }
 
@@ -64,12 +79,18 @@ function organization(extra: Partial<EngineContext> & { unreachable?: string[]; 
 }
 
 const worldOpen = (ec2: InMemoryEc2) => ec2.rules().filter((r) => r.source.kind === 'cidr' && r.source.cidr === '0.0.0.0/0');
-const job = (account: string, region: string, messageId = `m-${account}-${region}`) => ({ messageId, body: JSON.stringify({ account, region }) });
+const job = (account: string, region: string, messageId = `m-${account}-${region}`) => ({
+  messageId,
+  body: JSON.stringify({ account, region }),
+});
 
 describe('sweep over accounts and regions, at the ports', () => {
   it('targets the configured accounts times regions, each once', async () => {
     // Prepare
-    const settings: SweepTargetSettings = { accounts: ['444455556666', '777788889999', '444455556666'], regions: ['eu-west-1', 'us-east-1'] };
+    const settings: SweepTargetSettings = {
+      accounts: ['444455556666', '777788889999', '444455556666'],
+      regions: ['eu-west-1', 'us-east-1'],
+    };
     const { ctx } = organization({ sweepTargets: settings });
 
     // Act
@@ -84,11 +105,11 @@ describe('sweep over accounts and regions, at the ports', () => {
     ]);
   });
 
-  it('says on its own error line that the organization\'s accounts could not be listed, then fails the invocation', async () => {
+  it("says on its own error line that the organization's accounts could not be listed, then fails the invocation", async () => {
     // Prepare
     const denied: OrganizationPort = {
       activeAccounts: async () => {
-        throw new Error('AccessDeniedException: You don\'t have permissions to access this resource.');
+        throw new Error("AccessDeniedException: You don't have permissions to access this resource.");
       },
     };
     const { ctx, logs } = organization({ sweepTargets: { accounts: 'organization' }, organization: denied });
@@ -102,11 +123,15 @@ describe('sweep over accounts and regions, at the ports', () => {
     // Assess
     expect(outcome).to.be.instanceOf(Error);
     expect(logs.map((l) => [l.level, l.message, l.error])).to.deep.equal([
-      ['error', "sg-sentry sweep: the organization's accounts could not be listed; nothing was swept", "AccessDeniedException: You don't have permissions to access this resource."],
+      [
+        'error',
+        "sg-sentry sweep: the organization's accounts could not be listed; nothing was swept",
+        "AccessDeniedException: You don't have permissions to access this resource.",
+      ],
     ]);
   });
 
-  it('targets every ACTIVE account the organization lists, in the schedule\'s region when no regions are set', async () => {
+  it("targets every ACTIVE account the organization lists, in the schedule's region when no regions are set", async () => {
     // Prepare
     const listed: OrganizationPort = { activeAccounts: async () => [OWN, '444455556666'] };
     const { ctx } = organization({ sweepTargets: { accounts: 'organization' }, organization: listed });
@@ -142,10 +167,16 @@ describe('sweep over accounts and regions, at the ports', () => {
   it('throws, after logging, when a job could not be sent, so that the dispatch runs again', async () => {
     // Prepare
     const queue = new RecordingQueue((t) => (t.region === 'us-east-1' ? 'InternalError: try again' : undefined));
-    const { ctx, logs } = organization({ sweepTargets: { accounts: ['444455556666'], regions: ['eu-west-1', 'us-east-1'] }, sweepQueue: queue });
+    const { ctx, logs } = organization({
+      sweepTargets: { accounts: ['444455556666'], regions: ['eu-west-1', 'us-east-1'] },
+      sweepQueue: queue,
+    });
 
     // Act
-    const thrown = await processScheduledSweep(SCHEDULE, ctx).then(() => undefined, (error: unknown) => error);
+    const thrown = await processScheduledSweep(SCHEDULE, ctx).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
     // Assess
     expect(thrown).to.be.instanceOf(RetryableRemediationError);
@@ -157,10 +188,15 @@ describe('sweep over accounts and regions, at the ports', () => {
     });
   });
 
-  it('as the queue\'s consumer, sweeps each record\'s account and region and reports no failure', async () => {
+  it("as the queue's consumer, sweeps each record's account and region and reports no failure", async () => {
     // Prepare
     const { ctx, ec2Of, notifier } = organization();
-    const records = [job('444455556666', 'eu-west-1'), job('444455556666', 'us-east-1'), job('777788889999', 'eu-west-1'), job('777788889999', 'us-east-1')];
+    const records = [
+      job('444455556666', 'eu-west-1'),
+      job('444455556666', 'us-east-1'),
+      job('777788889999', 'eu-west-1'),
+      job('777788889999', 'us-east-1'),
+    ];
 
     // Act
     const result = await processSweepJobs(records, ctx);
@@ -191,7 +227,11 @@ describe('sweep over accounts and regions, at the ports', () => {
   it('reports a malformed record and does not retry it; the other records are swept', async () => {
     // Prepare
     const { ctx, ec2Of, logs } = organization();
-    const records = [{ messageId: 'bad-1', body: '{"account":"4444","region":"eu-west-1"}' }, { messageId: 'bad-2', body: 'not json' }, job('444455556666', 'eu-west-1')];
+    const records = [
+      { messageId: 'bad-1', body: '{"account":"4444","region":"eu-west-1"}' },
+      { messageId: 'bad-2', body: 'not json' },
+      job('444455556666', 'eu-west-1'),
+    ];
 
     // Act
     const result = await processSweepJobs(records, ctx);
@@ -266,11 +306,13 @@ describe('sweep over accounts and regions, at the ports', () => {
     // Assess
     expect(report).to.include({ kind: 'sweep-run', targets: 2 });
     expect(report.swept.map((s) => [s.account, s.counts.revoked])).to.deep.equal([[OWN, 1]]);
-    expect(report.not_reached).to.deep.equal([{ account: '444455556666', region: 'eu-west-1', reason: 'the sweep ran out of time before this target' }]);
+    expect(report.not_reached).to.deep.equal([
+      { account: '444455556666', region: 'eu-west-1', reason: 'the sweep ran out of time before this target' },
+    ]);
     expect(worldOpen(ec2Of('444455556666', 'eu-west-1'))).to.have.lengthOf(1);
   });
 
-  it('without settings, sweeps the schedule\'s own account and region and answers its report', async () => {
+  it("without settings, sweeps the schedule's own account and region and answers its report", async () => {
     // Prepare
     const { ctx, ec2Of } = organization();
 
@@ -288,12 +330,17 @@ describe('sweep over accounts and regions, at the ports', () => {
     ec2Of(OWN, 'eu-west-1').failOn('describeRules', throttled());
 
     // Act
-    const thrown = await processScheduledSweep(SCHEDULE, ctx).then(() => undefined, (error: unknown) => error);
+    const thrown = await processScheduledSweep(SCHEDULE, ctx).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
     // Assess
     expect(thrown).to.be.instanceOf(RetryableRemediationError);
     expect(worldOpen(ec2Of('444455556666', 'eu-west-1'))).to.deep.equal([]);
     const run = logs.find((l) => l.message === 'sg-sentry sweep run')!;
-    expect((run.failed as Array<{ account: string; retryable: boolean }>).map((f) => [f.account, f.retryable])).to.deep.equal([[OWN, true]]);
+    expect((run.failed as Array<{ account: string; retryable: boolean }>).map((f) => [f.account, f.retryable])).to.deep.equal([
+      [OWN, true],
+    ]);
   });
 });

@@ -28,7 +28,15 @@ const UNREADABLE: UnreadableRule = {
 /** The group of the real item, holding that rule and the real world-open ssh rule. */
 function account(): InMemoryEc2 {
   const ec2 = new InMemoryEc2().addGroup({ groupId: GROUP, groupName: 'web' });
-  ec2.addRule({ direction: 'ingress', groupId: GROUP, ruleId: REAL_ITEM.securityGroupRuleId, protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+  ec2.addRule({
+    direction: 'ingress',
+    groupId: GROUP,
+    ruleId: REAL_ITEM.securityGroupRuleId,
+    protocol: 'tcp',
+    fromPort: 22,
+    toPort: 22,
+    source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+  });
   ec2.addUnreadable(UNREADABLE);
   return ec2;
 }
@@ -47,7 +55,9 @@ describe('sweep, on rules it cannot read', () => {
     const unreadable = report.findings.find((f) => f.rule_id === UNREADABLE.ruleId);
     expect(unreadable).to.include({ verdict: 'violation', action: 'none', group_id: GROUP, source_kind: 'unknown' });
     expect(unreadable?.reason).to.match(/^cannot be evaluated: it names no source/);
-    expect(ec2.callsOf('revokeRuleIds')).to.deep.equal([{ direction: 'ingress', groupId: GROUP, ruleIds: [REAL_ITEM.securityGroupRuleId] }]);
+    expect(ec2.callsOf('revokeRuleIds')).to.deep.equal([
+      { direction: 'ingress', groupId: GROUP, ruleIds: [REAL_ITEM.securityGroupRuleId] },
+    ]);
     const [summary] = notifier.published;
     expect(summary?.subject).to.contain('1 rule cannot be evaluated');
     expect(summary?.email).to.contain('cannot be evaluated: it names no source');

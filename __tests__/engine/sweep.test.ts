@@ -18,12 +18,30 @@ describe('sweep, at the ports', () => {
     const report = await processSweep(SWEEP, ctx, { pageSize: 400 });
 
     // Assess
-    expect(ec2.callsOf('describeRules')).to.deep.equal([{ maxResults: 400 }, { nextToken: 'after-400', maxResults: 400 }, { nextToken: 'after-800', maxResults: 400 }]);
-    expect(ec2.rules().filter((r) => r.direction === 'egress' || (r.source.kind === 'cidr' && r.source.cidr === '0.0.0.0/0' && r.fromPort !== 443))).to.deep.equal([]);
+    expect(ec2.callsOf('describeRules')).to.deep.equal([
+      { maxResults: 400 },
+      { nextToken: 'after-400', maxResults: 400 },
+      { nextToken: 'after-800', maxResults: 400 },
+    ]);
+    expect(
+      ec2
+        .rules()
+        .filter((r) => r.direction === 'egress' || (r.source.kind === 'cidr' && r.source.cidr === '0.0.0.0/0' && r.fromPort !== 443)),
+    ).to.deep.equal([]);
     expect(ec2.rules()).to.have.length(600);
     expect(ec2.callsOf('revokeRuleIds')).to.have.length(80);
     expect(report.counts).to.deep.equal({
-      groups: 40, rules: 1000, allowed: 600, violations: 400, exempt: 0, revoked: 400, restricted: 0, already_removed: 0, failed: 0, reported: 0, cannot_evaluate: 0,
+      groups: 40,
+      rules: 1000,
+      allowed: 600,
+      violations: 400,
+      exempt: 0,
+      revoked: 400,
+      restricted: 0,
+      already_removed: 0,
+      failed: 0,
+      reported: 0,
+      cannot_evaluate: 0,
     });
     expect(notifier.published.map((m) => m.subject)).to.deep.equal([`sg-sentry sweep: revoked 400 rules in ${REGION}, ${ACCOUNT}`]);
   });
@@ -31,7 +49,15 @@ describe('sweep, at the ports', () => {
   it('names the group of each finding from the tags read it needed anyway, with no further call', async () => {
     // Prepare: one group, one world-open SSH rule, as EC2 lists it
     const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-0aaa', groupName: 'web' });
-    ec2.addRule({ direction: 'ingress', groupId: 'sg-0aaa', ruleId: 'sgr-0aaa', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    ec2.addRule({
+      direction: 'ingress',
+      groupId: 'sg-0aaa',
+      ruleId: 'sgr-0aaa',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+    });
     const { ctx } = engineContext({ mode: 'report' }, ec2);
 
     // Act
@@ -42,11 +68,19 @@ describe('sweep, at the ports', () => {
     expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describeRules', 'describeGroups']);
   });
 
-  it('keeps its log line within CloudWatch\'s limit when the findings\' descriptions are long, counting the findings left out', async () => {
+  it("keeps its log line within CloudWatch's limit when the findings' descriptions are long, counting the findings left out", async () => {
     // Prepare: 400 world-open rules (tcp/1 to tcp/400), each with a description of 2,000 bytes
     const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-0aaa', groupName: 'web' });
     for (let port = 1; port <= 400; port += 1) {
-      ec2.addRule({ direction: 'ingress', groupId: 'sg-0aaa', protocol: 'tcp', fromPort: port, toPort: port, description: 'x'.repeat(2000), source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+      ec2.addRule({
+        direction: 'ingress',
+        groupId: 'sg-0aaa',
+        protocol: 'tcp',
+        fromPort: port,
+        toPort: port,
+        description: 'x'.repeat(2000),
+        source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+      });
     }
     const { ctx, logs } = engineContext({ mode: 'report' }, ec2);
 
@@ -87,7 +121,13 @@ describe('sweep, at the ports', () => {
 
     // Assess
     const added = ec2.rules().filter((r) => r.description?.startsWith('sg-sentry: replaced'));
-    expect(added.map((r) => `${r.fromPort} ${r.source.kind === 'cidr' ? r.source.cidr : ''}`)).to.deep.equal(['1000 10.0.0.0/8', '1005 10.0.0.0/8', '1010 10.0.0.0/8', '1015 10.0.0.0/8', '1020 10.0.0.0/8']);
+    expect(added.map((r) => `${r.fromPort} ${r.source.kind === 'cidr' ? r.source.cidr : ''}`)).to.deep.equal([
+      '1000 10.0.0.0/8',
+      '1005 10.0.0.0/8',
+      '1010 10.0.0.0/8',
+      '1015 10.0.0.0/8',
+      '1020 10.0.0.0/8',
+    ]);
     expect(added[0]?.description).to.equal('sg-sentry: replaced 0.0.0.0/0 (by sg-sentry sweep, 2026-11-27T10:00:00Z)');
     expect(report.counts).to.include({ violations: 5, restricted: 5 });
   });
@@ -109,7 +149,9 @@ describe('sweep, at the ports', () => {
     expect(report.counts).to.include({ rules: 400, violations: 160, revoked: 100, failed: 60 });
     expect(report.not_reached).to.deep.include({ group_ids: null, next_token: 'after-400', reason: 'the sweep ran out of time' });
     expect(report.not_reached.find((r) => r.next_token === null)?.group_ids).to.deep.equal([10, 11, 12, 13, 14, 15].map(groupId));
-    expect(report.findings.find((f) => f.action === 'failed')?.error).to.match(/^not revoked: the sweep ran out of time before the (ingress|egress) batch of sg-/);
+    expect(report.findings.find((f) => f.action === 'failed')?.error).to.match(
+      /^not revoked: the sweep ran out of time before the (ingress|egress) batch of sg-/,
+    );
     expect(notifier.published[0]?.subject).to.contain('(incomplete)');
   });
 
@@ -123,7 +165,9 @@ describe('sweep, at the ports', () => {
 
     // Assess
     expect(report.counts).to.include({ rules: 400, revoked: 80 });
-    expect(report.not_reached).to.deep.equal([{ group_ids: null, next_token: 'after-400', reason: 'listing failed: RequestLimitExceeded: Request limit exceeded.' }]);
+    expect(report.not_reached).to.deep.equal([
+      { group_ids: null, next_token: 'after-400', reason: 'listing failed: RequestLimitExceeded: Request limit exceeded.' },
+    ]);
     expect(report.errors).to.have.length(1);
   });
 

@@ -37,8 +37,22 @@ function tagChangeOf(name: string, edit?: (record: Record<string, any>) => void)
 /** The group as EC2 holds it after the call: its tags, and a world-open SSH rule. */
 function groupWith(tags: Record<string, string>): InMemoryEc2 {
   const ec2 = new InMemoryEc2().addGroup({ groupId: GROUP, groupName: 'bluegreen_alb_sg', tags });
-  ec2.addRule({ groupId: GROUP, direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
-  ec2.addRule({ groupId: GROUP, direction: 'ingress', protocol: 'tcp', fromPort: 443, toPort: 443, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+  ec2.addRule({
+    groupId: GROUP,
+    direction: 'ingress',
+    protocol: 'tcp',
+    fromPort: 22,
+    toPort: 22,
+    source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+  });
+  ec2.addRule({
+    groupId: GROUP,
+    direction: 'ingress',
+    protocol: 'tcp',
+    fromPort: 443,
+    toPort: 443,
+    source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+  });
   return ec2;
 }
 
@@ -91,13 +105,21 @@ describe('tag events: parsing', () => {
   it('keeps the security groups of a mixed call and skips items it cannot read, instead of failing the event', () => {
     // Act
     const change = tagChangeOf(CREATE, (record) => {
-      record.requestParameters.resourcesSet.items = [{ resourceId: 'i-0123456789abcdef0' }, { resourceId: 42 }, {}, { resourceId: GROUP.toUpperCase() }];
+      record.requestParameters.resourcesSet.items = [
+        { resourceId: 'i-0123456789abcdef0' },
+        { resourceId: 42 },
+        {},
+        { resourceId: GROUP.toUpperCase() },
+      ];
       record.requestParameters.tagSet.items.push({ value: 'no key' }, { key: 'Name', value: 'web', extra: true });
     });
 
     // Assess
     expect(change.groupIds).to.deep.equal([GROUP]);
-    expect(change.tags).to.deep.equal([{ key: TAG, value: '2023-01-20' }, { key: 'Name', value: 'web' }]);
+    expect(change.tags).to.deep.equal([
+      { key: TAG, value: '2023-01-20' },
+      { key: 'Name', value: 'web' },
+    ]);
   });
 });
 
@@ -114,8 +136,12 @@ describe('tag events: the group is judged at once', () => {
     expect(ec2.rules().map((r) => r.fromPort)).to.deep.equal([443]);
     expect(report.groups.map((g) => g.findings.map((f) => `${f.from_port} ${f.action}`))).to.deep.equal([['22 revoked']]);
     expect(report.groups[0]?.tag_change).to.deep.equal({ kind: 'removed', tags: [{ key: TAG }] });
-    expect(notifier.published.map((m) => m.subject)).to.deep.equal(['sg-sentry: revoked tcp/22 from 0.0.0.0/0 on sg-07111150655b49758 "bluegreen_alb_sg"']);
-    expect(notifier.published[0]?.email).to.match(/^Tag change: DeleteTags removed sg-sentry:exempt-until; the group's current rules were judged\./);
+    expect(notifier.published.map((m) => m.subject)).to.deep.equal([
+      'sg-sentry: revoked tcp/22 from 0.0.0.0/0 on sg-07111150655b49758 "bluegreen_alb_sg"',
+    ]);
+    expect(notifier.published[0]?.email).to.match(
+      /^Tag change: DeleteTags removed sg-sentry:exempt-until; the group's current rules were judged\./,
+    );
   });
 
   it('revokes when the exception is changed to a time already past', async () => {
@@ -218,7 +244,9 @@ describe('tag events: the group is judged at once', () => {
     // Assess
     expect(ec2.rules()).to.have.length(2);
     expect(report.groups[0]?.findings[0]).to.include({ verdict: 'violation', action: 'failed' });
-    expect(report.groups[0]?.findings[0]?.error).to.match(/^not revoked: the exemptions remembered for these rules could not be read \(BatchGetItem on sg-sentry-state failed/);
+    expect(report.groups[0]?.findings[0]?.error).to.match(
+      /^not revoked: the exemptions remembered for these rules could not be read \(BatchGetItem on sg-sentry-state failed/,
+    );
   });
 
   it('leaves a group the policy does not watch alone and says why', async () => {
@@ -256,7 +284,9 @@ describe('tag events: exception_approvers', () => {
       reason: `${TAGGER} is not in exception_approvers, so the exception tag ${TAG} it set is not honoured`,
     });
     const email = notifier.published[0]?.email ?? '';
-    expect(email).to.match(/^REMOVED an unapproved exception: sg-sentry:exempt-until=2026-12-01 on sg-07111150655b49758 \(bluegreen_alb_sg\)\n {2}set by: arn:aws:sts::999999999999:assumed-role\/EC2Role\/i-05c3bdc7f6a978bf4\n/);
+    expect(email).to.match(
+      /^REMOVED an unapproved exception: sg-sentry:exempt-until=2026-12-01 on sg-07111150655b49758 \(bluegreen_alb_sg\)\n {2}set by: arn:aws:sts::999999999999:assumed-role\/EC2Role\/i-05c3bdc7f6a978bf4\n/,
+    );
   });
 
   it('notifies a removed unapproved exception even when every rule of the group is allowed', async () => {
@@ -319,7 +349,10 @@ describe('tag events: exception_approvers', () => {
 
   it('does not honour the unapproved exception when removing it is denied, and says so', async () => {
     // Prepare
-    const ec2 = groupWith({ [TAG]: '2026-12-01' }).failOn('deleteTag', new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false));
+    const ec2 = groupWith({ [TAG]: '2026-12-01' }).failOn(
+      'deleteTag',
+      new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false),
+    );
     const { ctx, notifier } = engineContext(APPROVERS, ec2);
 
     // Act
@@ -327,14 +360,19 @@ describe('tag events: exception_approvers', () => {
 
     // Assess
     expect(ec2.rules().map((r) => r.fromPort)).to.deep.equal([443]);
-    expect(report.groups[0]?.tag_change?.unapproved_exception).to.include({ action: 'failed', error: 'UnauthorizedOperation: You are not authorized to perform this operation.' });
+    expect(report.groups[0]?.tag_change?.unapproved_exception).to.include({
+      action: 'failed',
+      error: 'UnauthorizedOperation: You are not authorized to perform this operation.',
+    });
     expect(notifier.published[0]?.email).to.match(/^FAILED to remove an unapproved exception: /);
   });
 
   it('ignores the tag change sg-sentry itself made when it removed a tag', async () => {
     // Prepare
     const ec2 = groupWith({});
-    const { ctx } = engineContext(APPROVERS, ec2, { self: { roleArn: 'arn:aws:iam::999999999999:role/EC2Role', sessionName: 'i-05c3bdc7f6a978bf4' } });
+    const { ctx } = engineContext(APPROVERS, ec2, {
+      self: { roleArn: 'arn:aws:iam::999999999999:role/EC2Role', sessionName: 'i-05c3bdc7f6a978bf4' },
+    });
 
     // Act
     const report = await processTagChange(tagChangeOf(DELETE), ctx);

@@ -34,7 +34,9 @@ describe('time-boxed exceptions, on the event path', () => {
     expect(ec2.calls).to.deep.equal([{ method: 'describeGroups', request: [GROUP] }]);
     expect(ec2.rules()).to.have.length(1);
     expect(report.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
-    expect(report.findings[0]?.reason).to.match(/^exception until 2026-12-01T18:00:00Z \(tag sg-sentry:exempt-until\); tcp\/22 from 0\.0\.0\.0\/0 /);
+    expect(report.findings[0]?.reason).to.match(
+      /^exception until 2026-12-01T18:00:00Z \(tag sg-sentry:exempt-until\); tcp\/22 from 0\.0\.0\.0\/0 /,
+    );
     expect(notifier.published).to.have.length(1);
   });
 
@@ -74,7 +76,9 @@ describe('time-boxed exceptions, on the event path', () => {
     // Assess
     expect(ec2.rules()).to.deep.equal([]);
     expect(report.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
-    expect(report.findings[0]?.reason).to.match(/; tag sg-sentry:exempt-until ignored: 2026-12-07T10:00:01Z is more than max_exception_days \(7\) ahead$/);
+    expect(report.findings[0]?.reason).to.match(
+      /; tag sg-sentry:exempt-until ignored: 2026-12-07T10:00:01Z is more than max_exception_days \(7\) ahead$/,
+    );
   });
 
   it('honours an exception that ends exactly max_exception_days ahead', async () => {
@@ -98,7 +102,9 @@ describe('time-boxed exceptions, on the event path', () => {
 
     // Assess
     expect(ec2.rules()).to.deep.equal([]);
-    expect(report.findings[0]?.reason).to.match(/; tag sg-sentry:exempt-until ignored: "next friday" is neither a UTC time \(2026-12-31T18:00:00Z\) nor a date \(2026-12-31\)$/);
+    expect(report.findings[0]?.reason).to.match(
+      /; tag sg-sentry:exempt-until ignored: "next friday" is neither a UTC time \(2026-12-31T18:00:00Z\) nor a date \(2026-12-31\)$/,
+    );
   });
 
   it('ignores a time with a non-UTC offset, and says to write it in UTC', async () => {
@@ -190,7 +196,11 @@ describe('time-boxed exceptions, on the event path', () => {
 
     // Assess
     expect(ec2.rules()).to.have.length(1);
-    expect(report.findings[0]).to.include({ verdict: 'violation', action: 'failed', error: 'UnauthorizedOperation: You are not authorized to perform this operation.' });
+    expect(report.findings[0]).to.include({
+      verdict: 'violation',
+      action: 'failed',
+      error: 'UnauthorizedOperation: You are not authorized to perform this operation.',
+    });
     expect(report.findings[0]?.reason).to.contain("the group's tags (exclude_tags, exception tag) could not be read");
     expect(notifier.published).to.have.length(1);
   });
@@ -211,9 +221,15 @@ describe('time-boxed exceptions, in the sweep', () => {
     // Assess
     expect(ec2.rules().map((r) => r.groupId)).to.deep.equal([GROUP]);
     expect(report.counts).to.include({ violations: 1, exempt: 1, revoked: 1 });
-    expect(report.exceptions_in_force).to.deep.equal([{ group_id: GROUP, group_name: 'vendor-test', tag: TAG, until: '2026-12-01T18:00:00Z' }]);
-    expect(report.findings.find((f) => f.group_id === 'sg-0aaaaaaaaaaaaaaaa')?.reason).to.contain('exception expired at 2026-11-26T23:59:59Z');
-    expect(notifier.published[0]?.email).to.contain(`Exceptions in force (1)\n  - ${GROUP} (vendor-test): until 2026-12-01T18:00:00Z (tag ${TAG})`);
+    expect(report.exceptions_in_force).to.deep.equal([
+      { group_id: GROUP, group_name: 'vendor-test', tag: TAG, until: '2026-12-01T18:00:00Z' },
+    ]);
+    expect(report.findings.find((f) => f.group_id === 'sg-0aaaaaaaaaaaaaaaa')?.reason).to.contain(
+      'exception expired at 2026-11-26T23:59:59Z',
+    );
+    expect(notifier.published[0]?.email).to.contain(
+      `Exceptions in force (1)\n  - ${GROUP} (vendor-test): until 2026-12-01T18:00:00Z (tag ${TAG})`,
+    );
   });
 
   it('reads no tags for groups without a violation', async () => {

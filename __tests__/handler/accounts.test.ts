@@ -45,7 +45,15 @@ function organization(options: { memberRoleName?: string; assumeRoleFails?: Erro
     if (ec2 === undefined) {
       ec2 = new InMemoryEc2().addGroup({ groupId: GROUP });
       for (const item of RECORD.responseElements.securityGroupRuleSet.items) {
-        ec2.addRule({ groupId: GROUP, ruleId: item.securityGroupRuleId, direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+        ec2.addRule({
+          groupId: GROUP,
+          ruleId: item.securityGroupRuleId,
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+        });
       }
       accounts.set(id, ec2);
     }
@@ -73,7 +81,7 @@ function organization(options: { memberRoleName?: string; assumeRoleFails?: Erro
   return { handler, central: accountOf(CENTRAL), member: accountOf(MEMBER), notifier, logs };
 }
 
-describe('handler, in the event\'s account', () => {
+describe("handler, in the event's account", () => {
   it('revokes an event forwarded from a member account in that account, and not in the central one', async () => {
     // Prepare
     const { handler, central, member, notifier } = organization({ memberRoleName: 'sg-sentry-member' });
@@ -108,7 +116,10 @@ describe('handler, in the event\'s account', () => {
 
   it('reports and notifies a member role it may not assume as failed, without a retry', async () => {
     // Prepare
-    const { handler, member, notifier } = organization({ memberRoleName: 'sg-sentry-member', assumeRoleFails: awsError('AccessDenied', 'client', 403) });
+    const { handler, member, notifier } = organization({
+      memberRoleName: 'sg-sentry-member',
+      assumeRoleFails: awsError('AccessDenied', 'client', 403),
+    });
 
     // Act
     const report = (await handler(envelope(RECORD), CONTEXT)) as EventReport;
@@ -126,7 +137,10 @@ describe('handler, in the event\'s account', () => {
     const { handler } = organization({ memberRoleName: 'sg-sentry-member', assumeRoleFails: awsError('Throttling', 'client', 400) });
 
     // Act
-    const thrown = await handler(envelope(RECORD), CONTEXT).then(() => undefined, (error: unknown) => error);
+    const thrown = await handler(envelope(RECORD), CONTEXT).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 
     // Assess
     expect(thrown).to.be.instanceOf(Error);

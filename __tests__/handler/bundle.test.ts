@@ -19,7 +19,14 @@ async function invokeBundle(event: unknown, env: NodeJS.ProcessEnv) {
   const child = await run(process.execPath, ['-e', script, JSON.stringify(event)], { env }).catch((e) => e);
   const stdout: string = child.stdout ?? '';
   const result = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-  return { stdout, result: result ? JSON.parse(result.slice(7)) : undefined, logs: stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) };
+  return {
+    stdout,
+    result: result ? JSON.parse(result.slice(7)) : undefined,
+    logs: stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 describe('the built bundle', () => {
@@ -56,7 +63,9 @@ describe('the built bundle', () => {
   });
 
   it('reports an already-removed rule from a real EC2 error response', async () => {
-    aws.respond((call) => (call.action === 'RevokeSecurityGroupIngress' ? { status: 400, body: ec2Error('InvalidPermission.NotFound') } : undefined));
+    aws.respond((call) =>
+      call.action === 'RevokeSecurityGroupIngress' ? { status: 400, body: ec2Error('InvalidPermission.NotFound') } : undefined,
+    );
     const event = fixture('eventbridge-envelope-authorize-ingress-smtp-world-rule-ids-root');
 
     const { result } = await invokeBundle(event, FakeAws.env(endpoint));

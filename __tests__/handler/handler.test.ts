@@ -48,7 +48,10 @@ describe('handler', () => {
     const report = (await handler(event)) as EventReport;
 
     // Assess
-    expect(ec2.calls().map((c) => c.args[0].constructor.name)).to.deep.equal(['DescribeSecurityGroupsCommand', 'RevokeSecurityGroupIngressCommand']);
+    expect(ec2.calls().map((c) => c.args[0].constructor.name)).to.deep.equal([
+      'DescribeSecurityGroupsCommand',
+      'RevokeSecurityGroupIngressCommand',
+    ]);
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
       GroupId: 'sg-0632fa4ee8a8468a4',
       IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
@@ -76,7 +79,10 @@ describe('handler', () => {
 
     await handler(fixture('eventbridge-envelope-authorize-ingress-ssh-world-v4-v6-console-root-2021'));
 
-    expect(ec2.calls().map((c) => c.args[0].constructor.name)).to.deep.equal(['DescribeSecurityGroupsCommand', 'RevokeSecurityGroupIngressCommand']);
+    expect(ec2.calls().map((c) => c.args[0].constructor.name)).to.deep.equal([
+      'DescribeSecurityGroupsCommand',
+      'RevokeSecurityGroupIngressCommand',
+    ]);
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
       GroupId: 'sg-0db7d4784c4db8612',
       IpPermissions: [
@@ -100,10 +106,15 @@ describe('handler', () => {
   it('revokes only the rules outside the allowlist', async () => {
     const { handler } = setup();
 
-    const report = (await handler(envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+    const report = (await handler(
+      envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole')),
+    )) as EventReport;
 
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input)).to.deep.equal([
-      { GroupId: 'sg-0632fa4ee8a8468a4', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+      {
+        GroupId: 'sg-0632fa4ee8a8468a4',
+        IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+      },
     ]);
     expect(report.findings.map((f) => `${f.source}:${f.from_port} ${f.verdict} ${f.action}`)).to.deep.equal([
       '10.1.0.0/16:22 allowed none',
@@ -165,11 +176,9 @@ describe('handler', () => {
     const report = (await handler(event)) as EventReport;
 
     // Assess
-    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.IpPermissions?.map((p) => p.FromPort))).to.deep.equal([
-      [22, 3389],
-      [22],
-      [3389],
-    ]);
+    expect(
+      ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.IpPermissions?.map((p) => p.FromPort)),
+    ).to.deep.equal([[22, 3389], [22], [3389]]);
     expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.action)).to.deep.equal(['already-removed', 'revoked']);
   });
 
@@ -236,16 +245,34 @@ describe('handler', () => {
     await handler(envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')));
 
     const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
-    expect(input).to.include({ TopicArn: TOPIC, MessageStructure: 'json', Subject: 'sg-sentry: revoked tcp/22 from 0.0.0.0/0 on sg-0632fa4ee8a8468a4' });
+    expect(input).to.include({
+      TopicArn: TOPIC,
+      MessageStructure: 'json',
+      Subject: 'sg-sentry: revoked tcp/22 from 0.0.0.0/0 on sg-0632fa4ee8a8468a4',
+    });
     expect(input?.MessageAttributes).to.deep.equal({
       action: { DataType: 'String', StringValue: 'revoked' },
       group_id: { DataType: 'String', StringValue: 'sg-0632fa4ee8a8468a4' },
       event_name: { DataType: 'String', StringValue: 'AuthorizeSecurityGroupIngress' },
     });
     const report = JSON.parse(publishedMessage().default);
-    expect(report).to.include({ event_id: '2aae5c69-4eaf-490d-b022-fd622c12a717', account: '776520358045', region: 'us-east-1', group_id: 'sg-0632fa4ee8a8468a4', mode: 'enforce', principal: 'arn:aws:sts::776520358045:assumed-role/voclabs/user289515=Jia_Jia' });
+    expect(report).to.include({
+      event_id: '2aae5c69-4eaf-490d-b022-fd622c12a717',
+      account: '776520358045',
+      region: 'us-east-1',
+      group_id: 'sg-0632fa4ee8a8468a4',
+      mode: 'enforce',
+      principal: 'arn:aws:sts::776520358045:assumed-role/voclabs/user289515=Jia_Jia',
+    });
     const email = publishedMessage().email;
-    for (const fact of ['arn:aws:iam::776520358045:role/voclabs', '112.119.155.35', '2025-06-15T10:51:12Z', 'us-east-1', 'sgr-09be5c962afdc06ed', 'https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#SecurityGroup:groupId=sg-0632fa4ee8a8468a4']) {
+    for (const fact of [
+      'arn:aws:iam::776520358045:role/voclabs',
+      '112.119.155.35',
+      '2025-06-15T10:51:12Z',
+      'us-east-1',
+      'sgr-09be5c962afdc06ed',
+      'https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#SecurityGroup:groupId=sg-0632fa4ee8a8468a4',
+    ]) {
       expect(email).to.contain(fact);
     }
   });
@@ -262,13 +289,25 @@ describe('handler', () => {
 
   it('looks up the direction of a modified rule, then revokes it by id', async () => {
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({
-      SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-09be5c962afdc06ed', GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],
+      SecurityGroupRules: [
+        {
+          SecurityGroupRuleId: 'sgr-09be5c962afdc06ed',
+          GroupId: 'sg-0632fa4ee8a8468a4',
+          IsEgress: false,
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          CidrIpv4: '0.0.0.0/0',
+        },
+      ],
     });
     const { handler } = setup();
 
     await handler(envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')));
 
-    expect(ec2.commandCalls(DescribeSecurityGroupRulesCommand)[0]?.args[0].input).to.deep.equal({ SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'] });
+    expect(ec2.commandCalls(DescribeSecurityGroupRulesCommand)[0]?.args[0].input).to.deep.equal({
+      SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'],
+    });
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)[0]?.args[0].input).to.deep.equal({
       GroupId: 'sg-0632fa4ee8a8468a4',
       SecurityGroupRuleIds: ['sgr-09be5c962afdc06ed'],
@@ -277,11 +316,23 @@ describe('handler', () => {
 
   it('judges a modified rule as EC2 holds it now, so a rule already narrowed again is left alone', async () => {
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({
-      SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-09be5c962afdc06ed', GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '10.0.0.0/16' }],
+      SecurityGroupRules: [
+        {
+          SecurityGroupRuleId: 'sgr-09be5c962afdc06ed',
+          GroupId: 'sg-0632fa4ee8a8468a4',
+          IsEgress: false,
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          CidrIpv4: '10.0.0.0/16',
+        },
+      ],
     });
     const { handler } = setup();
 
-    const report = (await handler(envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+    const report = (await handler(
+      envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')),
+    )) as EventReport;
 
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(0);
     expect(report.findings.map((f) => `${f.source} ${f.verdict}`)).to.deep.equal(['10.0.0.0/16 allowed']);
@@ -291,7 +342,17 @@ describe('handler', () => {
     const event = envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole'));
     delete event.detail.requestParameters.ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.IpProtocol;
     ec2.on(DescribeSecurityGroupRulesCommand).resolves({
-      SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-09be5c962afdc06ed', GroupId: 'sg-0632fa4ee8a8468a4', IsEgress: true, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' }],
+      SecurityGroupRules: [
+        {
+          SecurityGroupRuleId: 'sgr-09be5c962afdc06ed',
+          GroupId: 'sg-0632fa4ee8a8468a4',
+          IsEgress: true,
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          CidrIpv4: '0.0.0.0/0',
+        },
+      ],
     });
     const { handler } = setup({ SENTRY_POLICY: JSON.stringify({ egress: { allow: [{ cidr: '10.0.0.0/8' }] } }) });
 
@@ -307,7 +368,9 @@ describe('handler', () => {
     ec2.on(DescribeSecurityGroupRulesCommand).rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400));
     const { handler } = setup();
 
-    const report = (await handler(envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+    const report = (await handler(
+      envelope(fixture('derived/modify-rules-object-form-from-ssh-world-rule-ids-console-assumedrole')),
+    )) as EventReport;
 
     expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).to.have.length(0);
     expect(report.findings.map((f) => f.action)).to.deep.equal(['already-removed']);
@@ -315,7 +378,9 @@ describe('handler', () => {
 
   it('describes the group only when exclude_tags is set, and leaves a tagged group alone', async () => {
     ec2.on(DescribeSecurityGroupsCommand).resolves({
-      SecurityGroups: [{ GroupId: 'sg-0632fa4ee8a8468a4', GroupName: 'bastion', VpcId: 'vpc-1', Tags: [{ Key: 'sg-sentry', Value: 'off' }] }],
+      SecurityGroups: [
+        { GroupId: 'sg-0632fa4ee8a8468a4', GroupName: 'bastion', VpcId: 'vpc-1', Tags: [{ Key: 'sg-sentry', Value: 'off' }] },
+      ],
     });
     const { handler } = setup({ SENTRY_POLICY: JSON.stringify({ exclude_tags: { 'sg-sentry': 'off' } }) });
 

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import {
+  DescribeSecurityGroupRulesCommand,
+  DescribeSecurityGroupsCommand,
+  EC2Client,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
@@ -49,7 +54,9 @@ describe('handler on watched events it cannot read', () => {
     sns.reset();
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     // The group's tags, for the exception tag the default policy reads: none.
-    ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => ({ SecurityGroups: (input.GroupIds ?? []).map((GroupId) => ({ GroupId, Tags: [] })) }));
+    ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds?: string[] }) => ({
+      SecurityGroups: (input.GroupIds ?? []).map((GroupId) => ({ GroupId, Tags: [] })),
+    }));
   });
 
   for (const c of UNREADABLE_WATCHED.filter((u) => u.groups.length > 0 && u.region !== false)) {
@@ -58,8 +65,24 @@ describe('handler on watched events it cannot read', () => {
       const [group] = c.groups as [string];
       ec2.on(DescribeSecurityGroupRulesCommand).resolves({
         SecurityGroupRules: [
-          { GroupId: group, SecurityGroupRuleId: 'sgr-0aaaaaaaaaaaaaaa1', IsEgress: false, IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '0.0.0.0/0' },
-          { GroupId: group, SecurityGroupRuleId: 'sgr-0aaaaaaaaaaaaaaa2', IsEgress: false, IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIpv4: '0.0.0.0/0' },
+          {
+            GroupId: group,
+            SecurityGroupRuleId: 'sgr-0aaaaaaaaaaaaaaa1',
+            IsEgress: false,
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            CidrIpv4: '0.0.0.0/0',
+          },
+          {
+            GroupId: group,
+            SecurityGroupRuleId: 'sgr-0aaaaaaaaaaaaaaa2',
+            IsEgress: false,
+            IpProtocol: 'tcp',
+            FromPort: 443,
+            ToPort: 443,
+            CidrIpv4: '0.0.0.0/0',
+          },
         ],
       });
       ec2.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
@@ -70,8 +93,12 @@ describe('handler on watched events it cannot read', () => {
       const result = (await handler(c.make())) as any;
 
       // Assess
-      expect(ec2.commandCalls(DescribeSecurityGroupRulesCommand).map((call) => call.args[0].input.Filters)).to.deep.equal([[{ Name: 'group-id', Values: [group] }]]);
-      expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((call) => call.args[0].input)).to.deep.equal([{ GroupId: group, SecurityGroupRuleIds: ['sgr-0aaaaaaaaaaaaaaa1'] }]);
+      expect(ec2.commandCalls(DescribeSecurityGroupRulesCommand).map((call) => call.args[0].input.Filters)).to.deep.equal([
+        [{ Name: 'group-id', Values: [group] }],
+      ]);
+      expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((call) => call.args[0].input)).to.deep.equal([
+        { GroupId: group, SecurityGroupRuleIds: ['sgr-0aaaaaaaaaaaaaaa1'] },
+      ]);
       expect(result.findings.map((f: any) => `${f.from_port} ${f.action}`)).to.deep.equal(['22 revoked', '443 none']);
       expect((result.unreadable_event.problems as string[]).some((p) => c.path.test(p))).to.equal(true);
       expect(result.unreadable_event.judged_groups).to.deep.equal([group]);

@@ -9,7 +9,10 @@ import { EnvironmentError, contextFromEnvironment, sweepSettingsOf } from '../..
 describe('sweep settings from the environment', () => {
   it('reads account ids and regions as JSON arrays, and ["organization"] as the whole organization', () => {
     // Act
-    const ids = sweepSettingsOf({ [ENV.sweepAccounts]: '["111122223333","444455556666"]', [ENV.sweepRegions]: '["eu-west-1","us-east-1"]' });
+    const ids = sweepSettingsOf({
+      [ENV.sweepAccounts]: '["111122223333","444455556666"]',
+      [ENV.sweepRegions]: '["eu-west-1","us-east-1"]',
+    });
     const organization = sweepSettingsOf({ [ENV.sweepAccounts]: '["organization"]' });
 
     // Assess
@@ -20,7 +23,10 @@ describe('sweep settings from the environment', () => {
 
   for (const [env, message] of [
     [{ [ENV.sweepAccounts]: '["111122223333"' }, /SENTRY_SWEEP_ACCOUNTS is not JSON/],
-    [{ [ENV.sweepAccounts]: '["organization","111122223333"]' }, /SENTRY_SWEEP_ACCOUNTS\[0\]: must be a 12-digit account id, or the list must be exactly \["organization"\]/],
+    [
+      { [ENV.sweepAccounts]: '["organization","111122223333"]' },
+      /SENTRY_SWEEP_ACCOUNTS\[0\]: must be a 12-digit account id, or the list must be exactly \["organization"\]/,
+    ],
     [{ [ENV.sweepAccounts]: '[]' }, /SENTRY_SWEEP_ACCOUNTS: must name at least one account/],
     [{ [ENV.sweepRegions]: '["eu-west-1","Frankfurt"]' }, /SENTRY_SWEEP_REGIONS\[1\]: not an AWS region name/],
   ] as const) {
@@ -35,7 +41,10 @@ describe('sweep settings from the environment', () => {
 
   it('wires the queue when SENTRY_SWEEP_QUEUE_URL is set, and the organization only for ["organization"]', () => {
     // Act
-    const queued = contextFromEnvironment({ [ENV.sweepQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sg-sentry-sweep', [ENV.sweepAccounts]: '["organization"]' });
+    const queued = contextFromEnvironment({
+      [ENV.sweepQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sg-sentry-sweep',
+      [ENV.sweepAccounts]: '["organization"]',
+    });
     const plain = contextFromEnvironment({ [ENV.sweepAccounts]: '["111122223333"]' });
 
     // Assess

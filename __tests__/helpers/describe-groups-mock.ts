@@ -7,7 +7,10 @@
 import { DescribeSecurityGroupsCommand, type DescribeSecurityGroupsCommandInput, type EC2Client } from '@aws-sdk/client-ec2';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 
-export function answerDescribeGroups(ec2: AwsClientStub<EC2Client>, tagsOf: (groupId: string) => Readonly<Record<string, string>> = () => ({})): void {
+export function answerDescribeGroups(
+  ec2: AwsClientStub<EC2Client>,
+  tagsOf: (groupId: string) => Readonly<Record<string, string>> = () => ({}),
+): void {
   ec2.on(DescribeSecurityGroupsCommand).callsFake((input: DescribeSecurityGroupsCommandInput) => ({
     SecurityGroups: (input.GroupIds ?? []).map((id) => ({
       GroupId: id,

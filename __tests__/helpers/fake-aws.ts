@@ -103,8 +103,12 @@ export function securityGroupRulesResponder(pages: readonly (readonly FakeSecuri
  * no tags. The default policy reads a violating group's tags, so this is the fake's default.
  */
 export function describeSecurityGroupsXml(groupIds: readonly string[], tags: Readonly<Record<string, string>> = {}): string {
-  const tagSet = Object.entries(tags).map(([key, value]) => `<item><key>${xmlText(key)}</key><value>${xmlText(value)}</value></item>`).join('');
-  const items = groupIds.map((id) => `<item><groupId>${xmlText(id)}</groupId><ownerId>123456789012</ownerId><tagSet>${tagSet}</tagSet></item>`).join('');
+  const tagSet = Object.entries(tags)
+    .map(([key, value]) => `<item><key>${xmlText(key)}</key><value>${xmlText(value)}</value></item>`)
+    .join('');
+  const items = groupIds
+    .map((id) => `<item><groupId>${xmlText(id)}</groupId><ownerId>123456789012</ownerId><tagSet>${tagSet}</tagSet></item>`)
+    .join('');
   return ec2Ok('DescribeSecurityGroups', `<securityGroupInfo>${items}</securityGroupInfo>`);
 }
 
@@ -131,8 +135,13 @@ export function callerIdentityResponder(account: string): Responder {
 export function securityGroupNamesResponder(name: (groupId: string) => string): Responder {
   return (call) => {
     if (call.action !== 'DescribeSecurityGroups') return undefined;
-    const ids = Object.entries(call.params).filter(([key]) => /^GroupId\.\d+$/.test(key)).map(([, value]) => value);
-    const items = ids.map((id) => `<item><groupId>${xmlText(id)}</groupId><groupName>${xmlText(name(id))}</groupName><vpcId>vpc-1</vpcId><ownerId>123456789012</ownerId></item>`);
+    const ids = Object.entries(call.params)
+      .filter(([key]) => /^GroupId\.\d+$/.test(key))
+      .map(([, value]) => value);
+    const items = ids.map(
+      (id) =>
+        `<item><groupId>${xmlText(id)}</groupId><groupName>${xmlText(name(id))}</groupName><vpcId>vpc-1</vpcId><ownerId>123456789012</ownerId></item>`,
+    );
     return { body: ec2Ok('DescribeSecurityGroups', `<securityGroupInfo>${items.join('')}</securityGroupInfo>`) };
   };
 }

@@ -12,7 +12,9 @@ export function fixture(name: string): Record<string, any> {
 }
 
 export function fixtureNames(dir: 'cloudtrail' | 'derived'): string[] {
-  return readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+  return readdirSync(join(FIXTURES, dir))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.replace(/\.json$/, ''));
 }
 
 /** Wraps a bare CloudTrail record the way EventBridge delivers it. */

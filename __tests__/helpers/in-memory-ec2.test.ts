@@ -5,7 +5,13 @@ import type { Rule } from '../../function/core/model/rule';
 import { InMemoryEc2 } from './in-memory-ec2';
 
 const GROUP = 'sg-0632fa4ee8a8468a4';
-const ssh = (cidr: string): Omit<Rule, 'groupId'> => ({ direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr, family: 'ipv4' } });
+const ssh = (cidr: string): Omit<Rule, 'groupId'> => ({
+  direction: 'ingress',
+  protocol: 'tcp',
+  fromPort: 22,
+  toPort: 22,
+  source: { kind: 'cidr', cidr, family: 'ipv4' },
+});
 
 async function codeOf(call: Promise<unknown>): Promise<string> {
   try {
@@ -50,7 +56,13 @@ describe('InMemoryEc2', () => {
     ec2.addRule({ ...ssh('10.0.0.0/8'), groupId: GROUP });
 
     // Act
-    const code = await codeOf(ec2.authorizePermissions({ direction: 'ingress', groupId: GROUP, rules: [ssh('192.168.0.0/16'), { ...ssh('10.0.0.0/8'), description: 'x' }] }));
+    const code = await codeOf(
+      ec2.authorizePermissions({
+        direction: 'ingress',
+        groupId: GROUP,
+        rules: [ssh('192.168.0.0/16'), { ...ssh('10.0.0.0/8'), description: 'x' }],
+      }),
+    );
 
     // Assess
     expect(code).to.equal('InvalidPermission.Duplicate');

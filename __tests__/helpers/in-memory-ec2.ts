@@ -91,7 +91,10 @@ export class InMemoryEc2 implements Ec2Port {
   readonly calls: RecordedEc2Call[] = [];
   private readonly groups = new Map<string, Required<Pick<FakeGroup, 'groupId' | 'tags'>> & FakeGroup>();
   /** Every version of each list's entries; the last is the current one (version = its position + 1). */
-  private readonly prefixLists = new Map<string, { readonly info: Omit<PrefixListInfo, 'version'>; readonly versions: PrefixListEntry[][] }>();
+  private readonly prefixLists = new Map<
+    string,
+    { readonly info: Omit<PrefixListInfo, 'version'>; readonly versions: PrefixListEntry[][] }
+  >();
   private stored: StoredRule[] = [];
   private readonly unreadableRules: UnreadableRule[] = [];
   /** Creation order of each rule, for page cursors. */
@@ -124,7 +127,11 @@ export class InMemoryEc2 implements Ec2Port {
 
   addPrefixList(list: FakePrefixList): this {
     this.prefixLists.set(list.prefixListId, {
-      info: { prefixListId: list.prefixListId, ownerId: list.ownerId ?? '123456789012', ...(list.name !== undefined ? { name: list.name } : {}) },
+      info: {
+        prefixListId: list.prefixListId,
+        ownerId: list.ownerId ?? '123456789012',
+        ...(list.name !== undefined ? { name: list.name } : {}),
+      },
       versions: [[...list.entries]],
     });
     return this;
@@ -223,7 +230,8 @@ export class InMemoryEc2 implements Ec2Port {
     let rules = this.stored;
     if (request.ruleIds !== undefined) {
       for (const id of request.ruleIds) {
-        if (!rules.some((r) => r.ruleId === id) && !this.unreadableRules.some((r) => r.ruleId === id)) throw notFound('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
+        if (!rules.some((r) => r.ruleId === id) && !this.unreadableRules.some((r) => r.ruleId === id))
+          throw notFound('InvalidSecurityGroupRuleId.NotFound', `The security group rule ID '${id}' does not exist`);
       }
       rules = rules.filter((r) => request.ruleIds?.includes(r.ruleId));
     }
@@ -242,7 +250,9 @@ export class InMemoryEc2 implements Ec2Port {
         ? []
         : ruleIds !== undefined
           ? this.unreadableRules.filter((r) => r.ruleId !== undefined && ruleIds.includes(r.ruleId))
-          : this.unreadableRules.filter((r) => request.groupIds === undefined || (r.groupId !== undefined && request.groupIds.includes(r.groupId)));
+          : this.unreadableRules.filter(
+              (r) => request.groupIds === undefined || (r.groupId !== undefined && request.groupIds.includes(r.groupId)),
+            );
     return { rules: page.map((r) => ({ ...r })), ...(unreadable.length > 0 ? { unreadable } : {}), ...next };
   }
 
@@ -297,7 +307,8 @@ export class InMemoryEc2 implements Ec2Port {
     }
     const current = list.versions.at(-1) ?? [];
     for (const cidr of request.cidrs) {
-      if (!current.some((e) => e.cidr === cidr)) throw notFound('InvalidPrefixListModification', `The entry ${cidr} is not in ${request.prefixListId}`);
+      if (!current.some((e) => e.cidr === cidr))
+        throw notFound('InvalidPrefixListModification', `The entry ${cidr} is not in ${request.prefixListId}`);
     }
     list.versions.push(current.filter((e) => !request.cidrs.includes(e.cidr)));
     return { version: list.versions.length };

@@ -48,9 +48,11 @@ integrationSuite('an Authorize event, end to end against EC2', (emulator) => {
 
     // Assess
     expect(run.thrown, run.stderr).to.equal(undefined);
-    expect(await account.ruleLines(group)).to.deep.equal(
-      ['egress -1 0.0.0.0/0', 'ingress tcp 22-22 10.1.0.0/16', 'ingress tcp 443-443 0.0.0.0/0'],
-    );
+    expect(await account.ruleLines(group)).to.deep.equal([
+      'egress -1 0.0.0.0/0',
+      'ingress tcp 22-22 10.1.0.0/16',
+      'ingress tcp 443-443 0.0.0.0/0',
+    ]);
   });
 
   it('revokes a world-open rule by its content when the record carries no rule ids', async () => {
@@ -69,7 +71,7 @@ integrationSuite('an Authorize event, end to end against EC2', (emulator) => {
     expect(run.result.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
   });
 
-  it('revokes an egress rule to a host outside an egress allowlist with RevokeSecurityGroupEgress and leaves the group\'s other egress rule, which the event did not touch', async () => {
+  it("revokes an egress rule to a host outside an egress allowlist with RevokeSecurityGroupEgress and leaves the group's other egress rule, which the event did not touch", async () => {
     // Prepare
     const account = await emulator.freshAccount();
     const group = await account.createGroup('app');

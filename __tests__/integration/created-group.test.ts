@@ -15,7 +15,13 @@ const CREATE = 'create-security-group-terraform-2020';
 /** The real record, rewritten to name a group just created in the test account. */
 function createEvent(account: TestAccount, group: string): Record<string, any> {
   const real = fixture(CREATE);
-  return envelope(rewriteStrings(real, { [real.responseElements.groupId]: group, [real.recipientAccountId]: account.accountId, [real.awsRegion]: account.region }));
+  return envelope(
+    rewriteStrings(real, {
+      [real.responseElements.groupId]: group,
+      [real.recipientAccountId]: account.accountId,
+      [real.awsRegion]: account.region,
+    }),
+  );
 }
 
 integrationSuite('a new security group', (emulator) => {
@@ -26,7 +32,9 @@ integrationSuite('a new security group', (emulator) => {
     expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
 
     // Act
-    const run = await account.runHandler(createEvent(account, group), { SENTRY_POLICY: JSON.stringify({ egress: { allow: [{ cidr: '10.0.0.0/8' }] } }) });
+    const run = await account.runHandler(createEvent(account, group), {
+      SENTRY_POLICY: JSON.stringify({ egress: { allow: [{ cidr: '10.0.0.0/8' }] } }),
+    });
 
     // Assess
     expect(run.thrown, run.stderr).to.equal(undefined);

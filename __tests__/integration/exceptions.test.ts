@@ -111,6 +111,9 @@ integrationSuite('tag changes on a group, end to end against EC2', (emulator) =>
     const [described] = (await account.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [group] }))).SecurityGroups ?? [];
     expect(described?.Tags).to.deep.equal([{ Key: 'Name', Value: 'vendor' }]);
     expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
-    expect(run.result.groups[0].tag_change.unapproved_exception).to.include({ action: 'removed', set_by: `arn:aws:sts::${account.accountId}:assumed-role/EC2Role/i-05c3bdc7f6a978bf4` });
+    expect(run.result.groups[0].tag_change.unapproved_exception).to.include({
+      action: 'removed',
+      set_by: `arn:aws:sts::${account.accountId}:assumed-role/EC2Role/i-05c3bdc7f6a978bf4`,
+    });
   });
 });

@@ -18,7 +18,7 @@ const privateSsh = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ C
 const privatePostgres = { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, IpRanges: [{ CidrIp: '10.30.0.0/16' }] };
 
 integrationSuite('a ModifySecurityGroupRules event, end to end against EC2', (emulator) => {
-  it('looks the modified rule up and revokes it by its id, leaving the group\'s other rules', async () => {
+  it("looks the modified rule up and revokes it by its id, leaving the group's other rules", async () => {
     // Prepare
     const account = await emulator.freshAccount();
     const group = await account.createGroup('db');
@@ -43,8 +43,12 @@ integrationSuite('a ModifySecurityGroupRules event, end to end against EC2', (em
     // Prepare
     const account = await emulator.freshAccount();
     const group = await account.createGroup('bastion');
-    const [first] = await account.authorize(group, 'ingress', [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }]);
-    const [second] = await account.authorize(group, 'ingress', [{ IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: '10.40.0.0/16' }] }]);
+    const [first] = await account.authorize(group, 'ingress', [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+    ]);
+    const [second] = await account.authorize(group, 'ingress', [
+      { IpProtocol: 'tcp', FromPort: 3389, ToPort: 3389, IpRanges: [{ CidrIp: '10.40.0.0/16' }] },
+    ]);
     const ids = { 'sgr-09be5c962afdc06ed': first?.SecurityGroupRuleId ?? '', 'sgr-0aa0c1d2e3f405060': second?.SecurityGroupRuleId ?? '' };
     const { event } = await replayModify(account, fixture(MODIFY_ARRAY), group, ids);
 

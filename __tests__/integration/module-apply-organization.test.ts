@@ -17,7 +17,12 @@ import {
 } from '@aws-sdk/client-organizations';
 import { DescribeEventBusCommand, EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient } from '@aws-sdk/client-iam';
-import { GetFunctionConfigurationCommand, LambdaClient, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ListEventSourceMappingsCommand,
+  UpdateEventSourceMappingCommand,
+} from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import type { TestAccount } from './support/account';
@@ -37,7 +42,13 @@ function inlinePolicy(text: string): { Statement: Array<Record<string, any> | nu
   try {
     return JSON.parse(decoded);
   } catch {
-    return JSON.parse(decoded.replace(/'/g, '"').replace(/\bNone\b/g, 'null').replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false'));
+    return JSON.parse(
+      decoded
+        .replace(/'/g, '"')
+        .replace(/\bNone\b/g, 'null')
+        .replace(/\bTrue\b/g, 'true')
+        .replace(/\bFalse\b/g, 'false'),
+    );
   }
 }
 
@@ -57,14 +68,18 @@ integrationSuite('the Terraform module for an organization applied to the emulat
     const organizations = new OrganizationsClient(regional(central, 'us-east-1'));
     organizationId = (await organizations.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization!.Id!;
     const rootId = (await organizations.send(new ListRootsCommand({}))).Roots![0]!.Id!;
-    const ouId = (await organizations.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'workloads' }))).OrganizationalUnit!.Id!;
+    const ouId = (await organizations.send(new CreateOrganizationalUnitCommand({ ParentId: rootId, Name: 'workloads' })))
+      .OrganizationalUnit!.Id!;
     const created = await organizations.send(new CreateAccountCommand({ AccountName: 'workload', Email: 'workload@example.com' }));
     const memberId = created.CreateAccountStatus!.AccountId!;
     await organizations.send(new MoveAccountCommand({ AccountId: memberId, SourceParentId: rootId, DestinationParentId: ouId }));
     member = await emulator.account(memberId, { region: HOME });
 
     // Act
-    await applyOnEmulator('apply-organization', central, `${emulatorProvider(central, HOME)}
+    await applyOnEmulator(
+      'apply-organization',
+      central,
+      `${emulatorProvider(central, HOME)}
 module "sg_sentry" {
   source                         = "../../terraform/sg-sentry"
   name                           = "sg-sentry"
@@ -76,7 +91,8 @@ module "sg_sentry" {
   stackset_call_as               = "SELF"
   policy                         = jsonencode({ exception_approvers = ["arn:aws:iam::*:role/security-approver"] })
 }
-`);
+`,
+    );
   });
 
   it('creates the central bus open only to the organization, with its rule invoking the function', async () => {
@@ -90,7 +106,11 @@ module "sg_sentry" {
     // Assess
     const statements = JSON.parse(bus.Policy!).Statement as Array<Record<string, any>>;
     expect(statements).to.have.lengthOf(1);
-    expect(statements[0]).to.deep.include({ Effect: 'Allow', Action: 'events:PutEvents', Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } } });
+    expect(statements[0]).to.deep.include({
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': organizationId } },
+    });
     expect(rules).to.have.lengthOf(1);
     expect(targets.Targets!.map((t) => t.Arn)).to.deep.equal([fn.FunctionArn]);
   });
@@ -125,7 +145,9 @@ module "sg_sentry" {
       REGIONS.map(async (region) => {
         const events = new EventBridgeClient(regional(member, region));
         const rules = (await events.send(new ListRulesCommand({}))).Rules!;
-        return Promise.all(rules.map(async (r) => (await events.send(new ListTargetsByRuleCommand({ Rule: r.Name! }))).Targets!.map((t) => t.Arn)));
+        return Promise.all(
+          rules.map(async (r) => (await events.send(new ListTargetsByRuleCommand({ Rule: r.Name! }))).Targets!.map((t) => t.Arn)),
+        );
       }),
     );
     const fn = await new LambdaClient(regional(central, HOME)).send(new GetFunctionConfigurationCommand({ FunctionName: 'sg-sentry' }));
@@ -137,15 +159,22 @@ module "sg_sentry" {
     expect(forwarders).to.deep.equal([[[bus]], [[bus]]]);
   });
 
-  it('gives the member role DeleteTags for the policy\'s exception tag alone, through the StackSet parameter', async () => {
+  it("gives the member role DeleteTags for the policy's exception tag alone, through the StackSet parameter", async () => {
     // Act
     const policy = await member.client(IAMClient).send(new GetRolePolicyCommand({ RoleName: 'sg-sentry-member', PolicyName: 'sg-sentry' }));
 
     // Assess
     const statements = inlinePolicy(policy.PolicyDocument!).Statement;
     const removal = statements.find((s) => s?.Sid === 'RemoveUnapprovedExceptionTags');
-    expect(removal).to.deep.include({ Effect: 'Allow', Action: 'ec2:DeleteTags', Resource: `arn:aws:ec2:*:${member.accountId}:security-group/*` });
-    expect(removal?.Condition).to.deep.include({ 'ForAllValues:StringEquals': { 'aws:TagKeys': ['sg-sentry:exempt-until'] }, Null: { 'aws:TagKeys': ['false'] } });
+    expect(removal).to.deep.include({
+      Effect: 'Allow',
+      Action: 'ec2:DeleteTags',
+      Resource: `arn:aws:ec2:*:${member.accountId}:security-group/*`,
+    });
+    expect(removal?.Condition).to.deep.include({
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['sg-sentry:exempt-until'] },
+      Null: { 'aws:TagKeys': ['false'] },
+    });
   });
 
   it('sweeps every account of the organization in both regions through the sweep queue, with the environment the module set', async function () {
@@ -181,7 +210,10 @@ module "sg_sentry" {
     expect(consume.thrown, JSON.stringify(consume.logs)).to.equal(undefined);
     expect(consume.result).to.deep.equal({ batchItemFailures: [] });
     for (const [here, group] of groups) {
-      expect(await here.ruleLines(group), `${here.accountId} ${here.region}`).to.deep.equal(['egress -1 0.0.0.0/0', 'ingress tcp 443-443 0.0.0.0/0']);
+      expect(await here.ruleLines(group), `${here.accountId} ${here.region}`).to.deep.equal([
+        'egress -1 0.0.0.0/0',
+        'ingress tcp 443-443 0.0.0.0/0',
+      ]);
     }
   });
 });

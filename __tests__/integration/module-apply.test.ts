@@ -34,19 +34,33 @@ integrationSuite('the Terraform module applied to the emulator', (emulator) => {
     // Prepare: an account of its own, a role and a boundary that exist before the module.
     account = await emulator.freshAccount({ region: 'eu-west-1' });
     const iam = account.client(IAMClient);
-    boundaryArn = (await iam.send(new CreatePolicyCommand({
-      PolicyName: 'workload-boundary',
-      Path: '/platform/',
-      PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
-    }))).Policy!.Arn!;
-    existingRoleArn = (await iam.send(new CreateRoleCommand({
-      RoleName: 'sg-sentry-audit-b',
-      Path: '/platform/',
-      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
-    }))).Role!.Arn!;
+    boundaryArn = (
+      await iam.send(
+        new CreatePolicyCommand({
+          PolicyName: 'workload-boundary',
+          Path: '/platform/',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+        }),
+      )
+    ).Policy!.Arn!;
+    existingRoleArn = (
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: 'sg-sentry-audit-b',
+          Path: '/platform/',
+          AssumeRolePolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+          }),
+        }),
+      )
+    ).Role!.Arn!;
 
     // Act
-    await applyOnEmulator('apply', account, `${emulatorProvider(account, 'eu-west-1')}
+    await applyOnEmulator(
+      'apply',
+      account,
+      `${emulatorProvider(account, 'eu-west-1')}
 ${emulatorProvider(account, 'us-east-1', 'us_east_1')}
 # The same name in two regions; the first with a role path and a permissions boundary.
 module "eu_west_1" {
@@ -72,7 +86,8 @@ module "audit" {
   existing_role_arn = count.index == 1 ? "${existingRoleArn}" : null
   sweep_schedule    = null
 }
-`);
+`,
+    );
   });
 
   it('creates one role per region for the same name, the first under its path with its boundary', async () => {
@@ -91,11 +106,15 @@ module "audit" {
   it('deploys the function and the topic of the same name in each region, each on its own role', async () => {
     // Act
     const functions = await Promise.all(
-      ['eu-west-1', 'us-east-1'].map((region) => new LambdaClient(regional(region)).send(new GetFunctionConfigurationCommand({ FunctionName: 'sg-sentry' }))),
+      ['eu-west-1', 'us-east-1'].map((region) =>
+        new LambdaClient(regional(region)).send(new GetFunctionConfigurationCommand({ FunctionName: 'sg-sentry' })),
+      ),
     );
     const topics = await Promise.all(
       ['eu-west-1', 'us-east-1'].map((region) =>
-        new SNSClient(regional(region)).send(new GetTopicAttributesCommand({ TopicArn: `arn:aws:sns:${region}:${account.accountId}:sg-sentry` })),
+        new SNSClient(regional(region)).send(
+          new GetTopicAttributesCommand({ TopicArn: `arn:aws:sns:${region}:${account.accountId}:sg-sentry` }),
+        ),
       ),
     );
 
@@ -109,15 +128,20 @@ module "audit" {
       `arn:aws:sns:eu-west-1:${account.accountId}:sg-sentry`,
       `arn:aws:sns:us-east-1:${account.accountId}:sg-sentry`,
     ]);
-    for (const topic of topics) expect(JSON.parse(topic.Attributes!.Policy!).Statement.map((s: { Sid: string }) => s.Sid)).to.include('DenyPublishWithoutTls');
+    for (const topic of topics)
+      expect(JSON.parse(topic.Attributes!.Policy!).Statement.map((s: { Sid: string }) => s.Sid)).to.include('DenyPublishWithoutTls');
   });
 
   it('gives the two counted instances their own functions and rules, the second on the existing role', async () => {
     // Act
     const lambda = new LambdaClient(regional('eu-west-1'));
-    const [a, b] = await Promise.all(['sg-sentry-audit-a', 'sg-sentry-audit-b'].map((name) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))));
+    const [a, b] = await Promise.all(
+      ['sg-sentry-audit-a', 'sg-sentry-audit-b'].map((name) => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))),
+    );
     const events = new EventBridgeClient(regional('eu-west-1'));
-    const targets = await Promise.all(['sg-sentry-audit-a-events', 'sg-sentry-audit-b-events'].map((rule) => events.send(new ListTargetsByRuleCommand({ Rule: rule }))));
+    const targets = await Promise.all(
+      ['sg-sentry-audit-a-events', 'sg-sentry-audit-b-events'].map((rule) => events.send(new ListTargetsByRuleCommand({ Rule: rule }))),
+    );
     const roles = (await account.client(IAMClient).send(new ListRolesCommand({}))).Roles!.map((r) => r.RoleName).sort();
 
     // Assess

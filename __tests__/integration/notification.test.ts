@@ -32,7 +32,10 @@ integrationSuite('the SNS notification, read back through an SQS subscription', 
     expect(notifications).to.have.length(1);
     const [notification] = notifications;
     expect(Buffer.byteLength(notification?.subject ?? '')).to.be.within(1, 100);
-    expect(notification?.subject).to.match(/^sg-sentry: revoked /).and.to.include('0.0.0.0/0').and.to.include(group);
+    expect(notification?.subject)
+      .to.match(/^sg-sentry: revoked /)
+      .and.to.include('0.0.0.0/0')
+      .and.to.include(group);
     expect(notification?.attributes).to.deep.equal({ action: 'revoked', group_id: group, event_name: 'AuthorizeSecurityGroupIngress' });
     const report = JSON.parse(notification?.message ?? '');
     expect(report).to.include({

@@ -24,7 +24,9 @@ integrationSuite('an organization: events of member accounts', (emulator) => {
     const group = await member.createGroup('web');
     const { event } = await replayAuthorize(member, fixture(SSH_WORLD), group);
     const centralGroup = await central.createGroup('web');
-    await central.authorize(centralGroup, 'ingress', [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]);
+    await central.authorize(centralGroup, 'ingress', [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
+    ]);
 
     // Act
     const run = await central.runHandler(event, MEMBER_ROLE);
@@ -37,7 +39,7 @@ integrationSuite('an organization: events of member accounts', (emulator) => {
     expect(await central.ruleLines(centralGroup)).to.deep.equal(['egress -1 0.0.0.0/0', 'ingress tcp 22-22 0.0.0.0/0']);
   });
 
-  it('changes nothing and does not throw for a second account\'s event when no member role is configured', async () => {
+  it("changes nothing and does not throw for a second account's event when no member role is configured", async () => {
     // Prepare
     const central = await emulator.freshAccount();
     const member = await emulator.freshAccount();
@@ -105,13 +107,22 @@ integrationSuite('an organization: the sweep fanned out through the sweep queue'
     // Assess
     expect(dispatch.thrown, dispatch.stderr).to.equal(undefined);
     expect(dispatch.result).to.include({ status: 'dispatched', targets: 4 });
-    expect(batch.Records.map((r) => JSON.parse(String(r.body))).sort((a, b) => `${a.account}${a.region}`.localeCompare(`${b.account}${b.region}`))).to.deep.equal(
-      members.flatMap((m) => REGIONS.map((region) => ({ account: m.accountId, region }))).sort((a, b) => `${a.account}${a.region}`.localeCompare(`${b.account}${b.region}`)),
+    expect(
+      batch.Records.map((r) => JSON.parse(String(r.body))).sort((a, b) =>
+        `${a.account}${a.region}`.localeCompare(`${b.account}${b.region}`),
+      ),
+    ).to.deep.equal(
+      members
+        .flatMap((m) => REGIONS.map((region) => ({ account: m.accountId, region })))
+        .sort((a, b) => `${a.account}${a.region}`.localeCompare(`${b.account}${b.region}`)),
     );
     expect(consume.thrown, consume.stderr).to.equal(undefined);
     expect(consume.result).to.deep.equal({ batchItemFailures: [] });
     for (const [here, group] of groups) {
-      expect(await here.ruleLines(group), `${here.accountId} ${here.region}`).to.deep.equal(['egress -1 0.0.0.0/0', 'ingress tcp 443-443 0.0.0.0/0']);
+      expect(await here.ruleLines(group), `${here.accountId} ${here.region}`).to.deep.equal([
+        'egress -1 0.0.0.0/0',
+        'ingress tcp 443-443 0.0.0.0/0',
+      ]);
     }
   });
 
@@ -121,8 +132,22 @@ integrationSuite('an organization: the sweep fanned out through the sweep queue'
     const member = await emulator.freshAccount();
     const group = await member.createGroup('web');
     await member.authorize(group, 'ingress', [world(3389)]);
-    const record = (messageId: string, body: string) => ({ messageId, receiptHandle: messageId, body, attributes: {}, messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:sg-sentry-sweep', awsRegion: 'us-east-1' });
-    const batch = { Records: [record('malformed', '{"account": "me"}'), record('good', JSON.stringify({ account: member.accountId, region: member.region }))] };
+    const record = (messageId: string, body: string) => ({
+      messageId,
+      receiptHandle: messageId,
+      body,
+      attributes: {},
+      messageAttributes: {},
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:sg-sentry-sweep',
+      awsRegion: 'us-east-1',
+    });
+    const batch = {
+      Records: [
+        record('malformed', '{"account": "me"}'),
+        record('good', JSON.stringify({ account: member.accountId, region: member.region })),
+      ],
+    };
 
     // Act
     const run = await central.runHandler(batch, MEMBER_ROLE);

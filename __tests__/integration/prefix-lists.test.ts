@@ -26,7 +26,9 @@ const OFFICE = { Cidr: '10.20.0.0/16', Description: 'office VPN' };
 const HOSTILE_DESCRIPTION = "vendor's range; $(touch /tmp/pwned) `id` ${HOME}";
 
 async function createList(account: TestAccount, entries: { Cidr: string; Description?: string }[]): Promise<string> {
-  const created = await account.ec2.send(new CreateManagedPrefixListCommand({ PrefixListName: 'admin-ranges', AddressFamily: 'IPv4', MaxEntries: 10, Entries: entries }));
+  const created = await account.ec2.send(
+    new CreateManagedPrefixListCommand({ PrefixListName: 'admin-ranges', AddressFamily: 'IPv4', MaxEntries: 10, Entries: entries }),
+  );
   const id = created.PrefixList?.PrefixListId;
   if (id === undefined) throw new Error('the emulator created no prefix list');
   return id;
@@ -39,11 +41,21 @@ async function listState(account: TestAccount, id: string): Promise<{ version: n
 }
 
 /** The real sample's call made in `account` on list `id`, and its record rewritten as CloudTrail would write it there. */
-async function replayListModification(account: TestAccount, id: string, added: { Cidr: string; Description: string } = ADDED): Promise<Record<string, any>> {
+async function replayListModification(
+  account: TestAccount,
+  id: string,
+  added: { Cidr: string; Description: string } = ADDED,
+): Promise<Record<string, any>> {
   const version = (await listState(account, id)).version;
   // The emulator forgets the list's name on a modification that does not repeat it (AWS keeps it).
-  await account.ec2.send(new ModifyManagedPrefixListCommand({ PrefixListId: id, PrefixListName: 'admin-ranges', CurrentVersion: version, AddEntries: [added] }));
-  const record = rewriteStrings(clone(fixture(MODIFY_LIST)), { '598274344262': account.accountId, 'us-west-2': account.region, 'pl-0c3516b0e5630bf3e': id });
+  await account.ec2.send(
+    new ModifyManagedPrefixListCommand({ PrefixListId: id, PrefixListName: 'admin-ranges', CurrentVersion: version, AddEntries: [added] }),
+  );
+  const record = rewriteStrings(clone(fixture(MODIFY_LIST)), {
+    '598274344262': account.accountId,
+    'us-west-2': account.region,
+    'pl-0c3516b0e5630bf3e': id,
+  });
   record.requestParameters.ModifyManagedPrefixListRequest.AddEntry.Description = added.Description;
   // The sample carries no recipientAccountId; EventBridge's envelope names the account.
   return {

@@ -13,7 +13,7 @@ import { integrationSuite } from './support/suite';
 // Real console sample: tcp/22 from 0.0.0.0/0, with the rule ids of its securityGroupRuleSet.
 const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 /** What someone who wants the paste to do more than it says might write as a description. */
-const HOSTILE_DESCRIPTION = "vendor's test; $(touch /tmp/pwned) `id` ${HOME} && echo \"done\"";
+const HOSTILE_DESCRIPTION = 'vendor\'s test; $(touch /tmp/pwned) `id` ${HOME} && echo "done"';
 
 integrationSuite('a restore command, pasted into bash', (emulator) => {
   it('re-creates exactly the revoked rule, a hostile description and all', async () => {
@@ -32,7 +32,10 @@ integrationSuite('a restore command, pasted into bash', (emulator) => {
     const [restore] = run.result.restore;
     const words = argumentsOfPaste(restore.command);
     await account.ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({ GroupId: option(words, '--group-id'), IpPermissions: JSON.parse(option(words, '--ip-permissions')) }),
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: option(words, '--group-id'),
+        IpPermissions: JSON.parse(option(words, '--ip-permissions')),
+      }),
     );
 
     // Assess

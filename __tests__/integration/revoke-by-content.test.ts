@@ -24,7 +24,9 @@ integrationSuite('Authorize violations are revoked by content', (emulator) => {
     await account.ec2.send(
       new ModifySecurityGroupRulesCommand({
         GroupId: group,
-        SecurityGroupRules: [{ SecurityGroupRuleId: ruleId, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '10.0.0.0/8' } }],
+        SecurityGroupRules: [
+          { SecurityGroupRuleId: ruleId, SecurityGroupRule: { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIpv4: '10.0.0.0/8' } },
+        ],
       }),
     );
 
@@ -33,7 +35,9 @@ integrationSuite('Authorize violations are revoked by content', (emulator) => {
 
     // Assess
     expect(run.thrown, run.stderr).to.equal(undefined);
-    expect((await account.rules(group)).filter((r) => !r.IsEgress).map((r) => `${r.SecurityGroupRuleId} ${r.CidrIpv4}`)).to.deep.equal([`${ruleId} 10.0.0.0/8`]);
+    expect((await account.rules(group)).filter((r) => !r.IsEgress).map((r) => `${r.SecurityGroupRuleId} ${r.CidrIpv4}`)).to.deep.equal([
+      `${ruleId} 10.0.0.0/8`,
+    ]);
     expect(run.result.findings.map((f: any) => `${f.rule_id} ${f.action}`)).to.deep.equal([`${ruleId} already-removed`]);
   });
 
@@ -41,10 +45,14 @@ integrationSuite('Authorize violations are revoked by content', (emulator) => {
     // Prepare: a private SSH rule; an event copied from the real one, claiming that id was opened to the world
     const account = await emulator.freshAccount();
     const group = await account.createGroup('forged');
-    const [legitimate] = await account.authorize(group, 'ingress', [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.1.0.0/16' }] }]);
+    const [legitimate] = await account.authorize(group, 'ingress', [
+      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.1.0.0/16' }] },
+    ]);
     const { event, created } = await replayAuthorize(account, fixture(SSH_WORLD), group);
     // The world rule the replay made is gone again: EC2 holds only the legitimate rule.
-    await account.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group, SecurityGroupRuleIds: [created[0]?.SecurityGroupRuleId ?? ''] }));
+    await account.ec2.send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: group, SecurityGroupRuleIds: [created[0]?.SecurityGroupRuleId ?? ''] }),
+    );
     const forged = clone(event);
     forged.detail.responseElements.securityGroupRuleSet.items[0].securityGroupRuleId = legitimate?.SecurityGroupRuleId;
 
@@ -67,7 +75,9 @@ integrationSuite('Authorize violations are revoked by content', (emulator) => {
     const { event, created } = await replayAuthorize(account, real, group);
     const ssh = created.find((r) => r.FromPort === 22 && r.CidrIpv4 === '0.0.0.0/0');
     expect(ssh).to.not.equal(undefined);
-    await account.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: group, SecurityGroupRuleIds: [ssh?.SecurityGroupRuleId ?? ''] }));
+    await account.ec2.send(
+      new RevokeSecurityGroupIngressCommand({ GroupId: group, SecurityGroupRuleIds: [ssh?.SecurityGroupRuleId ?? ''] }),
+    );
 
     // Act
     const run = await account.runHandler(event);

@@ -34,12 +34,14 @@ integrationSuite('Security Hub findings, end to end', (emulator) => {
     expect(finding.AwsAccountId).to.equal(account.accountId);
     expect(finding.Severity?.Label).to.equal('CRITICAL');
     expect(finding.Workflow?.Status).to.equal('RESOLVED');
-    expect(finding.Resources?.map((r) => [r.Type, r.Id])).to.deep.equal([['AwsEc2SecurityGroup', `arn:aws:ec2:${account.region}:${account.accountId}:security-group/${group}`]]);
+    expect(finding.Resources?.map((r) => [r.Type, r.Id])).to.deep.equal([
+      ['AwsEc2SecurityGroup', `arn:aws:ec2:${account.region}:${account.accountId}:security-group/${group}`],
+    ]);
     expect(first.result.security_hub).to.deep.equal({ imported: 1, failed: 0 });
     expect(second.result.security_hub).to.deep.equal({ imported: 1, failed: 0 });
   });
 
-  it('imports an event of a member account into that account\'s Security Hub through its member role, none into the central one', async () => {
+  it("imports an event of a member account into that account's Security Hub through its member role, none into the central one", async () => {
     // Prepare
     const central = await emulator.freshAccount();
     const member = await emulator.freshAccount();
@@ -51,7 +53,8 @@ integrationSuite('Security Hub findings, end to end', (emulator) => {
 
     // Assess
     expect(run.thrown, run.stderr).to.equal(undefined);
-    const findingsOf = async (account: typeof central) => (await account.client(SecurityHubClient).send(new GetFindingsCommand({}))).Findings ?? [];
+    const findingsOf = async (account: typeof central) =>
+      (await account.client(SecurityHubClient).send(new GetFindingsCommand({}))).Findings ?? [];
     expect((await findingsOf(member)).map((f) => [f.AwsAccountId, f.Id])).to.deep.equal([
       [member.accountId, `sg-sentry/${member.accountId}/${member.region}/${group}/ingress/tcp/22/0.0.0.0/0`],
     ]);
@@ -71,6 +74,8 @@ integrationSuite('Security Hub findings, end to end', (emulator) => {
     expect(run.thrown, run.stderr).to.equal(undefined);
     expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
     expect(run.result.security_hub).to.deep.equal({ imported: 0, failed: 1 });
-    expect(run.logs.filter((l: any) => l.level === 'error').map((l: any) => l.message)).to.deep.equal(['Security Hub refused findings; remediation stands']);
+    expect(run.logs.filter((l: any) => l.level === 'error').map((l: any) => l.message)).to.deep.equal([
+      'Security Hub refused findings; remediation stands',
+    ]);
   });
 });

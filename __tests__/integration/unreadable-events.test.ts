@@ -13,7 +13,7 @@ import { integrationSuite } from './support/suite';
 const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 
 integrationSuite('a watched event that cannot be read', (emulator) => {
-  it('revokes the world-open rule the call created, found among the named group\'s current rules, though the record\'s response is null', async () => {
+  it("revokes the world-open rule the call created, found among the named group's current rules, though the record's response is null", async () => {
     // Prepare: the real call made, then its record damaged as a forwarder might
     const account = await emulator.freshAccount();
     const inbox = await account.inbox();

@@ -15,7 +15,14 @@ const ec2 = mockClient(EC2Client);
 const sns = mockClient(SNSClient);
 
 interface EmfLine {
-  readonly _aws: { readonly Timestamp: number; readonly CloudWatchMetrics: ReadonlyArray<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  readonly _aws: {
+    readonly Timestamp: number;
+    readonly CloudWatchMetrics: ReadonlyArray<{
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: Array<{ Name: string; Unit: string }>;
+    }>;
+  };
   readonly [key: string]: unknown;
 }
 
@@ -42,7 +49,10 @@ async function emfLinesOf(act: () => Promise<unknown>): Promise<EmfLine[]> {
 
 function handlerAt(now: Date) {
   const logs: Record<string, unknown>[] = [];
-  return { handler: createHandler(contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC }, { log: (line) => logs.push({ ...line }), now: () => now })), logs };
+  return {
+    handler: createHandler(contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC }, { log: (line) => logs.push({ ...line }), now: () => now })),
+    logs,
+  };
 }
 
 describe('metrics in the embedded metric format', () => {
@@ -91,7 +101,10 @@ describe('metrics in the embedded metric format', () => {
     const event = envelope(fixture(SSH_FROM_ANYWHERE));
     const logs: Record<string, unknown>[] = [];
     const handler = createHandler(
-      contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, SENTRY_POLICY: JSON.stringify({ version: 1, mode: 'report' }) }, { log: (line) => logs.push({ ...line }) }),
+      contextFromEnvironment(
+        { SENTRY_TOPIC_ARN: TOPIC, SENTRY_POLICY: JSON.stringify({ version: 1, mode: 'report' }) },
+        { log: (line) => logs.push({ ...line }) },
+      ),
     );
 
     // Act
@@ -107,7 +120,17 @@ describe('metrics in the embedded metric format', () => {
   it('give a sweep its SweepViolations and counts, with the account', async () => {
     // Prepare: an empty region.
     const { handler } = handlerAt(new Date('2026-12-01T12:00:00Z'));
-    const scheduled = { version: '0', id: 'sweep-1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '111122223333', time: '2026-12-01T12:00:00Z', region: 'eu-west-1', resources: [], detail: {} };
+    const scheduled = {
+      version: '0',
+      id: 'sweep-1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '111122223333',
+      time: '2026-12-01T12:00:00Z',
+      region: 'eu-west-1',
+      resources: [],
+      detail: {},
+    };
 
     // Act
     let report: SweepReport | undefined;
@@ -140,7 +163,14 @@ describe('metrics of a change that could not be checked', () => {
   it('count CouldNotCheck once, as a total, for a report that says could_not_check', () => {
     // Prepare: the report the fail-safe path gives an unreadable event naming no group.
     const at = new Date('2026-12-01T12:00:00Z');
-    const report = { status: 'invalid' as const, event_id: 'e-1', event_name: 'AuthorizeSecurityGroupIngress', reason: 'no group named', could_not_check: true as const, findings: [] };
+    const report = {
+      status: 'invalid' as const,
+      event_id: 'e-1',
+      event_name: 'AuthorizeSecurityGroupIngress',
+      reason: 'no group named',
+      could_not_check: true as const,
+      findings: [],
+    };
 
     // Act
     const record = couldNotCheckMetrics(report, at);

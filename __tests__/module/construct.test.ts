@@ -65,7 +65,10 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
     // Assess
     const statement = (tf: Json, sid: string) => (rolePolicy(tf).statement as Json[]).find((s) => s.sid === sid);
-    expect(statement(inspecting, 'ReadManagedPrefixLists')).to.deep.include({ actions: ['ec2:DescribeManagedPrefixLists', 'ec2:GetManagedPrefixListEntries'], resources: ['*'] });
+    expect(statement(inspecting, 'ReadManagedPrefixLists')).to.deep.include({
+      actions: ['ec2:DescribeManagedPrefixLists', 'ec2:GetManagedPrefixListEntries'],
+      resources: ['*'],
+    });
     expect(statement(inspecting, 'RemoveOffendingPrefixListEntries')?.actions).to.deep.equal(['ec2:ModifyManagedPrefixList']);
     expect(statement(inspecting, 'RemoveOffendingPrefixListEntries')?.resources[0]).to.match(/:prefix-list\/\*$/);
     expect(sids(trusting)).not.to.include.members(['ReadManagedPrefixLists']);
@@ -86,7 +89,9 @@ describe('SecurityGroupSentry construct with plain values', () => {
     expect(added[0]!.resources[0]).to.match(/:parameter\/sg-sentry\/slack$/);
     expect(added[1]!.condition.map((c: Json) => c.variable)).to.deep.equal(['kms:ViaService', 'kms:EncryptionContext:PARAMETER_ARN']);
     expect(Object.keys(environment(without)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.stateTable, ENV.topicArn].sort());
-    expect(Object.keys(environment(withSlack)).sort()).to.deep.equal([ENV.selfRoleArn, ENV.slackWebhookParam, ENV.stateTable, ENV.topicArn].sort());
+    expect(Object.keys(environment(withSlack)).sort()).to.deep.equal(
+      [ENV.selfRoleArn, ENV.slackWebhookParam, ENV.stateTable, ENV.topicArn].sort(),
+    );
     expect(environment(withSlack)[ENV.slackWebhookParam]).to.equal('/sg-sentry/slack');
   });
 
@@ -106,7 +111,9 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
     // Assess
     expect(sids(report)).to.deep.equal(BASE);
-    expect(sids(restrict)).to.deep.equal([...BASE, 'AuthorizeRestrictedReplacementRules', 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort());
+    expect(sids(restrict)).to.deep.equal(
+      [...BASE, 'AuthorizeRestrictedReplacementRules', 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort(),
+    );
   });
 
   it('grants DeleteTags for the exception tag alone when exception_approvers names someone, outside report mode', () => {
@@ -120,7 +127,9 @@ describe('SecurityGroupSentry construct with plain values', () => {
     // Assess
     const statement = (rolePolicy(removing).statement as Json[]).find((s) => s.sid === 'RemoveUnapprovedExceptionTags');
     expect(statement?.actions).to.deep.equal(['ec2:DeleteTags']);
-    expect(statement?.resources).to.have.length(1).and.satisfy((r: string[]) => r[0]?.endsWith(':security-group/*'));
+    expect(statement?.resources)
+      .to.have.length(1)
+      .and.satisfy((r: string[]) => r[0]?.endsWith(':security-group/*'));
     expect(statement?.condition).to.deep.include.members([
       { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: ['change:until'] },
       { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },
@@ -141,8 +150,12 @@ describe('SecurityGroupSentry construct with plain values', () => {
     expect(sids(given)).to.include('UseKeyOfTopicAndQueue').and.not.to.include('UseModuleKeyOfTopicAndQueue');
     expect(only(given.resource, 'aws_kms_key').count).to.equal(0);
     for (const queue of ['dead_letter_queue', 'sweep_queue', 'sweep_dead_letter_queue']) {
-      expect(only(given.resource, 'aws_sqs_queue', queue)).to.include({ kms_master_key_id: key }).and.not.to.have.property('sqs_managed_sse_enabled');
-      expect(only(managed.resource, 'aws_sqs_queue', queue)).to.include({ sqs_managed_sse_enabled: true }).and.not.to.have.property('kms_master_key_id');
+      expect(only(given.resource, 'aws_sqs_queue', queue))
+        .to.include({ kms_master_key_id: key })
+        .and.not.to.have.property('sqs_managed_sse_enabled');
+      expect(only(managed.resource, 'aws_sqs_queue', queue))
+        .to.include({ sqs_managed_sse_enabled: true })
+        .and.not.to.have.property('kms_master_key_id');
     }
     expect(only(given.resource, 'aws_sns_topic', 'topic').kms_master_key_id).to.equal(key);
     expect(only(created.resource, 'aws_kms_key')).to.include({ count: 1, enable_key_rotation: true });
@@ -154,7 +167,11 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
   it('puts every resource and data source of an instance on the provider it is given, the other on the default', () => {
     // Act
-    const tf = new SecurityStack(bareRoot(), 'security', { region: 'eu-west-1', bundleFile: BUNDLE_FILE, secondRegion: 'us-east-1' }).toTerraform() as Json;
+    const tf = new SecurityStack(bareRoot(), 'security', {
+      region: 'eu-west-1',
+      bundleFile: BUNDLE_FILE,
+      secondRegion: 'us-east-1',
+    }).toTerraform() as Json;
 
     // Assess
     const blocks = [...Object.values(tf.resource), ...Object.values(tf.data)].flatMap((byName) => Object.values(byName as Json)) as Json[];
@@ -225,7 +242,15 @@ describe('SecurityGroupSentry construct with plain values', () => {
 
     // Assess
     expect(sids(tf)).to.deep.equal(
-      [...BASE, 'RevokeSecurityGroupRules', 'RemoveOffendingPrefixListEntries', 'AssumeMemberRoles', 'DispatchSweepTargets', 'ConsumeSweepQueue', 'ListOrganizationAccounts'].sort(),
+      [
+        ...BASE,
+        'RevokeSecurityGroupRules',
+        'RemoveOffendingPrefixListEntries',
+        'AssumeMemberRoles',
+        'DispatchSweepTargets',
+        'ConsumeSweepQueue',
+        'ListOrganizationAccounts',
+      ].sort(),
     );
     const assume = rolePolicy(tf).statement.find((s: Json) => s.sid === 'AssumeMemberRoles');
     expect(assume.resources[0]).to.match(/:iam::\*:role\/sg-sentry-member$/);
@@ -236,7 +261,11 @@ describe('SecurityGroupSentry construct with plain values', () => {
       [ENV.sweepRegions]: '["eu-west-1","us-east-1"]',
     });
     expect(environment(tf)[ENV.sweepQueueUrl]).to.match(/^https:\/\/sqs\..*\/sg-sentry-sweep$/);
-    expect(only(tf.resource, 'aws_lambda_event_source_mapping')).to.deep.include({ count: 1, batch_size: 10, function_response_types: ['ReportBatchItemFailures'] });
+    expect(only(tf.resource, 'aws_lambda_event_source_mapping')).to.deep.include({
+      count: 1,
+      batch_size: 10,
+      function_response_types: ['ReportBatchItemFailures'],
+    });
     expect(only(single.resource, 'aws_lambda_event_source_mapping')).to.include({ count: 0 });
     expect(single.resource).not.to.have.property('aws_cloudformation_stack_set');
     expect(Object.keys(environment(single))).not.to.include.members([ENV.memberRoleName, ENV.sweepQueueUrl]);
@@ -278,7 +307,7 @@ describe('SecurityGroupSentry construct with plain values', () => {
     );
   });
 
-  it('rejects plain values with the same message as the module variable\'s validation', () => {
+  it("rejects plain values with the same message as the module variable's validation", () => {
     // Prepare
     const variables = synthesizeModuleJson().variable as Record<string, { validation?: Array<{ error_message: string }> }>;
     const message = (variable: string) => variables[variable]!.validation![0]!.error_message;

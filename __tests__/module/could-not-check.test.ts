@@ -18,7 +18,7 @@ function synthesize(props: Partial<SecurityGroupSentryProps> = {}): Json {
 const one = (tf: Json, type: string): Json[] => Object.values(tf.resource[type] ?? {}) as Json[];
 
 describe('the "could not be checked" alarm', () => {
-  it('counts the function\'s could-not-check log lines in its log group', () => {
+  it("counts the function's could-not-check log lines in its log group", () => {
     // Act
     const tf = synthesize();
 
@@ -34,7 +34,13 @@ describe('the "could not be checked" alarm', () => {
 
   it('matches the line the function writes, as Lambda logs it', () => {
     // Prepare: the line for a real-shaped unreadable event, behind Lambda's text-format prefix
-    const event = { eventId: 'e-1', eventName: 'AuthorizeSecurityGroupIngress' as const, principal: {}, groupIds: [], problems: ['detail.requestParameters: expected an object'] };
+    const event = {
+      eventId: 'e-1',
+      eventName: 'AuthorizeSecurityGroupIngress' as const,
+      principal: {},
+      groupIds: [],
+      problems: ['detail.requestParameters: expected an object'],
+    };
     const line = JSON.stringify(couldNotCheckLogLine(event, couldNotCheckReport(event, 'no group')));
     const logged = `2026-12-01T14:00:00.000Z\tc0ffee00-0000-0000-0000-000000000000\tINFO\t${line}`;
 
@@ -53,7 +59,13 @@ describe('the "could not be checked" alarm', () => {
 
     // Assess
     const alarm = one(tf, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'audit-events-not-checked');
-    expect(alarm).to.deep.include({ namespace: 'sg-sentry', metric_name: 'EventsNotChecked', statistic: 'Sum', threshold: 0, comparison_operator: 'GreaterThanThreshold' });
+    expect(alarm).to.deep.include({
+      namespace: 'sg-sentry',
+      metric_name: 'EventsNotChecked',
+      statistic: 'Sum',
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+    });
     expect(alarm!.alarm_actions).to.have.length(1);
     const documents = Object.values(tf.data.aws_iam_policy_document) as Json[];
     const topicPolicy = documents.find((d) => String(d['//'].metadata.path).endsWith('/topic_policy_document'))!;

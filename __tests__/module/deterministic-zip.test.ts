@@ -51,7 +51,12 @@ describe('deterministicZip', () => {
     const code = Buffer.from('exports.handler = async () => "ok";\n');
 
     // Act
-    const entries = readZip(deterministicZip([{ name: 'index.js', data: code }, { name: 'lib/empty.txt', data: Buffer.alloc(0) }]));
+    const entries = readZip(
+      deterministicZip([
+        { name: 'index.js', data: code },
+        { name: 'lib/empty.txt', data: Buffer.alloc(0) },
+      ]),
+    );
 
     // Assess
     expect(entries.map((e) => e.name)).to.deep.equal(['index.js', 'lib/empty.txt']);

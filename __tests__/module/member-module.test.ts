@@ -73,7 +73,7 @@ describe('member module (synthesized)', () => {
     expect(module).not.to.have.property('provider');
   });
 
-  it('forwards the central module\'s own pattern from the default bus to the central bus, as the forwarder role', () => {
+  it("forwards the central module's own pattern from the default bus to the central bus, as the forwarder role", () => {
     // Act
     const rule = resource(module, 'aws_cloudwatch_event_rule', 'forwarder');
     const target = resource(module, 'aws_cloudwatch_event_target', 'forwarder_target');
@@ -125,7 +125,9 @@ describe('member module (synthesized)', () => {
     const removal = (document.dynamic.statement as Json[]).find((d) => d.content.sid === 'RemoveUnapprovedExceptionTags')!;
 
     // Assess
-    expect(removal.for_each).to.equal('${(var.enforce && (var.remove_exception_tag_key != null)) ? ["RemoveUnapprovedExceptionTags"] : []}');
+    expect(removal.for_each).to.equal(
+      '${(var.enforce && (var.remove_exception_tag_key != null)) ? ["RemoveUnapprovedExceptionTags"] : []}',
+    );
     expect(removal.content.condition).to.deep.equal([
       { test: 'ForAllValues:StringEquals', variable: 'aws:TagKeys', values: ['${var.remove_exception_tag_key}'] },
       { test: 'Null', variable: 'aws:TagKeys', values: ['false'] },

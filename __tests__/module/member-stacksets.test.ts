@@ -20,7 +20,13 @@ const PSEUDO = { accountId: MEMBER_ACCOUNT, region: 'eu-west-1' };
 
 type Json = Record<string, any>;
 
-function roles(switches: { Enforce: string; Restrict: string; InspectPrefixLists?: string; SecurityHub?: string; RemoveExceptionTagKey?: string }) {
+function roles(switches: {
+  Enforce: string;
+  Restrict: string;
+  InspectPrefixLists?: string;
+  SecurityHub?: string;
+  RemoveExceptionTagKey?: string;
+}) {
   return evaluateTemplate(
     memberRolesTemplate(),
     {
@@ -39,7 +45,12 @@ const statementsOf = (role: Json) => role.Properties.Policies[0].PolicyDocument.
 /** The central role's statements with plain values, its account placeholders replaced by the member account. */
 function centralStatements(policy: object, props: { securityHub?: boolean } = {}): Json[] {
   const stack = bareStack('central');
-  new SecurityGroupSentry(stack, 'sentry', { name: 'sg-sentry', functionArchivePath: 'function.zip', policy: JSON.stringify(policy), ...props });
+  new SecurityGroupSentry(stack, 'sentry', {
+    name: 'sg-sentry',
+    functionArchivePath: 'function.zip',
+    policy: JSON.stringify(policy),
+    ...props,
+  });
   const documents = Object.values((stack.toTerraform() as Json).data.aws_iam_policy_document) as Json[];
   const document = documents.find((d) => String(d['//'].metadata.path).endsWith('/role_policy_document'))!;
   const text = JSON.stringify(document.statement)
@@ -66,7 +77,7 @@ describe('member StackSet templates (as data)', () => {
     });
   });
 
-  it('roles: the member role trusts only the central function\'s role, and only its sg-sentry session', () => {
+  it("roles: the member role trusts only the central function's role, and only its sg-sentry session", () => {
     // Act
     const trust = roles({ Enforce: 'true', Restrict: 'false' }).MemberRole!.Properties.AssumeRolePolicyDocument;
 
@@ -106,7 +117,12 @@ describe('member StackSet templates (as data)', () => {
 
     // Assess
     expect(sids({ Enforce: 'false', Restrict: 'true' })).to.deep.equal(['ReadSecurityGroups', 'ReadManagedPrefixLists']);
-    expect(sids({ Enforce: 'true', Restrict: 'false' })).to.deep.equal(['ReadSecurityGroups', 'RevokeSecurityGroupRules', 'ReadManagedPrefixLists', 'RemoveOffendingPrefixListEntries']);
+    expect(sids({ Enforce: 'true', Restrict: 'false' })).to.deep.equal([
+      'ReadSecurityGroups',
+      'RevokeSecurityGroupRules',
+      'ReadManagedPrefixLists',
+      'RemoveOffendingPrefixListEntries',
+    ]);
     expect(sids({ Enforce: 'true', Restrict: 'true' })).to.deep.equal([
       'ReadSecurityGroups',
       'RevokeSecurityGroupRules',
@@ -133,12 +149,21 @@ describe('member StackSet templates (as data)', () => {
   ]) {
     it(`roles: grants the member role the central role's own-account statements for the policy ${JSON.stringify(policy)}`, () => {
       // Prepare: the parameters as the central module passes them for that policy
-      const { mode, action, exception_tag: tag = 'sg-sentry:exempt-until', exception_approvers: approvers = [] } = policy as Record<string, any>;
+      const {
+        mode,
+        action,
+        exception_tag: tag = 'sg-sentry:exempt-until',
+        exception_approvers: approvers = [],
+      } = policy as Record<string, any>;
       const central = centralStatements(policy).filter((s) => s.sid in ACCOUNT_PERMISSIONS);
 
       // Act
       const member = statementsOf(
-        roles({ Enforce: String(mode !== 'report'), Restrict: String(action === 'restrict'), RemoveExceptionTagKey: approvers.length > 0 ? tag : '' }).MemberRole!,
+        roles({
+          Enforce: String(mode !== 'report'),
+          Restrict: String(action === 'restrict'),
+          RemoveExceptionTagKey: approvers.length > 0 ? tag : '',
+        }).MemberRole!,
       );
 
       // Assess
@@ -179,15 +204,19 @@ describe('member StackSet templates (as data)', () => {
     // Assess
     expect(sids({ Enforce: 'true', Restrict: 'false' })).not.to.include('RemoveUnapprovedExceptionTags');
     expect(sids({ Enforce: 'true', Restrict: 'false', RemoveExceptionTagKey: '' })).not.to.include('RemoveUnapprovedExceptionTags');
-    expect(sids({ Enforce: 'false', Restrict: 'false', RemoveExceptionTagKey: 'change:until' })).not.to.include('RemoveUnapprovedExceptionTags');
+    expect(sids({ Enforce: 'false', Restrict: 'false', RemoveExceptionTagKey: 'change:until' })).not.to.include(
+      'RemoveUnapprovedExceptionTags',
+    );
   });
 
-  it('roles: SecurityHub adds the import of findings into the account\'s own Security Hub, as the central role has it with security_hub', () => {
+  it("roles: SecurityHub adds the import of findings into the account's own Security Hub, as the central role has it with security_hub", () => {
     // Prepare
     const central = centralStatements({}, { securityHub: true }).filter((s) => s.sid === 'ImportSecurityHubFindings');
 
     // Act
-    const member = statementsOf(roles({ Enforce: 'true', Restrict: 'false', InspectPrefixLists: 'false', SecurityHub: 'true' }).MemberRole!);
+    const member = statementsOf(
+      roles({ Enforce: 'true', Restrict: 'false', InspectPrefixLists: 'false', SecurityHub: 'true' }).MemberRole!,
+    );
 
     // Assess
     expect(member.map((s) => s.Sid)).to.deep.equal(['ReadSecurityGroups', 'RevokeSecurityGroupRules', 'ImportSecurityHubFindings']);
@@ -213,7 +242,9 @@ describe('member StackSet templates (as data)', () => {
       EventBusName: 'default',
       State: 'ENABLED',
       EventPattern: securityGroupChangeEventPattern(),
-      Targets: [{ Id: 'sg-sentry-central-bus', Arn: CENTRAL_BUS, RoleArn: `arn:aws:iam::${MEMBER_ACCOUNT}:role/sg-sentry-member-forwarder` }],
+      Targets: [
+        { Id: 'sg-sentry-central-bus', Arn: CENTRAL_BUS, RoleArn: `arn:aws:iam::${MEMBER_ACCOUNT}:role/sg-sentry-member-forwarder` },
+      ],
     });
   });
 
@@ -234,7 +265,7 @@ describe('member StackSet templates (as data)', () => {
     }
   });
 
-  it('the module passes the policy\'s exception tag as RemoveExceptionTagKey when exception_approvers names someone, and nothing otherwise', () => {
+  it("the module passes the policy's exception tag as RemoveExceptionTagKey when exception_approvers names someone, and nothing otherwise", () => {
     // Prepare
     const parameterFor = (policy: object) => {
       const stack = bareStack('central');

@@ -24,7 +24,9 @@ describe('module documentation', () => {
     for (const [name, v] of Object.entries(variables)) {
       const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
       expect(row, name).to.be.a('string');
-      expect(row).to.contain(`\`${v.type}\``).and.contain(`\`${JSON.stringify(v.default)}\``);
+      expect(row)
+        .to.contain(`\`${v.type}\``)
+        .and.contain(`\`${JSON.stringify(v.default)}\``);
       expect(row).to.contain(v.description.replace(/\|/g, '\\|'));
     }
   });

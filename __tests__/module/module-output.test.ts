@@ -39,7 +39,9 @@ describe('synthesized module output (main.ts)', function () {
     // Act: two separate synth processes, into directories with different names.
     scratch = mkdtempSync(join(tmpdir(), 'sg-sentry-synth-'));
     const tsx = join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-    await Promise.all(['a/terraform-module', 'b/module'].map((out) => run(tsx, ['main.ts', '--out', join(scratch, out)], { cwd: REPO_ROOT })));
+    await Promise.all(
+      ['a/terraform-module', 'b/module'].map((out) => run(tsx, ['main.ts', '--out', join(scratch, out)], { cwd: REPO_ROOT })),
+    );
     first = tree(join(scratch, 'a', 'terraform-module'));
     second = tree(join(scratch, 'b', 'module'));
   });
@@ -58,7 +60,9 @@ describe('synthesized module output (main.ts)', function () {
   });
 
   it('states the requirements in versions.tf.json (a provider range, no exact pin) and reports the package version', () => {
-    const versions = JSON.parse(first.get('versions.tf.json')!.toString()) as { terraform: { required_providers: { aws: { version: string } } } };
+    const versions = JSON.parse(first.get('versions.tf.json')!.toString()) as {
+      terraform: { required_providers: { aws: { version: string } } };
+    };
     const main = JSON.parse(first.get('main.tf.json')!.toString()) as { terraform?: unknown; output: { version: { value: string } } };
 
     expect(versions.terraform.required_providers.aws).to.deep.equal({ source: 'hashicorp/aws', version: '>= 5.100, < 7.0' });
@@ -73,7 +77,9 @@ describe('synthesized module output (main.ts)', function () {
     for (const module of RELEASED_MODULES) {
       const committed = tree(join(REPO_ROOT, 'terraform', module.folder));
       const fresh = moduleFiles(module, BUNDLE_FILE);
-      const stale = [...new Set([...committed.keys(), ...fresh.keys()])].filter((path) => !committed.get(path)?.equals(fresh.get(path) ?? Buffer.alloc(0)));
+      const stale = [...new Set([...committed.keys(), ...fresh.keys()])].filter(
+        (path) => !committed.get(path)?.equals(fresh.get(path) ?? Buffer.alloc(0)),
+      );
       expect(stale, `terraform/${module.folder} is stale: run npm run release:modules and commit terraform/`).to.deep.equal([]);
     }
   });

@@ -11,7 +11,11 @@ import { TerraformJson } from '../../modules/synthesize-module';
 import { dataSource, resource, resourceAddresses, synthesizedWorkspace } from './support/workspace';
 
 const IN_SERVED_REGIONS = [
-  { test: 'StringEquals', variable: 'aws:RequestedRegion', values: '${distinct(concat([local.region], var.member_regions, var.sweep_regions))}' },
+  {
+    test: 'StringEquals',
+    variable: 'aws:RequestedRegion',
+    values: '${distinct(concat([local.region], var.member_regions, var.sweep_regions))}',
+  },
 ];
 const SWEEP_QUEUE_ARN = 'arn:${local.partition}:sqs:${local.region}:${local.account_id}:${var.name}-sweep';
 const SECURITY_GROUP_ARNS = [
@@ -56,7 +60,12 @@ describe('terraform module (synthesized)', () => {
         ],
       },
     });
-    expect(pattern.detail.$or[0].eventName).to.include.members(['AuthorizeSecurityGroupIngress', 'AuthorizeSecurityGroupEgress', 'ModifySecurityGroupRules', 'CreateSecurityGroup']);
+    expect(pattern.detail.$or[0].eventName).to.include.members([
+      'AuthorizeSecurityGroupIngress',
+      'AuthorizeSecurityGroupEgress',
+      'ModifySecurityGroupRules',
+      'CreateSecurityGroup',
+    ]);
   });
 
   it('is a child module: no provider, no backend, required_providers hashicorp/aws covering 5.100 and 6.x', () => {
@@ -116,7 +125,12 @@ describe('terraform module (synthesized)', () => {
       'aws_sqs_queue.sweep_queue',
       'aws_sqs_queue_policy.dead_letter_queue_policy',
     ]);
-    expect(Object.keys(module.data as object).sort()).to.deep.equal(['aws_caller_identity', 'aws_iam_policy_document', 'aws_partition', 'aws_region']);
+    expect(Object.keys(module.data as object).sort()).to.deep.equal([
+      'aws_caller_identity',
+      'aws_iam_policy_document',
+      'aws_partition',
+      'aws_region',
+    ]);
   });
 
   it('runs the bundled handler on the configured runtime and architecture, from the archive in the module', () => {
@@ -139,7 +153,7 @@ describe('terraform module (synthesized)', () => {
     expect(fn.depends_on).to.deep.equal(['aws_cloudwatch_log_group.log_group', 'aws_iam_role_policy.role_policy']);
   });
 
-  it('sets the function\'s environment: topic and own role always, the others only when their inputs are given', () => {
+  it("sets the function's environment: topic and own role always, the others only when their inputs are given", () => {
     // Act
     const variables = (resource(module, 'aws_lambda_function', 'function').environment as { variables: string }).variables;
 
@@ -286,7 +300,11 @@ describe('terraform module (synthesized)', () => {
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: ['arn:${local.partition}:kms:${local.region}:${local.account_id}:key/*'],
           condition: [
-            { test: 'StringEquals', variable: 'kms:ViaService', values: ['sns.${local.region}.amazonaws.com', 'sqs.${local.region}.amazonaws.com'] },
+            {
+              test: 'StringEquals',
+              variable: 'kms:ViaService',
+              values: ['sns.${local.region}.amazonaws.com', 'sqs.${local.region}.amazonaws.com'],
+            },
             { test: 'ForAnyValue:StringEquals', variable: 'kms:ResourceAliases', values: ['alias/${var.name}'] },
           ],
         },
@@ -373,7 +391,8 @@ describe('terraform module (synthesized)', () => {
         },
       },
       {
-        for_each: '${((var.organization_id != null) && (join(",", var.sweep_accounts) == "organization")) ? ["ListOrganizationAccounts"] : []}',
+        for_each:
+          '${((var.organization_id != null) && (join(",", var.sweep_accounts) == "organization")) ? ["ListOrganizationAccounts"] : []}',
         content: { sid: 'ListOrganizationAccounts', effect: 'Allow', actions: ['organizations:ListAccounts'], resources: ['*'] },
       },
     ]);
@@ -421,10 +440,12 @@ describe('terraform module (synthesized)', () => {
     expect(alias).to.include({ count, name: 'alias/${var.name}', target_key_id: '${one(aws_kms_key.key[*].key_id)}' });
   });
 
-  it('gives a created topic an explicit policy: the function\'s role, this module\'s alarms and rules, TLS only', () => {
+  it("gives a created topic an explicit policy: the function's role, this module's alarms and rules, TLS only", () => {
     // Act
     const policy = resource(module, 'aws_sns_topic_policy', 'topic_policy');
-    const document = dataSource(module, 'aws_iam_policy_document', 'topic_policy_document') as { statement: Array<Record<string, unknown>> };
+    const document = dataSource(module, 'aws_iam_policy_document', 'topic_policy_document') as {
+      statement: Array<Record<string, unknown>>;
+    };
 
     // Assess
     expect(policy).to.include({ count: '${var.create_sns_topic ? 1 : 0}', arn: '${one(aws_sns_topic.topic[*].arn)}' });
@@ -513,7 +534,7 @@ describe('terraform module (synthesized)', () => {
     });
   });
 
-  it('encrypts the dead-letter queue and lets only the module\'s rules send to it', () => {
+  it("encrypts the dead-letter queue and lets only the module's rules send to it", () => {
     // Act
     const queue = resource(module, 'aws_sqs_queue', 'dead_letter_queue');
     const sweepQueues = ['sweep_queue', 'sweep_dead_letter_queue'].map((name) => resource(module, 'aws_sqs_queue', name));
@@ -570,7 +591,7 @@ describe('terraform module (synthesized)', () => {
     });
   });
 
-  it('alarms on the function\'s Failed metric (namespace sg-sentry, the total), notifying the topic', () => {
+  it("alarms on the function's Failed metric (namespace sg-sentry, the total), notifying the topic", () => {
     // Act
     const failed = resource(module, 'aws_cloudwatch_metric_alarm', 'failed_alarm');
 
@@ -588,24 +609,37 @@ describe('terraform module (synthesized)', () => {
     expect(failed).not.to.have.property('dimensions');
   });
 
-  it('draws a dashboard per region of the exposure window (p50, p90, max), the outcomes and the sweep\'s violations', () => {
+  it("draws a dashboard per region of the exposure window (p50, p90, max), the outcomes and the sweep's violations", () => {
     // Act
     const dashboard = resource(module, 'aws_cloudwatch_dashboard', 'dashboard');
-    const body = JSON.parse(dashboard.dashboard_body as string) as { widgets: Array<{ properties: { title: string; region: string; metrics: unknown[][] } }> };
+    const body = JSON.parse(dashboard.dashboard_body as string) as {
+      widgets: Array<{ properties: { title: string; region: string; metrics: unknown[][] } }>;
+    };
 
     // Assess
     expect(dashboard.dashboard_name).to.equal('${var.name}-${local.region}');
-    const byTitle = Object.fromEntries(body.widgets.map((w) => [w.properties.title, w.properties.metrics.map((m) => `${m[1]} ${(m[2] as { stat: string }).stat}`)]));
+    const byTitle = Object.fromEntries(
+      body.widgets.map((w) => [w.properties.title, w.properties.metrics.map((m) => `${m[1]} ${(m[2] as { stat: string }).stat}`)]),
+    );
     expect(byTitle).to.deep.equal({
       'Exposure: CloudTrail eventTime to revoke (seconds)': ['ExposureSeconds p50', 'ExposureSeconds p90', 'ExposureSeconds Maximum'],
       'Rules by outcome': ['Revoked Sum', 'Restricted Sum', 'Exempt Sum', 'Reported Sum', 'Failed Sum'],
       'Sweep: violations found': ['SweepViolations Sum'],
       'Changes that could not be checked': ['CouldNotCheck Sum', 'EventsNotChecked Sum'],
     });
-    expect(body.widgets.every((w) => w.properties.region === '${local.region}' && w.properties.metrics.every((m) => m[0] === 'sg-sentry'))).to.equal(true);
+    expect(
+      body.widgets.every((w) => w.properties.region === '${local.region}' && w.properties.metrics.every((m) => m[0] === 'sg-sentry')),
+    ).to.equal(true);
     // One alarm on a change that could not be checked: the metric filter's, not a second on CouldNotCheck.
-    const alarms = Object.values((module.resource as Record<string, Record<string, { namespace?: string; metric_name?: string }>>).aws_cloudwatch_metric_alarm ?? {});
-    expect(alarms.filter((a) => a.namespace === 'sg-sentry').map((a) => a.metric_name).sort()).to.deep.equal(['EventsNotChecked', 'Failed']);
+    const alarms = Object.values(
+      (module.resource as Record<string, Record<string, { namespace?: string; metric_name?: string }>>).aws_cloudwatch_metric_alarm ?? {},
+    );
+    expect(
+      alarms
+        .filter((a) => a.namespace === 'sg-sentry')
+        .map((a) => a.metric_name)
+        .sort(),
+    ).to.deep.equal(['EventsNotChecked', 'Failed']);
   });
 
   it('keeps logs in /aws/lambda/<name> for log_retention_days, with kms_key_arn when given', () => {

@@ -6,21 +6,22 @@
 import { expect } from 'chai';
 import { cpSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  PlannedResource,
-  TerraformResult,
-  expectSuccess,
-  initOffline,
-  planOffline,
-  terraform,
-} from './support/terraform';
+import { PlannedResource, TerraformResult, expectSuccess, initOffline, planOffline, terraform } from './support/terraform';
 import { synthesizeExample } from '../../examples/cdktf/main';
 import { REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 
 const EXAMPLES = readdirSync(join(REPO_ROOT, 'examples', 'terraform')).sort();
 const FIXTURES = join(__dirname, 'fixtures', 'terraform');
 
-const BASE_STATEMENTS = ['PublishNotifications', 'ReadManagedPrefixLists', 'ReadSecurityGroups', 'RememberExemptionsInStateTable', 'SendEachNotificationOnce', 'SendFailedEventsToDeadLetterQueue', 'WriteOwnLogs'];
+const BASE_STATEMENTS = [
+  'PublishNotifications',
+  'ReadManagedPrefixLists',
+  'ReadSecurityGroups',
+  'RememberExemptionsInStateTable',
+  'SendEachNotificationOnce',
+  'SendFailedEventsToDeadLetterQueue',
+  'WriteOwnLogs',
+];
 const SLACK_STATEMENTS = ['DecryptSlackWebhookParameter', 'ReadSlackWebhookParameter'];
 const MODULE_KEY_STATEMENT = ['UseModuleKeyOfStateTable', 'UseModuleKeyOfTopicAndQueue'];
 /** The organization example: one instance, its key, the bus, the sweep queues and the StackSets. */
@@ -57,7 +58,14 @@ const creates = (plan: PlannedResource[]) => plan.filter((r) => r.mode === 'mana
 const ofType = (plan: PlannedResource[], type: string) => plan.filter((r) => r.type === type);
 
 interface PolicyDocumentJson {
-  readonly Statement: Array<{ Sid: string; Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, string | string[]>> }>;
+  readonly Statement: Array<{
+    Sid: string;
+    Effect: string;
+    Action: string | string[];
+    Resource: string | string[];
+    Principal?: unknown;
+    Condition?: Record<string, Record<string, string | string[]>>;
+  }>;
 }
 
 /** The module instance a resource belongs to ("" at the root). */
@@ -76,7 +84,10 @@ function plannedPolicies(plan: PlannedResource[], type: string): Record<string, 
 /** Sids of the role policy of each module instance, read from the planned role policy. */
 function statementSids(plan: PlannedResource[]): Record<string, string[]> {
   return Object.fromEntries(
-    Object.entries(plannedPolicies(plan, 'aws_iam_role_policy')).map(([instance, document]) => [instance, document.Statement.map((s) => s.Sid).sort()]),
+    Object.entries(plannedPolicies(plan, 'aws_iam_role_policy')).map(([instance, document]) => [
+      instance,
+      document.Statement.map((s) => s.Sid).sort(),
+    ]),
   );
 }
 
@@ -150,13 +161,15 @@ describe('terraform module with terraform (offline plan of every example)', func
     ]);
   });
 
-  it('knows the role policy and the function\'s environment in the first plan, for every example', () => {
+  it("knows the role policy and the function's environment in the first plan, for every example", () => {
     for (const plan of [...[...runs.values()].map((r) => r.plan), cdktfExample]) {
       // Assess (plannedPolicies fails on a policy known only after apply)
       expect(Object.keys(plannedPolicies(plan, 'aws_iam_role_policy'))).not.to.be.empty;
       for (const fn of ofType(plan, 'aws_lambda_function')) {
         expect(hasUnknown(fn.afterUnknown.environment), `${fn.address}.environment`).to.equal(false);
-        expect(fn.after.environment).to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN').that.matches(/^arn:aws:iam::111122223333:role\//);
+        expect(fn.after.environment)
+          .to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN')
+          .that.matches(/^arn:aws:iam::111122223333:role\//);
       }
     }
   });
@@ -174,11 +187,16 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
   });
 
-  it('basic: lets only the function, this module\'s alarms and rules publish to the topic, over TLS', () => {
+  it("basic: lets only the function, this module's alarms and rules publish to the topic, over TLS", () => {
     const policy = plannedPolicies(runs.get('basic')!.plan, 'aws_sns_topic_policy')['module.sg_sentry']!;
     const bySid = Object.fromEntries(policy.Statement.map((st) => [st.Sid, st]));
 
-    expect(Object.keys(bySid)).to.have.members(['PublishFromTheFunction', 'PublishModuleAlarms', 'PublishFromModuleRules', 'DenyPublishWithoutTls']);
+    expect(Object.keys(bySid)).to.have.members([
+      'PublishFromTheFunction',
+      'PublishModuleAlarms',
+      'PublishFromModuleRules',
+      'DenyPublishWithoutTls',
+    ]);
     expect(bySid.PublishFromTheFunction!.Principal).to.deep.equal({ AWS: 'arn:aws:iam::111122223333:role/sg-sentry-eu-west-1' });
     expect(bySid.PublishModuleAlarms!.Condition).to.deep.equal({
       ArnLike: {
@@ -193,14 +211,17 @@ describe('terraform module with terraform (offline plan of every example)', func
     expect(bySid.DenyPublishWithoutTls).to.deep.include({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
   });
 
-  it('basic: the key lets CloudWatch, EventBridge (this module\'s rules) and Logs (this log group) use it', () => {
+  it("basic: the key lets CloudWatch, EventBridge (this module's rules) and Logs (this log group) use it", () => {
     const policy = plannedPolicies(runs.get('basic')!.plan, 'aws_kms_key')['module.sg_sentry']!;
     const bySid = Object.fromEntries(policy.Statement.map((st) => [st.Sid, st]));
 
     expect(bySid.CloudWatchAlarmsToEncryptedTopic!.Principal).to.deep.equal({ Service: 'cloudwatch.amazonaws.com' });
     expect(bySid.EventBridgeToEncryptedQueue!.Condition).to.deep.equal({
       ArnEquals: {
-        'aws:SourceArn': ['arn:aws:events:eu-west-1:111122223333:rule/sg-sentry-events', 'arn:aws:events:eu-west-1:111122223333:rule/sg-sentry-sweep'],
+        'aws:SourceArn': [
+          'arn:aws:events:eu-west-1:111122223333:rule/sg-sentry-events',
+          'arn:aws:events:eu-west-1:111122223333:rule/sg-sentry-sweep',
+        ],
       },
     });
     expect(bySid.CloudWatchLogsEncryptsTheLogGroup!.Condition).to.deep.equal({
@@ -233,13 +254,24 @@ describe('terraform module with terraform (offline plan of every example)', func
       permissions_boundary: 'arn:aws:iam::111122223333:policy/platform/workload-boundary',
     });
     expect(audit.after.role).to.equal('arn:aws:iam::111122223333:role/platform/sg-sentry-audit');
-    expect(audit.after.environment).to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN', 'arn:aws:iam::111122223333:role/platform/sg-sentry-audit');
+    expect(audit.after.environment).to.have.nested.property(
+      '[0].variables.SENTRY_SELF_ROLE_ARN',
+      'arn:aws:iam::111122223333:role/platform/sg-sentry-audit',
+    );
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort(),
+      'module.sg_sentry': [
+        ...BASE_STATEMENTS,
+        ...MODULE_KEY_STATEMENT,
+        'RemoveOffendingPrefixListEntries',
+        'RevokeSecurityGroupRules',
+      ].sort(),
       '': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT].sort(),
     });
     const published = ofType(plan, 'aws_lambda_function').find((r) => r.address.startsWith('module.sg_sentry.'))!;
-    expect(published.after.environment).to.have.nested.property('[0].variables.SENTRY_SELF_ROLE_ARN', 'arn:aws:iam::111122223333:role/security/sg-sentry-eu-west-1');
+    expect(published.after.environment).to.have.nested.property(
+      '[0].variables.SENTRY_SELF_ROLE_ARN',
+      'arn:aws:iam::111122223333:role/security/sg-sentry-eu-west-1',
+    );
   });
 
   for (const name of EXAMPLES) {
@@ -255,12 +287,18 @@ describe('terraform module with terraform (offline plan of every example)', func
     const plan = runs.get('basic')!.plan;
 
     expect(creates(plan)).to.have.lengthOf(26);
-    expect(ofType(plan, 'aws_sns_topic_subscription').map((r) => r.after.endpoint).sort()).to.deep.equal([
-      'platform-oncall@example.com',
-      'secops@example.com',
-    ]);
+    expect(
+      ofType(plan, 'aws_sns_topic_subscription')
+        .map((r) => r.after.endpoint)
+        .sort(),
+    ).to.deep.equal(['platform-oncall@example.com', 'secops@example.com']);
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort(),
+      'module.sg_sentry': [
+        ...BASE_STATEMENTS,
+        ...MODULE_KEY_STATEMENT,
+        'RemoveOffendingPrefixListEntries',
+        'RevokeSecurityGroupRules',
+      ].sort(),
     });
   });
 
@@ -268,7 +306,12 @@ describe('terraform module with terraform (offline plan of every example)', func
     const plan = runs.get('basic')!.plan;
     const fn = ofType(plan, 'aws_lambda_function')[0]!.after;
 
-    expect(fn).to.include({ runtime: 'nodejs22.x', handler: 'index.handler', function_name: 'sg-sentry', reserved_concurrent_executions: 5 });
+    expect(fn).to.include({
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      function_name: 'sg-sentry',
+      reserved_concurrent_executions: 5,
+    });
     expect(fn.architectures).to.deep.equal(['arm64']);
     expect(ofType(plan, 'aws_kms_alias')[0]!.after.name).to.equal('alias/sg-sentry');
     expect(ofType(plan, 'aws_kms_key')[0]!.after.enable_key_rotation).to.equal(true);
@@ -286,8 +329,12 @@ describe('terraform module with terraform (offline plan of every example)', func
     const plan = runs.get('custom-policy')!.plan;
 
     expect(creates(plan)).to.have.lengthOf(25);
-    expect(statementSids(plan)).to.deep.equal({ 'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort() });
-    const slack = plannedPolicies(plan, 'aws_iam_role_policy')['module.sg_sentry']!.Statement.filter((s) => SLACK_STATEMENTS.includes(s.Sid));
+    expect(statementSids(plan)).to.deep.equal({
+      'module.sg_sentry': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, ...SLACK_STATEMENTS].sort(),
+    });
+    const slack = plannedPolicies(plan, 'aws_iam_role_policy')['module.sg_sentry']!.Statement.filter((s) =>
+      SLACK_STATEMENTS.includes(s.Sid),
+    );
     expect(slack.map((s) => s.Action)).to.deep.equal(['ssm:GetParameter', 'kms:Decrypt']);
     expect(slack[0]!.Resource).to.equal('arn:aws:ssm:eu-west-1:111122223333:parameter/sg-sentry/slack-webhook-url');
   });
@@ -318,7 +365,13 @@ describe('terraform module with terraform (offline plan of every example)', func
       Array.from({ length: 4 }, () => ['arn:aws:sns:eu-west-1:111122223333:security-alerts']),
     );
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry': [...BASE_STATEMENTS, 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules', 'UseKeyOfStateTable', 'UseKeyOfTopicAndQueue'].sort(),
+      'module.sg_sentry': [
+        ...BASE_STATEMENTS,
+        'RemoveOffendingPrefixListEntries',
+        'RevokeSecurityGroupRules',
+        'UseKeyOfStateTable',
+        'UseKeyOfTopicAndQueue',
+      ].sort(),
     });
   });
 
@@ -340,7 +393,13 @@ describe('terraform module with terraform (offline plan of every example)', func
     expect(new Set(names).size, names.join('\n')).to.equal(names.length);
     expect(new Set(permissions).size).to.equal(permissions.length);
     expect(statementSids(plan)).to.deep.equal({
-      'module.sg_sentry[0]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT, 'AuthorizeRestrictedReplacementRules', 'RemoveOffendingPrefixListEntries', 'RevokeSecurityGroupRules'].sort(),
+      'module.sg_sentry[0]': [
+        ...BASE_STATEMENTS,
+        ...MODULE_KEY_STATEMENT,
+        'AuthorizeRestrictedReplacementRules',
+        'RemoveOffendingPrefixListEntries',
+        'RevokeSecurityGroupRules',
+      ].sort(),
       'module.sg_sentry[1]': [...BASE_STATEMENTS, ...MODULE_KEY_STATEMENT].sort(),
     });
   });
@@ -363,16 +422,30 @@ describe('terraform module with terraform (offline plan of every example)', func
         Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
       },
     ]);
-    expect(ofType(plan, 'aws_cloudwatch_event_target').map((r) => r.after.event_bus_name).sort()).to.deep.equal(['default', 'default', 'sg-sentry']);
+    expect(
+      ofType(plan, 'aws_cloudwatch_event_target')
+        .map((r) => r.after.event_bus_name)
+        .sort(),
+    ).to.deep.equal(['default', 'default', 'sg-sentry']);
     expect(consumer).to.include({ batch_size: 10 });
     expect(consumer.function_response_types).to.deep.equal(['ReportBatchItemFailures']);
-    expect(ofType(plan, 'aws_sqs_queue').map((r) => r.after.name).sort()).to.deep.equal(['sg-sentry-dlq', 'sg-sentry-sweep', 'sg-sentry-sweep-dlq']);
+    expect(
+      ofType(plan, 'aws_sqs_queue')
+        .map((r) => r.after.name)
+        .sort(),
+    ).to.deep.equal(['sg-sentry-dlq', 'sg-sentry-sweep', 'sg-sentry-sweep-dlq']);
     expect(fn.environment).to.have.nested.property('[0].variables').that.includes({
       SENTRY_MEMBER_ROLE_NAME: 'sg-sentry-member',
       SENTRY_SWEEP_ACCOUNTS: '["organization"]',
       SENTRY_SWEEP_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/sg-sentry-sweep',
     });
-    expect(statementSids(plan)['module.sg_sentry']).to.include.members(['AssumeMemberRoles', 'ConsumeSweepQueue', 'DispatchSweepTargets', 'ListOrganizationAccounts', 'RemoveUnapprovedExceptionTags']);
+    expect(statementSids(plan)['module.sg_sentry']).to.include.members([
+      'AssumeMemberRoles',
+      'ConsumeSweepQueue',
+      'DispatchSweepTargets',
+      'ListOrganizationAccounts',
+      'RemoveUnapprovedExceptionTags',
+    ]);
   });
 
   it('organization: limits the EC2 writes to the home region, member_regions and sweep_regions', () => {
@@ -404,9 +477,11 @@ describe('terraform module with terraform (offline plan of every example)', func
       SecurityHub: 'false',
       RemoveExceptionTagKey: 'sg-sentry:exempt-until',
     });
-    expect(ofType(plan, 'aws_cloudformation_stack_set_instance').filter((r) => r.name === 'member_roles_instance').map((r) => r.after.region)).to.deep.equal([
-      'eu-west-1',
-    ]);
+    expect(
+      ofType(plan, 'aws_cloudformation_stack_set_instance')
+        .filter((r) => r.name === 'member_roles_instance')
+        .map((r) => r.after.region),
+    ).to.deep.equal(['eu-west-1']);
     expect(forwarders.map((r) => [r.after.region, r.after.deployment_targets])).to.deep.equal(
       ['eu-central-1', 'eu-west-1', 'us-east-1'].map((region) => [
         region,
@@ -414,14 +489,16 @@ describe('terraform module with terraform (offline plan of every example)', func
           {
             organizational_unit_ids: ['ou-ab12-11111111', 'ou-ab12-22222222'],
             accounts_url: null,
-            ...(region === 'eu-west-1' ? { account_filter_type: 'DIFFERENCE', accounts: ['111122223333'] } : { account_filter_type: null, accounts: null }),
+            ...(region === 'eu-west-1'
+              ? { account_filter_type: 'DIFFERENCE', accounts: ['111122223333'] }
+              : { account_filter_type: null, accounts: null }),
           },
         ],
       ]),
     );
   });
 
-  it('member-account: plans the roles once, DeleteTags for the central policy\'s exception tag, and a forwarder to the central bus in each of the two regions', () => {
+  it("member-account: plans the roles once, DeleteTags for the central policy's exception tag, and a forwarder to the central bus in each of the two regions", () => {
     const plan = runs.get('member-account')!.plan;
     const policies = ofType(plan, 'aws_iam_role_policy').map((r) => JSON.parse(String(r.after.policy)) as PolicyDocumentJson);
 
@@ -435,7 +512,13 @@ describe('terraform module with terraform (offline plan of every example)', func
       ['arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry', 'arn:aws:iam::111122223333:role/sg-sentry-member-forwarder'],
     ]);
     expect(policies.map((p) => p.Statement.map((st) => st.Sid).sort())).to.have.deep.members([
-      ['ReadManagedPrefixLists', 'ReadSecurityGroups', 'RemoveOffendingPrefixListEntries', 'RemoveUnapprovedExceptionTags', 'RevokeSecurityGroupRules'],
+      [
+        'ReadManagedPrefixLists',
+        'ReadSecurityGroups',
+        'RemoveOffendingPrefixListEntries',
+        'RemoveUnapprovedExceptionTags',
+        'RevokeSecurityGroupRules',
+      ],
       ['ForwardToCentralBus'],
     ]);
     const removal = policies.flatMap((p) => p.Statement).find((st) => st.Sid === 'RemoveUnapprovedExceptionTags');

@@ -49,7 +49,9 @@ describe('npm package', function () {
     const [entry] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;
     tarball = join(scratch, entry!.filename);
     files = entry!.files.map((f) => f.path).sort();
-    const dependencies = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: object }).dependencies);
+    const dependencies = Object.keys(
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: object }).dependencies,
+    );
     registry = await startLocalRegistry(dependencies, join(REPO_ROOT, 'node_modules'), scratch, NPM_ENV);
     fromRegistry = [`--registry=${registry.url}`, `--cache=${join(scratch, 'npm-cache')}`, '--prefer-online'];
   });
@@ -120,11 +122,17 @@ describe('npm package', function () {
     // are this checkout's, linked in after the install (the peers are optional, so npm adds none).
     const app = join(scratch, 'app');
     mkdirSync(app);
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true, dependencies: { 'sg-sentry': `file:${tarball}` } }));
+    writeFileSync(
+      join(app, 'package.json'),
+      JSON.stringify({ name: 'consumer-app', private: true, dependencies: { 'sg-sentry': `file:${tarball}` } }),
+    );
     copyFileSync(join(__dirname, 'fixtures', 'consumer-app', 'main.ts.txt'), join(app, 'main.ts'));
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, skipLibCheck: true, types: [], outDir: 'out' }, files: ['main.ts'] }),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'commonjs', strict: true, skipLibCheck: true, types: [], outDir: 'out' },
+        files: ['main.ts'],
+      }),
     );
 
     // Act

@@ -51,7 +51,10 @@ describe('the released modules, from a fresh clone with no npm step', function (
           `module "${module.folder.replace(/-/g, '_')}" {\n  source = "git::file://${clone}//terraform/${module.folder}"\n${REQUIRED_INPUTS[module.folder] ?? ''}}\n\noutput "version" {\n  value = module.${module.folder.replace(/-/g, '_')}.version\n}\n`,
         );
         await initOffline(dir);
-        validations.set(module.folder, expectSuccess(await terraform(dir, ['validate', '-no-color']), `terraform validate of ${module.folder}`).stdout);
+        validations.set(
+          module.folder,
+          expectSuccess(await terraform(dir, ['validate', '-no-color']), `terraform validate of ${module.folder}`).stdout,
+        );
         plans.set(module.folder, await planOffline(dir));
       }),
     );

@@ -13,7 +13,11 @@ import { REPO_ROOT, synthesizedWorkspace } from './support/workspace';
 
 const FIXTURES = join(__dirname, 'fixtures', 'terraform');
 const SLACK = { workspace_id: 'T0123ABCDEF', channel_id: 'C0123ABCDEF' };
-const TEAMS = { team_id: '11111111-2222-3333-4444-555555555555', channel_id: '19%3aa%40thread.tacv2', tenant_id: '66666666-7777-8888-9999-000000000000' };
+const TEAMS = {
+  team_id: '11111111-2222-3333-4444-555555555555',
+  channel_id: '19%3aa%40thread.tacv2',
+  tenant_id: '66666666-7777-8888-9999-000000000000',
+};
 const WITH = 'module.sg_sentry';
 const PLAIN = 'module.sg_sentry_plain';
 
@@ -40,7 +44,10 @@ function readmePermissions(): Record<string, string[]> {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
   const section = readme.split('### IAM permissions of the function')[1]?.split('\n### ')[0] ?? '';
   return Object.fromEntries(
-    [...section.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((row) => [row[1]!, [...row[2]!.matchAll(/`([^`]+)`/g)].map((a) => a[1]!)]),
+    [...section.matchAll(/^\| `([A-Za-z]+)` \| ([^|]+) \|/gm)].map((row) => [
+      row[1]!,
+      [...row[2]!.matchAll(/`([^`]+)`/g)].map((a) => a[1]!),
+    ]),
   );
 }
 
@@ -65,7 +72,7 @@ describe('the module with Security Hub and AWS chat channels (offline plan)', fu
     [plan, invalid] = await Promise.all([planOffline(valid), terraform(invalidChannels, ['plan', '-refresh=false', '-no-color'])]);
   });
 
-  it('adds the chat topic, its policy, the channels\' role and one configuration per channel, and nothing else', () => {
+  it("adds the chat topic, its policy, the channels' role and one configuration per channel, and nothing else", () => {
     const added = creates(inInstance(plan, WITH)).map((r) => `${r.type}.${r.name}`);
     const plain = creates(inInstance(plan, PLAIN)).map((r) => `${r.type}.${r.name}`);
 
@@ -79,13 +86,17 @@ describe('the module with Security Hub and AWS chat channels (offline plan)', fu
     expect(plain.filter((a) => !added.includes(a))).to.deep.equal([]);
   });
 
-  it('subscribes each channel to the chat topic only, with the channels\' role and the read-only guardrail', () => {
+  it("subscribes each channel to the chat topic only, with the channels' role and the read-only guardrail", () => {
     const mine = inInstance(plan, WITH);
     const slack = mine.find((r) => r.type === 'aws_chatbot_slack_channel_configuration')!;
     const teams = mine.find((r) => r.type === 'aws_chatbot_teams_channel_configuration')!;
     const role = mine.find((r) => r.type === 'aws_iam_role' && r.name === 'chat_role')!;
 
-    expect(slack.after).to.include({ slack_team_id: 'T0123ABCDEF', slack_channel_id: 'C0123ABCDEF', configuration_name: 'sg-sentry-eu-west-1-C0123ABCDEF' });
+    expect(slack.after).to.include({
+      slack_team_id: 'T0123ABCDEF',
+      slack_channel_id: 'C0123ABCDEF',
+      configuration_name: 'sg-sentry-eu-west-1-C0123ABCDEF',
+    });
     expect(teams.after).to.include({ team_id: '11111111-2222-3333-4444-555555555555', tenant_id: '66666666-7777-8888-9999-000000000000' });
     expect(String(teams.after.configuration_name)).to.match(/^sg-sentry-eu-west-1-teams-[0-9a-f]{12}$/);
     for (const channel of [slack, teams]) {
@@ -110,13 +121,20 @@ describe('the module with Security Hub and AWS chat channels (offline plan)', fu
 
   it('sets SENTRY_SECURITY_HUB and SENTRY_CHAT_TOPIC_ARN, only where the inputs ask', () => {
     const variables = (instance: string) =>
-      (inInstance(plan, instance).find((r) => r.type === 'aws_lambda_function')!.after.environment as Array<{ variables: Record<string, string> }>)[0]!.variables;
+      (
+        inInstance(plan, instance).find((r) => r.type === 'aws_lambda_function')!.after.environment as Array<{
+          variables: Record<string, string>;
+        }>
+      )[0]!.variables;
 
-    expect(variables(WITH)).to.include({ SENTRY_SECURITY_HUB: 'true', SENTRY_CHAT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:sg-sentry-chat' });
+    expect(variables(WITH)).to.include({
+      SENTRY_SECURITY_HUB: 'true',
+      SENTRY_CHAT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:sg-sentry-chat',
+    });
     expect(variables(PLAIN)).to.not.have.any.keys('SENTRY_SECURITY_HUB', 'SENTRY_CHAT_TOPIC_ARN');
   });
 
-  it('adds exactly the IAM statements the README\'s permissions table lists for them, with the same actions', () => {
+  it("adds exactly the IAM statements the README's permissions table lists for them, with the same actions", () => {
     // Prepare
     const withInputs = rolePolicy(plan, WITH);
     const plainSids = rolePolicy(plan, PLAIN).map((s) => s.Sid);
@@ -140,7 +158,9 @@ describe('the module with Security Hub and AWS chat channels (offline plan)', fu
     const output = (invalid.stderr + invalid.stdout).replace(/\s+/g, ' ');
 
     expect(invalid.code).not.to.equal(0);
-    expect(output).to.contain('Every chat_slack_channels entry needs a workspace_id (capital letters and digits, T0123ABCDEF) and a channel_id');
+    expect(output).to.contain(
+      'Every chat_slack_channels entry needs a workspace_id (capital letters and digits, T0123ABCDEF) and a channel_id',
+    );
     expect(output).to.contain('Every chat_teams_channels entry needs a team_id and a tenant_id (GUIDs)');
   });
 });
@@ -167,7 +187,9 @@ describe('Security Hub and AWS chat in the construct, with plain values', () => 
 
     // Assess
     expect(roleSids(tf).filter((sid) => ['ImportSecurityHubFindings', 'PublishChatNotifications'].includes(sid))).to.deep.equal([]);
-    const chatTopic = (Object.values(tf.resource.aws_sns_topic) as Array<{ name: string; count: number }>).find((t) => t.name === 'sg-sentry-chat');
+    const chatTopic = (Object.values(tf.resource.aws_sns_topic) as Array<{ name: string; count: number }>).find(
+      (t) => t.name === 'sg-sentry-chat',
+    );
     expect(chatTopic?.count).to.equal(0);
     expect(environment(tf)).to.not.have.any.keys('SENTRY_SECURITY_HUB', 'SENTRY_CHAT_TOPIC_ARN');
   });
@@ -179,24 +201,31 @@ describe('Security Hub and AWS chat in the construct, with plain values', () => 
     expect(roleSids(hub)).to.include('ImportSecurityHubFindings').and.not.include('PublishChatNotifications');
     expect(roleSids(chat)).to.include('PublishChatNotifications').and.not.include('ImportSecurityHubFindings');
     expect(environment(hub)).to.include({ SENTRY_SECURITY_HUB: 'true' });
-    expect(environment(chat)).to.have.property('SENTRY_CHAT_TOPIC_ARN').that.matches(/:sns:.*:sg-sentry-chat$/);
+    expect(environment(chat))
+      .to.have.property('SENTRY_CHAT_TOPIC_ARN')
+      .that.matches(/:sns:.*:sg-sentry-chat$/);
   });
 
-  it('writes the channel configurations\' for_each as a plain map by channel id, empty without channels', () => {
+  it("writes the channel configurations' for_each as a plain map by channel id, empty without channels", () => {
     // Act
     const none = synthesize({});
     const one = synthesize({ chatTeamsChannels: [TEAMS] });
 
     // Assess
-    const forEach = (tf: Record<string, any>, type: string) => (Object.values(tf.resource[type]) as Array<{ for_each: unknown }>)[0]?.for_each;
+    const forEach = (tf: Record<string, any>, type: string) =>
+      (Object.values(tf.resource[type]) as Array<{ for_each: unknown }>)[0]?.for_each;
     expect(forEach(none, 'aws_chatbot_slack_channel_configuration')).to.deep.equal({});
     expect(forEach(none, 'aws_chatbot_teams_channel_configuration')).to.deep.equal({});
     expect(forEach(one, 'aws_chatbot_teams_channel_configuration')).to.deep.equal({ [TEAMS.channel_id]: TEAMS });
   });
 
   it('rejects plain channel values the module would reject, naming them', () => {
-    expect(() => synthesize({ chatSlackChannels: [{ ...SLACK, channel_id: '#general' }] })).to.throw(/chatSlackChannels .*#general.*: Every chat_slack_channels entry/);
-    expect(() => synthesize({ chatTeamsChannels: [TEAMS, TEAMS] })).to.throw(/chatTeamsChannels .*: Every chat_teams_channels entry .*each channel once/);
+    expect(() => synthesize({ chatSlackChannels: [{ ...SLACK, channel_id: '#general' }] })).to.throw(
+      /chatSlackChannels .*#general.*: Every chat_slack_channels entry/,
+    );
+    expect(() => synthesize({ chatTeamsChannels: [TEAMS, TEAMS] })).to.throw(
+      /chatTeamsChannels .*: Every chat_teams_channels entry .*each channel once/,
+    );
     expect(() => synthesize({ chatSlackChannels: [SLACK], chatTeamsChannels: [TEAMS] })).to.not.throw();
   });
 });

@@ -21,10 +21,11 @@ const statements = (tf: Json) => {
   const documents = Object.values(tf.data.aws_iam_policy_document) as Json[];
   return documents.find((d) => String(d['//'].metadata.path).endsWith('/role_policy_document'))!.statement as Json[];
 };
-const environment = (tf: Json) => (Object.values(tf.resource.aws_lambda_function) as Json[])[0]!.environment.variables as Record<string, string>;
+const environment = (tf: Json) =>
+  (Object.values(tf.resource.aws_lambda_function) as Json[])[0]!.environment.variables as Record<string, string>;
 
 describe('the state table', () => {
-  it('is created by default: on demand, key id (string), TTL on expiration, point-in-time recovery, the module\'s key', () => {
+  it("is created by default: on demand, key id (string), TTL on expiration, point-in-time recovery, the module's key", () => {
     // Act
     const tf = synthesize({});
 
@@ -67,10 +68,16 @@ describe('the state table', () => {
     const grant = statements(tf).find((s) => s.sid === 'RememberExemptionsInStateTable');
     expect(grant!.actions).to.deep.equal(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
     expect(grant!.resources).to.have.length(1);
-    expect(grant!.resources[0]).to.match(/^arn:\$\{local\.\w*partition\w*\}:dynamodb:\$\{local\.\w*region\w*\}:\$\{local\.\w*account_id\w*\}:table\/sg-sentry-state$/);
+    expect(grant!.resources[0]).to.match(
+      /^arn:\$\{local\.\w*partition\w*\}:dynamodb:\$\{local\.\w*region\w*\}:\$\{local\.\w*account_id\w*\}:table\/sg-sentry-state$/,
+    );
     const once = statements(tf).find((s) => s.sid === 'SendEachNotificationOnce');
     expect(once!.resources).to.deep.equal(grant!.resources);
-    expect(statements(tf).flatMap((s) => s.actions as string[]).filter((a) => a.startsWith('dynamodb:'))).to.deep.equal([
+    expect(
+      statements(tf)
+        .flatMap((s) => s.actions as string[])
+        .filter((a) => a.startsWith('dynamodb:')),
+    ).to.deep.equal([
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
@@ -87,7 +94,11 @@ describe('the state table', () => {
 
     // Assess
     expect(tables(tf).map((t) => t.count)).to.deep.equal([0]);
-    expect(statements(tf).map((s) => s.sid)).to.not.include.members(['RememberExemptionsInStateTable', 'SendEachNotificationOnce', 'UseModuleKeyOfStateTable']);
+    expect(statements(tf).map((s) => s.sid)).to.not.include.members([
+      'RememberExemptionsInStateTable',
+      'SendEachNotificationOnce',
+      'UseModuleKeyOfStateTable',
+    ]);
     expect(environment(tf)).to.not.have.property(ENV.stateTable);
   });
 });

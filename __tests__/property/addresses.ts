@@ -24,7 +24,9 @@ export function range(family: Family, address: bigint, prefix: number): Range {
 }
 
 export function contains(outer: Range, inner: Range): boolean {
-  return outer.family === inner.family && inner.prefix >= outer.prefix && (inner.network & mask(outer.family, outer.prefix)) === outer.network;
+  return (
+    outer.family === inner.family && inner.prefix >= outer.prefix && (inner.network & mask(outer.family, outer.prefix)) === outer.network
+  );
 }
 
 /** Dotted quad, or eight uncompressed hex groups: valid text that no string match shortcuts. */
@@ -60,15 +62,20 @@ function lastAddress(r: Range): bigint {
  */
 export function addressArb(family: Family): fc.Arbitrary<bigint> {
   const max = (1n << BigInt(BITS[family])) - 1n;
-  const edges = DEFAULT_PRIVATE.filter((r) => r.family === family).flatMap((r) => [r.network, lastAddress(r) + 1n, r.network - 1n, lastAddress(r)]);
+  const edges = DEFAULT_PRIVATE.filter((r) => r.family === family).flatMap((r) => [
+    r.network,
+    lastAddress(r) + 1n,
+    r.network - 1n,
+    lastAddress(r),
+  ]);
   const nearEdge = fc
     .tuple(fc.constantFrom(...edges), fc.integer({ min: -3, max: 3 }))
     .map(([edge, delta]) => (edge + BigInt(delta) < 0n ? 0n : edge + BigInt(delta) > max ? max : edge + BigInt(delta)));
   const arbitraries: Array<fc.Arbitrary<bigint>> = [fc.bigInt({ min: 0n, max }), nearEdge];
   if (family === 'ipv6') {
-    const mappedPrivate = fc.constantFrom(...DEFAULT_PRIVATE.filter((r) => r.family === 'ipv4')).chain((r) =>
-      fc.bigInt({ min: r.network, max: lastAddress(r) }).map((a) => (0xffffn << 32n) | a),
-    );
+    const mappedPrivate = fc
+      .constantFrom(...DEFAULT_PRIVATE.filter((r) => r.family === 'ipv4'))
+      .chain((r) => fc.bigInt({ min: r.network, max: lastAddress(r) }).map((a) => (0xffffn << 32n) | a));
     arbitraries.push(mappedPrivate);
   }
   return fc.oneof(...arbitraries);
@@ -93,9 +100,11 @@ export function cidrArb(family: Family, options: { hostBits?: boolean } = {}): f
 /** A random sub-range of `r`: a longer prefix, random bits filled in below the old one. */
 export function subRangeArb(r: Range): fc.Arbitrary<Range> {
   const bits = BITS[r.family];
-  return fc.integer({ min: r.prefix, max: bits }).chain((prefix) =>
-    fc.bigInt({ min: 0n, max: (1n << BigInt(bits - r.prefix)) - 1n }).map((low) => range(r.family, r.network | low, prefix)),
-  );
+  return fc
+    .integer({ min: r.prefix, max: bits })
+    .chain((prefix) =>
+      fc.bigInt({ min: 0n, max: (1n << BigInt(bits - r.prefix)) - 1n }).map((low) => range(r.family, r.network | low, prefix)),
+    );
 }
 
 export function rangeText(r: Range): string {

@@ -41,7 +41,12 @@ const portSpecArb = fc
   .map(([from, width]) => (width === 0 ? from : `${from}-${Math.min(65535, from + width)}`));
 
 const entryArb = fc
-  .record({ family: familyArb, protocol: fc.constantFrom(...PROTOCOLS), withPorts: fc.boolean(), ports: fc.array(portSpecArb, { minLength: 1, maxLength: 3 }) })
+  .record({
+    family: familyArb,
+    protocol: fc.constantFrom(...PROTOCOLS),
+    withPorts: fc.boolean(),
+    ports: fc.array(portSpecArb, { minLength: 1, maxLength: 3 }),
+  })
   .chain((e) => cidrArb(e.family).map((cidr) => ({ ...e, cidr })))
   .map((e) => ({
     cidr: e.cidr.text,
@@ -56,15 +61,26 @@ const policyArb: fc.Arbitrary<Policy> = fc.oneof(
 
 /** Protocol and ports a rule may carry; an entry's protocol is taken as is, or any for `all`. */
 function trafficArb(entryProtocol: string | undefined): fc.Arbitrary<{ protocol: string; ports?: [number, number] }> {
-  const ports = fc.tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 })).map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [number, number]);
-  const protocol = entryProtocol === undefined || entryProtocol === '-1' ? fc.constantFrom('-1', 'tcp', 'udp', 'icmp', '47') : fc.constant(entryProtocol);
-  return protocol.chain((p) => (p === 'tcp' || p === 'udp' ? fc.option(ports, { nil: undefined }).map((r) => (r ? { protocol: p, ports: r } : { protocol: p })) : fc.constant({ protocol: p })));
+  const ports = fc
+    .tuple(fc.integer({ min: 0, max: 65535 }), fc.integer({ min: 0, max: 65535 }))
+    .map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [number, number]);
+  const protocol =
+    entryProtocol === undefined || entryProtocol === '-1' ? fc.constantFrom('-1', 'tcp', 'udp', 'icmp', '47') : fc.constant(entryProtocol);
+  return protocol.chain((p) =>
+    p === 'tcp' || p === 'udp'
+      ? fc.option(ports, { nil: undefined }).map((r) => (r ? { protocol: p, ports: r } : { protocol: p }))
+      : fc.constant({ protocol: p }),
+  );
 }
 
 /** A policy and a rule: either drawn inside one of its entries (mostly allowed) or anywhere. */
 const policyAndRuleArb = policyArb.chain((policy) => {
-  const anywhere = familyArb.chain((family) => fc.tuple(cidrArb(family), trafficArb(undefined)).map(([cidr, t]) => ({ range: cidr.range, ...t })));
-  const cidrEntries = policy.ingress.flatMap((e) => (e.source.kind === 'cidr' ? [{ entry: e, range: modelRange(e.source.range.text, e.source.range.family) }] : []));
+  const anywhere = familyArb.chain((family) =>
+    fc.tuple(cidrArb(family), trafficArb(undefined)).map(([cidr, t]) => ({ range: cidr.range, ...t })),
+  );
+  const cidrEntries = policy.ingress.flatMap((e) =>
+    e.source.kind === 'cidr' ? [{ entry: e, range: modelRange(e.source.range.text, e.source.range.family) }] : [],
+  );
   const insideEntry =
     cidrEntries.length === 0
       ? anywhere
@@ -74,7 +90,9 @@ const policyAndRuleArb = policyArb.chain((policy) => {
             return { range: sub, ...t, ...(entryPorts && t.ports ? { ports: clampInto(t.ports, entryPorts) } : {}) };
           }),
         );
-  return fc.oneof(insideEntry, anywhere).map((r) => ({ policy, rule: cidrRule(r.range.family, rangeText(r.range), r.protocol, r.ports), range: r.range }));
+  return fc
+    .oneof(insideEntry, anywhere)
+    .map((r) => ({ policy, rule: cidrRule(r.range.family, rangeText(r.range), r.protocol, r.ports), range: r.range }));
 });
 
 /** A policy entry's CIDR in the model, parsed here rather than by core/model/cidr.ts. */
@@ -82,11 +100,22 @@ function modelRange(text: string, family: Family): Range {
   const slash = text.lastIndexOf('/');
   const address = text.slice(0, slash);
   const prefix = Number(text.slice(slash + 1));
-  if (family === 'ipv4') return range(family, address.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n), prefix);
+  if (family === 'ipv4')
+    return range(
+      family,
+      address.split('.').reduce((acc, octet) => (acc << 8n) | BigInt(Number(octet)), 0n),
+      prefix,
+    );
   const [head = '', tail = ''] = address.split('::');
   const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  const all = address.includes('::') ? [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)] : groups(head);
-  return range(family, all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n), prefix);
+  const all = address.includes('::')
+    ? [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)]
+    : groups(head);
+  return range(
+    family,
+    all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n),
+    prefix,
+  );
 }
 
 function clampInto(ports: [number, number], [lo, hi]: readonly [number, number]): [number, number] {
@@ -111,7 +140,9 @@ describe('property: the policy decision', () => {
 
           const evaluation = evaluateRule(rule, DEFAULT);
 
-          expect(evaluation.allowed, `${cidr.text} ${access.protocol} ${JSON.stringify(access)}: ${evaluation.reason}`).to.equal(insideDefaultPrivate(cidr.range));
+          expect(evaluation.allowed, `${cidr.text} ${access.protocol} ${JSON.stringify(access)}: ${evaluation.reason}`).to.equal(
+            insideDefaultPrivate(cidr.range),
+          );
         },
       ),
       { numRuns: 4000 },
@@ -143,12 +174,19 @@ describe('property: the policy decision', () => {
 
   it('is deterministic: the same rule gets the same verdict and reason whatever was evaluated before', () => {
     fc.assert(
-      fc.property(policyAndRuleArb, fc.array(familyArb.chain((f) => cidrArb(f, { hostBits: true })), { maxLength: 30 }), ({ policy, rule }, others) => {
-        const first = evaluateRule(rule, policy);
-        for (const other of others) evaluateRule(cidrRule(other.range.family, other.text, 'tcp', [22, 22]), policy);
+      fc.property(
+        policyAndRuleArb,
+        fc.array(
+          familyArb.chain((f) => cidrArb(f, { hostBits: true })),
+          { maxLength: 30 },
+        ),
+        ({ policy, rule }, others) => {
+          const first = evaluateRule(rule, policy);
+          for (const other of others) evaluateRule(cidrRule(other.range.family, other.text, 'tcp', [22, 22]), policy);
 
-        expect(evaluateRule(structuredClone(rule), policy)).to.deep.equal(first);
-      }),
+          expect(evaluateRule(structuredClone(rule), policy)).to.deep.equal(first);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -170,12 +208,18 @@ describe('property: the policy decision', () => {
     // Prepare: random allowlists in both directions, half of them sharing an all-traffic entry,
     // and a restrict_to CIDR drawn inside one of their CIDRs (often allowed) or anywhere.
     const entriesArb = fc.array(entryArb, { minLength: 1, maxLength: 5 });
-    const sharedArb = fc.option(familyArb.chain((f) => cidrArb(f)), { nil: undefined });
+    const sharedArb = fc.option(
+      familyArb.chain((f) => cidrArb(f)),
+      { nil: undefined },
+    );
     const caseArb = fc.record({ ingress: entriesArb, egress: entriesArb, shared: sharedArb }).chain(({ ingress, egress, shared }) => {
       const both = shared === undefined ? [] : [{ cidr: shared.text, protocol: 'all' }];
       const allow = { ingress: [...ingress, ...both], egress: [...egress, ...both] };
       const inside = [...allow.ingress, ...allow.egress].map((e) => modelRange(e.cidr, e.cidr.includes(':') ? 'ipv6' : 'ipv4'));
-      const restrictTo = fc.oneof(fc.constantFrom(...inside).chain(subRangeArb), familyArb.chain((f) => cidrArb(f)).map((c) => c.range));
+      const restrictTo = fc.oneof(
+        fc.constantFrom(...inside).chain(subRangeArb),
+        familyArb.chain((f) => cidrArb(f)).map((c) => c.range),
+      );
       return restrictTo.map((r) => ({ allow, restrictTo: r }));
     });
     const seen = { accepted: 0, rejected: 0 };
@@ -185,7 +229,9 @@ describe('property: the policy decision', () => {
         const document = { ingress: { allow: allow.ingress }, egress: { allow: allow.egress } };
         const source = { kind: 'cidr', cidr: rangeText(restrictTo), family: restrictTo.family } as const;
         const compiled = parsePolicy(document);
-        const evaluatorAllows = (['ingress', 'egress'] as const).every((direction) => evaluateRule({ direction, protocol: '-1', source }, compiled).allowed);
+        const evaluatorAllows = (['ingress', 'egress'] as const).every(
+          (direction) => evaluateRule({ direction, protocol: '-1', source }, compiled).allowed,
+        );
 
         // Act
         let problems: readonly string[] = [];

@@ -14,7 +14,9 @@ import { WATCHED_EVENT_NAMES } from '../../function/core/event/watched-events';
 import { envelope, fixture, fixtureNames } from '../helpers/fixtures';
 
 const POLICY = loadPolicy(undefined);
-const FIXTURES = [...fixtureNames('cloudtrail'), ...fixtureNames('derived').map((n) => `derived/${n}`)].map((name) => envelope(fixture(name)));
+const FIXTURES = [...fixtureNames('cloudtrail'), ...fixtureNames('derived').map((n) => `derived/${n}`)].map((name) =>
+  envelope(fixture(name)),
+);
 
 /** Parses, then judges what parsed; fails the property on any throw but EventValidationError. */
 function parsesOrRejectsCleanly(input: unknown): void {
@@ -40,15 +42,62 @@ function parsesOrRejectsCleanly(input: unknown): void {
 
 /** Values a forwarder or an attacker might put where the parser expects something else. */
 const tricky = fc.constantFrom<unknown>(
-  null, '', ' ', -1, 0, 65535, 65536, 1.5, -0, Number.NaN, Number.POSITIVE_INFINITY, 1e21, '22', ' 22 ', '0x16', '1e3', '-1', '99999',
-  'tcp', '6', 'TCP', 'all', 'icmpv6', '256', '0.0.0.0/0', '::/0', '10.0.0.0/33', '0.0.0.0', '::ffff:0:0/96', 'sg-0abc', 'SG-0ABC',
-  '__proto__', 'constructor', {}, [], [[]], { items: null }, { items: {} }, { items: [null] }, { items: [{}] }, { items: 'x' },
-  true, false, 'AuthorizeSecurityGroupIngress', 'ModifySecurityGroupRules', 'ec2.amazonaws.com', 'a'.repeat(5000),
+  null,
+  '',
+  ' ',
+  -1,
+  0,
+  65535,
+  65536,
+  1.5,
+  -0,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  1e21,
+  '22',
+  ' 22 ',
+  '0x16',
+  '1e3',
+  '-1',
+  '99999',
+  'tcp',
+  '6',
+  'TCP',
+  'all',
+  'icmpv6',
+  '256',
+  '0.0.0.0/0',
+  '::/0',
+  '10.0.0.0/33',
+  '0.0.0.0',
+  '::ffff:0:0/96',
+  'sg-0abc',
+  'SG-0ABC',
+  '__proto__',
+  'constructor',
+  {},
+  [],
+  [[]],
+  { items: null },
+  { items: {} },
+  { items: [null] },
+  { items: [{}] },
+  { items: 'x' },
+  true,
+  false,
+  'AuthorizeSecurityGroupIngress',
+  'ModifySecurityGroupRules',
+  'ec2.amazonaws.com',
+  'a'.repeat(5000),
 );
 
 const valueArb = fc.oneof({ weight: 2, arbitrary: tricky }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) });
 
-type Mutation = { readonly at: number; readonly op: 'replace' | 'delete' | 'wrap-in-array' | 'unwrap-items' | 'duplicate' | 'stringify'; readonly value: unknown };
+type Mutation = {
+  readonly at: number;
+  readonly op: 'replace' | 'delete' | 'wrap-in-array' | 'unwrap-items' | 'duplicate' | 'stringify';
+  readonly value: unknown;
+};
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   at: fc.nat(),
@@ -118,8 +167,22 @@ describe('property: parseEvent rejects anything malformed with its own error', (
   });
 
   it('arbitrary JavaScript values, odd keys, null prototypes and sparse arrays included (2,000)', () => {
-    const keys = fc.oneof(fc.string(), fc.constantFrom('__proto__', 'constructor', 'toString', 'detail', 'detail-type', 'source', 'eventName', 'eventSource', 'items'));
-    const anything = fc.anything({ key: keys, withNullPrototype: true, withSparseArray: true, withBoxedValues: true, withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withObjectString: true });
+    const keys = fc.oneof(
+      fc.string(),
+      fc.constantFrom('__proto__', 'constructor', 'toString', 'detail', 'detail-type', 'source', 'eventName', 'eventSource', 'items'),
+    );
+    const anything = fc.anything({
+      key: keys,
+      withNullPrototype: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+      withBigInt: true,
+      withDate: true,
+      withMap: true,
+      withSet: true,
+      withTypedArray: true,
+      withObjectString: true,
+    });
     // The example is a counterexample fast-check once found: a BigInt in a record without eventID.
     fc.assert(fc.property(anything, parsesOrRejectsCleanly), { numRuns: 2000, examples: [[{ '': 0n, eventSource: ' ', eventName: ' ' }]] });
   });
@@ -134,13 +197,33 @@ describe('property: parseEvent rejects anything malformed with its own error', (
         awsRegion: fc.oneof(fc.constant('us-east-1'), valueArb),
         errorCode: valueArb,
         userIdentity: valueArb,
-        requestParameters: fc.oneof(valueArb, fc.record({ groupId: valueArb, ipPermissions: valueArb, cidrIp: valueArb, ipProtocol: valueArb, ModifySecurityGroupRulesRequest: valueArb }, { requiredKeys: [] })),
+        requestParameters: fc.oneof(
+          valueArb,
+          fc.record(
+            {
+              groupId: valueArb,
+              ipPermissions: valueArb,
+              cidrIp: valueArb,
+              ipProtocol: valueArb,
+              ModifySecurityGroupRulesRequest: valueArb,
+            },
+            { requiredKeys: [] },
+          ),
+        ),
         responseElements: fc.oneof(valueArb, fc.record({ securityGroupRuleSet: valueArb, _return: valueArb }, { requiredKeys: [] })),
       },
       { requiredKeys: ['eventName'] },
     );
     const event = fc.record(
-      { 'detail-type': fc.oneof(fc.constantFrom('AWS API Call via CloudTrail', 'Scheduled Event'), valueArb), source: fc.oneof(fc.constantFrom('aws.ec2', 'aws.events'), valueArb), id: valueArb, account: valueArb, region: valueArb, resources: valueArb, detail: fc.oneof(record, valueArb) },
+      {
+        'detail-type': fc.oneof(fc.constantFrom('AWS API Call via CloudTrail', 'Scheduled Event'), valueArb),
+        source: fc.oneof(fc.constantFrom('aws.ec2', 'aws.events'), valueArb),
+        id: valueArb,
+        account: valueArb,
+        region: valueArb,
+        resources: valueArb,
+        detail: fc.oneof(record, valueArb),
+      },
       { requiredKeys: ['detail-type'] },
     );
     fc.assert(fc.property(fc.oneof(event, record), parsesOrRejectsCleanly), { numRuns: 2000 });

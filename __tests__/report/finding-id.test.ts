@@ -50,6 +50,8 @@ describe('findingId: one name per rule', () => {
     ]);
 
     expect(ids.size).to.equal(5);
-    expect(findingId({ account: null, region: 'us-east-1', groupId: null }, SSH_WORLD)).to.equal('sg-sentry/unknown/us-east-1/unknown-group/ingress/tcp/22/0.0.0.0/0');
+    expect(findingId({ account: null, region: 'us-east-1', groupId: null }, SSH_WORLD)).to.equal(
+      'sg-sentry/unknown/us-east-1/unknown-group/ingress/tcp/22/0.0.0.0/0',
+    );
   });
 });

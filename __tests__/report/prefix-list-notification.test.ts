@@ -24,9 +24,21 @@ function change(): PrefixListChange {
 
 async function reportOf(policy: Record<string, unknown> = {}): Promise<EventReport> {
   // The sample's list after its call: the office range, then the entry it added (version 2).
-  const ec2 = new InMemoryEc2().addPrefixList({ prefixListId: LIST, name: 'admin-ranges', ownerId: '598274344262', entries: [{ cidr: '10.20.0.0/16' }] });
+  const ec2 = new InMemoryEc2().addPrefixList({
+    prefixListId: LIST,
+    name: 'admin-ranges',
+    ownerId: '598274344262',
+    entries: [{ cidr: '10.20.0.0/16' }],
+  });
   ec2.editPrefixList(LIST, { add: [{ cidr: '71.131.0.0/16', description: 'My IP Range' }] });
-  ec2.addRule({ direction: 'ingress', groupId: SSH, protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'prefix_list', prefixListId: LIST } });
+  ec2.addRule({
+    direction: 'ingress',
+    groupId: SSH,
+    protocol: 'tcp',
+    fromPort: 22,
+    toPort: 22,
+    source: { kind: 'prefix_list', prefixListId: LIST },
+  });
   const { ctx } = engineContext(policy, ec2);
   return (await processPrefixListChange(change(), ctx)).report as EventReport;
 }
@@ -46,7 +58,15 @@ describe('prefix-list notification', () => {
     // Assess
     const lines = email.split('\n');
     expect(lines[0]).to.equal(`REMOVED FROM PREFIX LIST: ModifyManagedPrefixList of ${LIST} (admin-ranges)`);
-    expect(lines).to.include.members([`  id: ${LIST}`, '  name: admin-ranges', '  version read: 2, after removal 3', '  entries: 2', '  - 71.131.0.0/16 "My IP Range"', `  - ${SSH}`, '  groups: 1 (listed above)']);
+    expect(lines).to.include.members([
+      `  id: ${LIST}`,
+      '  name: admin-ranges',
+      '  version read: 2, after removal 3',
+      '  entries: 2',
+      '  - 71.131.0.0/16 "My IP Range"',
+      `  - ${SSH}`,
+      '  groups: 1 (listed above)',
+    ]);
     expect(notificationOf(report).attributes).to.deep.include({ group_id: SSH, prefix_list_id: LIST, action: 'revoked' });
   });
 
@@ -58,7 +78,9 @@ describe('prefix-list notification', () => {
     const email = emailOf(report);
 
     // Assess
-    expect(email.split('\n')[0]).to.equal(`WOULD REMOVE FROM PREFIX LIST (report mode: nothing was changed): ModifyManagedPrefixList of ${LIST} (admin-ranges)`);
+    expect(email.split('\n')[0]).to.equal(
+      `WOULD REMOVE FROM PREFIX LIST (report mode: nothing was changed): ModifyManagedPrefixList of ${LIST} (admin-ranges)`,
+    );
     expect(email).not.to.contain('To undo');
   });
 
@@ -89,13 +111,17 @@ describe('prefix-list notification', () => {
     expect(email).to.contain('  … and 5 more in the JSON report\n');
     expect(email).to.contain('Referencing groups: 23 groups');
     expect(email).to.contain('  … and 3 more in the JSON report\n');
-    expect(subjectOf(report)).to.match(/^sg-sentry: removed 198\.51\.100\.0\/32 \(\+24 more\) from pl-0c3516b0e5630bf3e "admin-ranges", used by 2/);
+    expect(subjectOf(report)).to.match(
+      /^sg-sentry: removed 198\.51\.100\.0\/32 \(\+24 more\) from pl-0c3516b0e5630bf3e "admin-ranges", used by 2/,
+    );
     expect(subjectOf(report).length).to.be.at.most(100);
   });
 
   it('makes an entry description from the list plain text: no line breaks or reordering characters', async () => {
     // Prepare
-    const report = withList(await reportOf(), { offending_entries: [{ cidr: '71.131.0.0/16', description: 'see https://evil.example\u202e\nSubject: x' }] });
+    const report = withList(await reportOf(), {
+      offending_entries: [{ cidr: '71.131.0.0/16', description: 'see https://evil.example\u202e\nSubject: x' }],
+    });
 
     // Act
     const email = emailOf(report);

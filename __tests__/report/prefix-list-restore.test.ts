@@ -24,19 +24,55 @@ describe('prefix-list restore commands', () => {
     const entries = [{ cidr: '71.131.0.0/16', description: 'My IP Range' }, { cidr: '2001:db8::/32' }];
 
     // Act
-    const restore = prefixListRestore({ account: '598274344262', region: 'us-west-2' }, { prefixListId: LIST, name: 'admin-ranges', version: 3 }, entries);
+    const restore = prefixListRestore(
+      { account: '598274344262', region: 'us-west-2' },
+      { prefixListId: LIST, name: 'admin-ranges', version: 3 },
+      entries,
+    );
 
     // Assess
     const words = wordsOf(restore.command);
-    expect(words.slice(0, 8)).to.deep.equal(['ec2', 'modify-managed-prefix-list', '--region', 'us-west-2', '--prefix-list-id', LIST, '--current-version', '3']);
+    expect(words.slice(0, 8)).to.deep.equal([
+      'ec2',
+      'modify-managed-prefix-list',
+      '--region',
+      'us-west-2',
+      '--prefix-list-id',
+      LIST,
+      '--current-version',
+      '3',
+    ]);
     expect(words[8]).to.equal('--add-entries');
     expect(JSON.parse(words[9]!)).to.deep.equal([{ Cidr: '71.131.0.0/16', Description: 'My IP Range' }, { Cidr: '2001:db8::/32' }]);
     expect(restore).to.deep.include({ prefix_list_id: LIST, prefix_list_name: 'admin-ranges', current_version: 3 });
   });
 
   it('parses back, through bash, to exactly the entries removed, whatever their descriptions hold (property)', () => {
-    const dangerous = fc.constantFrom("'", '"', '`', '$', '$(id)', '${HOME}', ';', '&&', '|', '\\', '\n', '\r', '!', '*', '#', ' ', '\u2028', '\u202e', '\u{1F600}', '\0');
-    const description = fc.array(fc.oneof(dangerous, fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 12 }).map((parts) => parts.join(''));
+    const dangerous = fc.constantFrom(
+      "'",
+      '"',
+      '`',
+      '$',
+      '$(id)',
+      '${HOME}',
+      ';',
+      '&&',
+      '|',
+      '\\',
+      '\n',
+      '\r',
+      '!',
+      '*',
+      '#',
+      ' ',
+      '\u2028',
+      '\u202e',
+      '\u{1F600}',
+      '\0',
+    );
+    const description = fc
+      .array(fc.oneof(dangerous, fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 12 })
+      .map((parts) => parts.join(''));
     fc.assert(
       fc.property(fc.array(description, { minLength: 1, maxLength: 3 }), (descriptions) => {
         // Prepare
@@ -48,7 +84,16 @@ describe('prefix-list restore commands', () => {
         // Assess
         expect(command).to.match(/^[\x20-\x7e]+$/);
         const words = wordsOf(command);
-        expect(words.slice(0, 8)).to.deep.equal(['ec2', 'modify-managed-prefix-list', '--region', 'us-east-1', '--prefix-list-id', LIST, '--current-version', '7']);
+        expect(words.slice(0, 8)).to.deep.equal([
+          'ec2',
+          'modify-managed-prefix-list',
+          '--region',
+          'us-east-1',
+          '--prefix-list-id',
+          LIST,
+          '--current-version',
+          '7',
+        ]);
         expect(JSON.parse(words[9]!).map((e: { Description: string }) => e.Description)).to.deep.equal(descriptions);
       }),
       { numRuns: 40 },

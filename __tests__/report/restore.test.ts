@@ -83,7 +83,9 @@ describe('restore commands', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(groupRestoresOf(report).map((r) => r.ip_permissions)).to.deep.equal([[{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }]]);
+    expect(groupRestoresOf(report).map((r) => r.ip_permissions)).to.deep.equal([
+      [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    ]);
   });
 
   it('names a default-VPC group by name when the event gives no id', async () => {
@@ -100,7 +102,13 @@ describe('restore commands', () => {
     expect(restore?.group_id).to.equal(null);
     expect(restore?.group_name).to.equal(change.groupName);
     expect(wordsOf(restore!.command).slice(0, 7)).to.deep.equal([
-      'ec2', 'authorize-security-group-ingress', '--region', change.region, '--group-name', change.groupName!, '--ip-permissions',
+      'ec2',
+      'authorize-security-group-ingress',
+      '--region',
+      change.region,
+      '--group-name',
+      change.groupName!,
+      '--ip-permissions',
     ]);
   });
 
@@ -116,7 +124,9 @@ describe('restore commands', () => {
     const { report } = await processChange(change, ctx);
 
     // Assess
-    expect(groupRestoresOf(report).map((r) => [r.direction, wordsOf(r.command)[1]])).to.deep.equal([['egress', 'authorize-security-group-egress']]);
+    expect(groupRestoresOf(report).map((r) => [r.direction, wordsOf(r.command)[1]])).to.deep.equal([
+      ['egress', 'authorize-security-group-egress'],
+    ]);
   });
 
   it('has nothing to restore in report mode, or when the rule was already gone', async () => {
@@ -165,7 +175,10 @@ describe('restore commands', () => {
     const lines = email.split('\n');
     const heading = lines.indexOf('To undo this revert (AWS CLI v2, one command per line)');
     expect(heading).to.be.greaterThan(0);
-    expect(lines.slice(heading + 1, heading + 3)).to.deep.equal(['  1. ingress rules of sg-0632fa4ee8a8468a4:', report.restore[0]!.command]);
+    expect(lines.slice(heading + 1, heading + 3)).to.deep.equal([
+      '  1. ingress rules of sg-0632fa4ee8a8468a4:',
+      report.restore[0]!.command,
+    ]);
   });
 
   it('says nothing about undoing in report mode', async () => {
@@ -182,32 +195,71 @@ describe('restore commands', () => {
   });
 
   describe('quoting (property: any description survives bash unchanged)', () => {
-    const dangerous = fc.constantFrom("'", '"', '`', '$', '$(id)', '${HOME}', ';', '&&', '|', '\\', '\n', '\r', '\t', '!', '*', '#', '~', ' ', '\u2028', '\u202e', '\u00e9', '\u{1F600}', '\0');
-    const description = fc.array(fc.oneof(dangerous, fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 12 }).map((parts) => parts.join(''));
+    const dangerous = fc.constantFrom(
+      "'",
+      '"',
+      '`',
+      '$',
+      '$(id)',
+      '${HOME}',
+      ';',
+      '&&',
+      '|',
+      '\\',
+      '\n',
+      '\r',
+      '\t',
+      '!',
+      '*',
+      '#',
+      '~',
+      ' ',
+      '\u2028',
+      '\u202e',
+      '\u00e9',
+      '\u{1F600}',
+      '\0',
+    );
+    const description = fc
+      .array(fc.oneof(dangerous, fc.string({ maxLength: 6 }), fc.string({ unit: 'binary', maxLength: 3 })), { maxLength: 12 })
+      .map((parts) => parts.join(''));
 
     it('parses back, through bash, to exactly the permissions revoked', () => {
       fc.assert(
-        fc.property(fc.array(description, { minLength: 1, maxLength: 3 }), fc.constantFrom<'ingress' | 'egress'>('ingress', 'egress'), (descriptions, direction) => {
-          // Prepare
-          const rules: Rule[] = descriptions.map((text, i) => ({
-            direction,
-            groupId: 'sg-0632fa4ee8a8468a4',
-            protocol: 'tcp',
-            fromPort: 22 + i,
-            toPort: 22 + i,
-            source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
-            description: text,
-          }));
+        fc.property(
+          fc.array(description, { minLength: 1, maxLength: 3 }),
+          fc.constantFrom<'ingress' | 'egress'>('ingress', 'egress'),
+          (descriptions, direction) => {
+            // Prepare
+            const rules: Rule[] = descriptions.map((text, i) => ({
+              direction,
+              groupId: 'sg-0632fa4ee8a8468a4',
+              protocol: 'tcp',
+              fromPort: 22 + i,
+              toPort: 22 + i,
+              source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+              description: text,
+            }));
 
-          // Act
-          const command = authorizeCommand('us-east-1', { groupId: 'sg-0632fa4ee8a8468a4' }, direction, ipPermissionsOf(rules, true));
-          const words = wordsOf(command);
+            // Act
+            const command = authorizeCommand('us-east-1', { groupId: 'sg-0632fa4ee8a8468a4' }, direction, ipPermissionsOf(rules, true));
+            const words = wordsOf(command);
 
-          // Assess
-          expect(command).to.match(/^[\x20-\x7e]+$/);
-          expect(words.slice(0, 6)).to.deep.equal(['ec2', `authorize-security-group-${direction}`, '--region', 'us-east-1', '--group-id', 'sg-0632fa4ee8a8468a4']);
-          expect(JSON.parse(words[7]!).map((p: { IpRanges: { Description: string }[] }) => p.IpRanges[0]!.Description)).to.deep.equal(descriptions);
-        }),
+            // Assess
+            expect(command).to.match(/^[\x20-\x7e]+$/);
+            expect(words.slice(0, 6)).to.deep.equal([
+              'ec2',
+              `authorize-security-group-${direction}`,
+              '--region',
+              'us-east-1',
+              '--group-id',
+              'sg-0632fa4ee8a8468a4',
+            ]);
+            expect(JSON.parse(words[7]!).map((p: { IpRanges: { Description: string }[] }) => p.IpRanges[0]!.Description)).to.deep.equal(
+              descriptions,
+            );
+          },
+        ),
         { numRuns: 60 },
       );
     });
@@ -244,10 +296,24 @@ describe('restore commands', () => {
   it('gives one restore per group and direction, in the order of the findings', () => {
     // Prepare
     const rule = (groupId: string, direction: 'ingress' | 'egress', port: number): Rule => ({
-      direction, groupId, protocol: 'tcp', fromPort: port, toPort: port, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+      direction,
+      groupId,
+      protocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
     });
-    const findings = [rule('sg-0b', 'ingress', 22), rule('sg-0a', 'egress', 25), rule('sg-0b', 'ingress', 3389), rule('sg-0a', 'ingress', 22)].map((r) => ({
-      rule: r, verdict: 'violation' as const, action: 'revoked' as const, reason: 'r', verdictReason: 'r',
+    const findings = [
+      rule('sg-0b', 'ingress', 22),
+      rule('sg-0a', 'egress', 25),
+      rule('sg-0b', 'ingress', 3389),
+      rule('sg-0a', 'ingress', 22),
+    ].map((r) => ({
+      rule: r,
+      verdict: 'violation' as const,
+      action: 'revoked' as const,
+      reason: 'r',
+      verdictReason: 'r',
     }));
 
     // Act

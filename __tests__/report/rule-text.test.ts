@@ -27,8 +27,16 @@ const ROWS: ReadonlyArray<{ shape: string; rule: Partial<Rule>; text: string }> 
   { shape: 'another protocol', rule: { protocol: '47', fromPort: undefined, toPort: undefined }, text: 'protocol 47 from 0.0.0.0/0' },
   { shape: 'IPv6', rule: { source: { kind: 'cidr', cidr: '::/0', family: 'ipv6' } }, text: 'tcp/22 from ::/0' },
   { shape: 'CIDR with host bits set', rule: { source: ipv4('208.236.235.254/0') }, text: 'tcp/22 from 208.236.235.254/0 (= 0.0.0.0/0)' },
-  { shape: 'security group source', rule: { source: { kind: 'security_group', groupId: 'sg-0123456789abcdef0' } }, text: 'tcp/22 from sg-0123456789abcdef0' },
-  { shape: 'prefix list source', rule: { protocol: 'tcp', fromPort: 5432, toPort: 5432, source: { kind: 'prefix_list', prefixListId: 'pl-02cd2c6b' } }, text: 'tcp/5432 from pl-02cd2c6b' },
+  {
+    shape: 'security group source',
+    rule: { source: { kind: 'security_group', groupId: 'sg-0123456789abcdef0' } },
+    text: 'tcp/22 from sg-0123456789abcdef0',
+  },
+  {
+    shape: 'prefix list source',
+    rule: { protocol: 'tcp', fromPort: 5432, toPort: 5432, source: { kind: 'prefix_list', prefixListId: 'pl-02cd2c6b' } },
+    text: 'tcp/5432 from pl-02cd2c6b',
+  },
   { shape: 'egress', rule: { direction: 'egress', protocol: 'udp', fromPort: 53, toPort: 53 }, text: 'udp/53 to 0.0.0.0/0' },
 ];
 
@@ -46,13 +54,20 @@ describe('rule text', () => {
       const ec2 = new InMemoryEc2().addGroup({ groupId: change.groupId ?? '' });
 
       // Act
-      const { report, findings } = await processChange(change, { policy: DENY_ALL, portsFor: () => ({ ec2 }), log: () => {}, now: () => new Date(0) });
+      const { report, findings } = await processChange(change, {
+        policy: DENY_ALL,
+        portsFor: () => ({ ec2 }),
+        log: () => {},
+        now: () => new Date(0),
+      });
 
       // Assess
       const [finding] = report.findings;
       if (finding === undefined) throw new Error('no finding');
       const direction = rule.direction ?? 'ingress';
-      const slack = slackMessageOf(report, subjectOf(report)).blocks.flatMap((b) => (b.type === 'section' ? [b.text.text.replace(/`/g, '')] : []));
+      const slack = slackMessageOf(report, subjectOf(report)).blocks.flatMap((b) =>
+        b.type === 'section' ? [b.text.text.replace(/`/g, '')] : [],
+      );
       expect(findings[0]?.verdictReason).to.equal(`${text} is not covered by any ${direction}.allow entry`);
       expect(finding.reason).to.equal(`would revoke: ${text} is not covered by any ${direction}.allow entry`);
       expect(emailOf(report)).to.contain(`\n1. ${direction} ${text}\n`);

@@ -24,7 +24,11 @@ function snsMessageBytes(message: { subject: string; email: string; json: string
   return utf8(JSON.stringify({ default: message.json, email: message.email })) + utf8(message.subject) + attributes;
 }
 
-async function published(edit: (record: Record<string, any>) => void, policy: Record<string, unknown> = {}, group: { groupName?: string } = {}) {
+async function published(
+  edit: (record: Record<string, any>) => void,
+  policy: Record<string, unknown> = {},
+  group: { groupName?: string } = {},
+) {
   const change = changeOf(CONSOLE, edit);
   const ec2 = accountAfter(change, group);
   const { ctx, notifier, logs } = engineContext(policy, ec2);
@@ -47,12 +51,13 @@ describe('text from the event in notifications', () => {
     });
 
     // Assess
-    for (const c of [...INVISIBLE, '\u202e', '\u2066']) expect(message.email.includes(c), `U+${c.charCodeAt(0).toString(16)}`).to.equal(false);
+    for (const c of [...INVISIBLE, '\u202e', '\u2066'])
+      expect(message.email.includes(c), `U+${c.charCodeAt(0).toString(16)}`).to.equal(false);
     expect(message.email).to.contain('ok\\u200b\\u200c\\u200d\\u200e\\u200f\\u2060\\u2061\\u2062\\u2063\\u2064\\ufeff\\u061cdone');
     expect(JSON.parse(message.json).findings[0].description).to.equal(description);
   });
 
-  it('defangs the event\'s URLs in the email, and only those', async () => {
+  it("defangs the event's URLs in the email, and only those", async () => {
     // Act
     const { message } = await published((record) => {
       record.requestParameters.ipPermissions.items[0].ipRanges.items[0].description = 'verify at https://evil.example/login now';
@@ -68,7 +73,11 @@ describe('text from the event in notifications', () => {
 
   it('quotes the group name in the subject, so it cannot speak for sg-sentry', async () => {
     // Act: exclude_tags makes the engine read the group's name
-    const { message } = await published(() => undefined, { exclude_tags: { 'sg-sentry': 'off' } }, { groupName: '(ALL CLEAR - auto test, no action needed)' });
+    const { message } = await published(
+      () => undefined,
+      { exclude_tags: { 'sg-sentry': 'off' } },
+      { groupName: '(ALL CLEAR - auto test, no action needed)' },
+    );
 
     // Assess
     expect(message.subject, message.subject).to.match(/ on sg-0632fa4ee8a8468a4 "\(ALL CLEAR - auto test, [^"]*\.\.\."$/);
@@ -78,7 +87,7 @@ describe('text from the event in notifications', () => {
 });
 
 describe('sizes in UTF-8 bytes', () => {
-  it('keeps the SNS message within 256 KiB and the log line within CloudWatch\'s 256 KiB for a 1,000-rule event with a long non-ASCII user agent', async () => {
+  it("keeps the SNS message within 256 KiB and the log line within CloudWatch's 256 KiB for a 1,000-rule event with a long non-ASCII user agent", async () => {
     // Prepare: 1,000 permissions with 255-character non-ASCII descriptions, one of them world-open
     const description = '日本語の説明'.repeat(43).slice(0, 255);
     const userAgent = 'ブラウザ'.repeat(25_000);
@@ -88,8 +97,16 @@ describe('sizes in UTF-8 bytes', () => {
       const permission = record.requestParameters.ipPermissions.items[0];
       const created = record.responseElements.securityGroupRuleSet.items[0];
       const cidr = (i: number) => (i === 999 ? '0.0.0.0/0' : `10.${Math.floor(i / 250)}.${i % 250}.0/24`);
-      record.requestParameters.ipPermissions.items = Array.from({ length: 1000 }, (_, i) => ({ ...clone(permission), ipRanges: { items: [{ cidrIp: cidr(i), description }] } }));
-      record.responseElements.securityGroupRuleSet.items = Array.from({ length: 1000 }, (_, i) => ({ ...clone(created), securityGroupRuleId: `sgr-${i.toString(16).padStart(17, '0')}`, cidrIpv4: cidr(i), description }));
+      record.requestParameters.ipPermissions.items = Array.from({ length: 1000 }, (_, i) => ({
+        ...clone(permission),
+        ipRanges: { items: [{ cidrIp: cidr(i), description }] },
+      }));
+      record.responseElements.securityGroupRuleSet.items = Array.from({ length: 1000 }, (_, i) => ({
+        ...clone(created),
+        securityGroupRuleId: `sgr-${i.toString(16).padStart(17, '0')}`,
+        cidrIpv4: cidr(i),
+        description,
+      }));
       record.userAgent = userAgent;
     });
 

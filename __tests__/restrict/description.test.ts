@@ -24,14 +24,18 @@ describe('restrict description', () => {
 
     // Assess
     expect(text).to.have.length(EC2_DESCRIPTION_LIMIT);
-    expect(text).to.match(/^sg-sentry: replaced ::\/0 \(by arn:aws:iam::111122223333:user\/team\/.*\.\.\..*\/alice, 2026-11-27T10:00:00Z\)$/);
+    expect(text).to.match(
+      /^sg-sentry: replaced ::\/0 \(by arn:aws:iam::111122223333:user\/team\/.*\.\.\..*\/alice, 2026-11-27T10:00:00Z\)$/,
+    );
     expect(text).to.match(EC2_DESCRIPTION);
   });
 
   it('replaces characters EC2 rejects, whatever the event carried', () => {
     const text = restrictDescription('0.0.0.0/0', 'arn:aws:sts::111122223333:assumed-role/ops/ałice?"<x>\n', AT);
 
-    expect(text).to.equal('sg-sentry: replaced 0.0.0.0/0 (by arn:aws:sts::111122223333:assumed-role/ops/a_ice___x__, 2026-11-27T10:00:00Z)');
+    expect(text).to.equal(
+      'sg-sentry: replaced 0.0.0.0/0 (by arn:aws:sts::111122223333:assumed-role/ops/a_ice___x__, 2026-11-27T10:00:00Z)',
+    );
   });
 
   it('leaves the time out when none is given', () => {

@@ -75,7 +75,10 @@ describe('action "restrict"', () => {
     expect(ec2Sequence()).to.deep.equal([
       {
         command: 'RevokeSecurityGroupIngressCommand',
-        input: { GroupId: 'sg-0632fa4ee8a8468a4', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }] },
+        input: {
+          GroupId: 'sg-0632fa4ee8a8468a4',
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+        },
       },
       {
         command: 'AuthorizeSecurityGroupIngressCommand',
@@ -106,7 +109,12 @@ describe('action "restrict"', () => {
       input: {
         GroupId: report.group_id,
         IpPermissions: [
-          { IpProtocol: 'tcp', FromPort: 3306, ToPort: 3306, Ipv6Ranges: [{ CidrIpv6: 'fd12:3456::/48', Description: description('::/0', report.principal ?? '') }] },
+          {
+            IpProtocol: 'tcp',
+            FromPort: 3306,
+            ToPort: 3306,
+            Ipv6Ranges: [{ CidrIpv6: 'fd12:3456::/48', Description: description('::/0', report.principal ?? '') }],
+          },
         ],
       },
     });
@@ -145,8 +153,18 @@ describe('action "restrict"', () => {
         input: {
           GroupId: 'sg-0db7d4784c4db8612',
           IpPermissions: [
-            { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.20.0.0/16', Description: description('0.0.0.0/0', ROOT) }] },
-            { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: 'fd12:3456::/48', Description: description('::/0', ROOT) }] },
+            {
+              IpProtocol: 'tcp',
+              FromPort: 22,
+              ToPort: 22,
+              IpRanges: [{ CidrIp: '10.20.0.0/16', Description: description('0.0.0.0/0', ROOT) }],
+            },
+            {
+              IpProtocol: 'tcp',
+              FromPort: 22,
+              ToPort: 22,
+              Ipv6Ranges: [{ CidrIpv6: 'fd12:3456::/48', Description: description('::/0', ROOT) }],
+            },
           ],
         },
       },
@@ -163,7 +181,10 @@ describe('action "restrict"', () => {
     expect(ec2Sequence()).to.deep.equal([
       {
         command: 'RevokeSecurityGroupIngressCommand',
-        input: { GroupId: 'sg-01f414f5313452cd1', IpPermissions: [{ IpProtocol: 'tcp', FromPort: 1521, ToPort: 1521, UserIdGroupPairs: [{ GroupId: 'sg-000537769a1c2d858' }] }] },
+        input: {
+          GroupId: 'sg-01f414f5313452cd1',
+          IpPermissions: [{ IpProtocol: 'tcp', FromPort: 1521, ToPort: 1521, UserIdGroupPairs: [{ GroupId: 'sg-000537769a1c2d858' }] }],
+        },
       },
     ]);
     expect(report.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
@@ -174,7 +195,9 @@ describe('action "restrict"', () => {
     const policy = { action: 'restrict', restrict_to: ['10.20.0.0/16'], ingress: { allow: [{ cidr: '10.0.0.0/8' }] } };
     const { handler } = setup(policy);
 
-    const report = (await handler(envelope(fixture('derived/prefix-list-source-postgres-from-ssh-world-rule-ids-console-assumedrole')))) as EventReport;
+    const report = (await handler(
+      envelope(fixture('derived/prefix-list-source-postgres-from-ssh-world-rule-ids-console-assumedrole')),
+    )) as EventReport;
 
     expect(ec2Sequence().map((c) => c.command)).to.deep.equal(['RevokeSecurityGroupIngressCommand']);
     expect(report.findings[0]?.reason).to.match(/^not restricted: its source is a prefix list, not a CIDR; /);
@@ -193,7 +216,12 @@ describe('action "restrict"', () => {
             IpProtocol: 'tcp',
             FromPort: 22,
             ToPort: 22,
-            IpRanges: [{ CidrIp: '10.20.0.0/16', Description: description('0.0.0.0/1', 'arn:aws:sts::112233445566:assumed-role/Operator/ryan@example.com') }],
+            IpRanges: [
+              {
+                CidrIp: '10.20.0.0/16',
+                Description: description('0.0.0.0/1', 'arn:aws:sts::112233445566:assumed-role/Operator/ryan@example.com'),
+              },
+            ],
           },
         ],
       },
@@ -213,8 +241,18 @@ describe('action "restrict"', () => {
   });
 
   it('adds the other replacements one by one when a batch fails because one already exists', async () => {
-    const existing = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.20.0.0/16', Description: description('0.0.0.0/0', ASSUMED_ROLE) }] };
-    const missing = { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '192.168.50.0/24', Description: description('0.0.0.0/0', ASSUMED_ROLE) }] };
+    const existing = {
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      IpRanges: [{ CidrIp: '10.20.0.0/16', Description: description('0.0.0.0/0', ASSUMED_ROLE) }],
+    };
+    const missing = {
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      IpRanges: [{ CidrIp: '192.168.50.0/24', Description: description('0.0.0.0/0', ASSUMED_ROLE) }],
+    };
     ec2
       .on(AuthorizeSecurityGroupIngressCommand, { GroupId: 'sg-0632fa4ee8a8468a4', IpPermissions: [existing, missing] }, true)
       .rejects(awsError('InvalidPermission.Duplicate', 'client', 400))
@@ -235,16 +273,27 @@ describe('action "restrict"', () => {
 
     const report = (await handler(envelope(fixture(SSH_WORLD)))) as EventReport;
 
-    expect(ec2Sequence().map((c) => c.command)).to.deep.equal(['RevokeSecurityGroupIngressCommand', 'AuthorizeSecurityGroupIngressCommand']);
+    expect(ec2Sequence().map((c) => c.command)).to.deep.equal([
+      'RevokeSecurityGroupIngressCommand',
+      'AuthorizeSecurityGroupIngressCommand',
+    ]);
     expect(report.findings[0]).to.include({ action: 'revoked' });
-    expect(report.findings[0]?.error).to.equal('replacement from 10.20.0.0/16 not added: UnauthorizedOperation: UnauthorizedOperation happened');
+    expect(report.findings[0]?.error).to.equal(
+      'replacement from 10.20.0.0/16 not added: UnauthorizedOperation: UnauthorizedOperation happened',
+    );
     expect(sns.calls()).to.have.length(1);
   });
 
   it('throws a retryable authorize failure after the revoke, and the retry adds the replacement', async () => {
     // Prepare: the first delivery is throttled on authorize; on the retry the rule is already gone.
-    ec2.on(AuthorizeSecurityGroupIngressCommand).rejectsOnce(awsError('RequestLimitExceeded', 'client', 503)).resolves({});
-    ec2.on(RevokeSecurityGroupIngressCommand).resolvesOnce({}).rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400));
+    ec2
+      .on(AuthorizeSecurityGroupIngressCommand)
+      .rejectsOnce(awsError('RequestLimitExceeded', 'client', 503))
+      .resolves({});
+    ec2
+      .on(RevokeSecurityGroupIngressCommand)
+      .resolvesOnce({})
+      .rejects(awsError('InvalidSecurityGroupRuleId.NotFound', 'client', 400));
     const { handler, logs } = setup({ action: 'restrict', restrict_to: ['10.20.0.0/16'] });
     const event = envelope(fixture(SSH_WORLD));
 
@@ -282,7 +331,15 @@ describe('action "restrict"', () => {
   it('names the sweep as the author when act is called without a principal', async () => {
     // Prepare: the sweep's call shape, a rule from DescribeSecurityGroupRules and no change.
     const policy = loadPolicy(JSON.stringify({ action: 'restrict', restrict_to: ['10.20.0.0/16'] }));
-    const rule = { direction: 'ingress', groupId: 'sg-0632fa4ee8a8468a4', ruleId: 'sgr-09be5c962afdc06ed', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } } as const;
+    const rule = {
+      direction: 'ingress',
+      groupId: 'sg-0632fa4ee8a8468a4',
+      ruleId: 'sgr-09be5c962afdc06ed',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+    } as const;
 
     // Act
     const result = await act(judgeRules([rule], policy), policy, new Ec2Adapter(new EC2Client({ region: 'us-east-1' })), { now: NOW });

@@ -33,7 +33,11 @@ describe('restrict never loops on its own changes', () => {
 
   it('the derived fixture carries exactly the permission restrict authorizes for the real sample', async () => {
     // Prepare
-    const handler = handlerFor(RESTRICT, { SENTRY_SELF_ROLE_ARN: SELF_ROLE, AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry' }, new Date('2025-06-15T10:51:13Z'));
+    const handler = handlerFor(
+      RESTRICT,
+      { SENTRY_SELF_ROLE_ARN: SELF_ROLE, AWS_LAMBDA_FUNCTION_NAME: 'sg-sentry' },
+      new Date('2025-06-15T10:51:13Z'),
+    );
 
     // Act
     await handler(envelope(fixture('authorize-ingress-ssh-world-rule-ids-console-assumedrole')));
@@ -80,7 +84,9 @@ describe('restrict never loops on its own changes', () => {
     // Assess
     expect(callsWithSelf).to.equal(0);
     expect(exempt.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
-    expect(exempt.findings[0]?.reason).to.match(/^made by sg-sentry itself \(session arn:aws:sts::776520358045:assumed-role\/sg-sentry\/sg-sentry\); /);
+    expect(exempt.findings[0]?.reason).to.match(
+      /^made by sg-sentry itself \(session arn:aws:sts::776520358045:assumed-role\/sg-sentry\/sg-sentry\); /,
+    );
     expect(revoked.findings[0]).to.include({ verdict: 'violation', action: 'revoked' });
   });
 });

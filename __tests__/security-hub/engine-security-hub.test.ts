@@ -20,7 +20,10 @@ import { accountAfter, changeOf, engineContext } from '../engine/support';
 const SSH_WORLD = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
 
 /** A Security Hub port that records, in order with EC2 and SNS, what it was sent. */
-function recordingHub(order: string[], answer: () => Promise<{ failed: { id: string; code: string; message: string }[] }> = async () => ({ failed: [] })) {
+function recordingHub(
+  order: string[],
+  answer: () => Promise<{ failed: { id: string; code: string; message: string }[] }> = async () => ({ failed: [] }),
+) {
   const sent: AsffFinding[] = [];
   const port: SecurityHubPort = {
     importFindings: async (findings) => {
@@ -33,7 +36,7 @@ function recordingHub(order: string[], answer: () => Promise<{ failed: { id: str
 }
 
 describe('Security Hub in the engine and the sweep', () => {
-  it('imports the revoked rule after the revoke and the notification, into the event\'s account and region, and counts it in the report', async () => {
+  it("imports the revoked rule after the revoke and the notification, into the event's account and region, and counts it in the report", async () => {
     // Prepare
     const change = changeOf(SSH_WORLD);
     const ec2 = accountAfter(change);
@@ -62,7 +65,7 @@ describe('Security Hub in the engine and the sweep', () => {
     expect(report.security_hub).to.deep.equal({ imported: 1, failed: 0 });
   });
 
-  it('still imports when SNS failed, then throws the notification\'s failure', async () => {
+  it("still imports when SNS failed, then throws the notification's failure", async () => {
     const change = changeOf(SSH_WORLD);
     const ec2 = accountAfter(change);
     const order: string[] = [];
@@ -89,7 +92,9 @@ describe('Security Hub in the engine and the sweep', () => {
     const { report } = await processChange(change, ctx);
 
     expect(report.security_hub).to.deep.equal({ imported: 0, failed: 1 });
-    expect(logs.filter((l) => l.level === 'error').map((l) => l.message)).to.deep.equal(['Security Hub refused findings; remediation stands']);
+    expect(logs.filter((l) => l.level === 'error').map((l) => l.message)).to.deep.equal([
+      'Security Hub refused findings; remediation stands',
+    ]);
   });
 
   it('leaves the report without security_hub when Security Hub is off', async () => {
@@ -101,10 +106,18 @@ describe('Security Hub in the engine and the sweep', () => {
     expect(report).to.not.have.property('security_hub');
   });
 
-  it('imports a sweep target\'s violations after its summary', async () => {
+  it("imports a sweep target's violations after its summary", async () => {
     // Prepare: one group, one world-open SSH rule, as EC2 lists it.
     const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-0aaa', groupName: 'web' });
-    ec2.addRule({ direction: 'ingress', groupId: 'sg-0aaa', ruleId: 'sgr-0aaa', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    ec2.addRule({
+      direction: 'ingress',
+      groupId: 'sg-0aaa',
+      ruleId: 'sgr-0aaa',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+    });
     const order: string[] = [];
     const hub = recordingHub(order);
     const { ctx, notifier } = engineContext({}, ec2, { portsFor: () => ({ ec2, securityHub: hub.port }) });
@@ -119,7 +132,9 @@ describe('Security Hub in the engine and the sweep', () => {
 
     // Assess
     expect(order).to.deep.equal(['sns', 'securityhub']);
-    expect(hub.sent.map((f) => [f.Id, f.Workflow.Status, f.Severity.Label])).to.deep.equal([['sg-sentry/123456789012/eu-west-1/sg-0aaa/ingress/tcp/22/0.0.0.0/0', 'RESOLVED', 'CRITICAL']]);
+    expect(hub.sent.map((f) => [f.Id, f.Workflow.Status, f.Severity.Label])).to.deep.equal([
+      ['sg-sentry/123456789012/eu-west-1/sg-0aaa/ingress/tcp/22/0.0.0.0/0', 'RESOLVED', 'CRITICAL'],
+    ]);
     expect(hub.sent[0]?.ProductFields).to.include({ 'sg-sentry/event_id': 'sweep-1', 'sg-sentry/found_by': 'sweep' });
     expect(report.security_hub).to.deep.equal({ imported: 1, failed: 0 });
   });
@@ -129,7 +144,14 @@ describe('Security Hub in the engine and the sweep', () => {
     const parsed = parseEvent(envelope(fixture('derived/delete-tags-exception-from-create-security-group-terraform-tag-specification')));
     if (parsed.kind !== 'tag-change') throw new Error(`not a tag change: ${parsed.kind}`);
     const ec2 = new InMemoryEc2().addGroup({ groupId: 'sg-07111150655b49758', groupName: 'bluegreen_alb_sg', tags: {} });
-    ec2.addRule({ groupId: 'sg-07111150655b49758', direction: 'ingress', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' } });
+    ec2.addRule({
+      groupId: 'sg-07111150655b49758',
+      direction: 'ingress',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+    });
     const order: string[] = [];
     const hub = recordingHub(order);
     const { ctx, notifier } = engineContext({}, ec2, { portsFor: () => ({ ec2, securityHub: hub.port }) });
@@ -152,13 +174,23 @@ describe('Security Hub in the engine and the sweep', () => {
 
   it('imports the group a prefix-list entry opened, with the command that adds the entry back', async () => {
     // Prepare: the abridged sample added 71.131.0.0/16 to a list that a tcp/22 rule references
-    const event: Record<string, any> = { ...envelope(fixture('modify-managed-prefix-list-add-entry-console-abridged')), account: '598274344262' };
+    const event: Record<string, any> = {
+      ...envelope(fixture('modify-managed-prefix-list-add-entry-console-abridged')),
+      account: '598274344262',
+    };
     const parsed = parseEvent(event);
     if (parsed.kind !== 'prefix-list-change') throw new Error(`not a prefix-list change: ${parsed.kind}`);
     const list = 'pl-0c3516b0e5630bf3e';
     const ec2 = new InMemoryEc2().addPrefixList({ prefixListId: list, name: 'admin-ranges', ownerId: '598274344262', entries: [] });
     ec2.editPrefixList(list, { add: [{ cidr: '71.131.0.0/16', description: 'My IP Range' }], remove: [] });
-    ec2.addRule({ direction: 'ingress', groupId: 'sg-0bbbbbbbbbbbbbbb2', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'prefix_list', prefixListId: list } });
+    ec2.addRule({
+      direction: 'ingress',
+      groupId: 'sg-0bbbbbbbbbbbbbbb2',
+      protocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      source: { kind: 'prefix_list', prefixListId: list },
+    });
     const hub = recordingHub([]);
     const { ctx } = engineContext({}, ec2, { portsFor: () => ({ ec2, securityHub: hub.port }) });
 
@@ -168,7 +200,9 @@ describe('Security Hub in the engine and the sweep', () => {
     // Assess
     expect(hub.sent.map((f) => f.Resources[0]?.Details?.AwsEc2SecurityGroup?.GroupId)).to.deep.equal(['sg-0bbbbbbbbbbbbbbb2']);
     expect(hub.sent[0]?.Remediation.Recommendation.Text).to.match(
-      new RegExp(`If the prefix-list entry was legitimate, cover it in the policy, then add it back: aws ec2 modify-managed-prefix-list .*--prefix-list-id ${list} --current-version 3 --add-entries`),
+      new RegExp(
+        `If the prefix-list entry was legitimate, cover it in the policy, then add it back: aws ec2 modify-managed-prefix-list .*--prefix-list-id ${list} --current-version 3 --add-entries`,
+      ),
     );
     expect((report as EventReport).security_hub).to.deep.equal({ imported: 1, failed: 0 });
   });

@@ -48,7 +48,11 @@ class FakeSecurityHub {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const received = { path: req.url ?? '', authorization: String(req.headers.authorization ?? ''), body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+        const received = {
+          path: req.url ?? '',
+          authorization: String(req.headers.authorization ?? ''),
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        };
         this.received.push(received);
         const answer = this.answer(received, this.received.length);
         if (answer === null) return;
@@ -94,14 +98,23 @@ describe('SecurityHubAdapter', () => {
     expect(hub.received.map((r) => r.body.Findings.length)).to.deep.equal([BATCH_IMPORT_LIMIT, BATCH_IMPORT_LIMIT, 50]);
     expect(hub.received.flatMap((r) => r.body.Findings.map((f) => f.Id))).to.deep.equal(all.map((f) => f.Id));
     expect(hub.received.every((r) => r.path === '/findings/import')).to.equal(true);
-    expect(hub.received[0]?.authorization).to.match(/^AWS4-HMAC-SHA256 Credential=AKIDMEMBER\/\d{8}\/us-east-1\/securityhub\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/);
+    expect(hub.received[0]?.authorization).to.match(
+      /^AWS4-HMAC-SHA256 Credential=AKIDMEMBER\/\d{8}\/us-east-1\/securityhub\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/,
+    );
     expect(hub.received[0]?.body.Findings[0]).to.deep.equal(all[0]);
     expect(answer.failed).to.deep.equal([]);
   });
 
   it('passes on the findings Security Hub refused, with its codes', async () => {
     const all = await findings(2);
-    hub.answer = () => ({ status: 200, body: { SuccessCount: 1, FailedCount: 1, FailedFindings: [{ Id: all[1]!.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding is missing a required field' }] } });
+    hub.answer = () => ({
+      status: 200,
+      body: {
+        SuccessCount: 1,
+        FailedCount: 1,
+        FailedFindings: [{ Id: all[1]!.Id, ErrorCode: 'InvalidInput', ErrorMessage: 'Finding is missing a required field' }],
+      },
+    });
 
     const answer = await adapter().importFindings(all);
 
@@ -113,7 +126,11 @@ describe('SecurityHubAdapter', () => {
     const all = await findings(150);
     hub.answer = (r, n) =>
       n === 1
-        ? { status: 403, body: { Message: 'not authorized to perform securityhub:BatchImportFindings' }, headers: { 'x-amzn-errortype': 'AccessDeniedException:http://internal.amazon.com/coral/' } }
+        ? {
+            status: 403,
+            body: { Message: 'not authorized to perform securityhub:BatchImportFindings' },
+            headers: { 'x-amzn-errortype': 'AccessDeniedException:http://internal.amazon.com/coral/' },
+          }
         : { status: 200, body: { SuccessCount: r.body.Findings.length, FailedCount: 0, FailedFindings: [] } };
 
     // Act
@@ -122,12 +139,20 @@ describe('SecurityHubAdapter', () => {
     // Assess
     expect(hub.received).to.have.length(2);
     expect(answer.failed).to.have.length(100);
-    expect(answer.failed[0]).to.deep.equal({ id: all[0]!.Id, code: 'AccessDeniedException', message: 'not authorized to perform securityhub:BatchImportFindings' });
+    expect(answer.failed[0]).to.deep.equal({
+      id: all[0]!.Id,
+      code: 'AccessDeniedException',
+      message: 'not authorized to perform securityhub:BatchImportFindings',
+    });
   });
 
   it('retries throttling and 5xx a few times, then succeeds', async () => {
     hub.answer = (_r, n) =>
-      n === 1 ? { status: 429, body: { message: 'Rate exceeded' }, headers: { 'x-amzn-errortype': 'TooManyRequestsException' } } : n === 2 ? { status: 503, body: {} } : { status: 200, body: { FailedFindings: [] } };
+      n === 1
+        ? { status: 429, body: { message: 'Rate exceeded' }, headers: { 'x-amzn-errortype': 'TooManyRequestsException' } }
+        : n === 2
+          ? { status: 503, body: {} }
+          : { status: 200, body: { FailedFindings: [] } };
 
     const answer = await adapter().importFindings(await findings(1));
 
@@ -166,7 +191,7 @@ describe('importToSecurityHub (best effort, after the revoke)', () => {
     return { port, sent };
   }
 
-  it('imports the report\'s findings and counts them', async () => {
+  it("imports the report's findings and counts them", async () => {
     const { port, sent } = recordingHub(async () => ({ failed: [] }));
     const logs: Record<string, unknown>[] = [];
 
@@ -204,7 +229,11 @@ describe('importToSecurityHub (best effort, after the revoke)', () => {
     const report = await sshWorldReport();
     const { port, sent } = recordingHub(async () => ({ failed: [] }));
 
-    const counts = await importToSecurityHub({ ...report, findings: report.findings.map((f) => ({ ...f, verdict: 'allowed' as const })) }, port, { log: () => {}, now: () => NOW });
+    const counts = await importToSecurityHub(
+      { ...report, findings: report.findings.map((f) => ({ ...f, verdict: 'allowed' as const })) },
+      port,
+      { log: () => {}, now: () => NOW },
+    );
 
     expect(counts).to.deep.equal({ imported: 0, failed: 0 });
     expect(sent).to.deep.equal([]);

@@ -16,7 +16,11 @@ const READS_GROUP = { exclude_tags: { 'sg-sentry': 'off' } };
 const ACCOUNT = '776520358045';
 const GROUP = 'sg-0632fa4ee8a8468a4';
 
-async function reportOf(name: string, policy: Record<string, unknown> = {}, edit?: (record: Record<string, any>) => void): Promise<EventReport> {
+async function reportOf(
+  name: string,
+  policy: Record<string, unknown> = {},
+  edit?: (record: Record<string, any>) => void,
+): Promise<EventReport> {
   const change = changeOf(name, edit);
   const { ctx } = engineContext(policy, accountAfter(change, { groupName: 'prod-web', vpcId: 'vpc-0abc' }));
   return (await processChange(change, ctx)).report;
@@ -123,19 +127,30 @@ describe('Security Hub findings (ASFF) of a report', () => {
         withRule(rule)(r);
         if (cidr !== undefined) r.requestParameters.ipPermissions.items[0].ipRanges.items[0].cidrIp = cidr;
       });
-      expect(securityHubFindingsOf(report, NOW).map((f) => f.Severity.Label), label).to.deep.equal([severity]);
+      expect(
+        securityHubFindingsOf(report, NOW).map((f) => f.Severity.Label),
+        label,
+      ).to.deep.equal([severity]);
     }
   });
 
   it('rates ::/0 like 0.0.0.0/0, and a private or group source MEDIUM', () => {
-    const base = { direction: 'ingress', protocol: 'tcp', from_port: 22, to_port: 22, verdict: 'violation', action: 'revoked', reason: 'x' } as const;
+    const base = {
+      direction: 'ingress',
+      protocol: 'tcp',
+      from_port: 22,
+      to_port: 22,
+      verdict: 'violation',
+      action: 'revoked',
+      reason: 'x',
+    } as const;
 
     expect(severityOf({ ...base, source: '::/0', source_kind: 'cidr' })).to.equal('CRITICAL');
     expect(severityOf({ ...base, source: '10.0.0.0/8', source_kind: 'cidr' })).to.equal('MEDIUM');
     expect(severityOf({ ...base, source: 'sg-0123456789abcdef0', source_kind: 'security_group' })).to.equal('MEDIUM');
   });
 
-  it('puts the restore command the report carries for the rule\'s group and direction in the recommendation, whole', async () => {
+  it("puts the restore command the report carries for the rule's group and direction in the recommendation, whole", async () => {
     // Prepare: the real report (enforce mode revokes, so it carries the restore command), and the same with a command too long for the field.
     const report = await reportOf(SSH_WORLD);
     const [restore] = report.restore;
@@ -146,7 +161,9 @@ describe('Security Hub findings (ASFF) of a report', () => {
     const [tooLong] = securityHubFindingsOf(long, NOW);
 
     // Assess
-    expect(restore?.command).to.match(/^aws ec2 authorize-security-group-ingress --region us-east-1 --group-id sg-0632fa4ee8a8468a4 --ip-permissions '/);
+    expect(restore?.command).to.match(
+      /^aws ec2 authorize-security-group-ingress --region us-east-1 --group-id sg-0632fa4ee8a8468a4 --ip-permissions '/,
+    );
     expect(short?.Remediation.Recommendation.Text).to.contain(restore!.command);
     expect(tooLong?.Remediation.Recommendation.Text.length).to.be.at.most(512);
     expect(tooLong?.Remediation.Recommendation.Text).to.contain('sg-sentry/restore_command');

@@ -5,7 +5,13 @@ import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
 import { subjectOf, emailOf } from '../../function/core/report/event-notification';
 import type { EventReport } from '../../function/core/report/report';
-import { BLOCK_LIMIT, SECTION_TEXT_LIMIT, slackMessageOf, slackMessageOfText, type SlackBlock } from '../../function/core/report/slack-message';
+import {
+  BLOCK_LIMIT,
+  SECTION_TEXT_LIMIT,
+  slackMessageOf,
+  slackMessageOfText,
+  type SlackBlock,
+} from '../../function/core/report/slack-message';
 import { envelope, fixture } from '../helpers/fixtures';
 
 const ec2 = mockClient(EC2Client);
@@ -64,7 +70,9 @@ describe('Slack message', () => {
 
     // Assess
     const all = texts(message.blocks).join('\n');
-    expect(all).to.contain('user agent: `*bold* _it_ ~gone~ ˋcodeˋ &lt;!channel&gt; &lt;@U012AB3CD&gt; &amp; &lt;https://evil.example|click&gt;`');
+    expect(all).to.contain(
+      'user agent: `*bold* _it_ ~gone~ ˋcodeˋ &lt;!channel&gt; &lt;@U012AB3CD&gt; &amp; &lt;https://evil.example|click&gt;`',
+    );
     expect(all).to.not.match(/<[!@#]/);
     expect(all).to.not.contain('<https://evil');
   });
@@ -84,7 +92,12 @@ describe('Slack message', () => {
     const huge: EventReport = {
       ...report,
       principal_details: { ...report.principal_details, user_agent: '&'.repeat(5000), arn: '<'.repeat(5000), issuer_arn: '>'.repeat(5000) },
-      findings: Array.from({ length: 300 }, (_, i) => ({ ...finding, rule_id: `sgr-${i}`, description: '&'.repeat(400), reason: '<'.repeat(1000) })),
+      findings: Array.from({ length: 300 }, (_, i) => ({
+        ...finding,
+        rule_id: `sgr-${i}`,
+        description: '&'.repeat(400),
+        reason: '<'.repeat(1000),
+      })),
     };
 
     // Act

@@ -26,7 +26,10 @@ const ssm = mockClient(SSMClient);
 function deployed(url: string) {
   ssm.on(GetParameterCommand).resolves({ Parameter: { Name: PARAMETER, Type: 'SecureString', Value: url } });
   const logs: Record<string, unknown>[] = [];
-  const ctx = contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, SENTRY_SLACK_WEBHOOK_PARAM: PARAMETER }, { log: (line) => logs.push({ ...line }) });
+  const ctx = contextFromEnvironment(
+    { SENTRY_TOPIC_ARN: TOPIC, SENTRY_SLACK_WEBHOOK_PARAM: PARAMETER },
+    { log: (line) => logs.push({ ...line }) },
+  );
   return { handler: createHandler(ctx), logs };
 }
 
@@ -103,9 +106,15 @@ describe('Slack notifications', () => {
   it('does not keep a failed SSM read: logs it, and the next invocation reads again', async () => {
     // Prepare
     const logs: Record<string, unknown>[] = [];
-    const ctx = contextFromEnvironment({ SENTRY_TOPIC_ARN: TOPIC, SENTRY_SLACK_WEBHOOK_PARAM: PARAMETER }, { log: (line) => logs.push({ ...line }) });
+    const ctx = contextFromEnvironment(
+      { SENTRY_TOPIC_ARN: TOPIC, SENTRY_SLACK_WEBHOOK_PARAM: PARAMETER },
+      { log: (line) => logs.push({ ...line }) },
+    );
     const handler = createHandler(ctx);
-    ssm.on(GetParameterCommand).rejectsOnce(awsError('AccessDeniedException', 'client', 400)).resolves({ Parameter: { Value: server.url } });
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(awsError('AccessDeniedException', 'client', 400))
+      .resolves({ Parameter: { Value: server.url } });
 
     // Act
     const first = (await handler(envelope(fixture(SSH_WORLD)))) as EventReport;

@@ -51,7 +51,12 @@ export class WebhookServer {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      this.posts.push({ method: request.method ?? '', path: request.url ?? '', contentType: request.headers['content-type'], body: text ? JSON.parse(text) : undefined });
+      this.posts.push({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        contentType: request.headers['content-type'],
+        body: text ? JSON.parse(text) : undefined,
+      });
       const behaviour = this.behaviour;
       if (behaviour === 'hang') return;
       response.writeHead(behaviour.status, { 'content-type': 'text/plain' });

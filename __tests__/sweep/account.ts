@@ -49,10 +49,22 @@ export function accountRules(): FakeSecurityGroupRule[] {
           rules.push({ ...base, fromPort: 5432, toPort: 5432, cidrIpv4: '10.20.0.0/16' });
           break;
         case 3:
-          rules.push({ securityGroupRuleId: base.securityGroupRuleId, groupId: base.groupId, isEgress: true, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' });
+          rules.push({
+            securityGroupRuleId: base.securityGroupRuleId,
+            groupId: base.groupId,
+            isEgress: true,
+            ipProtocol: '-1',
+            cidrIpv4: '0.0.0.0/0',
+          });
           break;
         default:
-          rules.push({ securityGroupRuleId: base.securityGroupRuleId, groupId: base.groupId, isEgress: false, ipProtocol: '-1', referencedGroupId: groupId((g + 1) % GROUP_COUNT) });
+          rules.push({
+            securityGroupRuleId: base.securityGroupRuleId,
+            groupId: base.groupId,
+            isEgress: false,
+            ipProtocol: '-1',
+            referencedGroupId: groupId((g + 1) % GROUP_COUNT),
+          });
       }
     }
   }

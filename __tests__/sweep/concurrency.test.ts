@@ -106,7 +106,7 @@ describe('sweep concurrency', () => {
 });
 
 describe('sweep: the next page read while the previous page is acted on', () => {
-  it('reads the next page and its groups\' tags while the previous page\'s revokes are in flight', async () => {
+  it("reads the next page and its groups' tags while the previous page's revokes are in flight", async () => {
     // Prepare: the default policy reads tags (the exception tag) for every group with a violation.
     const ec2 = inMemoryAccount();
     const { port, events } = slowEc2(ec2);
@@ -115,9 +115,16 @@ describe('sweep: the next page read while the previous page is acted on', () => 
     const report = await processSweep(SWEEP, contextFor({}, port), { pageSize: 400 });
 
     // Assess
-    const lastPage1Revoke = indexOf(events, (e) => e.at === 'end' && e.method === 'revokeRuleIds' && PAGE_1_GROUPS.includes(e.groups[0]!), true);
+    const lastPage1Revoke = indexOf(
+      events,
+      (e) => e.at === 'end' && e.method === 'revokeRuleIds' && PAGE_1_GROUPS.includes(e.groups[0]!),
+      true,
+    );
     const page2TagRead = indexOf(events, (e) => e.at === 'start' && e.method === 'describeGroups' && e.groups.includes(groupId(16)));
-    const firstPage2Revoke = indexOf(events, (e) => e.at === 'start' && e.method === 'revokeRuleIds' && PAGE_2_GROUPS.includes(e.groups[0]!));
+    const firstPage2Revoke = indexOf(
+      events,
+      (e) => e.at === 'start' && e.method === 'revokeRuleIds' && PAGE_2_GROUPS.includes(e.groups[0]!),
+    );
     expect(page2TagRead, "page 2's tag read starts before page 1's last revoke ends").to.be.lessThan(lastPage1Revoke);
     expect(firstPage2Revoke, "page 2's revokes start after page 1's").to.be.greaterThan(lastPage1Revoke);
     expect(report.counts).to.include({ rules: 1000, violations: 200, revoked: 200, failed: 0 });
@@ -136,14 +143,18 @@ describe('sweep: the next page read while the previous page is acted on', () => 
     // Assess
     expect(report.counts).to.include({ violations: 120, revoked: 120, failed: 0 });
     expect(report.not_reached).to.deep.equal([
-      { group_ids: PAGE_2_GROUPS, next_token: null, reason: 'their tags could not be read (exclude_tags, exception tag): RequestLimitExceeded: Request limit exceeded.' },
+      {
+        group_ids: PAGE_2_GROUPS,
+        next_token: null,
+        reason: 'their tags could not be read (exclude_tags, exception tag): RequestLimitExceeded: Request limit exceeded.',
+      },
     ]);
     expect(report.errors).to.have.length(1);
     for (const id of PAGE_2_GROUPS) expect(ec2.rules(id), id).to.have.length(25);
     expect(ec2.rules()).to.have.length(1000 - 120);
   });
 
-  it('counts nothing of the page read ahead and revokes none of its rules when the time runs out during the previous page\'s revokes', async () => {
+  it("counts nothing of the page read ahead and revokes none of its rules when the time runs out during the previous page's revokes", async () => {
     // Prepare: every revoke costs 1.5 s of a 30 s budget with a 10 s reserve, so the time runs
     // out during page 1's 16 revokes, after page 2 was listed and judged ahead.
     const ec2 = inMemoryAccount();
@@ -155,7 +166,10 @@ describe('sweep: the next page read while the previous page is acted on', () => 
     const report = await processSweep(SWEEP, contextFor({}, port), { pageSize: 400, remainingMs: () => remaining, reserveMs: 10_000 });
 
     // Assess
-    expect(events.some((e) => e.at === 'start' && e.method === 'describeGroups' && e.groups.includes(groupId(16))), 'page 2 was read ahead').to.equal(true);
+    expect(
+      events.some((e) => e.at === 'start' && e.method === 'describeGroups' && e.groups.includes(groupId(16))),
+      'page 2 was read ahead',
+    ).to.equal(true);
     expect(report.counts).to.include({ rules: 400, violations: 80 });
     expect(report.counts.revoked + report.counts.failed).to.equal(80);
     expect(report.not_reached).to.deep.include({ group_ids: null, next_token: 'after-400', reason: 'the sweep ran out of time' });
@@ -195,7 +209,9 @@ describe('sweep under throttling (the SDK against a stub answering RequestLimitE
       // Anything but the listing gets the stub's own answer (groups exist, writes succeed).
       return listing(call);
     });
-    const client = withOwnSend(new EC2Client({ ...ec2ClientConfig(REGION), endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }));
+    const client = withOwnSend(
+      new EC2Client({ ...ec2ClientConfig(REGION), endpoint, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }),
+    );
     aws.latencyMs = 10;
 
     // Act

@@ -81,21 +81,42 @@ describe('sweep', () => {
       { NextToken: 'page-3', MaxResults: 1000 },
     ]);
     expect(revokedIds(ec2.commandCalls(RevokeSecurityGroupIngressCommand)).sort()).to.deep.equal(
-      watched.filter(isIngressViolation).map((r) => r.securityGroupRuleId).sort(),
+      watched
+        .filter(isIngressViolation)
+        .map((r) => r.securityGroupRuleId)
+        .sort(),
     );
     expect(revokedIds(ec2.commandCalls(RevokeSecurityGroupEgressCommand)).sort()).to.deep.equal(
-      watched.filter((r) => r.isEgress).map((r) => r.securityGroupRuleId).sort(),
+      watched
+        .filter((r) => r.isEgress)
+        .map((r) => r.securityGroupRuleId)
+        .sort(),
     );
     const ingressGroups = ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.GroupId);
     const egressGroups = ec2.commandCalls(RevokeSecurityGroupEgressCommand).map((c) => c.args[0].input.GroupId);
-    expect(ingressGroups).to.have.length(38).and.to.deep.equal([...new Set(ingressGroups)]);
-    expect(egressGroups).to.have.length(38).and.to.deep.equal([...new Set(egressGroups)]);
+    expect(ingressGroups)
+      .to.have.length(38)
+      .and.to.deep.equal([...new Set(ingressGroups)]);
+    expect(egressGroups)
+      .to.have.length(38)
+      .and.to.deep.equal([...new Set(egressGroups)]);
     expect([...ingressGroups, ...egressGroups]).to.not.include.members(EXCLUDED);
     expect(report.counts).to.deep.equal({
-      groups: 40, rules: 1000, allowed: 600, violations: 380, exempt: 20,
-      revoked: 380, restricted: 0, already_removed: 0, failed: 0, reported: 0, cannot_evaluate: 0,
+      groups: 40,
+      rules: 1000,
+      allowed: 600,
+      violations: 380,
+      exempt: 20,
+      revoked: 380,
+      restricted: 0,
+      already_removed: 0,
+      failed: 0,
+      reported: 0,
+      cannot_evaluate: 0,
     });
-    expect(report.findings.filter((f) => f.verdict === 'exempt').map((f) => f.group_id)).to.satisfy((ids: string[]) => ids.every((id) => EXCLUDED.includes(id)));
+    expect(report.findings.filter((f) => f.verdict === 'exempt').map((f) => f.group_id)).to.satisfy((ids: string[]) =>
+      ids.every((id) => EXCLUDED.includes(id)),
+    );
     expect(report.findings.every((f) => f.group_id !== undefined && f.verdict !== 'allowed')).to.equal(true);
     expect(report).to.include({ kind: 'sweep', region: REGION, account: ACCOUNT, pages: 3, incomplete: false, verdict: 'violation' });
     expect(published).to.have.length(1);
@@ -122,7 +143,9 @@ describe('sweep', () => {
 
     const permissions = ec2.commandCalls(AuthorizeSecurityGroupIngressCommand).flatMap((c) => c.args[0].input.IpPermissions ?? []);
     expect(permissions).to.have.length(5);
-    expect(permissions[0]?.IpRanges).to.deep.equal([{ CidrIp: '10.0.0.0/8', Description: 'sg-sentry: replaced 0.0.0.0/0 (by sg-sentry sweep, 2025-06-01T00:00:01Z)' }]);
+    expect(permissions[0]?.IpRanges).to.deep.equal([
+      { CidrIp: '10.0.0.0/8', Description: 'sg-sentry: replaced 0.0.0.0/0 (by sg-sentry sweep, 2025-06-01T00:00:01Z)' },
+    ]);
     expect(report.counts).to.include({ violations: 5, restricted: 5 });
   });
 
@@ -145,21 +168,30 @@ describe('sweep', () => {
     const report = await processSweep(SWEEP, ctx);
 
     const filters = ec2.commandCalls(DescribeSecurityGroupRulesCommand).map((c) => c.args[0].input.Filters ?? []);
-    expect(filters.map((f) => [f[0]?.Name, f[0]?.Values?.length])).to.deep.equal([['group-id', 200], ['group-id', 50]]);
+    expect(filters.map((f) => [f[0]?.Name, f[0]?.Values?.length])).to.deep.equal([
+      ['group-id', 200],
+      ['group-id', 50],
+    ]);
     expect(report.counts.groups).to.equal(40);
   });
 
   it('leaves groups carrying an exclude_tags tag alone, reading tags once per page in one call', async () => {
     const { ec2, ctx } = setup({ exclude_tags: { 'sg-sentry': 'off' } }, pages);
     ec2.on(DescribeSecurityGroupsCommand).callsFake((input: { GroupIds: string[] }) => ({
-      SecurityGroups: input.GroupIds.map((id) => ({ GroupId: id, GroupName: `web-${id}`, Tags: id === groupId(5) ? [{ Key: 'sg-sentry', Value: 'off' }] : [] })),
+      SecurityGroups: input.GroupIds.map((id) => ({
+        GroupId: id,
+        GroupName: `web-${id}`,
+        Tags: id === groupId(5) ? [{ Key: 'sg-sentry', Value: 'off' }] : [],
+      })),
     }));
 
     const report = await processSweep(SWEEP, ctx);
 
     const describeCalls = ec2.commandCalls(DescribeSecurityGroupsCommand).map((c) => c.args[0].input.GroupIds?.length);
     expect(describeCalls).to.deep.equal([16, 16, 8]);
-    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.GroupId)).to.have.length(39).and.not.include(groupId(5));
+    expect(ec2.commandCalls(RevokeSecurityGroupIngressCommand).map((c) => c.args[0].input.GroupId))
+      .to.have.length(39)
+      .and.not.include(groupId(5));
     expect(report.findings.filter((f) => f.group_id === groupId(5)).map((f) => f.verdict)).to.deep.equal(Array(5).fill('exempt'));
     expect(report.findings.find((f) => f.group_id === groupId(5))?.reason).to.match(/^group excluded by tag sg-sentry=off; /);
   });
@@ -176,7 +208,9 @@ describe('sweep', () => {
     expect(ec2.commandCalls(DescribeSecurityGroupRulesCommand)).to.have.length(2);
     expect(report.counts).to.include({ rules: 400, revoked: 80 });
     expect(report.incomplete).to.equal(true);
-    expect(report.not_reached).to.deep.equal([{ group_ids: null, next_token: 'page-2', reason: 'listing failed: RequestLimitExceeded: RequestLimitExceeded happened' }]);
+    expect(report.not_reached).to.deep.equal([
+      { group_ids: null, next_token: 'page-2', reason: 'listing failed: RequestLimitExceeded: RequestLimitExceeded happened' },
+    ]);
     expect(report.errors).to.have.length(1);
     expect(report.errors[0]).to.contain('RequestLimitExceeded');
     expect(published).to.have.length(1);
@@ -231,12 +265,19 @@ describe('sweep', () => {
     expect(report.not_reached).to.deep.equal([{ group_ids: null, next_token: null, reason: 'the sweep ran out of time' }]);
   });
 
-  it('runs from the handler on a Scheduled Event, with the Lambda context\'s remaining time', async () => {
+  it("runs from the handler on a Scheduled Event, with the Lambda context's remaining time", async () => {
     // Prepare: the real Scheduled Event shape EventBridge delivers.
     const { ctx } = setup({}, pages);
     const event = {
-      version: '0', id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa', 'detail-type': 'Scheduled Event', source: 'aws.events',
-      account: ACCOUNT, time: '2025-06-01T00:00:00Z', region: REGION, resources: ['arn:aws:events:us-east-1:776520358045:rule/sg-sentry-sweep'], detail: {},
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: ACCOUNT,
+      time: '2025-06-01T00:00:00Z',
+      region: REGION,
+      resources: ['arn:aws:events:us-east-1:776520358045:rule/sg-sentry-sweep'],
+      detail: {},
     };
     let asked = 0;
 

@@ -29,14 +29,13 @@ function thousandAndOneRuleCall(): Record<string, any> {
   permission.ipRanges.items = [...v4, '0.0.0.0/0'].map((cidrIp) => ({ cidrIp }));
   permission.ipv6Ranges = { items: v6.map((cidrIpv6) => ({ cidrIpv6 })) };
   const template = record.responseElements.securityGroupRuleSet.items[0];
-  const created = [
-    ...[...v4, '0.0.0.0/0'].map((cidr) => ({ cidrIpv4: cidr })),
-    ...v6.map((cidr) => ({ cidrIpv6: cidr })),
-  ].map((source, i) => {
-    const item = clone(template);
-    delete item.cidrIpv4;
-    return { ...item, ...source, securityGroupRuleId: ruleId(i) };
-  });
+  const created = [...[...v4, '0.0.0.0/0'].map((cidr) => ({ cidrIpv4: cidr })), ...v6.map((cidr) => ({ cidrIpv6: cidr }))].map(
+    (source, i) => {
+      const item = clone(template);
+      delete item.cidrIpv4;
+      return { ...item, ...source, securityGroupRuleId: ruleId(i) };
+    },
+  );
   record.responseElements.securityGroupRuleSet.items = created;
   return record;
 }
@@ -69,7 +68,9 @@ describe('rules per event are counted once each', () => {
 
     // Assess
     expect(report.findings).to.have.length(1001);
-    expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => `${f.source} ${f.action}`)).to.deep.equal(['0.0.0.0/0 revoked']);
+    expect(report.findings.filter((f) => f.verdict === 'violation').map((f) => `${f.source} ${f.action}`)).to.deep.equal([
+      '0.0.0.0/0 revoked',
+    ]);
     expect(ec2.rules()).to.have.length(1000);
   });
 

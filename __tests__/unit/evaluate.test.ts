@@ -8,7 +8,10 @@ import { loadPolicy, parsePolicy } from '../../function/core/policy/policy';
 const DEFAULT = loadPolicy(undefined);
 /** pl-02cd2c6b read as the AWS-managed list it is (S3 in us-east-1), as the engine would read it. */
 const AWS_MANAGED_LIST = new Map([
-  ['pl-02cd2c6b', { state: 'aws-managed' as const, info: { prefixListId: 'pl-02cd2c6b', name: 'com.amazonaws.us-east-1.s3', ownerId: 'AWS' } }],
+  [
+    'pl-02cd2c6b',
+    { state: 'aws-managed' as const, info: { prefixListId: 'pl-02cd2c6b', name: 'com.amazonaws.us-east-1.s3', ownerId: 'AWS' } },
+  ],
 ]);
 
 function cidr(text: string): RuleSource {
@@ -197,7 +200,10 @@ describe('evaluateRule', () => {
       const result = evaluateRule(odd, DEFAULT);
 
       // Assess
-      expect(result).to.deep.equal({ allowed: false, reason: 'unknown protocol "smtp" from 10.0.0.0/8 cannot be covered by any ingress.allow entry' });
+      expect(result).to.deep.equal({
+        allowed: false,
+        reason: 'unknown protocol "smtp" from 10.0.0.0/8 cannot be covered by any ingress.allow entry',
+      });
     });
 
     it('allows every egress rule, whatever its protocol, port or destination', () => {
@@ -235,7 +241,14 @@ describe('evaluateRule', () => {
 
     it('covers a protocol only by the same protocol or all, and -1 only by all', () => {
       // Prepare
-      const policy = parsePolicy({ ingress: { allow: [{ cidr: '10.0.0.0/8', protocol: 'tcp' }, { cidr: '172.16.0.0/12', protocol: 50 }] } });
+      const policy = parsePolicy({
+        ingress: {
+          allow: [
+            { cidr: '10.0.0.0/8', protocol: 'tcp' },
+            { cidr: '172.16.0.0/12', protocol: 50 },
+          ],
+        },
+      });
       const cases: Array<[Rule, boolean]> = [
         [rule('10.0.0.0/8', 'tcp', 0, 65535), true],
         [rule('10.0.0.0/8', 'udp', 53, 53), false],
@@ -414,7 +427,13 @@ describe('exemptionFor', () => {
   it('lets ** match nothing or any run, * only within a field, with literal segments in order', () => {
     // Prepare
     const policy = parsePolicy({ exempt_principals: ['arn:**:role/*admin*'] });
-    const arns = ['arn:aws:iam::1:role/admin', 'arn:aws:iam::1:role/x-admin-y', 'arn:aws:iam::1:role/path/x-admin-y', 'arn:aws:iam::1:user/admin', 'arn:aws:iam::1:role/adm'];
+    const arns = [
+      'arn:aws:iam::1:role/admin',
+      'arn:aws:iam::1:role/x-admin-y',
+      'arn:aws:iam::1:role/path/x-admin-y',
+      'arn:aws:iam::1:user/admin',
+      'arn:aws:iam::1:role/adm',
+    ];
 
     // Act
     const exempt = arns.map((arn) => exemptionFor(policy, { arn }) !== undefined);

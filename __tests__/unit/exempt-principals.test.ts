@@ -41,9 +41,14 @@ describe('exempt_principals globs', () => {
     expect(results).to.deep.equal([true, false, false, true, true]);
   });
 
-  it('does not let an IAM user whose path spells :role/terraform-deployer borrow the deployer role\'s exemption', () => {
+  it("does not let an IAM user whose path spells :role/terraform-deployer borrow the deployer role's exemption", () => {
     // Prepare: the console sample, as made by such a user instead of its assumed role
-    const user: Principal = { ...CONSOLE, type: 'IAMUser', arn: 'arn:aws:iam::776520358045:user/:role/terraform-deployer', issuerArn: undefined };
+    const user: Principal = {
+      ...CONSOLE,
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::776520358045:user/:role/terraform-deployer',
+      issuerArn: undefined,
+    };
     const policy = parsePolicy({ exempt_principals: ['arn:aws:iam::*:role/terraform-deployer'] });
 
     // Act
@@ -62,10 +67,7 @@ describe('exempt_principals globs', () => {
     const reasons = [exemptionFor(policy, CONSOLE), exemptionFor(policy, otherRole)];
 
     // Assess
-    expect(reasons).to.deep.equal([
-      `exempt_principals[0] "arn:aws:sts::*:assumed-role/voclabs/*" matches arn ${CONSOLE.arn}`,
-      undefined,
-    ]);
+    expect(reasons).to.deep.equal([`exempt_principals[0] "arn:aws:sts::*:assumed-role/voclabs/*" matches arn ${CONSOLE.arn}`, undefined]);
   });
 
   it('matches invokedBy only through service:<name>, and an ARN pattern never through invokedBy', () => {
@@ -75,7 +77,11 @@ describe('exempt_principals globs', () => {
     const noService: Principal = { ...CLOUDFORMATION, invokedBy: undefined };
 
     // Act
-    const reasons = [exemptionFor(byService, CLOUDFORMATION), exemptionFor(byService, noService), exemptionFor(arnLike, { invokedBy: 'arn:aws:iam::1:role/x' })];
+    const reasons = [
+      exemptionFor(byService, CLOUDFORMATION),
+      exemptionFor(byService, noService),
+      exemptionFor(arnLike, { invokedBy: 'arn:aws:iam::1:role/x' }),
+    ];
 
     // Assess
     expect(reasons).to.deep.equal([

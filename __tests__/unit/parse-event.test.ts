@@ -102,7 +102,11 @@ describe('parseEvent on the real CloudTrail fixtures', () => {
       invokedBy: 'cloudformation.amazonaws.com',
       type: 'AssumedRole',
     });
-    expect(parsed.change).to.deep.include({ account: '770203350335', region: 'us-east-1', eventId: '50dd3491-f4bc-4a04-a4e0-db6d5311049d' });
+    expect(parsed.change).to.deep.include({
+      account: '770203350335',
+      region: 'us-east-1',
+      eventId: '50dd3491-f4bc-4a04-a4e0-db6d5311049d',
+    });
   });
 
   it('ignores a security-group call that failed, whatever it asked for', () => {
@@ -117,15 +121,31 @@ describe('parseEvent on the real CloudTrail fixtures', () => {
   });
 
   it('ignores events from other sources', () => {
-    const event = { ...envelope(fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids')), 'detail-type': 'EC2 Instance State-change Notification' };
+    const event = {
+      ...envelope(fixture('authorize-ingress-ssh-world-go-sdk-no-rule-ids')),
+      'detail-type': 'EC2 Instance State-change Notification',
+    };
 
     expect(parseEvent(event).kind).to.equal('ignored');
   });
 
   it('recognises the scheduled sweep', () => {
-    const event = { version: '0', id: 'x', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: '2026-11-27T10:00:00Z', region: 'eu-west-1', resources: [], detail: {} };
+    const event = {
+      version: '0',
+      id: 'x',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: '2026-11-27T10:00:00Z',
+      region: 'eu-west-1',
+      resources: [],
+      detail: {},
+    };
 
-    expect(parseEvent(event)).to.deep.equal({ kind: 'sweep', sweep: { eventId: 'x', account: '123456789012', region: 'eu-west-1', time: '2026-11-27T10:00:00Z' } });
+    expect(parseEvent(event)).to.deep.equal({
+      kind: 'sweep',
+      sweep: { eventId: 'x', account: '123456789012', region: 'eu-west-1', time: '2026-11-27T10:00:00Z' },
+    });
   });
 });
 
@@ -136,12 +156,22 @@ describe('parseEvent on derived variants', () => {
     if (parsed.kind !== 'change') throw new Error('expected a change');
     expect(parsed.change.rules).to.deep.equal([]);
     expect(parsed.change.undirectedRules).to.deep.equal([
-      { groupId: 'sg-0632fa4ee8a8468a4', ruleId: 'sgr-09be5c962afdc06ed', protocol: 'tcp', fromPort: 22, toPort: 22, source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' }, description: 'temporary' },
+      {
+        groupId: 'sg-0632fa4ee8a8468a4',
+        ruleId: 'sgr-09be5c962afdc06ed',
+        protocol: 'tcp',
+        fromPort: 22,
+        toPort: 22,
+        source: { kind: 'cidr', cidr: '0.0.0.0/0', family: 'ipv4' },
+        description: 'temporary',
+      },
     ]);
   });
 
   it('reads ModifySecurityGroupRules with an array of updates and string ports', () => {
-    const parsed = parseEvent(envelope(fixture('derived/modify-rules-array-form-string-ports-from-ssh-world-rule-ids-console-assumedrole')));
+    const parsed = parseEvent(
+      envelope(fixture('derived/modify-rules-array-form-string-ports-from-ssh-world-rule-ids-console-assumedrole')),
+    );
 
     if (parsed.kind !== 'change') throw new Error('expected a change');
     expect(parsed.change.undirectedRules.map((r) => [r.ruleId, r.protocol, r.fromPort, r.toPort])).to.deep.equal([
@@ -159,7 +189,9 @@ describe('parseEvent on derived variants', () => {
   });
 
   it('matches each requested source to the rule id EC2 created for it', () => {
-    const parsed = parseEvent(envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole')));
+    const parsed = parseEvent(
+      envelope(fixture('derived/multi-source-private-ssh-world-ssh-world-https-from-ssh-world-rule-ids-console-assumedrole')),
+    );
 
     if (parsed.kind !== 'change') throw new Error('expected a change');
     expect(parsed.change.rules.map(ruleLine)).to.deep.equal([
@@ -187,7 +219,9 @@ describe('parseEvent on derived variants', () => {
     const parsed = parseEvent(envelope(record));
 
     if (parsed.kind !== 'change') throw new Error('expected a change');
-    expect(parsed.change.rules.map(ruleLine)).to.deep.equal(['ingress sg-0632fa4ee8a8468a4 tcp 22-22 cidr:0.0.0.0/0 sgr-09be5c962afdc06ed']);
+    expect(parsed.change.rules.map(ruleLine)).to.deep.equal([
+      'ingress sg-0632fa4ee8a8468a4 tcp 22-22 cidr:0.0.0.0/0 sgr-09be5c962afdc06ed',
+    ]);
   });
 });
 
@@ -205,7 +239,10 @@ describe('parseEvent on malformed input', () => {
 
       expect(caught).to.be.instanceOf(EventValidationError);
       const problems = (caught as EventValidationError).problems;
-      expect(problems.some((p) => c.path.test(p)), problems.join(' | ')).to.equal(true);
+      expect(
+        problems.some((p) => c.path.test(p)),
+        problems.join(' | '),
+      ).to.equal(true);
     });
   }
 });
@@ -222,7 +259,10 @@ describe('parseEvent on watched events it cannot read', () => {
       // Assess
       if (parsed.kind !== 'unreadable') throw new Error(`expected unreadable, got ${parsed.kind}`);
       const { problems, groupIds, region } = parsed.unreadable;
-      expect(problems.some((p) => c.path.test(p)), problems.join(' | ')).to.equal(true);
+      expect(
+        problems.some((p) => c.path.test(p)),
+        problems.join(' | '),
+      ).to.equal(true);
       expect(groupIds).to.deep.equal(c.groups);
       expect(region === undefined).to.equal(c.region === false);
     });
@@ -232,7 +272,7 @@ describe('parseEvent on watched events it cannot read', () => {
 describe('parseEvent on an envelope that contradicts its record', () => {
   const SAMPLE = 'eventbridge-envelope-authorize-ingress-smtp-world-rule-ids-root';
 
-  it('accepts a real envelope, whose account and region are the record\'s own', () => {
+  it("accepts a real envelope, whose account and region are the record's own", () => {
     // Act
     const parsed = parseEvent(fixture(SAMPLE));
 

@@ -57,7 +57,12 @@ describe('policy keys: exceptions and prefix lists', () => {
     expect(approver?.matches('arn:aws:iam::111122223333:role/developer')).to.equal(false);
   });
 
-  for (const [value, why] of [[0, 'zero'], [367, 'over a leap year'], [1.5, 'fractional'], ['30', 'a string']] as const) {
+  for (const [value, why] of [
+    [0, 'zero'],
+    [367, 'over a leap year'],
+    [1.5, 'fractional'],
+    ['30', 'a string'],
+  ] as const) {
     it(`rejects max_exception_days ${why} (${JSON.stringify(value)})`, () => {
       // Act
       const problems = problemsOf({ max_exception_days: value });

@@ -264,7 +264,14 @@ describe('policy loading', () => {
       const input = {
         groups: ['*', 'sg-12'],
         exclude_groups: ['*'],
-        ingress: { allow: [{ prefix_list: 'pl-xyz' }, { security_group: 'default' }, { cidr: '10.0.0.0/8', protocol: 'ftp' }, { cidr: '10.0.0.0/8', protocol: 256 }] },
+        ingress: {
+          allow: [
+            { prefix_list: 'pl-xyz' },
+            { security_group: 'default' },
+            { cidr: '10.0.0.0/8', protocol: 'ftp' },
+            { cidr: '10.0.0.0/8', protocol: 256 },
+          ],
+        },
       };
 
       // Act
@@ -371,7 +378,11 @@ describe('policy loading', () => {
 
     it('requires all traffic, not just some ports, to be allowed from the restrict_to CIDR', () => {
       // Prepare
-      const portsOnly = { action: 'restrict', restrict_to: ['203.0.113.0/24'], ingress: { allow: [{ cidr: '203.0.113.0/24', protocol: 'tcp' }] } };
+      const portsOnly = {
+        action: 'restrict',
+        restrict_to: ['203.0.113.0/24'],
+        ingress: { allow: [{ cidr: '203.0.113.0/24', protocol: 'tcp' }] },
+      };
       const everything = { action: 'restrict', restrict_to: ['203.0.113.0/24'], ingress: { allow: [{ cidr: '203.0.113.0/24' }] } };
 
       // Act
@@ -394,7 +405,9 @@ describe('policy loading', () => {
 
       // Assess
       expect(egressProblems).to.deep.equal([`restrict_to[0]: 10.20.0.0/16 is not allowed by egress.allow ${SWEEP_WOULD_UNDO}`]);
-      expect(bothProblems).to.deep.equal([`restrict_to[0]: 198.51.100.0/24 is not allowed by ingress.allow or egress.allow ${SWEEP_WOULD_UNDO}`]);
+      expect(bothProblems).to.deep.equal([
+        `restrict_to[0]: 198.51.100.0/24 is not allowed by ingress.allow or egress.allow ${SWEEP_WOULD_UNDO}`,
+      ]);
     });
 
     it('rejects host bits in restrict_to like anywhere else', () => {
@@ -466,7 +479,11 @@ describe('policy loading', () => {
       const entry = parsePolicy(input).ingress[0];
 
       // Assess
-      expect(entry?.ports).to.deep.equal([[443, 443], [8000, 8080], [22, 22]]);
+      expect(entry?.ports).to.deep.equal([
+        [443, 443],
+        [8000, 8080],
+        [22, 22],
+      ]);
       expect(entry?.source.kind === 'cidr' && networkText(entry.source.range)).to.equal('192.168.0.0/16');
       expect(entry?.label).to.equal('ingress.allow[0] (192.168.0.0/16, tcp/443,8000-8080,22)');
     });

@@ -45,7 +45,8 @@ describe('prefix-list events', () => {
     // Assess
     expect(parsed).to.deep.include({ kind: 'prefix-list-change' });
     expect(added(parsed)).to.deep.equal(['71.131.0.0/16 My IP Range']);
-    if (parsed.kind === 'prefix-list-change') expect(parsed.change).to.deep.include({ prefixListId: LIST, eventName: 'ModifyManagedPrefixList', region: 'us-west-2' });
+    if (parsed.kind === 'prefix-list-change')
+      expect(parsed.change).to.deep.include({ prefixListId: LIST, eventName: 'ModifyManagedPrefixList', region: 'us-west-2' });
   });
 
   it('reads AddEntry as an array with the PascalCase Cidr key', () => {
@@ -116,7 +117,8 @@ describe('prefix-list events', () => {
     // Assess
     for (const p of parsed) {
       expect(p).to.deep.include({ kind: 'prefix-list-change' });
-      if (p.kind === 'prefix-list-change') expect(p.change).to.deep.include({ prefixListId: LIST, eventName: 'RestoreManagedPrefixListVersion' });
+      if (p.kind === 'prefix-list-change')
+        expect(p.change).to.deep.include({ prefixListId: LIST, eventName: 'RestoreManagedPrefixListVersion' });
       if (p.kind === 'prefix-list-change') expect(p.change.addedEntries).to.equal(undefined);
     }
   });
@@ -129,7 +131,9 @@ describe('prefix-list events', () => {
     const problems = validationProblems(record);
 
     // Assess
-    expect(problems).to.deep.equal(['detail.requestParameters.RestoreManagedPrefixListVersionRequest.PrefixListId: missing; the request does not name the list']);
+    expect(problems).to.deep.equal([
+      'detail.requestParameters.RestoreManagedPrefixListVersionRequest.PrefixListId: missing; the request does not name the list',
+    ]);
   });
 
   it('ignores a prefix-list call that failed', () => {

@@ -16,13 +16,15 @@ const BY_NAME = 'derived/source-group-by-name-oracle-from-sg-reference-cloudform
 const ORACLE_FROM_APP_SERVERS = { ingress: { allow: [{ security_group: 'sg-000537769a1c2d858', protocol: 'tcp', ports: [1521] }] } };
 
 describe('a source group named in the request', () => {
-  it('is read as the created rule, which carries the source group\'s id and the rule id', () => {
+  it("is read as the created rule, which carries the source group's id and the rule id", () => {
     // Act
     const parsed = parseEvent(envelope(fixture(BY_NAME)));
 
     // Assess
     if (parsed.kind !== 'change') throw new Error(`expected a change, got ${parsed.kind}`);
-    expect(parsed.change.rules.map(ruleLine)).to.deep.equal(['ingress sg-01f414f5313452cd1 tcp 1521-1521 security_group:sg-000537769a1c2d858 sgr-02e2ca7d55820dc26']);
+    expect(parsed.change.rules.map(ruleLine)).to.deep.equal([
+      'ingress sg-01f414f5313452cd1 tcp 1521-1521 security_group:sg-000537769a1c2d858 sgr-02e2ca7d55820dc26',
+    ]);
   });
 
   it('is allowed by a security_group entry naming that id, and nothing is revoked', async () => {

@@ -29,7 +29,13 @@ interface EventCalls {
   readonly actions: readonly string[];
 }
 
-async function countCalls(context: BenchContext, aws: FakeAws, hub: SecurityHubStub, env: NodeJS.ProcessEnv, events: readonly CorpusEvent[]): Promise<EventCalls[]> {
+async function countCalls(
+  context: BenchContext,
+  aws: FakeAws,
+  hub: SecurityHubStub,
+  env: NodeJS.ProcessEnv,
+  events: readonly CorpusEvent[],
+): Promise<EventCalls[]> {
   const counted: EventCalls[] = [];
   for (const e of events) {
     aws.reset();
@@ -42,7 +48,11 @@ async function countCalls(context: BenchContext, aws: FakeAws, hub: SecurityHubS
       sns: callsBy(calls, 'sns'),
       dynamodb: callsBy(calls, 'dynamodb'),
       securityHub: [...hub.imports.map(() => 'BatchImportFindings'), ...hub.others],
-      order: [...calls.map((c) => `${c.action}${serviceOf(c) === 'dynamodb' ? ' (DynamoDB)' : ''}`), ...hub.imports.map(() => 'BatchImportFindings'), ...hub.others],
+      order: [
+        ...calls.map((c) => `${c.action}${serviceOf(c) === 'dynamodb' ? ' (DynamoDB)' : ''}`),
+        ...hub.imports.map(() => 'BatchImportFindings'),
+        ...hub.others,
+      ],
       actions,
     });
   }
@@ -63,7 +73,9 @@ const revoked = (e: EventCalls) => e.actions.filter((a) => a !== 'none').every((
 
 /** One line per event that missed its target: the fixture and its calls in order. */
 function misses(label: string, events: readonly EventCalls[], asPromised: (e: EventCalls) => boolean): string[] {
-  return events.filter((e) => !asPromised(e)).map((e) => `${label}: ${e.fixture} made ${e.order.length === 0 ? 'no call' : e.order.join(', ')}`);
+  return events
+    .filter((e) => !asPromised(e))
+    .map((e) => `${label}: ${e.fixture} made ${e.order.length === 0 ? 'no call' : e.order.join(', ')}`);
 }
 
 export const callsByPolicy: Scenario = {
@@ -73,19 +85,38 @@ export const callsByPolicy: Scenario = {
     const corpus = loadCorpus().filter((e) => !referencesPrefixList(e));
     const allowed = corpus.filter((e) => e.violations === 0);
     const authorize = corpus.filter((e) => e.violations > 0 && String(e.event.detail.eventName).startsWith('Authorize'));
-    context.log(`calls by policy: ${allowed.length} all-allowed and ${authorize.length} violating Authorize corpus events, 3 configurations`);
+    context.log(
+      `calls by policy: ${allowed.length} all-allowed and ${authorize.length} violating Authorize corpus events, 3 configurations`,
+    );
 
     const aws = new FakeAws();
     const hub = new SecurityHubStub();
     const [endpoint, hubEndpoint] = await Promise.all([aws.start(), hub.start()]);
-    const everythingOn = { SENTRY_TOPIC_ARN: TOPIC, SENTRY_STATE_TABLE: STATE_TABLE, SENTRY_SECURITY_HUB: 'true', AWS_ENDPOINT_URL_SECURITYHUB: hubEndpoint };
+    const everythingOn = {
+      SENTRY_TOPIC_ARN: TOPIC,
+      SENTRY_STATE_TABLE: STATE_TABLE,
+      SENTRY_SECURITY_HUB: 'true',
+      AWS_ENDPOINT_URL_SECURITYHUB: hubEndpoint,
+    };
     let allowedCalls: EventCalls[];
     let noTagCalls: EventCalls[];
     let stateCalls: EventCalls[];
     try {
       allowedCalls = await countCalls(context, aws, hub, childEnv(endpoint, everythingOn), allowed);
-      noTagCalls = await countCalls(context, aws, hub, childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_POLICY: NO_EXCEPTION_TAG_POLICY }), authorize);
-      stateCalls = await countCalls(context, aws, hub, childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_STATE_TABLE: STATE_TABLE }), authorize);
+      noTagCalls = await countCalls(
+        context,
+        aws,
+        hub,
+        childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_POLICY: NO_EXCEPTION_TAG_POLICY }),
+        authorize,
+      );
+      stateCalls = await countCalls(
+        context,
+        aws,
+        hub,
+        childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC, SENTRY_STATE_TABLE: STATE_TABLE }),
+        authorize,
+      );
     } finally {
       await Promise.all([aws.stop(), hub.stop()]);
     }
@@ -130,7 +161,10 @@ export const callsByPolicy: Scenario = {
         label: `violating Authorize, default policy, state table set: Describe + Revoke / Publish / DynamoDB calls (${stateCalls.length} events)`,
         value: `${range(stateCalls, (e) => e.ec2.filter(isDescribeGroups).length)} + ${range(stateCalls, (e) => e.ec2.filter(isRevoke).length)} / ${range(stateCalls, (e) => e.sns.length)} / ${range(stateCalls, (e) => e.dynamodb.length)}`,
         unit: 'text',
-        target: { text: '<= 1 Describe + 1 Revoke / 1 Publish, the table written after the Revoke', met: stateCalls.every(describeRevokePublishThenTable) },
+        target: {
+          text: '<= 1 Describe + 1 Revoke / 1 Publish, the table written after the Revoke',
+          met: stateCalls.every(describeRevokePublishThenTable),
+        },
       },
       {
         key: 'stateTableAuthorizeOrder',

@@ -14,9 +14,14 @@ import type { BenchContext, Scenario, ScenarioResult } from '../scenario';
 function describeRulesResponder(aws: FakeAws): void {
   aws.respond((call) => {
     if (call.action !== 'DescribeSecurityGroupRules') return undefined;
-    const ids = Object.entries(call.params).filter(([k]) => k.startsWith('SecurityGroupRuleId.')).map(([, v]) => v);
+    const ids = Object.entries(call.params)
+      .filter(([k]) => k.startsWith('SecurityGroupRuleId.'))
+      .map(([, v]) => v);
     const items = ids
-      .map((id) => `<item><securityGroupRuleId>${id}</securityGroupRuleId><groupId>sg-0632fa4ee8a8468a4</groupId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort><cidrIpv4>0.0.0.0/0</cidrIpv4></item>`)
+      .map(
+        (id) =>
+          `<item><securityGroupRuleId>${id}</securityGroupRuleId><groupId>sg-0632fa4ee8a8468a4</groupId><isEgress>false</isEgress><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort><cidrIpv4>0.0.0.0/0</cidrIpv4></item>`,
+      )
       .join('');
     return { body: ec2Ok('DescribeSecurityGroupRules', `<securityGroupRuleSet>${items}</securityGroupRuleSet>`) };
   });
@@ -31,7 +36,14 @@ export const callsPerEvent: Scenario = {
     const aws = new FakeAws();
     const endpoint = await aws.start();
     const env = childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC });
-    const perEvent: Array<{ fixture: string; eventName: string; violations: number; ec2Actions: string[]; snsCalls: number; allRevoked: boolean }> = [];
+    const perEvent: Array<{
+      fixture: string;
+      eventName: string;
+      violations: number;
+      ec2Actions: string[];
+      snsCalls: number;
+      allRevoked: boolean;
+    }> = [];
     try {
       for (const e of events) {
         aws.reset();
@@ -63,7 +75,9 @@ export const callsPerEvent: Scenario = {
     const readsThenRevokes = (e: (typeof perEvent)[number], first: readonly string[]) => {
       const rest = e.ec2Actions.slice(first.length);
       const reads = rest[0] === 'DescribeSecurityGroups' ? 1 : 0;
-      return first.every((a, i) => e.ec2Actions[i] === a) && rest.length === reads + 1 && rest.at(-1)!.startsWith('Revoke') && e.snsCalls === 1;
+      return (
+        first.every((a, i) => e.ec2Actions[i] === a) && rest.length === reads + 1 && rest.at(-1)!.startsWith('Revoke') && e.snsCalls === 1
+      );
     };
     const authorizeAsPromised = authorize.every((e) => readsThenRevokes(e, []));
     const modifyAsPromised = modify.every((e) => readsThenRevokes(e, ['DescribeSecurityGroupRules']));
@@ -76,8 +90,19 @@ export const callsPerEvent: Scenario = {
           unit: 'text',
           target: { text: '<= 1 DescribeSecurityGroups + 1 Revoke / 1 Publish', met: authorizeAsPromised },
         },
-        { key: 'modifyEc2AndSnsCalls', label: `EC2 / SNS calls per violating Modify (${modify.length} events)`, value: `${range(modify, (e) => e.ec2Actions.length)} / ${range(modify, (e) => e.snsCalls)}`, unit: 'text', target: { text: 'DescribeSecurityGroupRules + <= 1 DescribeSecurityGroups + 1 Revoke / 1 Publish', met: modifyAsPromised } },
-        { key: 'everyViolationRevoked', label: 'every violating corpus event revoked', value: String(perEvent.every((e) => e.allRevoked)), unit: 'text' },
+        {
+          key: 'modifyEc2AndSnsCalls',
+          label: `EC2 / SNS calls per violating Modify (${modify.length} events)`,
+          value: `${range(modify, (e) => e.ec2Actions.length)} / ${range(modify, (e) => e.snsCalls)}`,
+          unit: 'text',
+          target: { text: 'DescribeSecurityGroupRules + <= 1 DescribeSecurityGroups + 1 Revoke / 1 Publish', met: modifyAsPromised },
+        },
+        {
+          key: 'everyViolationRevoked',
+          label: 'every violating corpus event revoked',
+          value: String(perEvent.every((e) => e.allRevoked)),
+          unit: 'text',
+        },
       ],
       details: { perEvent },
     };

@@ -19,13 +19,20 @@ export const eventStorm: Scenario = {
     const storm = JSON.parse(line.slice(6));
     return {
       figures: [
-        { key: 'allRevoked', label: `${storm.events} events, every violation revoked`, value: `${storm.allRevoked} (${storm.revoked}/${storm.violations})`, unit: 'text' },
+        {
+          key: 'allRevoked',
+          label: `${storm.events} events, every violation revoked`,
+          value: `${storm.allRevoked} (${storm.revoked}/${storm.violations})`,
+          unit: 'text',
+        },
         { key: 'eventsPerSecond', label: 'throughput', value: storm.eventsPerSecond, unit: 'per-second' },
         { key: 'peakRssMb', label: 'peak RSS', value: storm.peakRssMb, unit: 'MB' },
         { key: 'heapAfterGcMb', label: 'heap after the storm, collected', value: storm.heapAfterGcMb ?? Number.NaN, unit: 'MB' },
       ],
       details: storm,
-      notes: [`event storm started at RSS ${storm.rssBeforeMb.toFixed(0)} MB / heap ${storm.heapBeforeMb.toFixed(0)} MB (runtime, SDK, mocks, corpus loaded)`],
+      notes: [
+        `event storm started at RSS ${storm.rssBeforeMb.toFixed(0)} MB / heap ${storm.heapBeforeMb.toFixed(0)} MB (runtime, SDK, mocks, corpus loaded)`,
+      ],
     };
   },
 };

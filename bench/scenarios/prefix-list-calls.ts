@@ -47,14 +47,28 @@ const SSH_FROM_MODIFY_LIST: FakeSecurityGroupRule = {
   toPort: 22,
   prefixListId: MODIFY_LIST.prefixListId,
 };
-const HTTPS_FROM_WORLD: FakeSecurityGroupRule = { securityGroupRuleId: 'sgr-0ee55ff66aa77bb88', groupId: 'sg-0e1f2a3b4c5d6e7f8', isEgress: false, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0' };
+const HTTPS_FROM_WORLD: FakeSecurityGroupRule = {
+  securityGroupRuleId: 'sgr-0ee55ff66aa77bb88',
+  groupId: 'sg-0e1f2a3b4c5d6e7f8',
+  isEgress: false,
+  ipProtocol: 'tcp',
+  fromPort: 443,
+  toPort: 443,
+  cidrIpv4: '0.0.0.0/0',
+};
 
 const CASES: readonly Case[] = [
   {
     key: 'authorizeWorldListCalls',
     label: 'violating Authorize, source a customer-managed list holding 0.0.0.0/0',
     fixture: AUTHORIZE_FIXTURE,
-    list: { ...AUTHORIZE_LIST, entries: [{ cidr: '10.0.0.0/8', description: 'office' }, { cidr: '0.0.0.0/0', description: 'everyone' }] },
+    list: {
+      ...AUTHORIZE_LIST,
+      entries: [
+        { cidr: '10.0.0.0/8', description: 'office' },
+        { cidr: '0.0.0.0/0', description: 'everyone' },
+      ],
+    },
     rules: [],
   },
   {
@@ -121,7 +135,12 @@ export const prefixListCalls: Scenario = {
     context.log(`prefix-list calls: ${CASES.length} cases through the built bundle`);
     const aws = new FakeAws();
     const endpoint = await aws.start();
-    const counted: Array<{ readonly key: string; readonly fixture: string; readonly calls: readonly string[]; readonly actions: readonly string[] }> = [];
+    const counted: Array<{
+      readonly key: string;
+      readonly fixture: string;
+      readonly calls: readonly string[];
+      readonly actions: readonly string[];
+    }> = [];
     try {
       for (const c of CASES) {
         aws.reset();
@@ -138,7 +157,12 @@ export const prefixListCalls: Scenario = {
     const figures: Figure[] = CASES.map((c, i) => {
       const { calls, actions } = counted[i]!;
       const findings = actions.length === 0 ? 'no finding' : `findings: ${actions.join(', ')}`;
-      return { key: c.key, label: `${c.label}: calls in order`, value: `${calls.length === 0 ? 'none' : calls.join(', ')} (${findings})`, unit: 'text' };
+      return {
+        key: c.key,
+        label: `${c.label}: calls in order`,
+        value: `${calls.length === 0 ? 'none' : calls.join(', ')} (${findings})`,
+        unit: 'text',
+      };
     });
     return { figures, details: { counted } };
   },

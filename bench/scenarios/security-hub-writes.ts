@@ -44,7 +44,13 @@ function warm(context: BenchContext): { events: number; without: WarmVariant; wi
     cwd: context.root,
     encoding: 'utf8',
     maxBuffer: 64 * 2 ** 20,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'AKIDTEST',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
   });
   const line = child.stdout.split('\n').find((l) => l.startsWith('SECURITYHUB '));
   if (child.status !== 0 || line === undefined) throw new Error(`security-hub-writes failed: ${child.stderr}`);
@@ -66,16 +72,24 @@ async function cold(context: BenchContext): Promise<{ without: ColdRun[]; with: 
     const run = await runBundleEvent(context, eventFile, env);
     const revoke = aws.calls.find((c) => c.action.startsWith('RevokeSecurityGroup'));
     const publish = aws.calls.find((c) => c.action === 'Publish');
-    if (revoke === undefined || !run.actions.every((a) => a === 'revoked')) throw new Error(`no revoke: ${aws.calls.map((c) => c.action).join(', ')}`);
-    const arrivals = [...aws.calls.map((c) => ({ name: c.action, at: c.receivedAt })), ...hub.imports.map((c) => ({ name: 'BatchImportFindings', at: c.receivedAt }))];
+    if (revoke === undefined || !run.actions.every((a) => a === 'revoked'))
+      throw new Error(`no revoke: ${aws.calls.map((c) => c.action).join(', ')}`);
+    const arrivals = [
+      ...aws.calls.map((c) => ({ name: c.action, at: c.receivedAt })),
+      ...hub.imports.map((c) => ({ name: 'BatchImportFindings', at: c.receivedAt })),
+    ];
     return {
       revokeMs: revoke.receivedAt - run.startedAt,
       exitMs: run.exitMs,
       handlerMs: run.handlerMs,
-      publishToImportMs: publish !== undefined && hub.imports[0] !== undefined ? hub.imports[0].receivedAt - publish.receivedAt : Number.NaN,
+      publishToImportMs:
+        publish !== undefined && hub.imports[0] !== undefined ? hub.imports[0].receivedAt - publish.receivedAt : Number.NaN,
       imports: hub.imports.length,
       importLast: hub.imports.every((c) => c.receivedAt > revoke.receivedAt && publish !== undefined && c.receivedAt > publish.receivedAt),
-      calls: arrivals.sort((a, b) => a.at - b.at).map((c) => c.name).join(', '),
+      calls: arrivals
+        .sort((a, b) => a.at - b.at)
+        .map((c) => c.name)
+        .join(', '),
     };
   };
   const runs = { without: [] as ColdRun[], with: [] as ColdRun[] };
@@ -99,7 +113,9 @@ export const securityHubWrites: Scenario = {
   async run(context: BenchContext): Promise<ScenarioResult> {
     context.log('Security Hub: the violating corpus with and without SENTRY_SECURITY_HUB, in process');
     const w = warm(context);
-    context.log(`Security Hub: ${context.runs} fresh processes each with and without SENTRY_SECURITY_HUB, interleaved, after one warm-up each`);
+    context.log(
+      `Security Hub: ${context.runs} fresh processes each with and without SENTRY_SECURITY_HUB, interleaved, after one warm-up each`,
+    );
     const c = await cold(context);
     const median = (runs: readonly ColdRun[], of: (r: ColdRun) => number) => stats(runs.map(of)).median;
     const p90 = (runs: readonly ColdRun[], of: (r: ColdRun) => number) => stats(runs.map(of)).p90;
@@ -108,33 +124,96 @@ export const securityHubWrites: Scenario = {
     const importCounts = (runs: readonly ColdRun[]) => [...new Set(runs.map((r) => r.imports))].join(', ');
     return {
       figures: [
-        { key: 'warmWithoutMs', label: `warm, per violating event (${w.events} events), without Security Hub`, value: w.without.msPerEvent, unit: 'ms' },
-        { key: 'warmAddedMs', label: 'warm: time the import adds per event (ASFF, signing, one loopback round trip)', value: w.with.msPerEvent - w.without.msPerEvent, unit: 'ms' },
+        {
+          key: 'warmWithoutMs',
+          label: `warm, per violating event (${w.events} events), without Security Hub`,
+          value: w.without.msPerEvent,
+          unit: 'ms',
+        },
+        {
+          key: 'warmAddedMs',
+          label: 'warm: time the import adds per event (ASFF, signing, one loopback round trip)',
+          value: w.with.msPerEvent - w.without.msPerEvent,
+          unit: 'ms',
+        },
         {
           key: 'warmImportsPerEvent',
           label: 'warm: BatchImportFindings calls per violating event (findings per event)',
           value: `${w.with.importsPerEvent.toFixed(2)} (${w.with.findingsPerEvent.toFixed(2)}); without: ${w.without.importsPerEvent.toFixed(2)}`,
           unit: 'text',
-          target: { text: '1 BatchImportFindings per event with findings, none without', met: w.with.importsPerEvent === 1 && w.with.notImported.length === 0 && w.without.importsPerEvent === 0 },
+          target: {
+            text: '1 BatchImportFindings per event with findings, none without',
+            met: w.with.importsPerEvent === 1 && w.with.notImported.length === 0 && w.without.importsPerEvent === 0,
+          },
         },
-        { key: 'coldRevokeWithoutMs', label: `cold: spawn to Revoke, median (n=${context.runs}), without / with`, value: `${median(c.without, revoke).toFixed(1)} / ${median(c.with, revoke).toFixed(1)} ms`, unit: 'text' },
-        { key: 'coldRevokeAddedMs', label: 'cold: time to revoke, with minus without (medians; the import comes after the revoke)', value: median(c.with, revoke) - median(c.without, revoke), unit: 'ms' },
-        { key: 'coldExitMs', label: 'cold: spawn to exit, median (p90), without / with', value: `${median(c.without, exit).toFixed(1)} (${p90(c.without, exit).toFixed(1)}) / ${median(c.with, exit).toFixed(1)} (${p90(c.with, exit).toFixed(1)}) ms`, unit: 'text' },
-        { key: 'coldExitAddedMs', label: 'cold: time to exit the import adds (medians)', value: median(c.with, exit) - median(c.without, exit), unit: 'ms' },
-        { key: 'coldHandlerMs', label: 'cold: the handler, bundle loaded to report returned, median, without / with', value: `${median(c.without, (r) => r.handlerMs).toFixed(1)} / ${median(c.with, (r) => r.handlerMs).toFixed(1)} ms`, unit: 'text' },
-        { key: 'coldHandlerAddedMs', label: 'cold: handler time the import adds (medians; Lambda bills this, not the exit)', value: median(c.with, (r) => r.handlerMs) - median(c.without, (r) => r.handlerMs), unit: 'ms' },
-        { key: 'coldPublishToImportMs', label: 'cold: Publish to BatchImportFindings at the stubs, median (p90)', value: `${median(c.with, (r) => r.publishToImportMs).toFixed(1)} (${p90(c.with, (r) => r.publishToImportMs).toFixed(1)}) ms`, unit: 'text' },
+        {
+          key: 'coldRevokeWithoutMs',
+          label: `cold: spawn to Revoke, median (n=${context.runs}), without / with`,
+          value: `${median(c.without, revoke).toFixed(1)} / ${median(c.with, revoke).toFixed(1)} ms`,
+          unit: 'text',
+        },
+        {
+          key: 'coldRevokeAddedMs',
+          label: 'cold: time to revoke, with minus without (medians; the import comes after the revoke)',
+          value: median(c.with, revoke) - median(c.without, revoke),
+          unit: 'ms',
+        },
+        {
+          key: 'coldExitMs',
+          label: 'cold: spawn to exit, median (p90), without / with',
+          value: `${median(c.without, exit).toFixed(1)} (${p90(c.without, exit).toFixed(1)}) / ${median(c.with, exit).toFixed(1)} (${p90(c.with, exit).toFixed(1)}) ms`,
+          unit: 'text',
+        },
+        {
+          key: 'coldExitAddedMs',
+          label: 'cold: time to exit the import adds (medians)',
+          value: median(c.with, exit) - median(c.without, exit),
+          unit: 'ms',
+        },
+        {
+          key: 'coldHandlerMs',
+          label: 'cold: the handler, bundle loaded to report returned, median, without / with',
+          value: `${median(c.without, (r) => r.handlerMs).toFixed(1)} / ${median(c.with, (r) => r.handlerMs).toFixed(1)} ms`,
+          unit: 'text',
+        },
+        {
+          key: 'coldHandlerAddedMs',
+          label: 'cold: handler time the import adds (medians; Lambda bills this, not the exit)',
+          value: median(c.with, (r) => r.handlerMs) - median(c.without, (r) => r.handlerMs),
+          unit: 'ms',
+        },
+        {
+          key: 'coldPublishToImportMs',
+          label: 'cold: Publish to BatchImportFindings at the stubs, median (p90)',
+          value: `${median(c.with, (r) => r.publishToImportMs).toFixed(1)} (${p90(c.with, (r) => r.publishToImportMs).toFixed(1)}) ms`,
+          unit: 'text',
+        },
         {
           key: 'coldImportsPerRun',
           label: 'cold: BatchImportFindings calls per run, with / without',
           value: `${importCounts(c.with)} / ${importCounts(c.without)}`,
           unit: 'text',
-          target: { text: '1 per event with findings, none without', met: c.with.every((r) => r.imports === 1) && c.without.every((r) => r.imports === 0) },
+          target: {
+            text: '1 per event with findings, none without',
+            met: c.with.every((r) => r.imports === 1) && c.without.every((r) => r.imports === 0),
+          },
         },
-        { key: 'coldImportAfterRevokeAndPublish', label: 'cold: the import came after the Revoke and the Publish, every run', value: String(c.with.every((r) => r.importLast)), unit: 'text' },
-        { key: 'coldCallsWith', label: 'cold: calls per run with Security Hub, in order', value: [...new Set(c.with.map((r) => r.calls))].join(' | '), unit: 'text' },
+        {
+          key: 'coldImportAfterRevokeAndPublish',
+          label: 'cold: the import came after the Revoke and the Publish, every run',
+          value: String(c.with.every((r) => r.importLast)),
+          unit: 'text',
+        },
+        {
+          key: 'coldCallsWith',
+          label: 'cold: calls per run with Security Hub, in order',
+          value: [...new Set(c.with.map((r) => r.calls))].join(' | '),
+          unit: 'text',
+        },
       ],
-      notes: w.with.notImported.map((name) => `Security Hub, warm: ${name} had a violating or exempt finding and sent no BatchImportFindings`),
+      notes: w.with.notImported.map(
+        (name) => `Security Hub, warm: ${name} had a violating or exempt finding and sent no BatchImportFindings`,
+      ),
       details: {
         fixture: TIME_TO_REVOKE_FIXTURE,
         warm: w,

@@ -21,14 +21,33 @@ export const stateWrites: Scenario = {
     });
     const line = child.stdout.split('\n').find((l) => l.startsWith('STATE '));
     if (child.status !== 0 || line === undefined) throw new Error(`state-writes failed: ${child.stderr}`);
-    const result = JSON.parse(line.slice(6)) as { events: number; revoking: { without: Variant; with: Variant }; exempt: { without: Variant; with: Variant } };
+    const result = JSON.parse(line.slice(6)) as {
+      events: number;
+      revoking: { without: Variant; with: Variant };
+      exempt: { without: Variant; with: Variant };
+    };
     const added = (v: { without: Variant; with: Variant }) => v.with.msPerEvent - v.without.msPerEvent;
     return {
       figures: [
         { key: 'revokingAddedMs', label: 'violating event, revoked: time the table adds', value: added(result.revoking), unit: 'ms' },
-        { key: 'revokingDynamoCalls', label: 'violating event, revoked: DynamoDB calls', value: result.revoking.with.dynamoCallsPerEvent, unit: 'count' },
-        { key: 'exemptAddedMs', label: 'exempt violation (recorded for the sweep): time the table adds', value: added(result.exempt), unit: 'ms' },
-        { key: 'exemptDynamoCalls', label: 'exempt violation: DynamoDB calls', value: result.exempt.with.dynamoCallsPerEvent, unit: 'count' },
+        {
+          key: 'revokingDynamoCalls',
+          label: 'violating event, revoked: DynamoDB calls',
+          value: result.revoking.with.dynamoCallsPerEvent,
+          unit: 'count',
+        },
+        {
+          key: 'exemptAddedMs',
+          label: 'exempt violation (recorded for the sweep): time the table adds',
+          value: added(result.exempt),
+          unit: 'ms',
+        },
+        {
+          key: 'exemptDynamoCalls',
+          label: 'exempt violation: DynamoDB calls',
+          value: result.exempt.with.dynamoCallsPerEvent,
+          unit: 'count',
+        },
       ],
       details: result,
     };

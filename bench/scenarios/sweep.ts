@@ -24,7 +24,13 @@ const MEMORY_GROWTH = 1.5;
 
 interface SweepRun {
   readonly seconds: number;
-  readonly counts: { readonly rules: number; readonly violations: number; readonly revoked: number; readonly failed: number; readonly groups: number };
+  readonly counts: {
+    readonly rules: number;
+    readonly violations: number;
+    readonly revoked: number;
+    readonly failed: number;
+    readonly groups: number;
+  };
   readonly pages: number;
   readonly incomplete: boolean;
   readonly errors: number;
@@ -40,9 +46,26 @@ export function syntheticAccount(groups: number): FakeSecurityGroupRule[] {
   const ruleId = () => `sgr-${(n++).toString(16).padStart(17, '0')}`;
   for (let g = 0; g < groups; g++) {
     const groupId = `sg-${g.toString(16).padStart(17, '0')}`;
-    rules.push({ securityGroupRuleId: ruleId(), groupId, isEgress: false, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv4: '0.0.0.0/0' });
+    rules.push({
+      securityGroupRuleId: ruleId(),
+      groupId,
+      isEgress: false,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
     rules.push({ securityGroupRuleId: ruleId(), groupId, isEgress: true, ipProtocol: '-1', cidrIpv4: '0.0.0.0/0' });
-    if (g % 10 === 0) rules.push({ securityGroupRuleId: ruleId(), groupId, isEgress: false, ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '0.0.0.0/0' });
+    if (g % 10 === 0)
+      rules.push({
+        securityGroupRuleId: ruleId(),
+        groupId,
+        isEgress: false,
+        ipProtocol: 'tcp',
+        fromPort: 22,
+        toPort: 22,
+        cidrIpv4: '0.0.0.0/0',
+      });
   }
   return rules;
 }
@@ -60,11 +83,23 @@ function serveAccount(aws: FakeAws, rules: readonly FakeSecurityGroupRule[]): vo
 
 function runSweep(context: BenchContext, endpoint: string, concurrency: number, live: boolean): Promise<SweepRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--require', 'tsx/cjs', join(context.root, 'bench/sweep-child.ts'), endpoint, String(concurrency), ...(live ? ['live'] : [])], {
-      cwd: context.root,
-      env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--require',
+        'tsx/cjs',
+        join(context.root, 'bench/sweep-child.ts'),
+        endpoint,
+        String(concurrency),
+        ...(live ? ['live'] : []),
+      ],
+      {
+        cwd: context.root,
+        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -90,12 +125,16 @@ export const sweep: Scenario = {
       const rules = syntheticAccount(groups);
       serveAccount(aws, rules);
       const how = concurrency === 1 ? 'one call at a time' : `${concurrency} calls at a time`;
-      context.log(`sweep: ${groups.toLocaleString('en-US')} groups (${rules.length.toLocaleString('en-US')} rules), ${how}${live ? ', collecting garbage after each page' : ''}`);
+      context.log(
+        `sweep: ${groups.toLocaleString('en-US')} groups (${rules.length.toLocaleString('en-US')} rules), ${how}${live ? ', collecting garbage after each page' : ''}`,
+      );
       const run = await runSweep(context, endpoint, concurrency, live);
       const violations = groups / 10;
       const revokeCalls = aws.calls.filter((c) => c.action === 'RevokeSecurityGroupIngress').length;
       if (run.counts.revoked !== violations || revokeCalls !== violations || run.incomplete || run.errors > 0) {
-        throw new Error(`the ${groups}-group sweep did not revoke its ${violations} violations: ${JSON.stringify(run)} (${revokeCalls} revoke calls)`);
+        throw new Error(
+          `the ${groups}-group sweep did not revoke its ${violations} violations: ${JSON.stringify(run)} (${revokeCalls} revoke calls)`,
+        );
       }
       return run;
     };
@@ -132,17 +171,48 @@ export const sweep: Scenario = {
       },
       { key: 'groups1000PeakRssMb', label: '1,000 groups, peak RSS', value: small.peakRssMb, unit: 'MB' },
       { key: 'groups5000PeakRssMb', label: '5,000 groups, peak RSS', value: large.peakRssMb, unit: 'MB' },
-      { key: 'peakRssGrowth', label: 'peak RSS, 5,000 / 1,000 groups', value: rssGrowth, unit: 'ratio', target: atMost(rssGrowth, MEMORY_GROWTH, `<= ${MEMORY_GROWTH}x`) },
-      { key: 'groups1000HeapPeakMb', label: '1,000 groups, heap peak above the start (garbage included)', value: small.heapPeakAboveStartMb, unit: 'MB' },
-      { key: 'groups5000HeapPeakMb', label: '5,000 groups, heap peak above the start (garbage included)', value: large.heapPeakAboveStartMb, unit: 'MB' },
+      {
+        key: 'peakRssGrowth',
+        label: 'peak RSS, 5,000 / 1,000 groups',
+        value: rssGrowth,
+        unit: 'ratio',
+        target: atMost(rssGrowth, MEMORY_GROWTH, `<= ${MEMORY_GROWTH}x`),
+      },
+      {
+        key: 'groups1000HeapPeakMb',
+        label: '1,000 groups, heap peak above the start (garbage included)',
+        value: small.heapPeakAboveStartMb,
+        unit: 'MB',
+      },
+      {
+        key: 'groups5000HeapPeakMb',
+        label: '5,000 groups, heap peak above the start (garbage included)',
+        value: large.heapPeakAboveStartMb,
+        unit: 'MB',
+      },
       { key: 'heapPeakGrowth', label: 'heap peak above the start, 5,000 / 1,000 groups', value: heapGrowth, unit: 'ratio' },
       { key: 'groups1000KeptMb', label: '1,000 groups, heap kept after a page, largest', value: smallKept, unit: 'MB' },
       { key: 'groups5000KeptMb', label: '5,000 groups, heap kept after a page, largest', value: largeKept, unit: 'MB' },
-      { key: 'keptGrowth', label: 'heap kept after a page, 5,000 / 1,000 groups', value: keptGrowth, unit: 'ratio', target: atMost(keptGrowth, MEMORY_GROWTH, `<= ${MEMORY_GROWTH}x`) },
+      {
+        key: 'keptGrowth',
+        label: 'heap kept after a page, 5,000 / 1,000 groups',
+        value: keptGrowth,
+        unit: 'ratio',
+        target: atMost(keptGrowth, MEMORY_GROWTH, `<= ${MEMORY_GROWTH}x`),
+      },
     ];
     return {
       figures,
-      details: { roundTripMs: ROUND_TRIP_MS, runs: { groups1000: small, groups5000: large, groups5000Sequential: sequential, groups1000Live: smallLive, groups5000Live: largeLive } },
+      details: {
+        roundTripMs: ROUND_TRIP_MS,
+        runs: {
+          groups1000: small,
+          groups5000: large,
+          groups5000Sequential: sequential,
+          groups1000Live: smallLive,
+          groups5000Live: largeLive,
+        },
+      },
     };
   },
 };

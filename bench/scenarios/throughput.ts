@@ -48,8 +48,18 @@ export const throughput: Scenario = {
           unit: 'per-second',
           target: atLeast(corpusRate, EVALUATIONS_PER_SECOND, '>= 100,000/s'),
         },
-        { key: 'distinctCidrRuleEvaluationsPerSecond', label: 'rule evaluations, every CIDR new (cache misses)', value: distinctRate, unit: 'per-second' },
-        { key: 'eventsParsedAndJudgedPerSecond', label: `events parsed + judged (${events.length} events)`, value: eventRate, unit: 'per-second' },
+        {
+          key: 'distinctCidrRuleEvaluationsPerSecond',
+          label: 'rule evaluations, every CIDR new (cache misses)',
+          value: distinctRate,
+          unit: 'per-second',
+        },
+        {
+          key: 'eventsParsedAndJudgedPerSecond',
+          label: `events parsed + judged (${events.length} events)`,
+          value: eventRate,
+          unit: 'per-second',
+        },
       ],
     };
   },

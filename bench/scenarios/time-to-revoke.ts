@@ -66,7 +66,11 @@ function runOnce(variant: Variant, aws: FakeAws, env: NodeJS.ProcessEnv, childSc
  * Spawns every variant `runs` times, interleaved, after one warm-up each (`'bare'` is
  * `node -e ''`, anything else a bundle path). Also used by hand to compare builds of a lever.
  */
-export async function measureColdRevokes<K extends string>(root: string, variants: Readonly<Record<K, 'bare' | string>>, runs: number): Promise<Record<K, Run[]>> {
+export async function measureColdRevokes<K extends string>(
+  root: string,
+  variants: Readonly<Record<K, 'bare' | string>>,
+  runs: number,
+): Promise<Record<K, Run[]>> {
   const eventFile = join(root, 'dist/bench/time-to-revoke-event.json');
   mkdirSync(join(root, 'dist/bench'), { recursive: true });
   writeFileSync(eventFile, JSON.stringify(envelope(fixture(TIME_TO_REVOKE_FIXTURE))));
@@ -93,8 +97,14 @@ export const timeToRevoke: Scenario = {
   name: 'timeToRevoke',
   title: 'time to revoke, cold',
   async run(context: BenchContext): Promise<ScenarioResult> {
-    context.log(`time to revoke: ${context.runs} fresh processes each of node -e '', our bundle and the baseline, interleaved, after one warm-up each`);
-    const runs = await measureColdRevokes(context.root, { bare: 'bare', ours: context.bundle, baseline: context.baselineBundle }, context.runs);
+    context.log(
+      `time to revoke: ${context.runs} fresh processes each of node -e '', our bundle and the baseline, interleaved, after one warm-up each`,
+    );
+    const runs = await measureColdRevokes(
+      context.root,
+      { bare: 'bare', ours: context.bundle, baseline: context.baselineBundle },
+      context.runs,
+    );
 
     const bare = stats(runs.bare.map((r) => r.exitMs));
     const revoke = stats(runs.ours.map((r) => r.revokeMs!));
@@ -109,15 +119,25 @@ export const timeToRevoke: Scenario = {
         { key: 'revokeP90Ms', label: 'spawn to Revoke at the stub, p90', value: revoke.p90, unit: 'ms' },
         {
           key: 'revokeRatioToBareNode',
-          label: "time to revoke / bare node, medians",
+          label: 'time to revoke / bare node, medians',
           value: ratio,
           unit: 'ratio',
           target: atMost(ratio, TIME_TO_REVOKE_RATIO, `<= ${TIME_TO_REVOKE_RATIO}x`),
         },
         { key: 'exitMedianMs', label: 'spawn to exit (after the SNS publish), median', value: exit.median, unit: 'ms' },
         { key: 'exitP90Ms', label: 'spawn to exit, p90', value: exit.p90, unit: 'ms' },
-        { key: 'requireMedianMs', label: 'require() of the bundle in the child, median', value: stats(runs.ours.map((r) => r.requireMs!)).median, unit: 'ms' },
-        { key: 'baselineRevokeMedianMs', label: 'naive baseline bundle: spawn to Revoke, median', value: baselineRevoke.median, unit: 'ms' },
+        {
+          key: 'requireMedianMs',
+          label: 'require() of the bundle in the child, median',
+          value: stats(runs.ours.map((r) => r.requireMs!)).median,
+          unit: 'ms',
+        },
+        {
+          key: 'baselineRevokeMedianMs',
+          label: 'naive baseline bundle: spawn to Revoke, median',
+          value: baselineRevoke.median,
+          unit: 'ms',
+        },
         { key: 'everyRunRevoked', label: 'every run revoked the rule', value: String(runs.ours.every((r) => r.revoked)), unit: 'text' },
         { key: 'callsPerRun', label: 'calls per run, in order', value: callSequences.join(' | '), unit: 'text' },
       ],

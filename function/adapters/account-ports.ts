@@ -46,13 +46,18 @@ export class AccountPorts {
     const roleName = this.options.memberRoleName;
     if (roleName === undefined) return undefined;
     const account = target.account!;
-    return this.cached(`${account}/${target.region}`, () => this.create(target.region, this.credentialsOf(own.partition, account, roleName)));
+    return this.cached(`${account}/${target.region}`, () =>
+      this.create(target.region, this.credentialsOf(own.partition, account, roleName)),
+    );
   }
 
   /** Every port of one account and region, on the same credentials (the member role's, for another account). */
   private create(region: string, credentials?: CredentialSource): TargetPorts {
     const securityHub = this.options.securityHub;
-    return { ec2: this.options.ec2(region, credentials), ...(securityHub !== undefined ? { securityHub: securityHub(region, credentials) } : {}) };
+    return {
+      ec2: this.options.ec2(region, credentials),
+      ...(securityHub !== undefined ? { securityHub: securityHub(region, credentials) } : {}),
+    };
   }
 
   private credentialsOf(partition: string, account: string, roleName: string): CredentialSource {

@@ -33,7 +33,7 @@ export interface AwsFailure {
 
 export function classifyAwsError(error: unknown): AwsFailure {
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
-  const code = e.name && e.name !== 'Error' ? e.name : e.code ?? 'UnknownError';
+  const code = e.name && e.name !== 'Error' ? e.name : (e.code ?? 'UnknownError');
   const status = e.$metadata?.httpStatusCode;
   const retryable =
     THROTTLING_CODES.has(code) ||

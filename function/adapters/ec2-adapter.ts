@@ -50,8 +50,7 @@ export function toIpPermission(rule: Rule, withDescription = false): IpPermissio
 /** Back from EC2's permission form (e.g. `UnknownIpPermissions`) to rules. */
 function rulesOfIpPermission(permission: IpPermission, base: Pick<Rule, 'direction' | 'groupId' | 'groupName'>): Rule[] {
   const protocol = canonicalProtocol(permission.IpProtocol ?? '-1') ?? String(permission.IpProtocol);
-  const ports =
-    hasPorts(protocol) || isIcmp(protocol) ? { fromPort: permission.FromPort, toPort: permission.ToPort } : {};
+  const ports = hasPorts(protocol) || isIcmp(protocol) ? { fromPort: permission.FromPort, toPort: permission.ToPort } : {};
   const sources: RuleSource[] = [
     ...(permission.IpRanges ?? []).map((r): RuleSource => ({ kind: 'cidr', cidr: r.CidrIp ?? '', family: 'ipv4' })),
     ...(permission.Ipv6Ranges ?? []).map((r): RuleSource => ({ kind: 'cidr', cidr: r.CidrIpv6 ?? '', family: 'ipv6' })),
@@ -73,7 +72,8 @@ export function ruleOfSecurityGroupRule(rule: SecurityGroupRule): Rule | Unreada
     return unreadableRule(rule, 'it names no source sg-sentry knows (CidrIpv4, CidrIpv6, PrefixListId or ReferencedGroupInfo)');
   }
   // Cached: a sweep reads the same few CIDRs thousands of times, and judging parses them again.
-  if (source.kind === 'cidr' && parseCidrCached(source.cidr) === undefined) return unreadableRule(rule, `${JSON.stringify(source.cidr)} is not a CIDR`);
+  if (source.kind === 'cidr' && parseCidrCached(source.cidr) === undefined)
+    return unreadableRule(rule, `${JSON.stringify(source.cidr)} is not a CIDR`);
   const ports = hasPorts(protocol) || isIcmp(protocol) ? { fromPort: rule.FromPort, toPort: rule.ToPort } : {};
   return {
     direction: rule.IsEgress ? 'egress' : 'ingress',

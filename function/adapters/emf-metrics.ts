@@ -32,7 +32,8 @@ export class EmfMetrics implements MetricsPort {
       if (record.account !== null) metrics.addDimension(METRICS_DIMENSION, record.account);
       // An empty dimension set: the same values, published without dimensions as well.
       metrics.addDimensions({});
-      for (const metric of record.metrics) metrics.addMetric(metric.name, metric.unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count, metric.value);
+      for (const metric of record.metrics)
+        metrics.addMetric(metric.name, metric.unit === 'Seconds' ? MetricUnit.Seconds : MetricUnit.Count, metric.value);
       metrics.setTimestamp(record.time);
       metrics.publishStoredMetrics();
     } catch (error) {

@@ -31,7 +31,12 @@ export class FanOutNotifier implements NotifierPort {
       try {
         await notifier.publish(message);
       } catch (error) {
-        this.log({ level: 'error', message: 'best-effort notification failed', event_id: message.report?.event_id ?? null, error: String(error) });
+        this.log({
+          level: 'error',
+          message: 'best-effort notification failed',
+          event_id: message.report?.event_id ?? null,
+          error: String(error),
+        });
       }
     }
     if (primaryFailure !== undefined) throw primaryFailure.error;

@@ -89,14 +89,21 @@ export class NotifyOnceTable implements NotifyOncePort {
 
   private gateOf(sdk: Sdk): Gate {
     if (this.gate !== undefined) return this.gate;
-    const config = new sdk.IdempotencyConfig({ eventKeyJmesPath: 'key', expiresAfterSeconds: NOTIFICATION_RECORD_SECONDS, throwOnNoIdempotencyKey: true });
+    const config = new sdk.IdempotencyConfig({
+      eventKeyJmesPath: 'key',
+      expiresAfterSeconds: NOTIFICATION_RECORD_SECONDS,
+      throwOnNoIdempotencyKey: true,
+    });
     this.registerContext(config);
     this.config = config;
     const persistenceStore = new sdk.DynamoDBPersistenceLayer({ tableName: this.tableName, clientConfig: this.clientConfig });
-    this.gate = sdk.makeIdempotent(async (_payload: { readonly key: string }, send: () => Promise<void>) => {
-      await send();
-      return { notified: true };
-    }, { persistenceStore, config, keyPrefix: KEY_PREFIX });
+    this.gate = sdk.makeIdempotent(
+      async (_payload: { readonly key: string }, send: () => Promise<void>) => {
+        await send();
+        return { notified: true };
+      },
+      { persistenceStore, config, keyPrefix: KEY_PREFIX },
+    );
     return this.gate;
   }
 

@@ -15,9 +15,7 @@ export class OrganizationAccounts implements OrganizationPort {
 
   static lazy(): OrganizationAccounts {
     let client: Promise<OrganizationsClient> | undefined;
-    return new OrganizationAccounts(
-      () => (client ??= Promise.resolve(new (sdk().OrganizationsClient)({}))),
-    );
+    return new OrganizationAccounts(() => (client ??= Promise.resolve(new (sdk().OrganizationsClient)({}))));
   }
 
   async activeAccounts(): Promise<readonly string[]> {

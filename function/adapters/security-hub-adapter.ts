@@ -36,7 +36,12 @@ function bytesOf(data: SourceData): string | Uint8Array {
 }
 
 /** Credentials as the SDK's providers return them. */
-export type CredentialProvider = () => Promise<{ readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string; readonly expiration?: Date }>;
+export type CredentialProvider = () => Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}>;
 
 /** The SHA-256 the signer asks for, on node:crypto (what the SDK's own hash module does). */
 class Sha256 {
@@ -148,9 +153,13 @@ export class SecurityHubAdapter implements SecurityHubPort {
       answer = { message: text.slice(0, 500) };
     }
     if (response.ok) return answer;
-    const type = response.headers.get('x-amzn-errortype') ?? (typeof answer.__type === 'string' ? answer.__type : undefined) ?? (typeof answer.Code === 'string' ? answer.Code : undefined);
+    const type =
+      response.headers.get('x-amzn-errortype') ??
+      (typeof answer.__type === 'string' ? answer.__type : undefined) ??
+      (typeof answer.Code === 'string' ? answer.Code : undefined);
     const code = (type ?? `HTTP${response.status}`).split(':')[0]!.split('#').pop()!;
-    const message = typeof answer.Message === 'string' ? answer.Message : typeof answer.message === 'string' ? answer.message : `HTTP ${response.status}`;
+    const message =
+      typeof answer.Message === 'string' ? answer.Message : typeof answer.message === 'string' ? answer.message : `HTTP ${response.status}`;
     throw new SecurityHubCallError(code, message, { httpStatusCode: response.status });
   }
 

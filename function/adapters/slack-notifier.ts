@@ -46,7 +46,9 @@ function webhookUrl(text: string): URL {
 
 /** The payload for a message: Block Kit from the report when there is one, else from the text. */
 function slackPayload(message: NotificationMessage): SlackMessage {
-  return message.report !== undefined ? slackMessageOf(message.report, message.subject) : slackMessageOfText(message.subject, message.email);
+  return message.report !== undefined
+    ? slackMessageOf(message.report, message.subject)
+    : slackMessageOfText(message.subject, message.email);
 }
 
 interface AttemptFailure {

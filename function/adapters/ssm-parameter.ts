@@ -27,7 +27,9 @@ async function readParameter(client: SSMClient, name: string): Promise<string> {
     value = output.Parameter?.Value;
   } catch (error) {
     const e = error as { name?: string; message?: string };
-    throw new ParameterReadError(`reading SSM parameter ${name} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`, { cause: error });
+    throw new ParameterReadError(`reading SSM parameter ${name} failed: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`, {
+      cause: error,
+    });
   }
   if (value === undefined || value.trim() === '') throw new ParameterReadError(`SSM parameter ${name} has no value`);
   return value;

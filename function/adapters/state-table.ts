@@ -66,7 +66,15 @@ export function recordOfItem(item: Item): ExemptionRecord | undefined {
   const reason = text('reason');
   const time = text('time');
   const expiration = Number(item['expiration']?.N);
-  if (account === undefined || region === undefined || ruleId === undefined || rule === undefined || ruleText === undefined || reason === undefined || time === undefined) {
+  if (
+    account === undefined ||
+    region === undefined ||
+    ruleId === undefined ||
+    rule === undefined ||
+    ruleText === undefined ||
+    reason === undefined ||
+    time === undefined
+  ) {
     return undefined;
   }
   if (!Number.isFinite(expiration)) return undefined;
@@ -82,7 +90,11 @@ export function recordOfItem(item: Item): ExemptionRecord | undefined {
     ...(groupId !== undefined ? { groupId } : {}),
     rule,
     ruleText,
-    principal: { ...(arn !== undefined ? { arn } : {}), ...(issuerArn !== undefined ? { issuerArn } : {}), ...(invokedBy !== undefined ? { invokedBy } : {}) },
+    principal: {
+      ...(arn !== undefined ? { arn } : {}),
+      ...(issuerArn !== undefined ? { issuerArn } : {}),
+      ...(invokedBy !== undefined ? { invokedBy } : {}),
+    },
     reason,
     time,
     ...(eventId !== undefined ? { eventId } : {}),
@@ -112,13 +124,19 @@ export class StateTable implements StatePort {
     for (const batch of chunks([...byKey.values()], BATCH_WRITE_LIMIT)) {
       let pending: Item[] = batch;
       for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > ATTEMPTS) throw new StateTableError(`${pending.length} exemption record(s) were not written to ${this.tableName}: DynamoDB left them unprocessed ${ATTEMPTS} times`, true);
+        if (attempt > ATTEMPTS)
+          throw new StateTableError(
+            `${pending.length} exemption record(s) were not written to ${this.tableName}: DynamoDB left them unprocessed ${ATTEMPTS} times`,
+            true,
+          );
         if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2));
         const { BatchWriteItemCommand } = this.sdk();
         const output = await this.send('BatchWriteItem', (client) =>
           client.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } })),
         );
-        pending = (output.UnprocessedItems?.[this.tableName] ?? []).flatMap((request) => (request.PutRequest?.Item ? [request.PutRequest.Item] : []));
+        pending = (output.UnprocessedItems?.[this.tableName] ?? []).flatMap((request) =>
+          request.PutRequest?.Item ? [request.PutRequest.Item] : [],
+        );
       }
     }
   }
@@ -130,7 +148,11 @@ export class StateTable implements StatePort {
     for (const batch of chunks(keys, BATCH_GET_LIMIT)) {
       let pending: Item[] = batch.map((id) => ({ id: { S: id } }));
       for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > ATTEMPTS) throw new StateTableError(`${pending.length} key(s) of ${this.tableName} could not be read: DynamoDB left them unprocessed ${ATTEMPTS} times`, true);
+        if (attempt > ATTEMPTS)
+          throw new StateTableError(
+            `${pending.length} key(s) of ${this.tableName} could not be read: DynamoDB left them unprocessed ${ATTEMPTS} times`,
+            true,
+          );
         if (attempt > 1) await sleep(this.backoffMs * 2 ** (attempt - 2));
         const { BatchGetItemCommand } = this.sdk();
         const output = await this.send('BatchGetItem', (client) =>
@@ -158,7 +180,9 @@ export class StateTable implements StatePort {
       return await call(this.dynamodb);
     } catch (error) {
       const failure = classifyAwsError(error);
-      throw new StateTableError(`${operation} on ${this.tableName} failed: ${failure.code}: ${failure.message}`, failure.retryable, { cause: error });
+      throw new StateTableError(`${operation} on ${this.tableName} failed: ${failure.code}: ${failure.message}`, failure.retryable, {
+        cause: error,
+      });
     }
   }
 }

@@ -38,10 +38,12 @@ export class SqsSweepQueue implements SweepQueuePort {
 
   /** One batch, and one more try for the entries SQS refused on its side (not the sender's fault). */
   private async sendBatch(targets: readonly Target[]): Promise<Failure[]> {
-    const entries = targets.map((target, index): SendMessageBatchRequestEntry => ({
-      Id: String(index),
-      MessageBody: JSON.stringify({ account: target.account, region: target.region }),
-    }));
+    const entries = targets.map(
+      (target, index): SendMessageBatchRequestEntry => ({
+        Id: String(index),
+        MessageBody: JSON.stringify({ account: target.account, region: target.region }),
+      }),
+    );
     const first = await this.send(entries);
     const again = first.filter((f) => !f.senderFault);
     const second = again.length > 0 ? await this.send(entries.filter((e) => again.some((f) => f.id === e.Id))) : [];
@@ -49,7 +51,9 @@ export class SqsSweepQueue implements SweepQueuePort {
   }
 
   /** The entries SQS did not take; a call that failed as a whole (after the SDK's retries) fails them all. */
-  private async send(entries: readonly SendMessageBatchRequestEntry[]): Promise<Array<{ id: string; error: string; senderFault: boolean }>> {
+  private async send(
+    entries: readonly SendMessageBatchRequestEntry[],
+  ): Promise<Array<{ id: string; error: string; senderFault: boolean }>> {
     try {
       const client = await this.client();
       const output = await client.send(new (sdk().SendMessageBatchCommand)({ QueueUrl: this.queueUrl, Entries: [...entries] }));

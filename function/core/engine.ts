@@ -92,7 +92,14 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     const judged = [...change.rules, ...change.undirectedRules.map(asIngress), ...assumedDefaultEgress(change, policy)];
     const exempt = groupExemption(policy, change.groupId) ?? exemptionFor(policy, change.principal, ctx.self);
     const failed = findingsWhenLookupFailed(judgeRules(judged, policy, exempt), change.groupId, error);
-    return finish(change, undefined, failed.findings, failed.retryable ? [`looking up ${change.groupId ?? 'the group'} failed: ${messageOf(error)}`] : [], ctx, ports.securityHub);
+    return finish(
+      change,
+      undefined,
+      failed.findings,
+      failed.retryable ? [`looking up ${change.groupId ?? 'the group'} failed: ${messageOf(error)}`] : [],
+      ctx,
+      ports.securityHub,
+    );
   }
 
   const groupReason = groupExemption(policy, change.groupId, group?.tags);
@@ -100,12 +107,17 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
   const exemptReason = groupReason ?? principalReason;
   const exception = exemptReason === undefined ? exceptionOf(policy, group?.tags, ctx.now()) : undefined;
   // What EC2 just described is revoked by id; what the event says, by content.
-  const acted = await act(withUnreadTags(withException(judgeRules(rules, policy, exemptReason, lists), exception), tagsUnreadable), policy, ec2, {
-    principal: change.principal,
-    now: ctx.now(),
-    revokeByRuleId: (rule) => readFromEc2.has(rule),
-    ...(tagsUnreadable !== undefined ? { notAttempted: tagsUnreadable } : {}),
-  });
+  const acted = await act(
+    withUnreadTags(withException(judgeRules(rules, policy, exemptReason, lists), exception), tagsUnreadable),
+    policy,
+    ec2,
+    {
+      principal: change.principal,
+      now: ctx.now(),
+      revokeByRuleId: (rule) => readFromEc2.has(rule),
+      ...(tagsUnreadable !== undefined ? { notAttempted: tagsUnreadable } : {}),
+    },
+  );
   findings.push(...acted.findings);
   if (principalReason !== undefined) await rememberExemptions(change, acted.findings, principalReason, ctx);
   // A rule the Modify names that EC2 still holds but sg-sentry cannot read is neither judged nor
@@ -183,11 +195,22 @@ function tagsCouldMatter(rules: readonly Rule[], change: SecurityGroupChange, ct
  * Lets the sweep know which violations the change's principal was allowed to make. After
  * remediation, and never in its way: a table that cannot be written is a log line.
  */
-async function rememberExemptions(change: SecurityGroupChange, findings: readonly Finding[], reason: string, ctx: EngineContext): Promise<void> {
+async function rememberExemptions(
+  change: SecurityGroupChange,
+  findings: readonly Finding[],
+  reason: string,
+  ctx: EngineContext,
+): Promise<void> {
   if (ctx.state === undefined) return;
   const { records, notRemembered, why } = exemptionsToRemember(change, findings, reason, ctx.now());
   if (notRemembered > 0) {
-    ctx.log({ level: 'warn', message: 'sg-sentry could not remember exemptions', event_id: change.eventId, not_remembered: notRemembered, reason: why });
+    ctx.log({
+      level: 'warn',
+      message: 'sg-sentry could not remember exemptions',
+      event_id: change.eventId,
+      not_remembered: notRemembered,
+      reason: why,
+    });
   }
   if (records.length === 0) return;
   try {

@@ -38,7 +38,11 @@ interface GroupRules {
  * Every rule of one group as EC2 holds it now, all pages; a deleted group has none. Its tags
  * are read only when `tagsMatter` says they could change a verdict.
  */
-async function currentRulesOf(groupId: string, ec2: Ec2Port, tagsMatter: (rules: readonly Rule[], unreadable: readonly UnreadableRule[]) => boolean): Promise<GroupRules> {
+async function currentRulesOf(
+  groupId: string,
+  ec2: Ec2Port,
+  tagsMatter: (rules: readonly Rule[], unreadable: readonly UnreadableRule[]) => boolean,
+): Promise<GroupRules> {
   const rules: Rule[] = [];
   const unreadable: UnreadableRule[] = [];
   let token: string | undefined;
@@ -64,7 +68,11 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
   if (event.groupIds.length === 0) return couldNotCheck(event, `${unreadableWhy}; and no security group can be read from it`, ctx);
   const ports = ctx.portsFor({ ...(event.account !== undefined ? { account: event.account } : {}), region: event.region });
   if (ports === undefined) {
-    return couldNotCheck(event, `${unreadableWhy}; and account ${event.account} is not the function's own, with no member role to look in it`, ctx);
+    return couldNotCheck(
+      event,
+      `${unreadableWhy}; and account ${event.account} is not the function's own, with no member role to look in it`,
+      ctx,
+    );
   }
   const { ec2 } = ports;
   const { policy } = ctx;
@@ -76,7 +84,9 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
     for (const groupId of event.groupIds) {
       // As on the event path, tags are read only for a violation a tag could exempt.
       const tagsMatter = (rules: readonly Rule[], unreadable: readonly UnreadableRule[]) =>
-        policyReadsTags(policy) && !principalExempt && groupExemption(policy, groupId) === undefined &&
+        policyReadsTags(policy) &&
+        !principalExempt &&
+        groupExemption(policy, groupId) === undefined &&
         (unreadable.length > 0 || judgeRules(rules, policy).some((j) => j.verdict === 'violation'));
       groups.push(await currentRulesOf(groupId, ec2, tagsMatter));
     }
@@ -84,7 +94,13 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
     const reason = `${unreadableWhy}; and reading the current rules of ${event.groupIds.join(', ')} failed: ${messageOf(error)}`;
     if (error instanceof Ec2CallError && !error.retryable) return couldNotCheck(event, reason, ctx);
     // Not the "could not check" line: that one raises an alarm, and a retry may still check it.
-    ctx.log({ level: 'warn', message: 'sg-sentry event not checked yet; a retry follows', event_id: event.eventId ?? null, event_name: event.eventName, reason });
+    ctx.log({
+      level: 'warn',
+      message: 'sg-sentry event not checked yet; a retry follows',
+      event_id: event.eventId ?? null,
+      event_name: event.eventName,
+      reason,
+    });
     throw new RetryableRemediationError(reason, { cause: error });
   }
 
@@ -124,7 +140,9 @@ async function couldNotCheck(event: UnreadableEvent, reason: string, ctx: Engine
   // Keyed by the event id like every notification, so a redelivery does not send it twice.
   let duplicate = false;
   try {
-    ({ duplicate } = await publishOnce(event.eventId ?? null, couldNotCheckNotification(event, report), ctx, { event_id: event.eventId ?? null }));
+    ({ duplicate } = await publishOnce(event.eventId ?? null, couldNotCheckNotification(event, report), ctx, {
+      event_id: event.eventId ?? null,
+    }));
   } finally {
     ctx.log(couldNotCheckLogLine(event, duplicate ? { ...report, duplicate } : report));
   }

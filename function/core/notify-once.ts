@@ -18,7 +18,12 @@ export interface Published {
  * (retryable) while another delivery holds the key, and `NotificationError` when SNS failed.
  * `where` names the report in log lines.
  */
-export async function publishOnce(key: string | null, message: NotificationMessage, ctx: EngineContext, where: Readonly<Record<string, unknown>>): Promise<Published> {
+export async function publishOnce(
+  key: string | null,
+  message: NotificationMessage,
+  ctx: EngineContext,
+  where: Readonly<Record<string, unknown>>,
+): Promise<Published> {
   const { notifier } = ctx;
   if (notifier === undefined) return { duplicate: false };
   const send = () => notifier.publish(message);
@@ -29,12 +34,22 @@ export async function publishOnce(key: string | null, message: NotificationMessa
     }
     const result = await ctx.notifyOnce.once(key, send);
     if (result.outcome === 'unrecorded') {
-      ctx.log({ level: 'warn', message: 'sg-sentry notified without the state table; a redelivery may notify again', ...where, reason: result.reason });
+      ctx.log({
+        level: 'warn',
+        message: 'sg-sentry notified without the state table; a redelivery may notify again',
+        ...where,
+        reason: result.reason,
+      });
     }
     return { duplicate: result.outcome === 'duplicate' };
   } catch (error) {
     if (error instanceof NotificationInProgressError) {
-      ctx.log({ level: 'warn', message: 'sg-sentry notification in progress in another delivery; retrying later', ...where, error: error.message });
+      ctx.log({
+        level: 'warn',
+        message: 'sg-sentry notification in progress in another delivery; retrying later',
+        ...where,
+        error: error.message,
+      });
       throw error;
     }
     ctx.log({ level: 'error', message: 'notification failed; remediation stands', ...where, error: String(error) });

@@ -24,7 +24,8 @@ export class Pool {
 
   /** Runs `task` when a slot is free; its result or rejection is the caller's. */
   async run<T>(task: () => Promise<T>, order: PoolOrder = 'in-turn'): Promise<T> {
-    if (this.running >= this.limit) await new Promise<void>((resolve) => (order === 'first' ? this.waitingFirst : this.waiting).push(resolve));
+    if (this.running >= this.limit)
+      await new Promise<void>((resolve) => (order === 'first' ? this.waitingFirst : this.waiting).push(resolve));
     else this.running += 1;
     try {
       return await task();

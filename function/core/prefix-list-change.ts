@@ -138,7 +138,9 @@ class ReferenceExemptions {
   private async withTags(references: readonly Referencing[], pending: (r: Referencing) => boolean): Promise<Referencing[]> {
     const { policy } = this.ctx;
     if (!policyReadsTags(policy)) return [...references];
-    const unread = [...new Set(references.filter(pending).map((r) => r.rule.groupId ?? ''))].filter((id) => id !== '' && !this.groups.has(id));
+    const unread = [...new Set(references.filter(pending).map((r) => r.rule.groupId ?? ''))].filter(
+      (id) => id !== '' && !this.groups.has(id),
+    );
     if (unread.length > 0) for (const [id, info] of await describeEachGroup(unread, this.ec2)) this.groups.set(id, info);
     return references.map((reference) => {
       if (!pending(reference)) return reference;
@@ -156,7 +158,8 @@ class ReferenceExemptions {
     const account = this.change.account;
     const checked = (r: Referencing): Referencing => (pending(r) ? { ...r, checked: true } : r);
     const asking = references.filter((r) => pending(r) && r.exempt === undefined && r.rule.ruleId !== undefined);
-    if (state === undefined || account === undefined || this.principalExempt !== undefined || asking.length === 0) return references.map(checked);
+    if (state === undefined || account === undefined || this.principalExempt !== undefined || asking.length === 0)
+      return references.map(checked);
     let records: Map<string, ExemptionRecord>;
     try {
       const found = await state.exemptionsOf(asking.map((r) => ({ account, region: this.change.region, ruleId: r.rule.ruleId ?? '' })));
@@ -180,22 +183,33 @@ class ReferenceExemptions {
 async function removeEntries(ec2: Ec2Port, info: PrefixListInfo, version: number, cidrs: readonly string[]): Promise<number> {
   let current = version;
   for (let i = 0; i < cidrs.length; i += REMOVE_BATCH) {
-    const answer = await ec2.removePrefixListEntries({ prefixListId: info.prefixListId, currentVersion: current, cidrs: cidrs.slice(i, i + REMOVE_BATCH) });
+    const answer = await ec2.removePrefixListEntries({
+      prefixListId: info.prefixListId,
+      currentVersion: current,
+      cidrs: cidrs.slice(i, i + REMOVE_BATCH),
+    });
     current = answer.version !== undefined && answer.version > current ? answer.version : current + 1;
   }
   return current;
 }
 
-export async function processPrefixListChange(change: PrefixListChange, ctx: EngineContext): Promise<ChangeResult | { report: SkippedReport }> {
+export async function processPrefixListChange(
+  change: PrefixListChange,
+  ctx: EngineContext,
+): Promise<ChangeResult | { report: SkippedReport }> {
   const { policy } = ctx;
   const id = change.prefixListId;
   if (!policy.inspectPrefixLists) {
-    const report = skippedReport('ignored', undefined, `inspect_prefix_lists is false: prefix list ${id} is trusted by reference`, { eventId: change.eventId, eventName: change.eventName });
+    const report = skippedReport('ignored', undefined, `inspect_prefix_lists is false: prefix list ${id} is trusted by reference`, {
+      eventId: change.eventId,
+      eventName: change.eventName,
+    });
     ctx.log({ level: 'info', message: 'sg-sentry ignored event', ...report });
     return { report };
   }
   const ports = ctx.portsFor(targetOf(change));
-  if (ports === undefined) throw new Error(`processPrefixListChange: no ports for account ${change.account}; check unreachableAccount() first`);
+  if (ports === undefined)
+    throw new Error(`processPrefixListChange: no ports for account ${change.account}; check unreachableAccount() first`);
   const { ec2 } = ports;
   const principalExempt = exemptionFor(policy, change.principal, ctx.self);
   const exemptions = new ReferenceExemptions(change, ctx, ec2, principalExempt);
@@ -204,9 +218,11 @@ export async function processPrefixListChange(change: PrefixListChange, ctx: Eng
   let references: Referencing[] = [];
   try {
     list = await readList(id, ec2);
-    if (list.state === 'customer-managed') references = await exemptions.apply(judgeReferences(await referencingRules(id, ec2), list, policy));
+    if (list.state === 'customer-managed')
+      references = await exemptions.apply(judgeReferences(await referencingRules(id, ec2), list, policy));
   } catch (error) {
-    if (retryableEc2(error)) throw new RetryableRemediationError(`looking up prefix list ${id} failed: ${messageOf(error)}`, { cause: error });
+    if (retryableEc2(error))
+      throw new RetryableRemediationError(`looking up prefix list ${id} failed: ${messageOf(error)}`, { cause: error });
     throw error;
   }
   if (list.state !== 'customer-managed') return finish(change, ctx, notInspected(id, list), []);
@@ -224,14 +240,23 @@ export async function processPrefixListChange(change: PrefixListChange, ctx: Eng
     throw new RetryableRemediationError(`removing entries from prefix list ${id} failed, a retry may finish it: ${removal.error}`);
   }
   // A second delivery of the same change (same event id) sends no second notification.
-  const { notified: duplicate, securityHub } = await notifyThenImport(result.report, () => notifyIfNeeded(result.report, ctx), ports.securityHub, ctx);
-  return { ...result, report: { ...result.report, ...(duplicate ? { duplicate } : {}), ...(securityHub !== undefined ? { security_hub: securityHub } : {}) } };
+  const { notified: duplicate, securityHub } = await notifyThenImport(
+    result.report,
+    () => notifyIfNeeded(result.report, ctx),
+    ports.securityHub,
+    ctx,
+  );
+  return {
+    ...result,
+    report: { ...result.report, ...(duplicate ? { duplicate } : {}), ...(securityHub !== undefined ? { security_hub: securityHub } : {}) },
+  };
 }
 
 async function readList(id: string, ec2: Ec2Port): Promise<PrefixListFacts> {
   const facts = (await new PrefixListReader(ec2).read([id])).get(id);
   if (facts === undefined) throw new Ec2CallError('PrefixListUnreadable', `prefix list ${id} was not read`, true);
-  if (facts.state === 'unreadable' && facts.retryable) throw new Ec2CallError('PrefixListUnreadable', `reading prefix list ${id} failed: ${facts.reason}`, true);
+  if (facts.state === 'unreadable' && facts.retryable)
+    throw new Ec2CallError('PrefixListUnreadable', `reading prefix list ${id} failed: ${facts.reason}`, true);
   return facts;
 }
 
@@ -253,7 +278,12 @@ async function removeWithVersionGuard(
   let references = firstReferences;
   for (let attempt = 1; ; attempt++) {
     try {
-      const version = await removeEntries(ec2, list.info, list.info.version ?? 0, offending.map((e) => e.cidr));
+      const version = await removeEntries(
+        ec2,
+        list.info,
+        list.info.version ?? 0,
+        offending.map((e) => e.cidr),
+      );
       return { removal: { status: 'removed', version }, list, offending, references };
     } catch (error) {
       const mismatch = error instanceof Ec2CallError && error.code === VERSION_MISMATCH;
@@ -265,16 +295,33 @@ async function removeWithVersionGuard(
     }
     const facts = (await new PrefixListReader(ec2).read([id])).get(id);
     if (facts?.state !== 'customer-managed') {
-      return { removal: { status: 'failed', error: `prefix list ${id} changed and could not be read again`, retryable: true }, list, offending, references };
+      return {
+        removal: { status: 'failed', error: `prefix list ${id} changed and could not be read again`, retryable: true },
+        list,
+        offending,
+        references,
+      };
     }
     const current: CustomerList = facts;
     list = current;
-    const rejudged = references.map((r) => ({ ...r, offending: prefixListTrust(r.rule, policy) === 'wildcard' ? offendingEntries(r.rule, current.entries, policy) : [] }));
+    const rejudged = references.map((r) => ({
+      ...r,
+      offending: prefixListTrust(r.rule, policy) === 'wildcard' ? offendingEntries(r.rule, current.entries, policy) : [],
+    }));
     try {
       // A rule that offends only now has not had its exemptions looked up yet.
       references = await exemptions.apply(rejudged);
     } catch (error) {
-      return { removal: { status: 'failed', error: `prefix list ${id} changed, and the groups now concerned could not be read: ${messageOf(error)}`, retryable: retryableEc2(error) }, list, offending, references: rejudged };
+      return {
+        removal: {
+          status: 'failed',
+          error: `prefix list ${id} changed, and the groups now concerned could not be read: ${messageOf(error)}`,
+          retryable: retryableEc2(error),
+        },
+        list,
+        offending,
+        references: rejudged,
+      };
     }
     offending = offendingOf(references, list);
     if (offending.length === 0) return { removal: { status: 'removed', version: list.info.version ?? 0 }, list, offending, references };
@@ -312,7 +359,10 @@ function listReport({ list, references, offending, removal, principalExempt }: L
     detail = exemptReferences[0]?.exempt;
   } else if (offending.length === 0) {
     outcome = 'nothing-to-remove';
-    detail = references.length === 0 ? 'no watched rule references the list' : 'every entry is allowed for every watched rule that references the list';
+    detail =
+      references.length === 0
+        ? 'no watched rule references the list'
+        : 'every entry is allowed for every watched rule that references the list';
   } else if (principalExempt !== undefined) {
     outcome = 'exempt';
     detail = principalExempt;
@@ -354,9 +404,20 @@ function findingsOf({ list, references, offending, removal, principalExempt }: L
         findings.push({ ...base, verdict: 'exempt', action: 'none', reason: `${exempt}; ${verdictReason}` });
       } else if (reference.undecided !== undefined && !removed.has(entry.cidr)) {
         // Removed anyway when another rule's violation needed it; otherwise left for the sweep to judge.
-        findings.push({ ...base, verdict: 'violation', action: 'failed', reason: verdictReason, error: `not removed: ${reference.undecided}; the next sweep judges the rule` });
+        findings.push({
+          ...base,
+          verdict: 'violation',
+          action: 'failed',
+          reason: verdictReason,
+          error: `not removed: ${reference.undecided}; the next sweep judges the rule`,
+        });
       } else if (policy.mode === 'report') {
-        findings.push({ ...base, verdict: 'violation', action: 'reported', reason: `would remove the entry from ${label}: ${verdictReason}` });
+        findings.push({
+          ...base,
+          verdict: 'violation',
+          action: 'reported',
+          reason: `would remove the entry from ${label}: ${verdictReason}`,
+        });
       } else if (removal?.status === 'removed') {
         findings.push({ ...base, verdict: 'violation', action: 'revoked', reason: `removed the entry from ${label}: ${verdictReason}` });
       } else {
@@ -368,15 +429,30 @@ function findingsOf({ list, references, offending, removal, principalExempt }: L
   return findings;
 }
 
-function finish(change: PrefixListChange, ctx: EngineContext, part: PrefixListReport, findings: readonly Finding[], removal?: Removal): ChangeResult {
+function finish(
+  change: PrefixListChange,
+  ctx: EngineContext,
+  part: PrefixListReport,
+  findings: readonly Finding[],
+  removal?: Removal,
+): ChangeResult {
   const groups = part.referencing_groups;
   const base = eventReport({ ...change, ...(groups.length === 1 ? { groupId: groups[0] } : {}) }, undefined, findings, ctx.policy);
   const restore =
     removal?.status === 'removed' && part.offending_entries.length > 0
-      ? [prefixListRestore({ account: change.account ?? null, region: change.region }, { prefixListId: part.prefix_list_id, ...(part.name ? { name: part.name } : {}), version: removal.version }, part.offending_entries)]
+      ? [
+          prefixListRestore(
+            { account: change.account ?? null, region: change.region },
+            { prefixListId: part.prefix_list_id, ...(part.name ? { name: part.name } : {}), version: removal.version },
+            part.offending_entries,
+          ),
+        ]
       : [];
   const report: EventReport = { ...base, restore, prefix_list: part };
-  const failed = part.outcome === 'failed' || part.detail?.startsWith('the list could not be read') === true || findings.some((f) => f.action === 'failed');
+  const failed =
+    part.outcome === 'failed' ||
+    part.detail?.startsWith('the list could not be read') === true ||
+    findings.some((f) => f.action === 'failed');
   ctx.log({ level: failed ? 'error' : 'info', message: 'sg-sentry prefix list', ...report });
   return { report, findings };
 }

@@ -36,7 +36,12 @@ export async function sweepTargets(request: SweepRequest, ctx: EngineContext): P
       accounts = await ctx.organization.activeAccounts();
     } catch (error) {
       // Nothing is swept this time: say so on its own line, since the invocation's failure alone does not say why.
-      ctx.log({ level: 'error', message: 'sg-sentry sweep: the organization\'s accounts could not be listed; nothing was swept', event_id: request.eventId, error: messageOf(error) });
+      ctx.log({
+        level: 'error',
+        message: "sg-sentry sweep: the organization's accounts could not be listed; nothing was swept",
+        event_id: request.eventId,
+        error: messageOf(error),
+      });
       throw error;
     }
   } else {
@@ -78,7 +83,11 @@ export async function processScheduledSweep(
   return sweepInTurn(request, targets, ctx, options);
 }
 
-async function dispatch(request: SweepRequest, targets: ReadonlyArray<Target & TargetReport>, ctx: EngineContext): Promise<SweepDispatchReport> {
+async function dispatch(
+  request: SweepRequest,
+  targets: ReadonlyArray<Target & TargetReport>,
+  ctx: EngineContext,
+): Promise<SweepDispatchReport> {
   const { failed } = await ctx.sweepQueue!.dispatch(targets);
   const report: SweepDispatchReport = {
     status: 'dispatched',
@@ -112,7 +121,13 @@ async function sweepInTurn(
     }
     try {
       const report = await processSweep({ ...request, account: target.account, region: target.region }, ctx, options);
-      swept.push({ account: target.account, region: target.region, counts: report.counts, incomplete: report.incomplete, errors: report.errors.length });
+      swept.push({
+        account: target.account,
+        region: target.region,
+        counts: report.counts,
+        incomplete: report.incomplete,
+        errors: report.errors.length,
+      });
     } catch (error) {
       failed.push({ account: target.account, region: target.region, error: messageOf(error), retryable: retryable(error) });
     }
@@ -151,7 +166,11 @@ function jobOf(record: SweepJobRecord): { job: TargetReport } | { problems: stri
  * records a retry could finish (a sweep that failed retryably, or one not started before the
  * time ran out); a malformed body or a permanent failure is logged and not retried.
  */
-export async function processSweepJobs(records: readonly SweepJobRecord[], ctx: EngineContext, options: SweepOptions = {}): Promise<SweepJobsResult> {
+export async function processSweepJobs(
+  records: readonly SweepJobRecord[],
+  ctx: EngineContext,
+  options: SweepOptions = {},
+): Promise<SweepJobsResult> {
   const outOfTime = sweepDeadline(options);
   const failures: string[] = [];
   for (const record of records) {
@@ -169,7 +188,15 @@ export async function processSweepJobs(records: readonly SweepJobRecord[], ctx: 
       await processSweep({ eventId: record.messageId, account, region }, ctx, options);
     } catch (error) {
       const again = retryable(error);
-      ctx.log({ level: 'error', message: 'sg-sentry sweep job failed', message_id: record.messageId, account, region, error: messageOf(error), retried: again });
+      ctx.log({
+        level: 'error',
+        message: 'sg-sentry sweep job failed',
+        message_id: record.messageId,
+        account,
+        region,
+        error: messageOf(error),
+        retried: again,
+      });
       if (again) failures.push(record.messageId);
     }
   }

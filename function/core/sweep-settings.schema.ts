@@ -11,7 +11,9 @@ export const SweepSettingsSchema = z.lazy(() =>
     accounts: z
       .union([
         z.tuple([z.literal('organization')]).transform(() => 'organization' as const),
-        z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id, or the list must be exactly ["organization"]')).min(1, 'must name at least one account'),
+        z
+          .array(z.string().regex(/^\d{12}$/, 'must be a 12-digit account id, or the list must be exactly ["organization"]'))
+          .min(1, 'must name at least one account'),
       ])
       .optional(),
     regions: z.array(z.string().regex(AWS_REGION, 'not an AWS region name')).min(1, 'must name at least one region').optional(),

@@ -23,7 +23,16 @@ import { describeEachGroup, policyReadsTags } from './lookup/groups';
 import type { Finding, Judgement } from './model/finding';
 import type { Rule } from './model/rule';
 import { Pool } from './pool';
-import type { DescribeRulesPage, Ec2Port, EngineContext, ExemptionRecord, GroupInfo, SecurityHubPort, TargetPorts, UnreadableRule } from './ports';
+import type {
+  DescribeRulesPage,
+  Ec2Port,
+  EngineContext,
+  ExemptionRecord,
+  GroupInfo,
+  SecurityHubPort,
+  TargetPorts,
+  UnreadableRule,
+} from './ports';
 import { sweepMetrics } from './report/metrics';
 import { boundedLogLine } from './report/size-bounds';
 import type { ExceptionInForce, SweepRemainder, SweepReport } from './report/report';
@@ -85,7 +94,10 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 type Settled<T> = { readonly value: T } | { readonly error: unknown };
 
 function settled<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then((value) => ({ value }), (error: unknown) => ({ error }));
+  return promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 }
 
 interface GroupJudgements {
@@ -124,7 +136,11 @@ export async function processSweep(request: SweepRequest, ctx: EngineContext, op
   if (region === undefined || region === '') throw new EventValidationError(['region: the scheduled event names no region to sweep']);
   const ports = ctx.portsFor({ ...(request.account !== undefined ? { account: request.account } : {}), region });
   if (ports === undefined) {
-    throw new Ec2CallError('NoMemberRole', `account ${request.account} is not the function's own, and no member role is configured to act in it`, false);
+    throw new Ec2CallError(
+      'NoMemberRole',
+      `account ${request.account} is not the function's own, and no member role is configured to act in it`,
+      false,
+    );
   }
   return new Sweep(region, request.account, ports, ctx, options).run(request);
 }
@@ -182,7 +198,12 @@ class Sweep {
 
     const report = this.report(request);
     const failed = report.errors.length > 0 || report.counts.failed > 0;
-    this.ctx.log(boundedLogLine({ level: failed ? 'error' : report.incomplete ? 'warn' : 'info', message: 'sg-sentry sweep', ...report }, LOG_FINDINGS_LIMIT));
+    this.ctx.log(
+      boundedLogLine(
+        { level: failed ? 'error' : report.incomplete ? 'warn' : 'info', message: 'sg-sentry sweep', ...report },
+        LOG_FINDINGS_LIMIT,
+      ),
+    );
     this.ctx.metrics?.record(sweepMetrics(report, this.ctx.now()));
 
     if (this.pages === 0 && this.firstError !== undefined) {
@@ -288,12 +309,21 @@ class Sweep {
     const lists = await this.readPrefixLists(page.rules, notes);
     // Tags only matter to a group with a violation (a rule that cannot be read is one): the
     // others cost no DescribeSecurityGroups.
-    const violating = [...byGroup].filter(([id, list]) => groupExemption(policy, id) === undefined && judgeRules(list, policy, undefined, lists).some((j) => j.verdict === 'violation')).map(([id]) => id);
-    const unreadableGroups = unreadable.flatMap((r) => (r.groupId !== undefined && groupExemption(policy, r.groupId) === undefined ? [r.groupId] : []));
+    const violating = [...byGroup]
+      .filter(
+        ([id, list]) =>
+          groupExemption(policy, id) === undefined && judgeRules(list, policy, undefined, lists).some((j) => j.verdict === 'violation'),
+      )
+      .map(([id]) => id);
+    const unreadableGroups = unreadable.flatMap((r) =>
+      r.groupId !== undefined && groupExemption(policy, r.groupId) === undefined ? [r.groupId] : [],
+    );
     const unknownTags = await this.loadGroupInfo([...new Set([...violating, ...unreadableGroups])], notes);
     // Never dropped: what cannot be read is reported, unless its whole group is exempt.
     const unreadableExemption = (groupId: string | undefined) =>
-      groupId !== undefined && unknownTags.has(groupId) ? undefined : groupExemption(policy, groupId, groupId === undefined ? undefined : this.groupInfo.get(groupId)?.tags);
+      groupId !== undefined && unknownTags.has(groupId)
+        ? undefined
+        : groupExemption(policy, groupId, groupId === undefined ? undefined : this.groupInfo.get(groupId)?.tags);
 
     const judged: GroupJudgements[] = [];
     const exceptionsInForce: ExceptionInForce[] = [];
@@ -307,7 +337,12 @@ class Sweep {
       const exception = exemptReason === undefined ? exceptionOf(policy, info?.tags, this.ctx.now()) : undefined;
       const judgements = withException(judgeRules(groupRules, policy, exemptReason, lists), exception);
       if (exception?.state === 'active' && exception.until !== undefined && judgements.some((j) => j.verdict === 'exempt')) {
-        exceptionsInForce.push({ group_id: groupId, ...(info?.groupName !== undefined ? { group_name: info.groupName } : {}), tag: exception.tag, until: exception.until });
+        exceptionsInForce.push({
+          group_id: groupId,
+          ...(info?.groupName !== undefined ? { group_name: info.groupName } : {}),
+          tag: exception.tag,
+          until: exception.until,
+        });
       }
       judged.push({ groupId, judgements });
     }
@@ -329,19 +364,25 @@ class Sweep {
     for (const { groupId, judgements } of page.groups) this.tally.judged(groupId, judgements);
     // Only groups with something to act on or report are kept while the revokes run.
     const toAct = page.groups.filter(({ judgements }) => judgements.some((j) => j.verdict !== 'allowed'));
-    return this.pool.map(toAct, ({ groupId, judgements }) => this.actOnGroup(groupId, judgements)).then((acted) => {
-      // What the groups did is tallied in listing order.
-      const unrevokedGroups: string[] = [];
-      for (const [i, { findings, unrevoked }] of acted.entries()) {
-        this.tally.acted(findings);
-        if (unrevoked) unrevokedGroups.push(toAct[i]!.groupId);
-      }
-      if (unrevokedGroups.length > 0) {
-        this.notReached.push({ group_ids: unrevokedGroups, next_token: null, reason: 'violations found but not revoked: the sweep ran out of time' });
-      }
-      this.options.onProgress?.(this.tally.progress(this.region, this.pages));
-      return this.stopped;
-    });
+    return this.pool
+      .map(toAct, ({ groupId, judgements }) => this.actOnGroup(groupId, judgements))
+      .then((acted) => {
+        // What the groups did is tallied in listing order.
+        const unrevokedGroups: string[] = [];
+        for (const [i, { findings, unrevoked }] of acted.entries()) {
+          this.tally.acted(findings);
+          if (unrevoked) unrevokedGroups.push(toAct[i]!.groupId);
+        }
+        if (unrevokedGroups.length > 0) {
+          this.notReached.push({
+            group_ids: unrevokedGroups,
+            next_token: null,
+            reason: 'violations found but not revoked: the sweep ran out of time',
+          });
+        }
+        this.options.onProgress?.(this.tally.progress(this.region, this.pages));
+        return this.stopped;
+      });
   }
 
   /**
@@ -365,7 +406,11 @@ class Sweep {
     };
     const kept = rules.filter((rule) => !waiting(rule));
     if (kept.length < rules.length) {
-      notes.notReached.push({ group_ids: [groupId], next_token: null, reason: `${rules.length - kept.length} rule(s) reference a prefix list that could not be read` });
+      notes.notReached.push({
+        group_ids: [groupId],
+        next_token: null,
+        reason: `${rules.length - kept.length} rule(s) reference a prefix list that could not be read`,
+      });
     }
     return kept;
   }
@@ -379,16 +424,24 @@ class Sweep {
     const { state } = this.ctx;
     const account = this.account;
     if (state === undefined || account === undefined) return [...judged];
-    const ruleIds = judged.flatMap(({ judgements }) => judgements.flatMap((j) => (j.verdict === 'violation' && j.rule.ruleId !== undefined ? [j.rule.ruleId] : [])));
+    const ruleIds = judged.flatMap(({ judgements }) =>
+      judgements.flatMap((j) => (j.verdict === 'violation' && j.rule.ruleId !== undefined ? [j.rule.ruleId] : [])),
+    );
     if (ruleIds.length === 0) return [...judged];
     let records: ReadonlyMap<string, ExemptionRecord>;
     try {
       const found = await state.exemptionsOf(ruleIds.map((ruleId) => ({ account, region: this.region, ruleId })));
       records = new Map(found.map((record) => [record.ruleId, record]));
     } catch (error) {
-      const withViolations = judged.filter(({ judgements }) => judgements.some((j) => j.verdict === 'violation')).map(({ groupId }) => groupId);
+      const withViolations = judged
+        .filter(({ judgements }) => judgements.some((j) => j.verdict === 'violation'))
+        .map(({ groupId }) => groupId);
       notes.errors.push(`reading remembered exemptions (${plural(ruleIds.length, 'rule')}) failed: ${messageOf(error)}`);
-      notes.notReached.push({ group_ids: withViolations, next_token: null, reason: `their remembered exemptions could not be read: ${messageOf(error)}` });
+      notes.notReached.push({
+        group_ids: withViolations,
+        next_token: null,
+        reason: `their remembered exemptions could not be read: ${messageOf(error)}`,
+      });
       return judged.filter(({ groupId }) => !withViolations.includes(groupId));
     }
     const honoured: ExemptionRecord[] = [];
@@ -408,7 +461,13 @@ class Sweep {
     try {
       await this.ctx.state.recordExemptions(due);
     } catch (error) {
-      this.ctx.log({ level: 'error', message: 'sg-sentry could not keep remembered exemptions', region: this.region, records: due.length, error: messageOf(error) });
+      this.ctx.log({
+        level: 'error',
+        message: 'sg-sentry could not keep remembered exemptions',
+        region: this.region,
+        records: due.length,
+        error: messageOf(error),
+      });
     }
   }
 
@@ -460,7 +519,11 @@ class Sweep {
         const { error } = result;
         notes.firstError ??= error;
         notes.errors.push(`DescribeSecurityGroups (${batch.length} group(s) from ${batch[0]}) failed: ${messageOf(error)}`);
-        notes.notReached.push({ group_ids: batch, next_token: null, reason: `their tags could not be read (exclude_tags, exception tag): ${messageOf(error)}` });
+        notes.notReached.push({
+          group_ids: batch,
+          next_token: null,
+          reason: `their tags could not be read (exclude_tags, exception tag): ${messageOf(error)}`,
+        });
         for (const id of batch) unknown.add(id);
       }
     }
@@ -468,16 +531,22 @@ class Sweep {
   }
 
   private report(request: SweepRequest): SweepReport {
-    return this.tally.report(request, this.region, this.ctx.policy, { pages: this.pages, notReached: this.notReached, errors: this.errors });
+    return this.tally.report(request, this.region, this.ctx.policy, {
+      pages: this.pages,
+      notReached: this.notReached,
+      errors: this.errors,
+    });
   }
 
   /** Sends the summary once per delivery (the schedule event's id, or the sweep job's message id). */
   private async notify(report: SweepReport): Promise<SweepReport> {
     if (this.ctx.notifier === undefined || !shouldNotifySweep(report, this.ctx.policy.notifyAllowed)) return report;
-    const { duplicate } = await publishOnce(report.event_id, sweepNotificationOf(report), this.ctx, { event_id: report.event_id, region: report.region });
+    const { duplicate } = await publishOnce(report.event_id, sweepNotificationOf(report), this.ctx, {
+      event_id: report.event_id,
+      region: report.region,
+    });
     if (!duplicate) return report;
     this.ctx.log({ level: 'info', message: 'sg-sentry sweep duplicate', event_id: report.event_id, region: report.region, duplicate });
     return { ...report, duplicate };
   }
-
 }

@@ -18,7 +18,14 @@ import type { Rule } from './model/rule';
 import type { Policy } from './policy/policy';
 import { publishOnce } from './notify-once';
 import type { Ec2Port, EngineContext, GroupInfo, SecurityHubPort } from './ports';
-import { eventReport, type EventReport, type TagChangeFacts, type TagChangeReport, type TagReport, type UnapprovedExceptionReport } from './report/report';
+import {
+  eventReport,
+  type EventReport,
+  type TagChangeFacts,
+  type TagChangeReport,
+  type TagReport,
+  type UnapprovedExceptionReport,
+} from './report/report';
 import { notifyThenImport } from './report/security-hub-export';
 import { skippedReport } from './report/skipped-report';
 import { shouldNotifyTagChange, tagChangeNotificationOf } from './report/tag-change-notification';
@@ -77,7 +84,10 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
   const tags = tagsThatMatter(change, policy);
   const self = exemptionFor({ ...policy, exemptPrincipals: [] }, change.principal, ctx.self);
   if (tags === undefined || self !== undefined) {
-    const reason = self !== undefined ? `${change.eventName} ${self}: the group was judged when it did it` : `${change.eventName} changes no tag sg-sentry reads`;
+    const reason =
+      self !== undefined
+        ? `${change.eventName} ${self}: the group was judged when it did it`
+        : `${change.eventName} changes no tag sg-sentry reads`;
     const report = skippedReport('ignored', undefined, reason, known);
     ctx.log({ level: 'info', message: 'sg-sentry ignored event', ...report });
     return report;
@@ -152,7 +162,11 @@ async function judgeGroup(
   if (unapproved !== undefined && tag !== null) {
     const base = { tag, value: unapproved.value, set_by: change.principal.arn ?? null, reason: unapproved.reason };
     if (tags[tag] !== unapproved.value) {
-      removal = { ...base, action: 'changed-since', reason: `${unapproved.reason}; the group no longer carries that value, so nothing was removed` };
+      removal = {
+        ...base,
+        action: 'changed-since',
+        reason: `${unapproved.reason}; the group no longer carries that value, so nothing was removed`,
+      };
     } else {
       // Never honoured, whether or not the removal below succeeds.
       const { [tag]: _unapproved, ...rest } = tags;
@@ -168,7 +182,9 @@ async function judgeGroup(
   const acted = await act(judgements, policy, ec2, {
     now: ctx.now(),
     revokeByRuleId: () => true,
-    ...(unread !== undefined ? { notAttempted: `not revoked: the exemptions remembered for these rules could not be read (${unread}); the next sweep tries again` } : {}),
+    ...(unread !== undefined
+      ? { notAttempted: `not revoked: the exemptions remembered for these rules could not be read (${unread}); the next sweep tries again` }
+      : {}),
   });
   const asChange: SecurityGroupChange = { ...change, groupId, rules: [], undirectedRules: [] };
   const report: EventReport = {
@@ -183,14 +199,20 @@ async function judgeGroup(
  * them: a tag change names the tagger, not who made each rule. When the table cannot be read,
  * nothing is revoked on a guess (`unread` says why).
  */
-async function withRemembered(judgements: readonly Judgement[], change: TagChange, ctx: EngineContext): Promise<{ judgements: readonly Judgement[]; unread?: string }> {
+async function withRemembered(
+  judgements: readonly Judgement[],
+  change: TagChange,
+  ctx: EngineContext,
+): Promise<{ judgements: readonly Judgement[]; unread?: string }> {
   const { state } = ctx;
   const account = change.account;
   const ruleIds = judgements.flatMap((j) => (j.verdict === 'violation' && j.rule.ruleId !== undefined ? [j.rule.ruleId] : []));
   if (state === undefined || account === undefined || ruleIds.length === 0) return { judgements };
   try {
     const found = await state.exemptionsOf(ruleIds.map((ruleId) => ({ account, region: change.region, ruleId })));
-    return { judgements: honourRemembered(judgements, new Map(found.map((record) => [record.ruleId, record])), ctx.policy, ctx.self).judgements };
+    return {
+      judgements: honourRemembered(judgements, new Map(found.map((record) => [record.ruleId, record])), ctx.policy, ctx.self).judgements,
+    };
   } catch (error) {
     return { judgements, unread: messageOf(error) };
   }
@@ -215,14 +237,24 @@ async function removeTag(
 }
 
 /** A group whose rules or tags could not be read for good: nothing was judged, and it says why. */
-function failedGroupReport(change: TagChange, groupId: string, facts: Omit<TagChangeFacts, 'unapproved_exception'>, error: Ec2CallError, policy: Policy): EventReport {
+function failedGroupReport(
+  change: TagChange,
+  groupId: string,
+  facts: Omit<TagChangeFacts, 'unapproved_exception'>,
+  error: Ec2CallError,
+  policy: Policy,
+): EventReport {
   const asChange: SecurityGroupChange = { ...change, groupId, rules: [], undirectedRules: [] };
   const findings: Finding[] = [];
   return { ...eventReport(asChange, undefined, findings, policy), tag_change: { ...facts, could_not_judge: error.message } };
 }
 
 /** One notification per group; the delivery key is the event id and the group, as one call may tag several. */
-async function notifyGroups(groups: readonly EventReport[], securityHub: SecurityHubPort | undefined, ctx: EngineContext): Promise<EventReport[]> {
+async function notifyGroups(
+  groups: readonly EventReport[],
+  securityHub: SecurityHubPort | undefined,
+  ctx: EngineContext,
+): Promise<EventReport[]> {
   const out: EventReport[] = [];
   for (const report of groups) {
     const { notified: duplicate, securityHub: imported } = await notifyThenImport(report, () => notifyGroup(report, ctx), securityHub, ctx);
@@ -235,6 +267,9 @@ async function notifyGroups(groups: readonly EventReport[], securityHub: Securit
 async function notifyGroup(report: EventReport, ctx: EngineContext): Promise<boolean> {
   if (ctx.notifier === undefined || !shouldNotifyTagChange(report, ctx.policy)) return false;
   const key = `${report.event_id}#${report.group_id ?? ''}`;
-  const { duplicate } = await publishOnce(key, { ...tagChangeNotificationOf(report), report }, ctx, { event_id: report.event_id, group_id: report.group_id });
+  const { duplicate } = await publishOnce(key, { ...tagChangeNotificationOf(report), report }, ctx, {
+    event_id: report.event_id,
+    group_id: report.group_id,
+  });
   return duplicate;
 }

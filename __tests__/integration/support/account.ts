@@ -76,7 +76,10 @@ export async function accountOf(endpoint: string, accountId: string, options: Ac
   if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined) {
     throw new Error(`sts:AssumeRole at ${endpoint} returned no credentials for account ${accountId}`);
   }
-  return new TestAccount({ endpoint, region, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } }, accountId);
+  return new TestAccount(
+    { endpoint, region, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } },
+    accountId,
+  );
 }
 
 /** `ingress tcp 22-22 0.0.0.0/0`: one line per rule, to compare what EC2 holds in one assertion. */
@@ -129,7 +132,12 @@ export class TestAccount {
   async defaultGroupId(): Promise<string> {
     const vpcId = await this.defaultVpcId();
     const answer = await this.ec2.send(
-      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }),
+      new DescribeSecurityGroupsCommand({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcId] },
+          { Name: 'group-name', Values: ['default'] },
+        ],
+      }),
     );
     const id = answer.SecurityGroups?.[0]?.GroupId;
     if (id === undefined) throw new Error(`account ${this.accountId} has no default group in ${vpcId}`);
@@ -170,7 +178,10 @@ export class TestAccount {
     let token: string | undefined;
     do {
       const page = await this.ec2.send(
-        new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }], ...(token ? { NextToken: token } : {}) }),
+        new DescribeSecurityGroupRulesCommand({
+          Filters: [{ Name: 'group-id', Values: [groupId] }],
+          ...(token ? { NextToken: token } : {}),
+        }),
       );
       rules.push(...(page.SecurityGroupRules ?? []));
       token = page.NextToken;
@@ -227,7 +238,10 @@ export class TestAccount {
   /** Runs the built bundle's handler on `event` in a fresh node process, in this account. */
   /** The function runs in this account, as `arn:aws:lambda:<region>:<account>:function:sg-sentry`. */
   runHandler(event: unknown, sentry: Record<string, string> = {}, options: RunOptions = {}): Promise<BundleRun> {
-    return runBundle(event, this.handlerEnv(sentry), { functionArn: `arn:aws:lambda:${this.region}:${this.accountId}:function:sg-sentry`, ...options });
+    return runBundle(event, this.handlerEnv(sentry), {
+      functionArn: `arn:aws:lambda:${this.region}:${this.accountId}:function:sg-sentry`,
+      ...options,
+    });
   }
 }
 

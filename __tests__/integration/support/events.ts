@@ -5,7 +5,14 @@
  * else in the record (who, from where, with what client) stays as the real sample has it.
  */
 import { randomUUID } from 'node:crypto';
-import { CreateTagsCommand, DeleteTagsCommand, ModifySecurityGroupRulesCommand, type IpPermission, type SecurityGroupRule, type SecurityGroupRuleRequest } from '@aws-sdk/client-ec2';
+import {
+  CreateTagsCommand,
+  DeleteTagsCommand,
+  ModifySecurityGroupRulesCommand,
+  type IpPermission,
+  type SecurityGroupRule,
+  type SecurityGroupRuleRequest,
+} from '@aws-sdk/client-ec2';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { clone, envelope } from '../../helpers/fixtures';
 import type { Direction, TestAccount } from './account';
@@ -78,7 +85,9 @@ export function ipPermissionsOf(requestParameters: Json): IpPermission[] {
     }));
   }
   if (typeof requestParameters.cidrIp === 'string') {
-    return [{ IpProtocol: String(requestParameters.ipProtocol), ...ports(requestParameters), IpRanges: [{ CidrIp: requestParameters.cidrIp }] }];
+    return [
+      { IpProtocol: String(requestParameters.ipProtocol), ...ports(requestParameters), IpRanges: [{ CidrIp: requestParameters.cidrIp }] },
+    ];
   }
   throw new Error('the record has neither ipPermissions items nor the legacy top-level cidrIp form');
 }
@@ -127,7 +136,11 @@ export async function replayAuthorize(
   if (typeof realGroupId !== 'string' && typeof bare.requestParameters?.groupName !== 'string') {
     throw new Error('replayAuthorize needs a record whose request names its group (groupId or groupName)');
   }
-  const { record, event } = intoAccount(real, account, typeof realGroupId === 'string' ? { ...replacements, [realGroupId]: groupId } : replacements);
+  const { record, event } = intoAccount(
+    real,
+    account,
+    typeof realGroupId === 'string' ? { ...replacements, [realGroupId]: groupId } : replacements,
+  );
   const created = await account.authorize(groupId, direction, ipPermissionsOf(record.requestParameters));
   for (const item of items(record.responseElements?.securityGroupRuleSet)) {
     const rule = created.find((r) => sameRule(item, r));
@@ -182,7 +195,10 @@ export async function replayTags(account: TestAccount, real: Json, groupId: stri
   const realGroup = items(bareRecord(real).requestParameters?.resourcesSet)[0]?.resourceId;
   if (typeof realGroup !== 'string') throw new Error('replayTags needs a record whose resourcesSet names a group');
   const { record, event } = intoAccount(real, account, { [realGroup]: groupId });
-  const tags = items(record.requestParameters.tagSet).map((t) => ({ Key: String(t.key), ...(t.value !== undefined ? { Value: String(t.value) } : {}) }));
+  const tags = items(record.requestParameters.tagSet).map((t) => ({
+    Key: String(t.key),
+    ...(t.value !== undefined ? { Value: String(t.value) } : {}),
+  }));
   if (record.eventName === 'CreateTags') await account.ec2.send(new CreateTagsCommand({ Resources: [groupId], Tags: tags }));
   else if (record.eventName === 'DeleteTags') await account.ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: tags }));
   else throw new Error(`replayTags cannot replay ${String(record.eventName)}`);
@@ -214,7 +230,9 @@ export function scheduledEvent(account: TestAccount, time = new Date()): Json {
 export async function sqsEventOf(account: TestAccount, queueUrl: string): Promise<{ Records: Json[] }> {
   const records: Json[] = [];
   for (;;) {
-    const answer = await account.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+    const answer = await account.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }),
+    );
     const messages = answer.Messages ?? [];
     if (messages.length === 0) return { Records: records };
     for (const m of messages) {

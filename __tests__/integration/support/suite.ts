@@ -45,6 +45,10 @@ export function integrationSuite(title: string, body: (emulator: Emulator) => vo
     before(() => {
       if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: npm test builds it first (npm run build)`);
     });
-    body({ endpoint, freshAccount: (options) => freshAccount(endpoint, options), account: (id, options) => accountOf(endpoint, id, options) });
+    body({
+      endpoint,
+      freshAccount: (options) => freshAccount(endpoint, options),
+      account: (id, options) => accountOf(endpoint, id, options),
+    });
   });
 }

@@ -10,7 +10,24 @@ import { synthesizedWorkspace } from '../../module/support/workspace';
 import type { TestAccount } from './account';
 
 /** Every service the modules create resources in, or read through data sources. */
-const SERVICES = ['cloudformation', 'cloudwatch', 'dynamodb', 'ec2', 'events', 'iam', 'kms', 'lambda', 'logs', 'organizations', 'scheduler', 'securityhub', 'sns', 'sqs', 'ssm', 'sts'];
+const SERVICES = [
+  'cloudformation',
+  'cloudwatch',
+  'dynamodb',
+  'ec2',
+  'events',
+  'iam',
+  'kms',
+  'lambda',
+  'logs',
+  'organizations',
+  'scheduler',
+  'securityhub',
+  'sns',
+  'sqs',
+  'ssm',
+  'sts',
+];
 
 export function emulatorProvider(account: TestAccount, region: string, alias?: string): string {
   const c = account.credentials;

@@ -21,7 +21,8 @@ export function evaluateTemplate(
   for (const [name, declaration] of Object.entries(declared)) {
     const given = parameters[name] ?? declaration.Default;
     if (given === undefined) throw new Error(`parameter ${name} has no value and no default`);
-    if (declaration.AllowedValues && !declaration.AllowedValues.includes(given)) throw new Error(`parameter ${name}: ${given} is not allowed`);
+    if (declaration.AllowedValues && !declaration.AllowedValues.includes(given))
+      throw new Error(`parameter ${name}: ${given} is not allowed`);
     values[name] = declaration.Type === 'CommaDelimitedList' ? given.split(',') : given;
   }
   for (const name of Object.keys(parameters)) {

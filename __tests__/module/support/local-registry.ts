@@ -18,10 +18,19 @@ export interface LocalRegistry {
 }
 
 /** Serves `names` (as installed in `nodeModules`) from tarballs packed into `workDir`. */
-export async function startLocalRegistry(names: readonly string[], nodeModules: string, workDir: string, env: NodeJS.ProcessEnv): Promise<LocalRegistry> {
+export async function startLocalRegistry(
+  names: readonly string[],
+  nodeModules: string,
+  workDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<LocalRegistry> {
   const packages = new Map<string, { version: string; integrity: string; file: string }>();
   for (const name of names) {
-    const packed = await run('npm', ['pack', join(nodeModules, name), '--json', '--ignore-scripts', '--pack-destination', workDir, '--loglevel=error'], { cwd: workDir, env });
+    const packed = await run(
+      'npm',
+      ['pack', join(nodeModules, name), '--json', '--ignore-scripts', '--pack-destination', workDir, '--loglevel=error'],
+      { cwd: workDir, env },
+    );
     const [entry] = JSON.parse(packed.stdout) as Array<{ version: string; integrity: string; filename: string }>;
     packages.set(name, { version: entry!.version, integrity: entry!.integrity, file: join(workDir, entry!.filename) });
   }

@@ -30,7 +30,9 @@ export function stsStubEndpoint(): Promise<string> {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         if (!/Action=GetCallerIdentity/.test(body)) {
-          response.writeHead(400, { 'content-type': 'text/xml' }).end('<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>');
+          response
+            .writeHead(400, { 'content-type': 'text/xml' })
+            .end('<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>');
           return;
         }
         response.writeHead(200, { 'content-type': 'text/xml' }).end(RESPONSE);

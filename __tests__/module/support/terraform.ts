@@ -137,7 +137,10 @@ export async function initOffline(dir: string, options: { localBackend?: boolean
   const backend = options.localBackend ? '\nterraform {\n  backend "local" {\n    path = "terraform.tfstate"\n  }\n}\n' : '';
   const sts = await stsStubEndpoint();
   const aliases = aliasedProviders(dir).map(({ alias, region }) => offlineProviderOverride(sts, region, alias));
-  writeFileSync(join(dir, 'zz_offline_override.tf'), [offlineProviderOverride(sts), ...aliases].join('\n') + backend + (options.override ?? ''));
+  writeFileSync(
+    join(dir, 'zz_offline_override.tf'),
+    [offlineProviderOverride(sts), ...aliases].join('\n') + backend + (options.override ?? ''),
+  );
   const args = ['init', `-plugin-dir=${pluginDir()}`, '-no-color', ...(options.localBackend ? [] : ['-backend=false'])];
   // One init at a time: concurrent ones race on the plugin cache's entry. Linking from the cache
   // takes under a second; the plans that follow run in parallel.
@@ -176,7 +179,10 @@ export interface PlannedResource {
 
 /** plan -refresh=false, then the plan as JSON (terraform show -json). */
 export async function planOffline(dir: string): Promise<PlannedResource[]> {
-  expectSuccess(await terraform(dir, ['plan', '-refresh=false', '-lock=false', '-no-color', '-out=plan.tfplan']), `terraform plan in ${dir}`);
+  expectSuccess(
+    await terraform(dir, ['plan', '-refresh=false', '-lock=false', '-no-color', '-out=plan.tfplan']),
+    `terraform plan in ${dir}`,
+  );
   const shown = expectSuccess(await terraform(dir, ['show', '-json', 'plan.tfplan']), `terraform show in ${dir}`);
   const plan = JSON.parse(shown.stdout) as {
     resource_changes?: Array<{

@@ -15,7 +15,16 @@ import { sourceLabel, type Direction, type Rule } from '../model/rule';
 import type { Ec2Port } from '../ports';
 import type { ActionFinding, RemediationAction } from './action';
 import { actorLabel, restrictDescription } from './restrict-description';
-import { executeRevokes, failureOf, planRevokes, retryableErrors, revokeFinding, type Failure, type RevokeOutcomes, type RevokePlan } from './revoke';
+import {
+  executeRevokes,
+  failureOf,
+  planRevokes,
+  retryableErrors,
+  revokeFinding,
+  type Failure,
+  type RevokeOutcomes,
+  type RevokePlan,
+} from './revoke';
 
 /** EC2 answers this when the permission being authorized already exists. */
 const DUPLICATE_CODE = 'InvalidPermission.Duplicate';
@@ -67,15 +76,17 @@ function planReplacements(
     const description = describe(violation);
     replacements.set(
       violation,
-      targets.map((range): Rule => ({
-        direction: violation.direction,
-        groupId: violation.groupId,
-        protocol: violation.protocol,
-        ...(violation.fromPort !== undefined ? { fromPort: violation.fromPort } : {}),
-        ...(violation.toPort !== undefined ? { toPort: violation.toPort } : {}),
-        source: { kind: 'cidr', cidr: networkText(range), family: range.family },
-        description,
-      })),
+      targets.map(
+        (range): Rule => ({
+          direction: violation.direction,
+          groupId: violation.groupId,
+          protocol: violation.protocol,
+          ...(violation.fromPort !== undefined ? { fromPort: violation.fromPort } : {}),
+          ...(violation.toPort !== undefined ? { toPort: violation.toPort } : {}),
+          source: { kind: 'cidr', cidr: networkText(range), family: range.family },
+          description,
+        }),
+      ),
     );
   }
   return { replacements, revokeOnly };
@@ -117,7 +128,12 @@ async function executeReplacements(rules: readonly Rule[], ec2: Ec2Port): Promis
   for (const batch of batches.values()) {
     const settled = await batchThenEach(
       [...batch.rules.keys()],
-      (keys) => ec2.authorizePermissions({ direction: batch.direction, groupId: batch.groupId, rules: keys.map((key) => batch.rules.get(key) as Rule) }),
+      (keys) =>
+        ec2.authorizePermissions({
+          direction: batch.direction,
+          groupId: batch.groupId,
+          rules: keys.map((key) => batch.rules.get(key) as Rule),
+        }),
       { splitOn: (error) => outcomeOfError(error).status === 'existed' },
     );
     for (const [key, result] of settled) outcomes.set(key, result.ok ? { status: 'added' } : outcomeOfError(result.error));
@@ -154,7 +170,12 @@ function restrictFinding(judgement: Judgement, plan: RestrictPlan, outcome: Rest
   const error = missing.length > 0 ? { error: missing.join('; ') } : {};
   if (inPlace.length === 0) return { ...judgement, action: revoke.status, ...error };
   const gone = revoke.status === 'already-removed' ? ' (the offending rule was already removed)' : '';
-  return { ...judgement, action: 'restricted', reason: `restricted to ${cidrsOf(inPlace).join(', ')}${gone}: ${judgement.reason}`, ...error };
+  return {
+    ...judgement,
+    action: 'restricted',
+    reason: `restricted to ${cidrsOf(inPlace).join(', ')}${gone}: ${judgement.reason}`,
+    ...error,
+  };
 }
 
 export const RESTRICT: RemediationAction<RestrictPlan, RestrictOutcome> = {

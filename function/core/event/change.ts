@@ -84,7 +84,10 @@ export type ParsedEvent =
   | { readonly kind: 'ignored'; readonly reason: string; readonly eventId?: string; readonly eventName?: string };
 
 /** What every change carries, read from the record and its envelope before the request is. */
-export type ChangeCommon = Pick<SecurityGroupChange, 'eventId' | 'eventIdDerived' | 'eventName' | 'eventTime' | 'account' | 'region' | 'principal'>;
+export type ChangeCommon = Pick<
+  SecurityGroupChange,
+  'eventId' | 'eventIdDerived' | 'eventName' | 'eventTime' | 'account' | 'region' | 'principal'
+>;
 
 export interface ParserInput {
   readonly record: CloudTrailRecord;

@@ -24,7 +24,9 @@ export function parseEvent(input: unknown): ParsedEvent {
   if (isSqsBatch(input)) return parseSqsBatch(input);
   if ('detail-type' in input || 'detail' in input || 'source' in input) return parseEnvelope(input);
   if ('eventName' in input || 'eventSource' in input) return parseRecord(input, 'record', {});
-  throw new EventValidationError(['(root): neither an EventBridge event (detail-type, source, detail) nor a CloudTrail record (eventName)']);
+  throw new EventValidationError([
+    '(root): neither an EventBridge event (detail-type, source, detail) nor a CloudTrail record (eventName)',
+  ]);
 }
 
 /** Lambda's SQS event (the sweep queue): `Records` whose `eventSource` is `aws:sqs`. */
@@ -56,10 +58,16 @@ function parseEnvelope(input: Record<string, unknown>): ParsedEvent {
     };
   }
   if (envelope['detail-type'] !== CLOUDTRAIL_DETAIL_TYPE) {
-    return { kind: 'ignored', reason: `not a CloudTrail API call (detail-type ${JSON.stringify(envelope['detail-type'])}, source ${JSON.stringify(envelope.source)})`, eventId: envelope.id };
+    return {
+      kind: 'ignored',
+      reason: `not a CloudTrail API call (detail-type ${JSON.stringify(envelope['detail-type'])}, source ${JSON.stringify(envelope.source)})`,
+      eventId: envelope.id,
+    };
   }
   if (!isObject(envelope.detail)) {
-    throw new EventValidationError([`detail: expected the CloudTrail record as an object, received ${envelope.detail === undefined ? 'nothing' : describe(envelope.detail)}`]);
+    throw new EventValidationError([
+      `detail: expected the CloudTrail record as an object, received ${envelope.detail === undefined ? 'nothing' : describe(envelope.detail)}`,
+    ]);
   }
   return parseRecord(envelope.detail, 'detail', { id: envelope.id, account: envelope.account, region: envelope.region });
 }
@@ -117,7 +125,9 @@ function readRecord(input: Record<string, unknown>, prefix: string, envelope: En
 function checkEnvelope(record: CloudTrailRecord, prefix: string, envelope: EnvelopeFacts): void {
   const problems: string[] = [];
   if (envelope.account !== undefined && record.recipientAccountId !== undefined && envelope.account !== record.recipientAccountId) {
-    problems.push(`account: ${JSON.stringify(envelope.account)} differs from ${prefix}.recipientAccountId ${JSON.stringify(record.recipientAccountId)}`);
+    problems.push(
+      `account: ${JSON.stringify(envelope.account)} differs from ${prefix}.recipientAccountId ${JSON.stringify(record.recipientAccountId)}`,
+    );
   }
   if (envelope.region !== undefined && record.awsRegion !== undefined && envelope.region !== record.awsRegion) {
     problems.push(`region: ${JSON.stringify(envelope.region)} differs from ${prefix}.awsRegion ${JSON.stringify(record.awsRegion)}`);

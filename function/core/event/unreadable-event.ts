@@ -72,16 +72,24 @@ function principalOf(record: Record<string, unknown>): Principal {
  * cannot even say that. An envelope that contradicts the record stays an error: nothing it
  * says can pick the account or region to act in.
  */
-export function unreadableWatchedEvent(record: Record<string, unknown>, prefix: string, envelope: EnvelopeFacts, error: EventValidationError): ParsedEvent | undefined {
+export function unreadableWatchedEvent(
+  record: Record<string, unknown>,
+  prefix: string,
+  envelope: EnvelopeFacts,
+  error: EventValidationError,
+): ParsedEvent | undefined {
   const eventName = text(record, 'eventName');
   if (text(record, 'eventSource') !== EC2_EVENT_SOURCE || eventName === undefined || !isWatchedEventName(eventName)) return undefined;
   const errorCode = field(record, 'errorCode');
-  if (typeof errorCode === 'string') return { kind: 'ignored', reason: `the call failed (${errorCode}), so nothing was changed`, eventName };
+  if (typeof errorCode === 'string')
+    return { kind: 'ignored', reason: `the call failed (${errorCode}), so nothing was changed`, eventName };
   const recordAccount = text(record, 'recipientAccountId');
   const recordRegion = text(record, 'awsRegion');
   const mismatches: string[] = [];
   if (envelope.account !== undefined && recordAccount !== undefined && envelope.account !== recordAccount) {
-    mismatches.push(`account: ${JSON.stringify(envelope.account)} differs from ${prefix}.recipientAccountId ${JSON.stringify(recordAccount)}`);
+    mismatches.push(
+      `account: ${JSON.stringify(envelope.account)} differs from ${prefix}.recipientAccountId ${JSON.stringify(recordAccount)}`,
+    );
   }
   if (envelope.region !== undefined && recordRegion !== undefined && envelope.region !== recordRegion) {
     mismatches.push(`region: ${JSON.stringify(envelope.region)} differs from ${prefix}.awsRegion ${JSON.stringify(recordRegion)}`);

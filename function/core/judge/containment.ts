@@ -52,7 +52,12 @@ export function evaluateRule(rule: Rule, policy: Policy, lists?: PrefixListLooku
 }
 
 function isWildcardForInspectedList(entry: PolicyEntry, rule: Rule, policy: Policy): boolean {
-  return policy.inspectPrefixLists && rule.source.kind === 'prefix_list' && entry.source.kind === 'prefix_list' && entry.source.prefixListId === '*';
+  return (
+    policy.inspectPrefixLists &&
+    rule.source.kind === 'prefix_list' &&
+    entry.source.kind === 'prefix_list' &&
+    entry.source.prefixListId === '*'
+  );
 }
 
 type WildcardCheck = { readonly ok: true; readonly note: string } | { readonly ok: false; readonly problem: string };
@@ -61,15 +66,22 @@ function wildcardCheck(rule: Rule, policy: Policy, lists: PrefixListLookup | und
   const id = rule.source.kind === 'prefix_list' ? rule.source.prefixListId.toLowerCase() : '';
   const facts = lists?.get(id);
   if (facts === undefined) return { ok: false, problem: `prefix list ${id} was not read, so its entries cannot be judged` };
-  if (facts.state === 'unreadable') return { ok: false, problem: `cannot be evaluated: prefix list ${id} could not be read (${facts.reason})` };
+  if (facts.state === 'unreadable')
+    return { ok: false, problem: `cannot be evaluated: prefix list ${id} could not be read (${facts.reason})` };
   const label = prefixListLabel(facts.info);
   if (facts.state === 'aws-managed') return { ok: true, note: `${label} is AWS-managed` };
   const offending = offendingEntries(rule, facts.entries, policy);
-  if (offending.length === 0) return { ok: true, note: `every entry of customer-managed prefix list ${label} is allowed (${facts.entries.length})` };
-  const named = offending.slice(0, NAMED_ENTRIES).map((e) => sourceText({ kind: 'cidr', cidr: e.cidr, family: e.cidr.includes(':') ? 'ipv6' : 'ipv4' }));
+  if (offending.length === 0)
+    return { ok: true, note: `every entry of customer-managed prefix list ${label} is allowed (${facts.entries.length})` };
+  const named = offending
+    .slice(0, NAMED_ENTRIES)
+    .map((e) => sourceText({ kind: 'cidr', cidr: e.cidr, family: e.cidr.includes(':') ? 'ipv6' : 'ipv4' }));
   const more = offending.length > NAMED_ENTRIES ? ` (+${offending.length - NAMED_ENTRIES} more)` : '';
   const what = offending.length === 1 ? 'an entry' : `${offending.length} entries`;
-  return { ok: false, problem: `customer-managed prefix list ${label} holds ${what} not covered by any ${rule.direction}.allow entry: ${named.join(', ')}${more}` };
+  return {
+    ok: false,
+    problem: `customer-managed prefix list ${label} holds ${what} not covered by any ${rule.direction}.allow entry: ${named.join(', ')}${more}`,
+  };
 }
 
 /** The rule as if it named the entry's CIDR instead of the list. */
@@ -115,13 +127,7 @@ function violation(reason: string): RuleEvaluation {
   return { allowed: false, reason };
 }
 
-function covers(
-  entry: PolicyEntry,
-  rule: Rule,
-  range: CidrRange | undefined,
-  protocol: string,
-  ports: PortRange | undefined,
-): boolean {
+function covers(entry: PolicyEntry, rule: Rule, range: CidrRange | undefined, protocol: string, ports: PortRange | undefined): boolean {
   // Protocol first: the cheapest test. A '-1' rule is covered only by an 'all' entry.
   if (entry.protocol !== '-1' && entry.protocol !== protocol) return false;
   if (!sourceCovered(entry, rule, range)) return false;

@@ -44,7 +44,12 @@ export interface ExemptionsToRemember {
  * from `exemptionFor`). A rule is remembered by its id, so one without an id (records from
  * before EC2 reported them) cannot be; the sweep then judges it on its own.
  */
-export function exemptionsToRemember(change: SecurityGroupChange, findings: readonly Finding[], reason: string, now: Date): ExemptionsToRemember {
+export function exemptionsToRemember(
+  change: SecurityGroupChange,
+  findings: readonly Finding[],
+  reason: string,
+  now: Date,
+): ExemptionsToRemember {
   const exempt = findings.filter((f) => f.verdict === 'exempt');
   const account = change.account;
   if (account === undefined) {
@@ -97,7 +102,8 @@ export function honourRemembered(
 ): HonouredJudgements {
   const honoured: ExemptionRecord[] = [];
   const out = judgements.map((judgement): Judgement => {
-    const record = judgement.verdict === 'violation' && judgement.rule.ruleId !== undefined ? records.get(judgement.rule.ruleId) : undefined;
+    const record =
+      judgement.verdict === 'violation' && judgement.rule.ruleId !== undefined ? records.get(judgement.rule.ruleId) : undefined;
     if (record === undefined) return judgement;
     const remembered = rememberedExemption(record, judgement.rule, policy, self);
     if ('lapsed' in remembered) return { ...judgement, reason: `${judgement.reason} (${remembered.lapsed})` };
@@ -135,5 +141,7 @@ function lapse(record: ExemptionRecord, rule: Rule, policy: Policy, self: SelfId
 export function refreshedRecords(records: readonly ExemptionRecord[], now: Date): ExemptionRecord[] {
   const nowS = epochSeconds(now);
   const renewed = nowS + EXEMPTION_MEMORY_DAYS * DAY_S;
-  return records.filter((record) => record.expiration - nowS < (EXEMPTION_MEMORY_DAYS * DAY_S) / 2).map((record) => ({ ...record, expiration: renewed }));
+  return records
+    .filter((record) => record.expiration - nowS < (EXEMPTION_MEMORY_DAYS * DAY_S) / 2)
+    .map((record) => ({ ...record, expiration: renewed }));
 }

@@ -88,7 +88,11 @@ function utcText(instant: Date): string {
  * What the group's exception tag means at `now`; undefined when exceptions are off or the group
  * has no such tag (nothing to say).
  */
-export function exceptionOf(policy: Pick<Policy, 'exceptionTag' | 'maxExceptionDays'>, tags: Readonly<Record<string, string>> | undefined, now: Date): TimeBoxedException | undefined {
+export function exceptionOf(
+  policy: Pick<Policy, 'exceptionTag' | 'maxExceptionDays'>,
+  tags: Readonly<Record<string, string>> | undefined,
+  now: Date,
+): TimeBoxedException | undefined {
   const tag = policy.exceptionTag;
   if (tag === null || tags === undefined || !Object.hasOwn(tags, tag)) return undefined;
   const value = tags[tag] ?? '';
@@ -104,7 +108,8 @@ export function exceptionOf(policy: Pick<Policy, 'exceptionTag' | 'maxExceptionD
       reason: `tag ${tag} ignored: ${until} is more than max_exception_days (${policy.maxExceptionDays}) ahead`,
     };
   }
-  if (parsed.end.getTime() < now.getTime()) return { state: 'expired', tag, value, until, reason: `exception expired at ${until} (tag ${tag})` };
+  if (parsed.end.getTime() < now.getTime())
+    return { state: 'expired', tag, value, until, reason: `exception expired at ${until} (tag ${tag})` };
   return { state: 'active', tag, value, until, reason: `exception until ${until} (tag ${tag})` };
 }
 

@@ -33,7 +33,11 @@ export function defaultEgressOf(change: Pick<SecurityGroupChange, 'createdGroup'
 }
 
 /** The egress rules of the group the change created, as EC2 holds them; none when nothing needs reading. EC2 failures throw. */
-export async function createdGroupRules(change: Pick<SecurityGroupChange, 'createdGroup' | 'groupId'>, policy: Policy, ec2: Ec2Port): Promise<Rule[]> {
+export async function createdGroupRules(
+  change: Pick<SecurityGroupChange, 'createdGroup' | 'groupId'>,
+  policy: Policy,
+  ec2: Ec2Port,
+): Promise<Rule[]> {
   if (change.createdGroup !== true || change.groupId === undefined || defaultEgressAllowed(policy)) return [];
   const rules: Rule[] = [];
   let token: string | undefined;

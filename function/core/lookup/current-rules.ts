@@ -20,15 +20,22 @@ function isRuleNotFound(error: unknown): boolean {
  * cannot read (an unknown protocol or source kind): those are not gone, they cannot be judged.
  * Other EC2 failures throw.
  */
-export async function currentRules(undirected: readonly UndirectedRule[], ec2: Ec2Port): Promise<{ rules: Rule[]; gone: UndirectedRule[]; unreadable: UnreadableRule[] }> {
+export async function currentRules(
+  undirected: readonly UndirectedRule[],
+  ec2: Ec2Port,
+): Promise<{ rules: Rule[]; gone: UndirectedRule[]; unreadable: UnreadableRule[] }> {
   if (undirected.length === 0) return { rules: [], gone: [], unreadable: [] };
   const byId = new Map<string, Rule>();
   const unreadableById = new Map<string, UnreadableRule>();
   // One unknown id fails the whole call; then each is asked for, so the others are still found.
-  const settled = await batchThenEach(undirected.map((r) => r.ruleId), (ruleIds) => ec2.describeRules({ ruleIds }), {
-    splitOn: isRuleNotFound,
-    rethrow: (error) => !isRuleNotFound(error),
-  });
+  const settled = await batchThenEach(
+    undirected.map((r) => r.ruleId),
+    (ruleIds) => ec2.describeRules({ ruleIds }),
+    {
+      splitOn: isRuleNotFound,
+      rethrow: (error) => !isRuleNotFound(error),
+    },
+  );
   for (const result of settled.values()) {
     if (!result.ok) continue;
     for (const rule of result.value.rules) if (rule.ruleId !== undefined) byId.set(rule.ruleId, rule);

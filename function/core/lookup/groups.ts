@@ -49,7 +49,11 @@ export async function groupOfChange(groupId: string | undefined, policy: Policy,
  */
 export function withUnreadTags(judgements: readonly Judgement[], unreadable: string | undefined): Judgement[] {
   if (unreadable === undefined) return [...judgements];
-  return judgements.map((j) => (j.verdict === 'violation' ? { ...j, reason: `${j.reason}; not acted on: the group's tags (exclude_tags, exception tag) could not be read` } : j));
+  return judgements.map((j) =>
+    j.verdict === 'violation'
+      ? { ...j, reason: `${j.reason}; not acted on: the group's tags (exclude_tags, exception tag) could not be read` }
+      : j,
+  );
 }
 
 /**

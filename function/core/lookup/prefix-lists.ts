@@ -43,7 +43,12 @@ export class PrefixListReader {
           continue;
         }
         const info = result.value.find((list) => list.prefixListId === id);
-        fresh.set(id, info === undefined ? { state: 'unreadable', reason: 'DescribeManagedPrefixLists did not return it', retryable: false } : await this.factsOf(info));
+        fresh.set(
+          id,
+          info === undefined
+            ? { state: 'unreadable', reason: 'DescribeManagedPrefixLists did not return it', retryable: false }
+            : await this.factsOf(info),
+        );
       }
     }
     for (const [id, facts] of fresh) if (facts.state !== 'unreadable' || !facts.retryable) this.known.set(id, facts);
@@ -53,7 +58,10 @@ export class PrefixListReader {
   private async factsOf(info: PrefixListInfo): Promise<PrefixListFacts> {
     if (isAwsManaged(info)) return { state: 'aws-managed', info };
     try {
-      const entries = await this.ec2.prefixListEntries({ prefixListId: info.prefixListId, ...(info.version !== undefined ? { version: info.version } : {}) });
+      const entries = await this.ec2.prefixListEntries({
+        prefixListId: info.prefixListId,
+        ...(info.version !== undefined ? { version: info.version } : {}),
+      });
       return { state: 'customer-managed', info, entries };
     } catch (error) {
       return unreadable(error);
@@ -68,7 +76,8 @@ export class PrefixListReader {
 export async function readPrefixListsOrThrow(prefixListIds: readonly string[], ec2: Ec2Port): Promise<PrefixListLookup> {
   const lists = await new PrefixListReader(ec2).read(prefixListIds);
   for (const [id, facts] of lists) {
-    if (facts.state === 'unreadable' && facts.retryable) throw new Ec2CallError('PrefixListUnreadable', `reading prefix list ${id} failed: ${facts.reason}`, true);
+    if (facts.state === 'unreadable' && facts.retryable)
+      throw new Ec2CallError('PrefixListUnreadable', `reading prefix list ${id} failed: ${facts.reason}`, true);
   }
   return lists;
 }

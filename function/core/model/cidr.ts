@@ -38,9 +38,7 @@ export function parseCidr(text: string): CidrRange | undefined {
   }
   const [address, prefix] = parsed;
   const family: AddressFamily = address.kind() === 'ipv4' ? 'ipv4' : 'ipv6';
-  const network = family === 'ipv4'
-    ? ipaddr.IPv4.networkAddressFromCIDR(trimmed)
-    : ipaddr.IPv6.networkAddressFromCIDR(trimmed);
+  const network = family === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(trimmed) : ipaddr.IPv6.networkAddressFromCIDR(trimmed);
   const hostBitsSet = network.toNormalizedString() !== address.toNormalizedString();
   return { family, address: network, prefix, text: trimmed, hostBitsSet };
 }

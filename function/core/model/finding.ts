@@ -10,7 +10,7 @@ export type FindingAction = 'revoked' | 'restricted' | 'reported' | 'already-rem
  * or revoke it and allow the same traffic from the `restrict_to` CIDRs instead.
  */
 export type PlannedAction =
-  | { readonly kind: 'revoke'; /** Why restrict falls back to revoking. */ readonly notRestricted?: string }
+  | { readonly kind: 'revoke' /** Why restrict falls back to revoking. */; readonly notRestricted?: string }
   | { readonly kind: 'restrict'; readonly to: readonly string[] };
 
 export interface Finding {

@@ -34,7 +34,11 @@ export const DEFAULT_POLICY_DOCUMENT: EffectivePolicyDocument = deepFreeze({
       { cidr: '100.64.0.0/10', protocol: 'all', description: 'RFC 6598 shared address space (carrier-grade NAT)' },
       { cidr: 'fc00::/7', protocol: 'all', description: 'RFC 4193 IPv6 unique local addresses' },
       { security_group: '*', protocol: 'all', description: 'any security group reference' },
-      { prefix_list: '*', protocol: 'all', description: 'AWS-managed prefix lists, and customer-managed ones whose every entry is allowed' },
+      {
+        prefix_list: '*',
+        protocol: 'all',
+        description: 'AWS-managed prefix lists, and customer-managed ones whose every entry is allowed',
+      },
       { cidr: '0.0.0.0/0', protocol: 'tcp', ports: [80, 443], description: 'public HTTP and HTTPS (IPv4)' },
       { cidr: '::/0', protocol: 'tcp', ports: [80, 443], description: 'public HTTP and HTTPS (IPv6)' },
     ],
@@ -44,7 +48,11 @@ export const DEFAULT_POLICY_DOCUMENT: EffectivePolicyDocument = deepFreeze({
       { cidr: '0.0.0.0/0', protocol: 'all', description: 'all outbound IPv4 traffic' },
       { cidr: '::/0', protocol: 'all', description: 'all outbound IPv6 traffic' },
       { security_group: '*', protocol: 'all', description: 'any security group reference' },
-      { prefix_list: '*', protocol: 'all', description: 'AWS-managed prefix lists, and customer-managed ones whose every entry is allowed' },
+      {
+        prefix_list: '*',
+        protocol: 'all',
+        description: 'AWS-managed prefix lists, and customer-managed ones whose every entry is allowed',
+      },
     ],
   },
 });

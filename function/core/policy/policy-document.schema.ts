@@ -60,12 +60,10 @@ export function portRange(spec: number | string): { range: PortRange } | { probl
   return { range: [from, to] };
 }
 
-const cidrSchema = z
-  .string({ error: 'expected a CIDR string like 10.0.0.0/8' })
-  .superRefine((text, ctx) => {
-    const problem = cidrProblem(text);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+const cidrSchema = z.string({ error: 'expected a CIDR string like 10.0.0.0/8' }).superRefine((text, ctx) => {
+  const problem = cidrProblem(text);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const securityGroupIdSchema = z
   .string({ error: 'expected a security group id like sg-0123456789abcdef0' })
@@ -83,11 +81,9 @@ const prefixListSelectorSchema = z
     error: 'expected a prefix list id like pl-02cd2c6b or "*"',
   });
 
-const protocolSchema = z
-  .union([z.string(), z.number()], { error: PROTOCOL_HINT })
-  .superRefine((value, ctx) => {
-    if (entryProtocol(value) === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)}: ${PROTOCOL_HINT}` });
-  });
+const protocolSchema = z.union([z.string(), z.number()], { error: PROTOCOL_HINT }).superRefine((value, ctx) => {
+  if (entryProtocol(value) === undefined) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)}: ${PROTOCOL_HINT}` });
+});
 
 const portSpecSchema = z
   .union([z.number(), z.string()], { error: 'expected a port number or a "from-to" string like "8000-8080"' })
@@ -130,10 +126,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** One CIDR, or a list of them sharing the entry's protocol and ports (keeps big allowlists small). */
-const cidrOrCidrsSchema = z.union(
-  [cidrSchema, z.array(cidrSchema).min(1, { error: 'must not be empty' })],
-  { error: 'expected a CIDR string like 10.0.0.0/8, or a list of them' },
-);
+const cidrOrCidrsSchema = z.union([cidrSchema, z.array(cidrSchema).min(1, { error: 'must not be empty' })], {
+  error: 'expected a CIDR string like 10.0.0.0/8, or a list of them',
+});
 
 const entrySchema = z
   .strictObject({
@@ -166,7 +161,8 @@ const entrySchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['ports'],
-        message: `ports are only allowed with protocol tcp or udp (6 or 17), but protocol is ${named}` +
+        message:
+          `ports are only allowed with protocol tcp or udp (6 or 17), but protocol is ${named}` +
           (protocol === undefined ? ' (the default); set protocol to tcp or udp' : ''),
       });
     },

@@ -13,7 +13,9 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
       const known = knownKeysAt(issue.path);
       for (const key of issue.keys) {
         const hint = closest(key, known);
-        problems.push(`${formatPath([...issue.path, key])}: unknown key${hint ? `; did you mean "${hint}"?` : ''} (allowed: ${known.join(', ')})`);
+        problems.push(
+          `${formatPath([...issue.path, key])}: unknown key${hint ? `; did you mean "${hint}"?` : ''} (allowed: ${known.join(', ')})`,
+        );
       }
     } else {
       problems.push(`${formatPath(issue.path)}: ${issueMessage(issue)}`);

@@ -56,7 +56,10 @@ export interface ChatNotification {
 
 /** `https://evil.example/x` → `hxxps://evil[.]example/x`: no client turns it into a link. */
 function defanged(text: string): string {
-  return text.replace(/\b(h)(tt)(ps?):\/\/([^\s/]+)/gi, (_m, h: string, _tt: string, s: string, host: string) => `${h}xx${s}://${host.replace(/\./g, '[.]')}`);
+  return text.replace(
+    /\b(h)(tt)(ps?):\/\/([^\s/]+)/gi,
+    (_m, h: string, _tt: string, s: string, host: string) => `${h}xx${s}://${host.replace(/\./g, '[.]')}`,
+  );
 }
 
 /** Event text, made inert: visible escapes, no code-ending backtick, no angle brackets, no live URL. */
@@ -72,7 +75,10 @@ function code(value: string | null | undefined, limit = 300): string {
 
 /** For fields shown as plain text (title, summary): formatting characters become look-alikes too. */
 function plain(value: string, limit: number): string {
-  const text = inertText(value, limit).replace(/[*_~#|[\]]/g, (c) => ({ '*': '∗', _: 'ˍ', '~': '∼', '#': '♯', '|': '∣', '[': '［', ']': '］' })[c] ?? c);
+  const text = inertText(value, limit).replace(
+    /[*_~#|[\]]/g,
+    (c) => ({ '*': '∗', _: 'ˍ', '~': '∼', '#': '♯', '|': '∣', '[': '［', ']': '］' })[c] ?? c,
+  );
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 }
 
@@ -109,14 +115,20 @@ function eventNotification(report: EventReport, message: NotificationMessage): C
     `Where: account ${code(report.account, 20)}, region ${code(report.region, 30)}, VPC ${code(report.vpc_id, 40)}`,
     `Rules (${report.findings.length}):`,
     ...shown.map(findingLine),
-    ...(report.findings.length > shown.length ? [`… and ${report.findings.length - shown.length} more in the email and the JSON report`] : []),
+    ...(report.findings.length > shown.length
+      ? [`… and ${report.findings.length - shown.length} more in the email and the JSON report`]
+      : []),
     `CloudTrail event ${code(report.event_id, 100)}`,
   ];
   const nextSteps: string[] = [];
   if (report.principal !== null) nextSteps.push(`Ask ${code(report.principal, 300)} whether the change was intended.`);
   for (const { command } of report.restore) {
     const step = `If it was legitimate, add an allow entry that covers it to the policy, then re-create it: \`${command.replace(/`/g, 'ˋ')}\``;
-    nextSteps.push(step.length <= CHAT_LIMITS.nextStep ? step : 'If it was legitimate, add an allow entry that covers it to the policy, then re-create it with the command in the email.');
+    nextSteps.push(
+      step.length <= CHAT_LIMITS.nextStep
+        ? step
+        : 'If it was legitimate, add an allow entry that covers it to the policy, then re-create it with the command in the email.',
+    );
   }
   if (report.group_id !== null) nextSteps.push(`Open the group: ${groupConsoleUrl(report.region, report.group_id)}`);
   const groupArn =
@@ -140,9 +152,13 @@ function eventNotification(report: EventReport, message: NotificationMessage): C
       eventType: 'sg-sentry-event',
       relatedResources: groupArn,
       additionalContext: Object.fromEntries(
-        Object.entries({ account: report.account, region: report.region, group_id: report.group_id, event_id: report.event_id, action }).flatMap(([k, v]) =>
-          v === null ? [] : [[k, plain(v, CHAT_LIMITS.contextValue)]],
-        ),
+        Object.entries({
+          account: report.account,
+          region: report.region,
+          group_id: report.group_id,
+          event_id: report.event_id,
+          action,
+        }).flatMap(([k, v]) => (v === null ? [] : [[k, plain(v, CHAT_LIMITS.contextValue)]])),
       ),
     },
   };

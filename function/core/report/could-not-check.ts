@@ -56,10 +56,13 @@ export function couldNotCheckNotification(event: UnreadableEvent, report: Skippe
     `Where: account ${emailText(event.account)}, region ${emailText(event.region)}`,
     `CloudTrail event id: ${emailText(event.eventId, 100)}`,
   ].join('\n');
-  return fitToSns({
-    subject: subjectText(`sg-sentry: could not check ${event.eventName} ${event.eventId}`),
-    email,
-    json: reportJson(report),
-    attributes: { action: 'could-not-check', group_id: 'unknown', event_name: event.eventName },
-  }, report);
+  return fitToSns(
+    {
+      subject: subjectText(`sg-sentry: could not check ${event.eventName} ${event.eventId}`),
+      email,
+      json: reportJson(report),
+      attributes: { action: 'could-not-check', group_id: 'unknown', event_name: event.eventName },
+    },
+    report,
+  );
 }

@@ -109,7 +109,9 @@ function emailWith(report: EventReport, shownLimit: number): string {
   const unreadable = report.unreadable_event;
   const list = report.prefix_list;
   const lines = [
-    list !== undefined ? prefixListHeadline(report, list) : `${headline}: ${emailText(report.event_name)} on ${emailText(groupLabel(report))}`,
+    list !== undefined
+      ? prefixListHeadline(report, list)
+      : `${headline}: ${emailText(report.event_name)} on ${emailText(groupLabel(report))}`,
     '',
     ...(list !== undefined ? prefixListSection(report, list) : []),
     ...(unreadable === undefined
@@ -148,17 +150,20 @@ function emailWith(report: EventReport, shownLimit: number): string {
 }
 
 export function notificationOf(report: EventReport): NotificationMessage {
-  return fitToSns({
-    subject: subjectOf(report),
-    email: emailOf(report),
-    json: reportJson(report),
-    attributes: {
-      action: overallAction(report),
-      group_id: report.group_id ?? report.group_name ?? (report.prefix_list !== undefined ? 'multiple' : 'unknown'),
-      event_name: report.event_name,
-      ...(report.prefix_list !== undefined ? { prefix_list_id: report.prefix_list.prefix_list_id } : {}),
+  return fitToSns(
+    {
+      subject: subjectOf(report),
+      email: emailOf(report),
+      json: reportJson(report),
+      attributes: {
+        action: overallAction(report),
+        group_id: report.group_id ?? report.group_name ?? (report.prefix_list !== undefined ? 'multiple' : 'unknown'),
+        event_name: report.event_name,
+        ...(report.prefix_list !== undefined ? { prefix_list_id: report.prefix_list.prefix_list_id } : {}),
+      },
     },
-  }, report);
+    report,
+  );
 }
 
 /** Nothing is sent for an event whose rules are all allowed, unless the policy asks for it. */

@@ -12,7 +12,16 @@ import type { EventReport, SkippedReport, SweepReport } from './report';
 export const METRICS_NAMESPACE = 'sg-sentry';
 export const METRICS_DIMENSION = 'account';
 
-export const METRIC_NAMES = ['Revoked', 'Restricted', 'Exempt', 'Reported', 'Failed', 'CouldNotCheck', 'ExposureSeconds', 'SweepViolations'] as const;
+export const METRIC_NAMES = [
+  'Revoked',
+  'Restricted',
+  'Exempt',
+  'Reported',
+  'Failed',
+  'CouldNotCheck',
+  'ExposureSeconds',
+  'SweepViolations',
+] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 export interface Metric {
@@ -63,13 +72,15 @@ export function sweepMetrics(report: SweepReport, at: Date): MetricsRecord {
   const { counts } = report;
   const metrics = [
     count('SweepViolations', counts.violations),
-    ...([
-      ['Revoked', counts.revoked],
-      ['Restricted', counts.restricted],
-      ['Exempt', counts.exempt],
-      ['Reported', counts.reported],
-      ['Failed', counts.failed],
-    ] as const)
+    ...(
+      [
+        ['Revoked', counts.revoked],
+        ['Restricted', counts.restricted],
+        ['Exempt', counts.exempt],
+        ['Reported', counts.reported],
+        ['Failed', counts.failed],
+      ] as const
+    )
       .filter(([, value]) => value > 0)
       .map(([name, value]) => count(name, value)),
   ];

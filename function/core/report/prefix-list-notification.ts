@@ -53,7 +53,8 @@ export function prefixListHeadline(report: EventReport, list: PrefixListReport):
 /** The list, its offending entries and the groups that reference it. */
 export function prefixListSection(report: EventReport, list: PrefixListReport): string[] {
   const host = consoleHost(report.region);
-  const versions = list.new_version !== undefined ? `${list.version ?? '-'}, after removal ${list.new_version}` : String(list.version ?? '-');
+  const versions =
+    list.new_version !== undefined ? `${list.version ?? '-'}, after removal ${list.new_version}` : String(list.version ?? '-');
   const lines = [
     'Prefix list',
     `  id: ${emailText(list.prefix_list_id, 60)}`,
@@ -68,11 +69,15 @@ export function prefixListSection(report: EventReport, list: PrefixListReport): 
     ...list.offending_entries
       .slice(0, EMAIL_ENTRIES_LIMIT)
       .map((e) => `  - ${emailText(e.cidr, 50)}${e.description !== undefined ? ` "${emailText(e.description, 255)}"` : ''}`),
-    ...(list.offending_entries.length > EMAIL_ENTRIES_LIMIT ? [`  … and ${list.offending_entries.length - EMAIL_ENTRIES_LIMIT} more in the JSON report`] : []),
+    ...(list.offending_entries.length > EMAIL_ENTRIES_LIMIT
+      ? [`  … and ${list.offending_entries.length - EMAIL_ENTRIES_LIMIT} more in the JSON report`]
+      : []),
     '',
     `Referencing groups: ${plural(list.referencing_groups.length, 'group')}`,
     ...list.referencing_groups.slice(0, EMAIL_GROUPS_LIMIT).map((g) => `  - ${emailText(g, 40)}`),
-    ...(list.referencing_groups.length > EMAIL_GROUPS_LIMIT ? [`  … and ${list.referencing_groups.length - EMAIL_GROUPS_LIMIT} more in the JSON report`] : []),
+    ...(list.referencing_groups.length > EMAIL_GROUPS_LIMIT
+      ? [`  … and ${list.referencing_groups.length - EMAIL_GROUPS_LIMIT} more in the JSON report`]
+      : []),
     '',
   ];
   return lines;

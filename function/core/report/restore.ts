@@ -64,8 +64,14 @@ export function commandLine(words: readonly string[]): string {
 }
 
 /** `aws ec2 authorize-security-group-ingress --region R --group-id G --ip-permissions '<json>'`. */
-export function authorizeCommand(region: string, target: { groupId?: string; groupName?: string }, direction: Direction, permissions: readonly IpPermissionShape[]): string {
-  const group = target.groupId !== undefined ? ['--group-id', shellWord(target.groupId)] : ['--group-name', shellWord(target.groupName ?? '')];
+export function authorizeCommand(
+  region: string,
+  target: { groupId?: string; groupName?: string },
+  direction: Direction,
+  permissions: readonly IpPermissionShape[],
+): string {
+  const group =
+    target.groupId !== undefined ? ['--group-id', shellWord(target.groupId)] : ['--group-name', shellWord(target.groupName ?? '')];
   return commandLine([
     'aws',
     'ec2',
@@ -80,7 +86,11 @@ export function authorizeCommand(region: string, target: { groupId?: string; gro
 
 /** What was taken away from a group: a revoke, or the revoke a restrict began with. A prefix-list entry's removal is restored by its list's command. */
 function wasRemoved(finding: Finding): boolean {
-  return finding.prefixListId === undefined && finding.verdict === 'violation' && (finding.action === 'revoked' || finding.action === 'restricted');
+  return (
+    finding.prefixListId === undefined &&
+    finding.verdict === 'violation' &&
+    (finding.action === 'revoked' || finding.action === 'restricted')
+  );
 }
 
 /** `aws ec2 modify-managed-prefix-list --region R --prefix-list-id P --current-version N --add-entries '<json>'`. */
@@ -117,7 +127,10 @@ export function prefixListRestore(
  * One restore per group and direction whose rules sg-sentry revoked or restricted, in the order
  * the findings came. Nothing for report mode or rules that were already gone: nothing was removed.
  */
-export function groupRestores(findings: readonly Finding[], where: { readonly account: string | null; readonly region: string }): GroupRestore[] {
+export function groupRestores(
+  findings: readonly Finding[],
+  where: { readonly account: string | null; readonly region: string },
+): GroupRestore[] {
   const batches = new Map<string, { direction: Direction; groupId?: string; groupName?: string; rules: Rule[] }>();
   for (const finding of findings) {
     if (!wasRemoved(finding)) continue;
@@ -158,12 +171,18 @@ export function undoSection(restores: readonly Restore[]): string[] {
   if (restores.length === 0) return [];
   const lines = ['', 'To undo this revert (AWS CLI v2, one command per line)'];
   restores.slice(0, EMAIL_COMMANDS_LIMIT).forEach((restore, index) => {
-    const what = 'prefix_list_id' in restore
-      ? `entries of prefix list ${plainText(restore.prefix_list_id, 60)}${restore.prefix_list_name ? ` (${plainText(restore.prefix_list_name, 120)})` : ''}`
-      : `${restore.direction} rules of ${plainText(restore.group_id ?? restore.group_name, 120)}`;
+    const what =
+      'prefix_list_id' in restore
+        ? `entries of prefix list ${plainText(restore.prefix_list_id, 60)}${restore.prefix_list_name ? ` (${plainText(restore.prefix_list_name, 120)})` : ''}`
+        : `${restore.direction} rules of ${plainText(restore.group_id ?? restore.group_name, 120)}`;
     lines.push(`  ${index + 1}. ${what}:`);
-    lines.push(restore.command.length <= EMAIL_COMMAND_CHARS ? restore.command : `  (too long for this email: restore[${index}].command in the JSON report)`);
+    lines.push(
+      restore.command.length <= EMAIL_COMMAND_CHARS
+        ? restore.command
+        : `  (too long for this email: restore[${index}].command in the JSON report)`,
+    );
   });
-  if (restores.length > EMAIL_COMMANDS_LIMIT) lines.push(`  … and ${restores.length - EMAIL_COMMANDS_LIMIT} more in the JSON report (restore)`);
+  if (restores.length > EMAIL_COMMANDS_LIMIT)
+    lines.push(`  … and ${restores.length - EMAIL_COMMANDS_LIMIT} more in the JSON report (restore)`);
   return lines;
 }

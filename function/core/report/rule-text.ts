@@ -20,7 +20,13 @@ function sourceOf(f: ReportedRule): RuleSource {
 }
 
 function ruleOf(f: ReportedRule) {
-  return { direction: f.direction, protocol: f.protocol, fromPort: f.from_port ?? undefined, toPort: f.to_port ?? undefined, source: sourceOf(f) };
+  return {
+    direction: f.direction,
+    protocol: f.protocol,
+    fromPort: f.from_port ?? undefined,
+    toPort: f.to_port ?? undefined,
+    source: sourceOf(f),
+  };
 }
 
 export function findingRuleText(f: ReportedRule): string {

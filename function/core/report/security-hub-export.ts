@@ -27,7 +27,13 @@ export async function importToSecurityHub(
   try {
     ({ failed } = await securityHub.importFindings(findings));
   } catch (error) {
-    context.log({ level: 'error', message: 'Security Hub import failed; remediation stands', ...where, findings: findings.length, error: String(error) });
+    context.log({
+      level: 'error',
+      message: 'Security Hub import failed; remediation stands',
+      ...where,
+      findings: findings.length,
+      error: String(error),
+    });
     return { imported: 0, failed: findings.length };
   }
   if (failed.length > 0) {

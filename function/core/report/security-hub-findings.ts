@@ -60,7 +60,17 @@ const RECOMMENDATION_LIMIT = 512;
 const PRODUCT_FIELD_LIMIT = 2048;
 
 /** Private, shared, loopback and link-local space: a rule from there does not face the internet. */
-const NOT_INTERNET = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', 'fc00::/7', 'fe80::/10', '::1/128']
+const NOT_INTERNET = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  'fc00::/7',
+  'fe80::/10',
+  '::1/128',
+]
   .map((cidr) => parseCidrCached(cidr))
   .filter((range): range is CidrRange => range !== undefined);
 
@@ -109,7 +119,10 @@ const OUTCOME: Readonly<Record<FindingReport['action'], string>> = {
 function recommendation(f: FindingReport, restore: Restore | undefined): { text: string; productFields: Record<string, string> } {
   if (f.verdict === 'exempt') return { text: plainText(`Exempt, so left in place: ${f.reason}`, RECOMMENDATION_LIMIT), productFields: {} };
   if (restore !== undefined && (f.action === 'revoked' || f.action === 'restricted')) {
-    const what = 'prefix_list_id' in restore ? 'the prefix-list entry was legitimate, cover it in the policy, then add it back' : 'the rule was legitimate, cover it in the policy, then re-create it';
+    const what =
+      'prefix_list_id' in restore
+        ? 'the prefix-list entry was legitimate, cover it in the policy, then add it back'
+        : 'the rule was legitimate, cover it in the policy, then re-create it';
     const text = `sg-sentry reverted this change. If ${what}: ${restore.command}`;
     if (text.length <= RECOMMENDATION_LIMIT) return { text, productFields: {} };
     // A command cut to fit would be a different command: it goes whole where there is room for it.
@@ -119,7 +132,10 @@ function recommendation(f: FindingReport, restore: Restore | undefined): { text:
     return { text: `sg-sentry reverted this change. If ${what} with the command ${where}.`, productFields: field };
   }
   if (f.action === 'revoked' || f.action === 'restricted' || f.action === 'already-removed') {
-    return { text: 'sg-sentry reverted this change; nothing is left to do unless the rule was legitimate (then cover it in the policy and re-create it).', productFields: {} };
+    return {
+      text: 'sg-sentry reverted this change; nothing is left to do unless the rule was legitimate (then cover it in the policy and re-create it).',
+      productFields: {},
+    };
   }
   return { text: 'Remove the rule, or add an allow entry that covers it to the sg-sentry policy if it is legitimate.', productFields: {} };
 }
@@ -154,7 +170,8 @@ export function securityHubFindingsOf(report: EventReport | SweepReport, now: Da
   const partition = partitionOfRegion(region);
   const time = now.toISOString();
   const event = eventFacts(report);
-  const eventGroup = report.kind === 'event' ? { id: report.group_id, name: report.group_name, vpc: report.vpc_id } : { id: null, name: null, vpc: null };
+  const eventGroup =
+    report.kind === 'event' ? { id: report.group_id, name: report.group_name, vpc: report.vpc_id } : { id: null, name: null, vpc: null };
   return report.findings.flatMap((f): AsffFinding[] => {
     if (f.verdict === 'allowed') return [];
     const groupId = f.group_id ?? eventGroup.id;
@@ -189,7 +206,13 @@ export function securityHubFindingsOf(report: EventReport | SweepReport, now: Da
             Id: `arn:${partition}:ec2:${region}:${account}:security-group/${groupId}`,
             Partition: partition,
             Region: region,
-            Details: { AwsEc2SecurityGroup: { GroupId: groupId, ...(groupName !== undefined ? { GroupName: plainText(groupName, 255) } : {}), ...(vpcId !== undefined ? { VpcId: vpcId } : {}) } },
+            Details: {
+              AwsEc2SecurityGroup: {
+                GroupId: groupId,
+                ...(groupName !== undefined ? { GroupName: plainText(groupName, 255) } : {}),
+                ...(vpcId !== undefined ? { VpcId: vpcId } : {}),
+              },
+            },
           },
         ],
         Workflow: { Status: workflowStatusOf(f) },

@@ -16,7 +16,10 @@ const SNS_MESSAGE_BYTES = 256 * 1024 - 2048;
 export const LOG_LINE_BYTES = 256 * 1024 - 4096;
 
 function snsBytes(message: Pick<NotificationMessage, 'subject' | 'email' | 'json' | 'attributes'>): number {
-  const attributes = Object.entries(message.attributes).reduce((sum, [key, value]) => sum + utf8Bytes(key) + utf8Bytes(value) + 'String'.length, 0);
+  const attributes = Object.entries(message.attributes).reduce(
+    (sum, [key, value]) => sum + utf8Bytes(key) + utf8Bytes(value) + 'String'.length,
+    0,
+  );
   // The adapter sends {default, email} as one JSON string: both are escaped once more inside it.
   return utf8Bytes(JSON.stringify({ default: message.json, email: message.email })) + utf8Bytes(message.subject) + attributes;
 }
@@ -24,7 +27,11 @@ function snsBytes(message: Pick<NotificationMessage, 'subject' | 'email' | 'json
 /** The message with its JSON report cut further until the whole of it fits SNS. */
 export function fitToSns<M extends NotificationMessage>(message: M, report: { readonly findings: readonly FindingReport[] }): M {
   let fitted = message;
-  for (let limit = Math.floor(REPORT_JSON_BYTES * 0.7); snsBytes(fitted) > SNS_MESSAGE_BYTES && limit > 1024; limit = Math.floor(limit * 0.7)) {
+  for (
+    let limit = Math.floor(REPORT_JSON_BYTES * 0.7);
+    snsBytes(fitted) > SNS_MESSAGE_BYTES && limit > 1024;
+    limit = Math.floor(limit * 0.7)
+  ) {
     fitted = { ...fitted, json: reportJson(report, limit) };
   }
   return fitted;

@@ -56,7 +56,7 @@ function inert(value: string): string {
 function bounded(text: string, limit = SECTION_TEXT_LIMIT): string {
   if (text.length <= limit) return text;
   const cut = text.lastIndexOf('\n', limit - 2);
-  return `${text.slice(0, Math.max(cut , 0))}\n…`;
+  return `${text.slice(0, Math.max(cut, 0))}\n…`;
 }
 
 function section(lines: readonly string[]): SlackBlock {
@@ -100,7 +100,9 @@ export function slackMessageOf(report: EventReport, subject: string): SlackMessa
 
   const links = [`CloudTrail event id: ${literal(report.event_id, 100)}`];
   if (report.group_id) {
-    links.push(link(`https://${host}/ec2/home?region=${region}#SecurityGroup:groupId=${encodeURIComponent(report.group_id)}`, 'security group'));
+    links.push(
+      link(`https://${host}/ec2/home?region=${region}#SecurityGroup:groupId=${encodeURIComponent(report.group_id)}`, 'security group'),
+    );
   }
   links.push(link(`https://${host}/cloudtrailv2/home?region=${region}#/events/${encodeURIComponent(report.event_id)}`, 'CloudTrail event'));
 
@@ -130,7 +132,10 @@ export function slackMessageOf(report: EventReport, subject: string): SlackMessa
     ...shown.map(findingBlock),
   ];
   if (report.findings.length > shown.length) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `… and ${report.findings.length - shown.length} more rules in the JSON report` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `… and ${report.findings.length - shown.length} more rules in the JSON report` }],
+    });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: bounded(links.join(' · '), 2000) }] });
   return { text: inert(subject), blocks: blocks.slice(0, BLOCK_LIMIT) };
@@ -154,9 +159,13 @@ export function slackMessageOfText(subject: string, body: string): SlackMessage 
   }
   if (current !== '') chunks.push(current);
   const blocks: SlackBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*${inert(subject)}*` } }];
-  for (const chunk of chunks.slice(0, BLOCK_LIMIT - 2)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${chunk}\`\`\`` } });
+  for (const chunk of chunks.slice(0, BLOCK_LIMIT - 2))
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${chunk}\`\`\`` } });
   if (chunks.length > BLOCK_LIMIT - 2) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `… ${chunks.length - (BLOCK_LIMIT - 2)} more parts in the email` }] });
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `… ${chunks.length - (BLOCK_LIMIT - 2)} more parts in the email` }],
+    });
   }
   return { text: inert(subject), blocks };
 }

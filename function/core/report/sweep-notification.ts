@@ -18,7 +18,8 @@ function sweepSubjectOf(report: SweepReport): string {
   let what: string;
   if (c.failed > 0) what = `FAILED to revoke ${c.failed} of ${plural(c.violations, 'violation')}`;
   else if (c.violations > 0 && report.mode === 'report') what = `would revoke ${plural(c.violations, 'rule')} (report mode)`;
-  else if (c.violations > 0) what = `${c.restricted > 0 ? 'revoked/restricted' : 'revoked'} ${plural(c.revoked + c.restricted + c.already_removed, 'rule')}`;
+  else if (c.violations > 0)
+    what = `${c.restricted > 0 ? 'revoked/restricted' : 'revoked'} ${plural(c.revoked + c.restricted + c.already_removed, 'rule')}`;
   else what = `no violations in ${plural(c.rules, 'rule')}`;
   if (c.cannot_evaluate > 0) what += `, ${plural(c.cannot_evaluate, 'rule')} cannot be evaluated`;
   const incomplete = report.incomplete || report.errors.length > 0 ? ' (incomplete)' : '';
@@ -48,7 +49,9 @@ function sweepEmailOf(report: SweepReport): string {
   const shown = violations.slice(0, EMAIL_FINDINGS_LIMIT);
   const lines = [
     `SWEEP of ${plainText(report.region)}${report.account ? ` (account ${plainText(report.account)})` : ''}: ${plural(c.violations, 'violation')}` +
-      (report.mode === 'report' ? ' (report mode: nothing was changed)' : `, ${c.revoked} revoked, ${c.restricted} restricted, ${c.already_removed} already removed, ${c.failed} failed`),
+      (report.mode === 'report'
+        ? ' (report mode: nothing was changed)'
+        : `, ${c.revoked} revoked, ${c.restricted} restricted, ${c.already_removed} already removed, ${c.failed} failed`),
     '',
     'Counts',
     `  groups: ${c.groups}, rules: ${c.rules}, pages: ${report.pages}`,
@@ -61,7 +64,13 @@ function sweepEmailOf(report: SweepReport): string {
   if (report.incomplete) {
     lines.push('', 'Not reached (the next sweep starts over from the beginning)');
     for (const r of report.not_reached) {
-      const groups = r.group_ids === null ? 'all groups' : `${plural(r.group_ids.length, 'group')} (${r.group_ids.slice(0, 5).map((g) => plainText(g, 40)).join(', ')}${r.group_ids.length > 5 ? ', …' : ''})`;
+      const groups =
+        r.group_ids === null
+          ? 'all groups'
+          : `${plural(r.group_ids.length, 'group')} (${r.group_ids
+              .slice(0, 5)
+              .map((g) => plainText(g, 40))
+              .join(', ')}${r.group_ids.length > 5 ? ', …' : ''})`;
       lines.push(`  - ${groups}${r.next_token !== null ? ', from a later page' : ''}: ${plainText(r.reason)}`);
     }
   }
@@ -76,11 +85,18 @@ function sweepEmailOf(report: SweepReport): string {
   if (report.exceptions_in_force.length > 0) {
     lines.push('', `Exceptions in force (${report.exceptions_in_force.length})`);
     for (const e of report.exceptions_in_force.slice(0, EMAIL_FINDINGS_LIMIT)) {
-      lines.push(`  - ${plainText(e.group_id, 40)}${e.group_name !== undefined ? ` (${plainText(e.group_name, 80)})` : ''}: until ${plainText(e.until, 40)} (tag ${plainText(e.tag, 128)})`);
+      lines.push(
+        `  - ${plainText(e.group_id, 40)}${e.group_name !== undefined ? ` (${plainText(e.group_name, 80)})` : ''}: until ${plainText(e.until, 40)} (tag ${plainText(e.tag, 128)})`,
+      );
     }
-    if (report.exceptions_in_force.length > EMAIL_FINDINGS_LIMIT) lines.push(`  … and ${report.exceptions_in_force.length - EMAIL_FINDINGS_LIMIT} more in the JSON report`);
+    if (report.exceptions_in_force.length > EMAIL_FINDINGS_LIMIT)
+      lines.push(`  … and ${report.exceptions_in_force.length - EMAIL_FINDINGS_LIMIT} more in the JSON report`);
   }
-  if (exempt > 0) lines.push('', `${plural(exempt, 'exempt rule')} (excluded groups or tags, exceptions, or remembered exemptions of exempt principals) left alone: listed in the JSON report.`);
+  if (exempt > 0)
+    lines.push(
+      '',
+      `${plural(exempt, 'exempt rule')} (excluded groups or tags, exceptions, or remembered exemptions of exempt principals) left alone: listed in the JSON report.`,
+    );
   lines.push(...undoSection(report.restore));
   return lines.join('\n');
 }
@@ -88,16 +104,19 @@ function sweepEmailOf(report: SweepReport): string {
 export function sweepNotificationOf(report: SweepReport): NotificationMessage {
   const groups = new Set(report.findings.filter((f) => f.verdict === 'violation').map((f) => f.group_id ?? f.group_name ?? 'unknown'));
   const [only] = groups;
-  return fitToSns({
-    subject: sweepSubjectOf(report),
-    email: sweepEmailOf(report),
-    json: reportJson(report),
-    attributes: {
-      action: overallAction(report),
-      group_id: groups.size === 0 ? 'none' : groups.size === 1 && only !== undefined ? only : 'multiple',
-      event_name: report.event_name,
+  return fitToSns(
+    {
+      subject: sweepSubjectOf(report),
+      email: sweepEmailOf(report),
+      json: reportJson(report),
+      attributes: {
+        action: overallAction(report),
+        group_id: groups.size === 0 ? 'none' : groups.size === 1 && only !== undefined ? only : 'multiple',
+        event_name: report.event_name,
+      },
     },
-  }, report);
+    report,
+  );
 }
 
 /**

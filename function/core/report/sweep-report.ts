@@ -7,7 +7,15 @@ import type { Finding, FindingAction, Judgement } from '../model/finding';
 import type { Policy } from '../policy/policy';
 import type { UnreadableRule } from '../model/unreadable-rule';
 import { groupRestores } from './restore';
-import { findingReport, worstVerdict, type ExceptionInForce, type FindingReport, type SweepCounts, type SweepRemainder, type SweepReport } from './report';
+import {
+  findingReport,
+  worstVerdict,
+  type ExceptionInForce,
+  type FindingReport,
+  type SweepCounts,
+  type SweepRemainder,
+  type SweepReport,
+} from './report';
 import { unreadableFindingReport } from './unreadable-finding';
 
 type MutableCounts = { -readonly [K in keyof SweepCounts]: SweepCounts[K] };
@@ -31,7 +39,16 @@ export interface SweepProgress {
 
 export class SweepTally {
   private readonly counts: MutableCounts = {
-    groups: 0, rules: 0, allowed: 0, violations: 0, exempt: 0, revoked: 0, restricted: 0, already_removed: 0, failed: 0, reported: 0,
+    groups: 0,
+    rules: 0,
+    allowed: 0,
+    violations: 0,
+    exempt: 0,
+    revoked: 0,
+    restricted: 0,
+    already_removed: 0,
+    failed: 0,
+    reported: 0,
     cannot_evaluate: 0,
   };
   private readonly groups = new Set<string>();
@@ -112,7 +129,9 @@ export class SweepTally {
       incomplete: reading.notReached.length > 0,
       not_reached: [...reading.notReached],
       errors: [...reading.errors],
-      exceptions_in_force: [...this.exceptions.values()].sort((a, b) => Date.parse(a.until) - Date.parse(b.until) || a.group_id.localeCompare(b.group_id)),
+      exceptions_in_force: [...this.exceptions.values()].sort(
+        (a, b) => Date.parse(a.until) - Date.parse(b.until) || a.group_id.localeCompare(b.group_id),
+      ),
       restore: groupRestores(this.findings, { account: request.account ?? null, region }),
     };
   }

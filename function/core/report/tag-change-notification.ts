@@ -18,7 +18,9 @@ const ACTION_WORDS: Readonly<Record<NonNullable<TagChangeFacts['unapproved_excep
 
 function tagsText(facts: TagChangeFacts): string {
   if (facts.tags === 'all') return 'every tag';
-  return facts.tags.map((t) => (t.value === undefined ? plainText(t.key, 128) : `${plainText(t.key, 128)}=${plainText(t.value, 256)}`)).join(', ');
+  return facts.tags
+    .map((t) => (t.value === undefined ? plainText(t.key, 128) : `${plainText(t.key, 128)}=${plainText(t.value, 256)}`))
+    .join(', ');
 }
 
 function tagLines(report: EventReport, facts: TagChangeFacts): string[] {
@@ -33,7 +35,9 @@ function tagLines(report: EventReport, facts: TagChangeFacts): string[] {
       '',
     );
   }
-  lines.push(`Tag change: ${plainText(report.event_name)} ${facts.kind === 'set' ? 'set' : 'removed'} ${tagsText(facts)}; the group's current rules were judged.`);
+  lines.push(
+    `Tag change: ${plainText(report.event_name)} ${facts.kind === 'set' ? 'set' : 'removed'} ${tagsText(facts)}; the group's current rules were judged.`,
+  );
   if (facts.could_not_judge !== undefined) lines.push(`  could not be judged: ${plainText(facts.could_not_judge)}`);
   lines.push('');
   return lines;
@@ -46,14 +50,19 @@ export function tagChangeNotificationOf(report: EventReport): NotificationMessag
   const unapproved = facts.unapproved_exception;
   const subject =
     unapproved !== undefined && unapproved.action !== 'changed-since' && report.verdict === 'allowed'
-      ? subjectText(`sg-sentry: ${unapproved.action === 'removed' ? 'removed' : unapproved.action === 'failed' ? 'FAILED to remove' : 'would remove'} unapproved exception on ${groupLabel(report)}`)
+      ? subjectText(
+          `sg-sentry: ${unapproved.action === 'removed' ? 'removed' : unapproved.action === 'failed' ? 'FAILED to remove' : 'would remove'} unapproved exception on ${groupLabel(report)}`,
+        )
       : base.subject;
   return {
     ...base,
     subject,
     email: [...tagLines(report, facts), base.email].join('\n'),
     // Subscribers filter on `action`: a removal is what happened when no rule needed acting on.
-    attributes: unapproved?.action === 'removed' && base.attributes.action === 'none' ? { ...base.attributes, action: 'exception-removed' } : base.attributes,
+    attributes:
+      unapproved?.action === 'removed' && base.attributes.action === 'none'
+        ? { ...base.attributes, action: 'exception-removed' }
+        : base.attributes,
   };
 }
 

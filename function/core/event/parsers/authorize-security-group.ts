@@ -178,7 +178,9 @@ function createdForNamedGroup(rule: Rule, unmatched: Map<string, Rule[]>): Rule 
   if (!isNamedGroupSource(rule)) return undefined;
   const shape = ruleKey({ ...rule, source: { kind: 'security_group' } });
   for (const candidates of unmatched.values()) {
-    const index = candidates.findIndex((c) => c.source.kind === 'security_group' && ruleKey({ ...c, source: { kind: 'security_group' } }) === shape);
+    const index = candidates.findIndex(
+      (c) => c.source.kind === 'security_group' && ruleKey({ ...c, source: { kind: 'security_group' } }) === shape,
+    );
     if (index >= 0) return candidates.splice(index, 1)[0];
   }
   return undefined;

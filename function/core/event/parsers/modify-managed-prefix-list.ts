@@ -14,7 +14,12 @@ export const parseModifyManagedPrefixList: EventParser = ({ record, path, common
   const { PrefixListId, AddEntry } = request.data.ModifyManagedPrefixListRequest;
   const prefixListId = lowerId(PrefixListId);
   if (AddEntry === undefined || AddEntry.length === 0) {
-    return { kind: 'ignored', reason: `the request only removes entries from ${prefixListId} (or renames it), which opens nothing`, eventId: common.eventId, eventName: common.eventName };
+    return {
+      kind: 'ignored',
+      reason: `the request only removes entries from ${prefixListId} (or renames it), which opens nothing`,
+      eventId: common.eventId,
+      eventName: common.eventName,
+    };
   }
   return { kind: 'prefix-list-change', change: { ...common, prefixListId, addedEntries: AddEntry } };
 };

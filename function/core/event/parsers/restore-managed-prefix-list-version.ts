@@ -10,7 +10,10 @@ import { RestoreManagedPrefixListVersionRequestSchema } from '../schemas/restore
 export const parseRestoreManagedPrefixListVersion: EventParser = ({ record, path, common }) => {
   const request = RestoreManagedPrefixListVersionRequestSchema.safeParse(record.requestParameters);
   if (!request.success) {
-    throw new EventValidationError([`${path}.requestParameters.RestoreManagedPrefixListVersionRequest.PrefixListId: missing; the request does not name the list`], { cause: request.error });
+    throw new EventValidationError(
+      [`${path}.requestParameters.RestoreManagedPrefixListVersionRequest.PrefixListId: missing; the request does not name the list`],
+      { cause: request.error },
+    );
   }
   return { kind: 'prefix-list-change', change: { ...common, prefixListId: lowerId(request.data) } };
 };

@@ -15,16 +15,21 @@ export function parseTagsRequest({ record, path, common }: ParserInput, kind: Ta
   if (!request.success) throw EventValidationError.fromZod(request.error, `${path}.requestParameters`);
   const groupIds = [
     ...new Set(
-      request.data.resourcesSet.flatMap((item) => (typeof item.resourceId === 'string' && SECURITY_GROUP_ID.test(item.resourceId.trim()) ? [lowerId(item.resourceId.trim())] : [])),
+      request.data.resourcesSet.flatMap((item) =>
+        typeof item.resourceId === 'string' && SECURITY_GROUP_ID.test(item.resourceId.trim()) ? [lowerId(item.resourceId.trim())] : [],
+      ),
     ),
   ];
-  if (groupIds.length === 0) return { kind: 'ignored', reason: `${common.eventName} names no security group`, eventId: common.eventId, eventName: common.eventName };
+  if (groupIds.length === 0)
+    return { kind: 'ignored', reason: `${common.eventName} names no security group`, eventId: common.eventId, eventName: common.eventName };
   const tagSet = request.data.tagSet;
   const tags: TagChange['tags'] =
     tagSet === undefined
       ? 'all'
       : tagSet.flatMap((item) =>
-          typeof item.key === 'string' && item.key !== '' ? [{ key: item.key, ...(typeof item.value === 'string' ? { value: item.value } : {}) }] : [],
+          typeof item.key === 'string' && item.key !== ''
+            ? [{ key: item.key, ...(typeof item.value === 'string' ? { value: item.value } : {}) }]
+            : [],
         );
   return { kind: 'tag-change', change: { ...common, kind, groupIds, tags } };
 }

@@ -8,7 +8,9 @@ import * as z from 'zod';
 // Built on first use (z.lazy): a cold start on another event (most often an Authorize) never builds it.
 export const RestoreManagedPrefixListVersionRequestSchema = z.lazy(() =>
   z.union([
-    z.object({ RestoreManagedPrefixListVersionRequest: z.object({ PrefixListId: z.string().trim().min(1) }) }).transform((r) => r.RestoreManagedPrefixListVersionRequest.PrefixListId),
+    z
+      .object({ RestoreManagedPrefixListVersionRequest: z.object({ PrefixListId: z.string().trim().min(1) }) })
+      .transform((r) => r.RestoreManagedPrefixListVersionRequest.PrefixListId),
     z.object({ PrefixListId: z.string().trim().min(1) }).transform((r) => r.PrefixListId),
     z.object({ prefixListId: z.string().trim().min(1) }).transform((r) => r.prefixListId),
   ]),
