@@ -97,6 +97,25 @@ describe('Security Hub in the engine and the sweep', () => {
     ]);
   });
 
+  it('counts and logs the findings of a group the event names only by name, which Security Hub cannot take, without failing the event', async () => {
+    // Prepare: a default-VPC Authorize that names its group by name alone
+    const change = changeOf('derived/group-name-form-no-rule-ids-from-ssh-world-go-sdk');
+    const ec2 = accountAfter(change);
+    const hub = recordingHub([]);
+    const { ctx, logs } = engineContext({}, ec2, { portsFor: () => ({ ec2, securityHub: hub.port }) });
+
+    // Act
+    const { report } = await processChange(change, ctx);
+
+    // Assess
+    expect(report.findings.map((f) => f.verdict)).to.deep.equal(['violation']);
+    expect(hub.sent).to.deep.equal([]);
+    expect(report.security_hub).to.deep.equal({ imported: 0, failed: 1 });
+    expect(logs.filter((l) => l.level === 'error').map((l) => [l.message, l.not_imported])).to.deep.equal([
+      ['Security Hub: findings not imported, their group is named only by name; remediation stands', 1],
+    ]);
+  });
+
   it('leaves the report without security_hub when Security Hub is off', async () => {
     const change = changeOf(SSH_WORLD);
     const { ctx } = engineContext({}, accountAfter(change));

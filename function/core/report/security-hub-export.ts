@@ -5,7 +5,7 @@
  */
 import type { LogSink, SecurityHubPort } from '../ports';
 import type { EventReport, SecurityHubCounts, SweepReport } from './report';
-import { securityHubFindingsOf } from './security-hub-findings';
+import { type AsffFinding, findingsWithoutGroupId, securityHubFindingsOf } from './security-hub-findings';
 
 interface ImportContext {
   readonly log: LogSink;
@@ -21,8 +21,28 @@ export async function importToSecurityHub(
   context: ImportContext,
 ): Promise<SecurityHubCounts> {
   const findings = securityHubFindingsOf(report, context.now());
-  if (findings.length === 0) return { imported: 0, failed: 0 };
   const where = { event_id: report.event_id, account: report.account, region: report.region };
+  const unnamed = findingsWithoutGroupId(report);
+  if (unnamed > 0) {
+    context.log({
+      level: 'error',
+      message: 'Security Hub: findings not imported, their group is named only by name; remediation stands',
+      ...where,
+      not_imported: unnamed,
+      group_name: report.kind === 'event' ? report.group_name : null,
+    });
+  }
+  const counted = await importNamed(findings, securityHub, context, where);
+  return { imported: counted.imported, failed: counted.failed + unnamed };
+}
+
+async function importNamed(
+  findings: readonly AsffFinding[],
+  securityHub: SecurityHubPort,
+  context: ImportContext,
+  where: Readonly<Record<string, unknown>>,
+): Promise<SecurityHubCounts> {
+  if (findings.length === 0) return { imported: 0, failed: 0 };
   let failed;
   try {
     ({ failed } = await securityHub.importFindings(findings));

@@ -160,6 +160,16 @@ function eventFacts(report: EventReport | SweepReport): { eventId?: string; prin
 }
 
 /**
+ * How many violating or exempt findings of a report name no group id, so that Security Hub
+ * cannot take them (its resource is the group's ARN): a group the event named only by name.
+ */
+export function findingsWithoutGroupId(report: EventReport | SweepReport): number {
+  if (report.account === null) return 0;
+  const eventGroupId = report.kind === 'event' ? report.group_id : null;
+  return report.findings.filter((f) => f.verdict !== 'allowed' && (f.group_id ?? eventGroupId) === null).length;
+}
+
+/**
  * The ASFF findings of a report: its violating and exempt findings, each with a group id (a
  * rule without one cannot be named in Security Hub). None when the report names no account.
  */
