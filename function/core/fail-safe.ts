@@ -5,7 +5,7 @@
  * event itself could not be read. When no group can be read from it, or its region is
  * unknown, or EC2 refuses the reads for good, it is logged at error level and notified as
  * "could not be checked" (the module's metric filter on that line raises an alarm). Throttling
- * and 5xx still throw, once the report is logged, so Lambda's retries take over.
+ * and 5xx still throw, after a warning (not that line), so Lambda's retries take over.
  */
 import { act } from './act/act';
 import { isGroupNotFound } from './act/lookup-failed';

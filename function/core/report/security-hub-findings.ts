@@ -160,13 +160,19 @@ function eventFacts(report: EventReport | SweepReport): { eventId?: string; prin
 }
 
 /**
- * How many violating or exempt findings of a report name no group id, so that Security Hub
- * cannot take them (its resource is the group's ARN): a group the event named only by name.
+ * The findings Security Hub is told about (violating and exempt), each with the group it is
+ * about: its own, else the event's; null for a group the event named only by name, which
+ * Security Hub cannot take (its resource is the group's ARN).
  */
+function reportedFindings(report: EventReport | SweepReport): Array<{ readonly f: FindingReport; readonly groupId: string | null }> {
+  const eventGroupId = report.kind === 'event' ? report.group_id : null;
+  return report.findings.filter((f) => f.verdict !== 'allowed').map((f) => ({ f, groupId: f.group_id ?? eventGroupId }));
+}
+
+/** How many of those name no group id. None when the report names no account (nothing is imported then). */
 export function findingsWithoutGroupId(report: EventReport | SweepReport): number {
   if (report.account === null) return 0;
-  const eventGroupId = report.kind === 'event' ? report.group_id : null;
-  return report.findings.filter((f) => f.verdict !== 'allowed' && (f.group_id ?? eventGroupId) === null).length;
+  return reportedFindings(report).filter(({ groupId }) => groupId === null).length;
 }
 
 /**
@@ -182,9 +188,7 @@ export function securityHubFindingsOf(report: EventReport | SweepReport, now: Da
   const event = eventFacts(report);
   const eventGroup =
     report.kind === 'event' ? { id: report.group_id, name: report.group_name, vpc: report.vpc_id } : { id: null, name: null, vpc: null };
-  return report.findings.flatMap((f): AsffFinding[] => {
-    if (f.verdict === 'allowed') return [];
-    const groupId = f.group_id ?? eventGroup.id;
+  return reportedFindings(report).flatMap(({ f, groupId }): AsffFinding[] => {
     if (groupId === null) return [];
     const groupName = f.group_name ?? (groupId === eventGroup.id ? eventGroup.name : null) ?? undefined;
     const vpcId = groupId === eventGroup.id ? (eventGroup.vpc ?? undefined) : undefined;
