@@ -1,12 +1,20 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeManagedPrefixListsCommand,
+  DescribeSecurityGroupRulesCommand,
+  EC2Client,
+  GetManagedPrefixListEntriesCommand,
+  ModifyManagedPrefixListCommand,
+  RevokeSecurityGroupIngressCommand,
+} from '@aws-sdk/client-ec2';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { couldNotCheckMetrics } from '../../function/core/report/metrics';
 import { contextFromEnvironment } from '../../function/environment';
 import { createHandler } from '../../function/handler';
-import type { EventReport, SweepReport } from '../../function/core/report/report';
+import type { EventReport, SweepReport, TagChangeReport } from '../../function/core/report/report';
 import { answerDescribeGroups } from '../helpers/describe-groups-mock';
+import { awsError } from '../helpers/aws-errors';
 import { envelope, fixture } from '../helpers/fixtures';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:111122223333:sg-sentry';
@@ -156,6 +164,87 @@ describe('metrics in the embedded metric format', () => {
 
     // Assess
     expect(lines).to.deep.equal([]);
+  });
+});
+
+describe('metrics of the changes that reach a group without touching it', () => {
+  const LIST = 'pl-0c3516b0e5630bf3e';
+  const GROUP = 'sg-07111150655b49758';
+
+  beforeEach(() => {
+    ec2.reset();
+    sns.reset();
+    ec2.onAnyCommand().resolves({});
+    answerDescribeGroups(ec2);
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  });
+
+  it('count an entry removed from a prefix list as Revoked, with the exposure since the list was changed', async () => {
+    // Prepare: the real ModifyManagedPrefixList; the list now holds 0.0.0.0/0, which opens an SSH rule to the world.
+    const event = envelope(fixture('modify-managed-prefix-list-add-entry-console-abridged'));
+    const removedAt = new Date(Date.parse(event.detail.eventTime) + 4000);
+    ec2.on(DescribeManagedPrefixListsCommand).resolves({
+      PrefixLists: [{ PrefixListId: LIST, PrefixListName: 'office', OwnerId: event.account, Version: 3, AddressFamily: 'IPv4' }],
+    });
+    ec2.on(GetManagedPrefixListEntriesCommand).resolves({ Entries: [{ Cidr: '10.1.0.0/16' }, { Cidr: '0.0.0.0/0' }] });
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+      SecurityGroupRules: [
+        {
+          SecurityGroupRuleId: 'sgr-0aa',
+          GroupId: 'sg-0bb',
+          IsEgress: false,
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          PrefixListId: LIST,
+        },
+      ],
+    });
+    ec2.on(ModifyManagedPrefixListCommand).resolves({ PrefixList: { PrefixListId: LIST, Version: 4 } });
+    const { handler } = handlerAt(removedAt);
+
+    // Act
+    let report: EventReport | undefined;
+    const lines = await emfLinesOf(async () => {
+      report = (await handler(event)) as EventReport;
+    });
+
+    // Assess
+    expect(report?.prefix_list?.outcome).to.equal('removed');
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ Revoked: 1, ExposureSeconds: 4, account: event.account });
+  });
+
+  it('count the rules a tag change could not revoke as Failed, so that the alarm on Failed sees them', async () => {
+    // Prepare: the exception tag is removed from a group whose SSH rule is open to the world; EC2 denies the revoke.
+    const event = envelope(fixture('derived/delete-tags-exception-from-create-security-group-terraform-tag-specification'));
+    ec2.on(DescribeSecurityGroupRulesCommand).resolves({
+      SecurityGroupRules: [
+        {
+          SecurityGroupRuleId: 'sgr-0cc',
+          GroupId: GROUP,
+          IsEgress: false,
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          CidrIpv4: '0.0.0.0/0',
+        },
+      ],
+    });
+    ec2.on(RevokeSecurityGroupIngressCommand).rejects(awsError('UnauthorizedOperation', 'client', 403));
+    const { handler } = handlerAt(new Date(Date.parse(event.detail.eventTime) + 2000));
+
+    // Act
+    let report: TagChangeReport | undefined;
+    const lines = await emfLinesOf(async () => {
+      report = (await handler(event)) as TagChangeReport;
+    });
+
+    // Assess
+    expect(report?.groups[0]?.findings.map((f) => f.action)).to.deep.equal(['failed']);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ Failed: 1, account: event.account });
+    expect(lines[0]).to.not.have.property('ExposureSeconds');
   });
 });
 

@@ -24,6 +24,7 @@ import { prefixListLabel, type PrefixListEntry, type PrefixListFacts, type Prefi
 import type { Rule } from './model/rule';
 import type { Policy } from './policy/policy';
 import type { Ec2Port, EngineContext, GroupInfo } from './ports';
+import { eventMetrics } from './report/metrics';
 import { eventReport, type EventReport, type PrefixListReport, type SkippedReport } from './report/report';
 import { prefixListRestore } from './report/restore';
 import { notifyThenImport } from './report/security-hub-export';
@@ -449,6 +450,8 @@ function finish(
         ]
       : [];
   const report: EventReport = { ...base, restore, prefix_list: part };
+  // Counted like any event's findings (a removed entry is `Revoked`), before a retryable failure throws.
+  ctx.metrics?.record(eventMetrics(report, ctx.now()));
   const failed =
     part.outcome === 'failed' ||
     part.detail?.startsWith('the list could not be read') === true ||

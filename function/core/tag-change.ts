@@ -26,6 +26,7 @@ import {
   type TagReport,
   type UnapprovedExceptionReport,
 } from './report/report';
+import { eventMetrics } from './report/metrics';
 import { notifyThenImport } from './report/security-hub-export';
 import { skippedReport } from './report/skipped-report';
 import { shouldNotifyTagChange, tagChangeNotificationOf } from './report/tag-change-notification';
@@ -129,6 +130,8 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
     groups: judged,
     not_watched: notWatched,
   });
+  // Each group's findings are counted as an event's are, before a retryable failure throws.
+  for (const report of groups) ctx.metrics?.record(eventMetrics(report, ctx.now()));
   if (retryable.length > 0) {
     ctx.log({ level: 'error', message: 'sg-sentry tag change', ...reportOf(groups) });
     throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
