@@ -2,17 +2,14 @@
  * What the function's metrics (CloudWatch's embedded metric format, namespace `sg-sentry`, the
  * totals without dimensions) become in the module: a dashboard of the exposure window and the
  * counts, and an alarm to the topic on `Failed` (a violation that could not be remediated). A
- * change nothing could judge has one alarm, on the metric filter of its log line
- * (could-not-check.ts), which does not depend on the metric line being written; the dashboard
- * shows both counts.
+ * change nothing could judge has one alarm, on `CouldNotCheck` and on the metric filter of its
+ * log line together (could-not-check.ts), so it does not depend on the metric line being
+ * written; the dashboard shows both counts.
  */
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
-import type { CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { METRICS_NAMESPACE, type MetricName } from '../function/core/report/metrics';
-import { EVENTS_NOT_CHECKED_METRIC } from './could-not-check';
-
-type AlarmMetric = Pick<CloudwatchMetricAlarmConfig, 'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'statistic' | 'tags'>;
+import { type AlarmDefinition, EVENTS_NOT_CHECKED_METRIC } from './could-not-check';
 
 /** The alarms' names, so the topic policy can name them before they exist. */
 export function metricAlarmNames(name: string): { readonly failed: string } {
@@ -20,7 +17,7 @@ export function metricAlarmNames(name: string): { readonly failed: string } {
 }
 
 /** The alarms on the metrics, each for the construct's above-zero alarm helper, by construct id. */
-export function metricAlarms(name: string, tags: { [key: string]: string } | undefined): ReadonlyArray<readonly [string, AlarmMetric]> {
+export function metricAlarms(name: string, tags: { [key: string]: string } | undefined): ReadonlyArray<readonly [string, AlarmDefinition]> {
   const names = metricAlarmNames(name);
   const on = (metricName: MetricName) => ({ namespace: METRICS_NAMESPACE, metricName, statistic: 'Sum', tags });
   return [

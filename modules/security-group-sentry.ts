@@ -22,7 +22,7 @@ import { CloudwatchEventBus } from '@cdktf/provider-aws/lib/cloudwatch-event-bus
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { CloudwatchMetricAlarm, CloudwatchMetricAlarmConfig } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
@@ -51,7 +51,13 @@ import {
   TOPIC_CHOICE,
   plainValueProblems,
 } from './inputs';
-import { couldNotCheckAlarm, couldNotCheckAlarmName, couldNotCheckMetricFilter } from './could-not-check';
+import {
+  ALARM_PERIOD_S,
+  type AlarmDefinition,
+  couldNotCheckAlarm,
+  couldNotCheckAlarmName,
+  couldNotCheckMetricFilter,
+} from './could-not-check';
 import { createMemberStackSets } from './member-stacksets';
 import { createMetricsDashboard, metricAlarmNames, metricAlarms } from './metrics-dashboard';
 import { createCentralEventBus, createSweepConsumer, createSweepQueue } from './organization';
@@ -551,19 +557,13 @@ export class SecurityGroupSentry extends Construct {
     TerraformStack.of(this).addOverride('terraform.required_providers.aws.version', AWS_PROVIDER_VERSION);
   }
 
-  /** An alarm that notifies the topic as soon as the metric exceeds 0 in a 5-minute period. */
-  private alarmAboveZero(
-    id: string,
-    metric: Pick<
-      CloudwatchMetricAlarmConfig,
-      'alarmName' | 'alarmDescription' | 'namespace' | 'metricName' | 'dimensions' | 'statistic' | 'tags'
-    >,
-    count?: number,
-  ): void {
+  /** An alarm that notifies the topic as soon as the metric (or metric math) exceeds 0 in a 5-minute period. */
+  private alarmAboveZero(id: string, alarm: AlarmDefinition, count?: number): void {
     new CloudwatchMetricAlarm(this, id, {
       count,
-      ...metric,
-      period: 300,
+      ...alarm,
+      // Metric math carries its period in each metric.
+      period: 'metricQuery' in alarm ? undefined : ALARM_PERIOD_S,
       evaluationPeriods: 1,
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',

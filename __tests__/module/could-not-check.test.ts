@@ -1,6 +1,7 @@
 /**
  * The alarm for changes nobody checked: a metric filter on the function's "could not check"
- * log line and an alarm on it that tells the topic, which lets the alarm publish.
+ * log line, and one alarm on that count and the function's own CouldNotCheck metric that tells
+ * the topic, which lets the alarm publish.
  */
 import { expect } from 'chai';
 import { COULD_NOT_CHECK_MESSAGE, couldNotCheckLogLine, couldNotCheckReport } from '../../function/core/report/could-not-check';
@@ -53,23 +54,36 @@ describe('the "could not be checked" alarm', () => {
     expect(JSON.parse(line)).to.include({ level: 'error', message: COULD_NOT_CHECK_MESSAGE });
   });
 
-  it('alarms on the first such line and notifies the topic, which lets that alarm publish', () => {
+  it("alarms, in one alarm, on the first such line or the first count of the function's CouldNotCheck metric, and notifies the topic", () => {
     // Act
     const tf = synthesize();
 
     // Assess
     const alarm = one(tf, 'aws_cloudwatch_metric_alarm').find((a) => a.alarm_name === 'audit-events-not-checked');
-    expect(alarm).to.deep.include({
-      namespace: 'sg-sentry',
-      metric_name: 'EventsNotChecked',
-      statistic: 'Sum',
-      threshold: 0,
-      comparison_operator: 'GreaterThanThreshold',
-    });
+    expect(alarm).to.deep.include({ threshold: 0, comparison_operator: 'GreaterThanThreshold', treat_missing_data: 'notBreaching' });
+    expect(alarm).not.to.have.any.keys('metric_name', 'namespace', 'period', 'statistic');
+    const queries = alarm!.metric_query as Json[];
+    const metrics = queries.filter((q) => q.metric).map((q) => ({ id: q.id, ...q.metric, return_data: q.return_data }));
+    expect(metrics).to.have.deep.members([
+      { id: 'not_checked_lines', namespace: 'sg-sentry', metric_name: 'EventsNotChecked', stat: 'Sum', period: 300, return_data: false },
+      { id: 'could_not_check', namespace: 'sg-sentry', metric_name: 'CouldNotCheck', stat: 'Sum', period: 300, return_data: false },
+    ]);
+    const alarmed = queries.filter((q) => q.return_data === true);
+    expect(alarmed).to.have.length(1);
+    expect(alarmed[0]!.expression).to.equal('MAX([FILL(not_checked_lines, 0), FILL(could_not_check, 0)])');
     expect(alarm!.alarm_actions).to.have.length(1);
     const documents = Object.values(tf.data.aws_iam_policy_document) as Json[];
     const topicPolicy = documents.find((d) => String(d['//'].metadata.path).endsWith('/topic_policy_document'))!;
     const alarms = topicPolicy.statement.find((s: Json) => s.sid === 'PublishModuleAlarms');
     expect(JSON.stringify(alarms.condition)).to.contain(':alarm:audit-events-not-checked');
+  });
+
+  it('has no other alarm on those changes: one notification per change that could not be checked', () => {
+    // Act
+    const alarms = one(synthesize(), 'aws_cloudwatch_metric_alarm');
+
+    // Assess
+    const onThem = alarms.filter((a) => /EventsNotChecked|CouldNotCheck/.test(JSON.stringify(a)));
+    expect(onThem.map((a) => a.alarm_name)).to.deep.equal(['audit-events-not-checked']);
   });
 });
