@@ -313,7 +313,7 @@ export function renderMemberModuleReadme(config: Record<string, unknown>): strin
     '  providers = { aws = aws.member_eu_west_1 }',
     '',
     '  central_event_bus_arn     = "arn:aws:events:eu-west-1:111122223333:event-bus/sg-sentry"',
-    '  central_function_role_arn = "arn:aws:iam::111122223333:role/sg-sentry"',
+    '  central_function_role_arn = "arn:aws:iam::111122223333:role/sg-sentry-eu-west-1"',
     '  create_roles              = true # false in every other region of this account',
     '  write_regions             = ["eu-west-1", "us-east-1"]',
     '}',

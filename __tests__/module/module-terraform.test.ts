@@ -529,6 +529,21 @@ describe('terraform module with terraform (offline plan of every example)', func
     });
   });
 
+  it("member-account: trusts the role and forwards to the bus that the organization example's central module creates", () => {
+    // Prepare: what the central module hands the member pieces (its lambda_role_arn and event_bus_arn)
+    const central = ofType(runs.get('organization')!.plan, 'aws_cloudformation_stack_set').find((r) => r.name === 'member_roles')!;
+    const { CentralFunctionRoleArn, CentralEventBusArn } = central.after.parameters as Record<string, string>;
+
+    // Act
+    const plan = runs.get('member-account')!.plan;
+    const memberRole = ofType(plan, 'aws_iam_role').find((r) => r.name === 'member_role')!;
+    const trust = JSON.parse(String(memberRole.after.assume_role_policy)) as PolicyDocumentJson;
+
+    // Assess
+    expect(trust.Statement.map((st) => st.Principal)).to.deep.equal([{ AWS: CentralFunctionRoleArn }]);
+    expect(ofType(plan, 'aws_cloudwatch_event_target').map((r) => r.after.arn)).to.deep.equal([CentralEventBusArn, CentralEventBusArn]);
+  });
+
   it('examples/cdktf: the construct with plain values plans as a cdktf stack', () => {
     expect(creates(cdktfExample)).to.have.lengthOf(25);
     expect(statementSids(cdktfExample)).to.deep.equal({

@@ -12,7 +12,7 @@ variable "central_event_bus_arn" {
 variable "central_function_role_arn" {
   description = "lambda_role_arn output of the central sg-sentry module."
   type        = string
-  default     = "arn:aws:iam::111122223333:role/sg-sentry"
+  default     = "arn:aws:iam::111122223333:role/sg-sentry-eu-west-1"
 }
 
 locals {
