@@ -26,9 +26,9 @@ import { boundedLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
 import { notificationOf, shouldNotify } from './report/event-notification';
 import { eventMetrics } from './report/metrics';
-import { eventReport, type EventReport, type FindingReport, type SecurityHubCounts, worstVerdict } from './report/report';
+import { eventReport, type EventReport, type FindingReport, worstVerdict } from './report/report';
 import { unreadableFindingReport } from './report/unreadable-finding';
-import { notifyThenImport } from './report/security-hub-export';
+import { deliverEventReport } from './report/security-hub-export';
 
 export interface ChangeResult {
   readonly report: EventReport;
@@ -171,14 +171,14 @@ export async function settleEventReport(
   }
   // The one log line comes after the notification, so it can say whether this delivery was a duplicate.
   // Security Hub comes after the notification too, whatever the notification did.
-  let duplicate = false;
-  let imported: SecurityHubCounts | undefined;
+  let delivered: EventReport | undefined;
   try {
-    ({ notified: duplicate, securityHub: imported } = await notifyThenImport(report, () => notifyIfNeeded(report, ctx), securityHub, ctx));
+    delivered = await deliverEventReport(report, () => notifyIfNeeded(report, ctx), securityHub, ctx);
   } finally {
-    ctx.log(boundedLogLine({ level: lineLevel, message: 'sg-sentry event', ...report, ...(duplicate ? { duplicate } : {}) }));
+    const duplicate = delivered?.duplicate === true ? { duplicate: true } : {};
+    ctx.log(boundedLogLine({ level: lineLevel, message: 'sg-sentry event', ...report, ...duplicate }));
   }
-  return { ...report, ...(duplicate ? { duplicate } : {}), ...(imported !== undefined ? { security_hub: imported } : {}) };
+  return delivered;
 }
 
 /**

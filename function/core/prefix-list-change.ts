@@ -27,7 +27,7 @@ import type { Ec2Port, EngineContext, GroupInfo } from './ports';
 import { eventMetrics } from './report/metrics';
 import { eventReport, type EventReport, type PrefixListReport, type SkippedReport } from './report/report';
 import { prefixListRestore } from './report/restore';
-import { notifyThenImport } from './report/security-hub-export';
+import { deliverEventReport } from './report/security-hub-export';
 import { skippedReport } from './report/skipped-report';
 
 /** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
@@ -241,16 +241,7 @@ export async function processPrefixListChange(
     throw new RetryableRemediationError(`removing entries from prefix list ${id} failed, a retry may finish it: ${removal.error}`);
   }
   // A second delivery of the same change (same event id) sends no second notification.
-  const { notified: duplicate, securityHub } = await notifyThenImport(
-    result.report,
-    () => notifyIfNeeded(result.report, ctx),
-    ports.securityHub,
-    ctx,
-  );
-  return {
-    ...result,
-    report: { ...result.report, ...(duplicate ? { duplicate } : {}), ...(securityHub !== undefined ? { security_hub: securityHub } : {}) },
-  };
+  return { ...result, report: await deliverEventReport(result.report, () => notifyIfNeeded(result.report, ctx), ports.securityHub, ctx) };
 }
 
 async function readList(id: string, ec2: Ec2Port): Promise<PrefixListFacts> {

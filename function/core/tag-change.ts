@@ -27,7 +27,7 @@ import {
   type UnapprovedExceptionReport,
 } from './report/report';
 import { eventMetrics } from './report/metrics';
-import { notifyThenImport } from './report/security-hub-export';
+import { deliverEventReport } from './report/security-hub-export';
 import { skippedReport } from './report/skipped-report';
 import { shouldNotifyTagChange, tagChangeNotificationOf } from './report/tag-change-notification';
 import type { SkippedReport } from './report/report';
@@ -260,8 +260,7 @@ async function notifyGroups(
 ): Promise<EventReport[]> {
   const out: EventReport[] = [];
   for (const report of groups) {
-    const { notified: duplicate, securityHub: imported } = await notifyThenImport(report, () => notifyGroup(report, ctx), securityHub, ctx);
-    out.push({ ...report, ...(duplicate ? { duplicate } : {}), ...(imported !== undefined ? { security_hub: imported } : {}) });
+    out.push(await deliverEventReport(report, () => notifyGroup(report, ctx), securityHub, ctx));
   }
   return out;
 }

@@ -90,3 +90,18 @@ export async function notifyThenImport<T>(
   if ('error' in outcome) throw outcome.error;
   return { notified: outcome.notified, ...(counts !== undefined ? { securityHub: counts } : {}) };
 }
+
+/**
+ * `notifyThenImport` for an event report, whichever path built it: the report as this delivery
+ * leaves it, `duplicate` when its notification had gone out before, with the import's counts
+ * when Security Hub is on.
+ */
+export async function deliverEventReport(
+  report: EventReport,
+  notify: () => Promise<boolean>,
+  securityHub: SecurityHubPort | undefined,
+  context: ImportContext,
+): Promise<EventReport> {
+  const { notified: duplicate, securityHub: counts } = await notifyThenImport(report, notify, securityHub, context);
+  return { ...report, ...(duplicate ? { duplicate } : {}), ...(counts !== undefined ? { security_hub: counts } : {}) };
+}
