@@ -6,6 +6,7 @@
  * `npm test` asserts behaviour and never timings.
  */
 import { spawnSync } from 'node:child_process';
+import { build as esbuild } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -90,9 +91,10 @@ function previousResults(): Results | undefined {
   }
 }
 
-async function buildBundles(): Promise<{ bundle: string; baselineBundle: string }> {
+async function buildBundles(): Promise<{ bundle: string; baselineBundle: string; sdkFloorBundle: string }> {
   const ours = join(ROOT, 'dist/function/index.js');
   const baseline = join(ROOT, 'dist/bench/baseline/index.js');
+  const sdkFloor = join(ROOT, 'dist/bench/sdk-floor/index.js');
   log('building dist/function/index.js (scripts/build.mjs)');
   const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (build.status !== 0) throw new Error('scripts/build.mjs failed');
@@ -100,7 +102,11 @@ async function buildBundles(): Promise<{ bundle: string; baselineBundle: string 
   mkdirSync(dirname(baseline), { recursive: true });
   const module = await import(pathToFileURL(join(ROOT, 'bench/baseline.build.mjs')).href);
   await module.buildBaseline(baseline);
-  return { bundle: ours, baselineBundle: baseline };
+  log("building the SDK floor (bench/sdk-floor.ts, with the bundle's esbuild options)");
+  const options = await import(pathToFileURL(join(ROOT, 'scripts/build.mjs')).href);
+  const [lambda] = options.targets;
+  await esbuild({ ...options.buildOptions(lambda), entryPoints: [join(ROOT, 'bench/sdk-floor.ts')], outfile: sdkFloor });
+  return { bundle: ours, baselineBundle: baseline, sdkFloorBundle: sdkFloor };
 }
 
 function formatValue(value: number | string, unit: string): string {

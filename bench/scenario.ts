@@ -39,6 +39,8 @@ export interface BenchContext {
   readonly bundle: string;
   /** The naive baseline bundle, built in the same run. */
   readonly baselineBundle: string;
+  /** bench/sdk-floor.ts built like the bundle: the EC2 client alone sending the same two calls. */
+  readonly sdkFloorBundle: string;
   /** Fresh-process runs per measured variant (BENCH_RUNS, at least 30). */
   readonly runs: number;
   readonly log: (message: string) => void;

@@ -11,7 +11,8 @@
  */
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { performance } from 'node:perf_hooks';
-import { ec2ClientConfig, Ec2Adapter } from '../function/adapters/ec2-adapter';
+import { Ec2Adapter } from '../function/adapters/ec2-adapter';
+import { ec2ClientConfig } from '../function/adapters/ec2-client-config';
 import { loadPolicy } from '../function/core/policy/policy';
 import { processSweep } from '../function/core/sweep';
 

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { ec2ClientConfig, Ec2Adapter } from '../../function/adapters/ec2-adapter';
+import { Ec2Adapter } from '../../function/adapters/ec2-adapter';
+import { ec2ClientConfig } from '../../function/adapters/ec2-client-config';
 import { parsePolicy } from '../../function/core/policy/policy';
 import type { Ec2Port, EngineContext } from '../../function/core/ports';
 import { processSweep, SWEEP_CONCURRENCY } from '../../function/core/sweep';

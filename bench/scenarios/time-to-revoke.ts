@@ -4,7 +4,8 @@
  * a loopback stub of EC2 and SNS reached through the SDK's standard `AWS_ENDPOINT_URL`. Timed in
  * this process, on one clock: from spawn to the moment the Revoke request reaches the stub, and
  * to the child's exit. A bare `node -e ''` is spawned in the same run, interleaved, so the
- * distance to the floor (starting node at all) is visible; the naive baseline bundle too.
+ * distance to the floor (starting node at all) is visible; so are the SDK floor (bench/sdk-floor.ts:
+ * the same two EC2 calls through the same client and nothing else) and the naive baseline bundle.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -98,11 +99,11 @@ export const timeToRevoke: Scenario = {
   title: 'time to revoke, cold',
   async run(context: BenchContext): Promise<ScenarioResult> {
     context.log(
-      `time to revoke: ${context.runs} fresh processes each of node -e '', our bundle and the baseline, interleaved, after one warm-up each`,
+      `time to revoke: ${context.runs} fresh processes each of node -e '', our bundle, the SDK floor and the baseline, interleaved, after one warm-up each`,
     );
     const runs = await measureColdRevokes(
       context.root,
-      { bare: 'bare', ours: context.bundle, baseline: context.baselineBundle },
+      { bare: 'bare', ours: context.bundle, sdkFloor: context.sdkFloorBundle, baseline: context.baselineBundle },
       context.runs,
     );
 
@@ -110,6 +111,7 @@ export const timeToRevoke: Scenario = {
     const revoke = stats(runs.ours.map((r) => r.revokeMs!));
     const exit = stats(runs.ours.map((r) => r.exitMs));
     const baselineRevoke = stats(runs.baseline.map((r) => r.revokeMs!));
+    const floorRevoke = stats(runs.sdkFloor.map((r) => r.revokeMs!));
     const ratio = revoke.median / bare.median;
     const callSequences = [...new Set(runs.ours.map((r) => r.calls.join(', ')))];
     return {
@@ -133,6 +135,24 @@ export const timeToRevoke: Scenario = {
           unit: 'ms',
         },
         {
+          key: 'sdkFloorRevokeMedianMs',
+          label: 'SDK floor (the EC2 client alone, same 2 calls): spawn to Revoke, median',
+          value: floorRevoke.median,
+          unit: 'ms',
+        },
+        {
+          key: 'sdkFloorRatioToBareNode',
+          label: 'SDK floor / bare node, medians',
+          value: floorRevoke.median / bare.median,
+          unit: 'ratio',
+        },
+        {
+          key: 'aboveSdkFloorMs',
+          label: "sg-sentry's own share: time to revoke - SDK floor, medians",
+          value: revoke.median - floorRevoke.median,
+          unit: 'ms',
+        },
+        {
           key: 'baselineRevokeMedianMs',
           label: 'naive baseline bundle: spawn to Revoke, median',
           value: baselineRevoke.median,
@@ -147,6 +167,7 @@ export const timeToRevoke: Scenario = {
         bareNode: { exitMs: bare },
         ours: { revokeMs: revoke, exitMs: exit, requireMs: stats(runs.ours.map((r) => r.requireMs!)) },
         baseline: { revokeMs: baselineRevoke, exitMs: stats(runs.baseline.map((r) => r.exitMs)) },
+        sdkFloor: { revokeMs: floorRevoke, exitMs: stats(runs.sdkFloor.map((r) => r.exitMs)) },
       },
     };
   },

@@ -10,7 +10,6 @@ import {
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   EC2Client,
-  type EC2ClientConfig,
   GetManagedPrefixListEntriesCommand,
   ModifyManagedPrefixListCommand,
   RevokeSecurityGroupEgressCommand,
@@ -41,6 +40,7 @@ import type {
 import { Ec2CallError } from '../core/errors';
 import { toEc2CallError } from './aws-error';
 import type { CredentialSource } from './member-credentials';
+import { ec2ClientConfig } from './ec2-client-config';
 
 /** One rule as the exact EC2 permission that names it (the one shape restore commands use too). */
 export function toIpPermission(rule: Rule, withDescription = false): IpPermission {
@@ -121,16 +121,6 @@ function unreadableRule(rule: SecurityGroupRule, problem: string): UnreadableRul
 
 function isReadable(rule: Rule | UnreadableRule): rule is Rule {
   return !('problem' in rule);
-}
-
-/**
- * The EC2 client's settings. Adaptive retry: besides retrying throttling (`RequestLimitExceeded`)
- * and 5xx with backoff, the client slows its own sending rate once EC2 throttles, so the calls a
- * sweep has in flight together back off as one instead of each spending its attempts. The number
- * of attempts stays the SDK's (3, or `AWS_MAX_ATTEMPTS`).
- */
-export function ec2ClientConfig(region: string, credentials?: CredentialSource): EC2ClientConfig {
-  return { region, retryMode: 'adaptive', ...(credentials !== undefined ? { credentials } : {}) };
 }
 
 async function call<T>(send: () => Promise<T>): Promise<T> {
