@@ -84,6 +84,7 @@ const OFFLINE_EC2: Ec2Port = {
   authorizePermissions: NO_AWS('AuthorizeSecurityGroup*'),
   describeRules: NO_AWS('DescribeSecurityGroupRules'),
   describeGroups: async () => [],
+  describeGroupByName: async () => undefined,
   deleteTag: NO_AWS('DeleteTags'),
   describePrefixLists: NO_AWS('DescribeManagedPrefixLists'),
   prefixListEntries: NO_AWS('GetManagedPrefixListEntries'),

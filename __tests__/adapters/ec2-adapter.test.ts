@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
+import { DescribeSecurityGroupsCommand, EC2Client, RevokeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { toEc2CallError } from '../../function/adapters/aws-error';
 import { Ec2Adapter, ruleOfSecurityGroupRule, toIpPermission } from '../../function/adapters/ec2-adapter';
 import { parseEvent } from '../../function/core/event/parse-event';
@@ -30,6 +30,22 @@ describe('Ec2Adapter', () => {
 
     // Assess
     expect(result.unknownRules.map((r) => r.source)).to.deep.equal([{ kind: 'cidr', cidr: '::/0', family: 'ipv6' }]);
+  });
+
+  it('asks DescribeSecurityGroups for a group by name, and reads its id, VPC and tags', async () => {
+    // Prepare: the default-VPC group of the real go-sdk sample, as EC2 describes it.
+    const client = new EC2Client({ region: 'us-east-1' });
+    const ec2 = mockClient(client);
+    ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [{ GroupId: 'sg-0D921DF5D84F7270A', GroupName: 'default', VpcId: 'vpc-1', Tags: [{ Key: 'team', Value: 'web' }] }],
+    });
+
+    // Act
+    const group = await new Ec2Adapter(client).describeGroupByName('default');
+
+    // Assess
+    expect(ec2.commandCalls(DescribeSecurityGroupsCommand)[0]?.args[0].input).to.deep.equal({ GroupNames: ['default'] });
+    expect(group).to.deep.equal({ groupId: 'sg-0d921df5d84f7270a', groupName: 'default', vpcId: 'vpc-1', tags: { team: 'web' } });
   });
 
   it('writes each source kind as the exact permission EC2 expects', () => {

@@ -258,15 +258,21 @@ export class InMemoryEc2 implements Ec2Port {
 
   async describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]> {
     this.enter('describeGroups', groupIds);
-    return groupIds.map((id) => {
-      const group = this.group(id);
-      return {
-        groupId: group.groupId,
-        ...(group.groupName !== undefined ? { groupName: group.groupName } : {}),
-        ...(group.vpcId !== undefined ? { vpcId: group.vpcId } : {}),
-        tags: { ...group.tags },
-      };
-    });
+    return groupIds.map((id) => this.groupInfo(this.group(id)));
+  }
+
+  async describeGroupByName(groupName: string): Promise<GroupInfo | undefined> {
+    this.enter('describeGroupByName', groupName);
+    return this.groupInfo(this.group(this.groupIdOf(undefined, groupName)));
+  }
+
+  private groupInfo(group: FakeGroup & { readonly tags: Readonly<Record<string, string>> }): GroupInfo {
+    return {
+      groupId: group.groupId,
+      ...(group.groupName !== undefined ? { groupName: group.groupName } : {}),
+      ...(group.vpcId !== undefined ? { vpcId: group.vpcId } : {}),
+      tags: { ...group.tags },
+    };
   }
 
   async deleteTag(request: DeleteTagRequest): Promise<void> {

@@ -88,7 +88,7 @@ integrationSuite('an Authorize event, end to end against EC2', (emulator) => {
     expect(run.result.findings[0]).to.include({ direction: 'egress', source: '73.21.4.36/32', action: 'revoked' });
   });
 
-  it('revokes by group name in the default VPC when the record names no group id', async () => {
+  it('revokes the rule of the default group a record names only by name (no group id anywhere in it)', async () => {
     // Prepare
     const account = await emulator.freshAccount();
     const group = await account.defaultGroupId();
@@ -102,5 +102,21 @@ integrationSuite('an Authorize event, end to end against EC2', (emulator) => {
     // Assess
     expect(run.thrown, run.stderr).to.equal(undefined);
     expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
+  });
+
+  it('leaves the rule of a default group named by name when exclude_groups names its id, found with DescribeSecurityGroups by name', async () => {
+    // Prepare
+    const account = await emulator.freshAccount();
+    const group = await account.defaultGroupId();
+    const { event } = await replayAuthorize(account, fixture(GROUP_NAME_FORM), group);
+
+    // Act
+    const run = await account.runHandler(event, { SENTRY_POLICY: JSON.stringify({ exclude_groups: [group] }) });
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await account.ruleLines(group)).to.include('ingress tcp 22-22 0.0.0.0/0');
+    expect(run.result).to.include({ group_id: group, group_name: 'default' });
+    expect(run.result.findings[0]).to.include({ verdict: 'exempt', action: 'none' });
   });
 });

@@ -88,11 +88,11 @@ describe('restore commands', () => {
     ]);
   });
 
-  it('names a default-VPC group by name when the event gives no id', async () => {
-    // Prepare
+  it('names a default-VPC group by name when no id is known', async () => {
+    // Prepare: a policy that reads no tags, so the group is not read (and its id stays unknown).
     const change = changeOf(GROUP_NAME);
     const ec2 = accountAfter(change, { groupName: change.groupName });
-    const { ctx } = engineContext({}, ec2);
+    const { ctx } = engineContext({ exception_tag: null }, ec2);
 
     // Act
     const { report } = await processChange(change, ctx);

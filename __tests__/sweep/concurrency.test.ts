@@ -52,6 +52,7 @@ function slowEc2(ec2: InMemoryEc2, delayMs = 5): { port: Ec2Port; maxInFlight: (
     authorizePermissions: slow('authorizePermissions', (r) => ec2.authorizePermissions(r)),
     describeRules: slow('describeRules', (r) => ec2.describeRules(r)),
     describeGroups: slow('describeGroups', (ids) => ec2.describeGroups(ids)),
+    describeGroupByName: slow('describeGroupByName', (name) => ec2.describeGroupByName(name)),
     deleteTag: slow('deleteTag', (r) => ec2.deleteTag(r)),
     describePrefixLists: slow('describePrefixLists', (ids) => ec2.describePrefixLists(ids)),
     prefixListEntries: slow('prefixListEntries', (r) => ec2.prefixListEntries(r)),

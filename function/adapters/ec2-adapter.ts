@@ -15,6 +15,7 @@ import {
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
   type IpPermission,
+  type SecurityGroup,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
 import type { Rule, RuleSource } from '../core/model/rule';
@@ -119,6 +120,21 @@ function unreadableRule(rule: SecurityGroupRule, problem: string): UnreadableRul
   };
 }
 
+function groupInfosOf(groups: readonly SecurityGroup[] | undefined): GroupInfo[] {
+  return (groups ?? []).flatMap((g) =>
+    g.GroupId === undefined
+      ? []
+      : [
+          {
+            groupId: lowerId(g.GroupId),
+            ...(g.GroupName !== undefined ? { groupName: g.GroupName } : {}),
+            ...(g.VpcId !== undefined ? { vpcId: g.VpcId } : {}),
+            tags: Object.fromEntries((g.Tags ?? []).flatMap((t) => (t.Key !== undefined ? [[t.Key, t.Value ?? '']] : []))),
+          },
+        ],
+  );
+}
+
 function isReadable(rule: Rule | UnreadableRule): rule is Rule {
   return !('problem' in rule);
 }
@@ -195,18 +211,12 @@ export class Ec2Adapter implements Ec2Port {
 
   async describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]> {
     const output = await call(() => this.client.send(new DescribeSecurityGroupsCommand({ GroupIds: [...groupIds] })));
-    return (output.SecurityGroups ?? []).flatMap((g) =>
-      g.GroupId === undefined
-        ? []
-        : [
-            {
-              groupId: lowerId(g.GroupId),
-              ...(g.GroupName !== undefined ? { groupName: g.GroupName } : {}),
-              ...(g.VpcId !== undefined ? { vpcId: g.VpcId } : {}),
-              tags: Object.fromEntries((g.Tags ?? []).flatMap((t) => (t.Key !== undefined ? [[t.Key, t.Value ?? '']] : []))),
-            },
-          ],
-    );
+    return groupInfosOf(output.SecurityGroups);
+  }
+
+  async describeGroupByName(groupName: string): Promise<GroupInfo | undefined> {
+    const output = await call(() => this.client.send(new DescribeSecurityGroupsCommand({ GroupNames: [groupName] })));
+    return groupInfosOf(output.SecurityGroups)[0];
   }
 
   async describePrefixLists(prefixListIds: readonly string[]): Promise<readonly PrefixListInfo[]> {

@@ -63,8 +63,9 @@ export function unreachableAccount(change: ChangeCommon, ctx: EngineContext): Sk
  * the job, and `NotificationError` when SNS failed after remediation; in both cases the report
  * has been logged first, and a revoke that succeeded stays done.
  */
-export async function processChange(change: SecurityGroupChange, ctx: EngineContext): Promise<ChangeResult> {
+export async function processChange(event: SecurityGroupChange, ctx: EngineContext): Promise<ChangeResult> {
   const { policy } = ctx;
+  let change = event;
   const ports = ctx.portsFor(targetOf(change));
   // The handler asks unreachableAccount() first; a caller that did not gets a clear failure.
   if (ports === undefined) throw new Error(`processChange: no ports for account ${change.account}; check unreachableAccount() first`);
@@ -86,7 +87,7 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     findings.push(...judgeRules(current.gone.map(asIngress), policy).map(alreadyRemoved));
     unreadable = current.unreadable;
     lists = await readPrefixListsOrThrow(listsToInspect(rules, policy), ec2);
-    ({ group, unreadable: tagsUnreadable } = await groupOfChange(change.groupId, policy, ec2, tagsCouldMatter(rules, change, ctx, lists)));
+    ({ group, unreadable: tagsUnreadable } = await groupOfChange(change, policy, ec2, groupCouldMatter(rules, change, ctx, lists)));
   } catch (error) {
     // Judged on what the event says, without the tags that were not read; nothing is revoked.
     const judged = [...change.rules, ...change.undirectedRules.map(asIngress), ...assumedDefaultEgress(change, policy)];
@@ -102,6 +103,13 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
     );
   }
 
+  if (change.groupId === undefined && group !== undefined) {
+    // Named only by name and read by name: from here on the group is the one EC2 named by id,
+    // for its scope, the revoke and the report alike.
+    const resolved = named(group.groupId);
+    rules = rules.map(resolved);
+    change = { ...change, groupId: group.groupId, rules: change.rules.map(resolved) };
+  }
   const groupReason = groupExemption(policy, change.groupId, group?.tags);
   const principalReason = groupReason === undefined ? exemptionFor(policy, change.principal, ctx.self) : undefined;
   const exemptReason = groupReason ?? principalReason;
@@ -127,6 +135,12 @@ export async function processChange(change: SecurityGroupChange, ctx: EngineCont
 }
 
 const asIngress = <R extends Omit<Rule, 'direction'>>(rule: R): Rule => ({ ...rule, direction: 'ingress' });
+
+/** The rule with the group id EC2 gave for the name it names its group by (the others unchanged). */
+const named =
+  (groupId: string) =>
+  (rule: Rule): Rule =>
+    rule.groupId === undefined ? { ...rule, groupId } : rule;
 
 async function finish(
   change: SecurityGroupChange,
@@ -182,12 +196,16 @@ export async function settleEventReport(
 }
 
 /**
- * Whether the group's tags could change a verdict: some rule is a violation, and neither the
- * group's scope nor the principal already exempts it. Otherwise the change costs no read.
+ * Whether reading the group could change a verdict: some rule is a violation, and neither the
+ * group's scope (when the event names it by id) nor the principal already exempts it. Otherwise
+ * the change costs no read.
  */
-function tagsCouldMatter(rules: readonly Rule[], change: SecurityGroupChange, ctx: EngineContext, lists: PrefixListLookup): boolean {
+function groupCouldMatter(rules: readonly Rule[], change: SecurityGroupChange, ctx: EngineContext, lists: PrefixListLookup): boolean {
   const { policy } = ctx;
-  if (groupExemption(policy, change.groupId) !== undefined || exemptionFor(policy, change.principal, ctx.self) !== undefined) return false;
+  // A group named only by name has a scope only once a read gives its id.
+  const scopeKnown = change.groupId !== undefined || change.groupName === undefined;
+  if (scopeKnown && groupExemption(policy, change.groupId) !== undefined) return false;
+  if (exemptionFor(policy, change.principal, ctx.self) !== undefined) return false;
   return judgeRules(rules, policy, undefined, lists).some((j) => j.verdict === 'violation');
 }
 

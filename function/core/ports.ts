@@ -87,6 +87,8 @@ export interface Ec2Port {
   authorizePermissions(request: AuthorizeRequest): Promise<void>;
   describeRules(request: DescribeRulesRequest): Promise<DescribeRulesPage>;
   describeGroups(groupIds: readonly string[]): Promise<readonly GroupInfo[]>;
+  /** DescribeSecurityGroups by `GroupNames` (a default-VPC group); an unknown name fails the call (`InvalidGroup.NotFound`). */
+  describeGroupByName(groupName: string): Promise<GroupInfo | undefined>;
   deleteTag(request: DeleteTagRequest): Promise<void>;
   /** DescribeManagedPrefixLists by id; one unknown id fails the call (`InvalidPrefixListID.NotFound`). */
   describePrefixLists(prefixListIds: readonly string[]): Promise<readonly PrefixListInfo[]>;

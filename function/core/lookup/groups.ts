@@ -26,15 +26,38 @@ export interface GroupLookup {
 }
 
 /**
- * The one group a change names, read only when the change has a violation that a tag could
- * exempt and the policy reads tags: an all-allowed change costs no call. Failures a retry can
- * fix throw; a group deleted since the event has no tags; any other failure is `unreadable`.
+ * Whether a group named only by name must be read to be judged: its id decides its scope when
+ * `groups` lists ids or `exclude_groups` is set, and only a read gives the id.
  */
-export async function groupOfChange(groupId: string | undefined, policy: Policy, ec2: Ec2Port, violating: boolean): Promise<GroupLookup> {
-  if (!violating || !policyReadsTags(policy) || groupId === undefined) return {};
+export function scopeNeedsGroupId(policy: Policy): boolean {
+  return policy.groups !== '*' || policy.excludeGroups.size > 0;
+}
+
+/**
+ * The one group a change names, read only when the change has a violation that the group's tags
+ * (or, for a group named only by name, its id) could exempt: an all-allowed change costs no call.
+ * A group named by name (the default-VPC form) is asked for by name, which also gives its id.
+ * Failures a retry can fix throw; a group deleted since the event has no tags; any other
+ * failure is `unreadable`.
+ */
+export async function groupOfChange(
+  target: { readonly groupId?: string; readonly groupName?: string },
+  policy: Policy,
+  ec2: Ec2Port,
+  violating: boolean,
+): Promise<GroupLookup> {
+  if (!violating) return {};
+  const { groupId, groupName } = target;
+  let read: (() => Promise<GroupInfo | undefined>) | undefined;
+  if (groupId !== undefined) {
+    if (policyReadsTags(policy)) read = async () => (await ec2.describeGroups([groupId]))[0];
+  } else if (groupName !== undefined && (policyReadsTags(policy) || scopeNeedsGroupId(policy))) {
+    read = () => ec2.describeGroupByName(groupName);
+  }
+  if (read === undefined) return {};
   try {
-    const groups = await ec2.describeGroups([groupId]);
-    return groups[0] !== undefined ? { group: groups[0] } : {};
+    const group = await read();
+    return group !== undefined ? { group } : {};
   } catch (error) {
     // Deleted since the event: no tags to honour, and the revoke reports its rules already removed.
     if (isGroupNotFound(error)) return {};
