@@ -4,11 +4,10 @@
  * call-count scenarios use it: counting at the stub sees every request the bundle sends,
  * whatever client sent it.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { FakeAws, type RecordedCall } from '../__tests__/helpers/fake-aws';
+import { runNode, taggedLine } from './child-process';
 import type { BenchContext } from './scenario';
 
 export const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
@@ -51,28 +50,9 @@ export function childEnv(endpoint: string, extra: Record<string, string> = {}): 
   return { ...FakeAws.env(endpoint, extra), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
 
-export function runBundleEvent(context: BenchContext, eventFile: string, env: NodeJS.ProcessEnv): Promise<BundleRun> {
-  return new Promise((resolve, reject) => {
-    const startedAt = performance.now();
-    let exitedAt: number | undefined;
-    const child = spawn(process.execPath, [join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', () => (exitedAt = performance.now()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || line === undefined || exitedAt === undefined)
-        reject(new Error(`event ${eventFile} failed (${code}): ${stdout}${stderr}`));
-      else {
-        const result = JSON.parse(line.slice(7)) as { actions: string[]; handlerMs: number };
-        resolve({ actions: result.actions, startedAt, exitMs: exitedAt - startedAt, handlerMs: result.handlerMs });
-      }
-    });
-  });
+export async function runBundleEvent(context: BenchContext, eventFile: string, env: NodeJS.ProcessEnv): Promise<BundleRun> {
+  const run = await runNode([join(context.root, 'bench/cold-start-child.cjs'), context.bundle, eventFile], { env });
+  const result = taggedLine<{ actions: string[]; handlerMs: number }>(run.stdout, 'RESULT');
+  if (result === undefined) throw new Error(`event ${eventFile} gave no result: ${run.stdout}`);
+  return { actions: result.actions, startedAt: run.startedAt, exitMs: run.exitMs, handlerMs: result.handlerMs };
 }

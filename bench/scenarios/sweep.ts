@@ -10,10 +10,10 @@
  * policy); every tenth also tcp/22 from 0.0.0.0/0 (a violation), so 5,000 groups are 10,500 rules
  * in 11 pages, 11 tag reads (the groups with violations of each page) and 500 revokes.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SWEEP_CONCURRENCY } from '../../function/core/sweep';
 import { describeSecurityGroupRulesXml, FakeAws, type FakeSecurityGroupRule } from '../../__tests__/helpers/fake-aws';
+import { runNode, taggedLine } from '../child-process';
 import { atMost, type BenchContext, type Figure, type Scenario, type ScenarioResult } from '../scenario';
 
 export const ROUND_TRIP_MS = 40;
@@ -81,36 +81,15 @@ function serveAccount(aws: FakeAws, rules: readonly FakeSecurityGroupRule[]): vo
   });
 }
 
-function runSweep(context: BenchContext, endpoint: string, concurrency: number, live: boolean): Promise<SweepRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--expose-gc',
-        '--require',
-        'tsx/cjs',
-        join(context.root, 'bench/sweep-child.ts'),
-        endpoint,
-        String(concurrency),
-        ...(live ? ['live'] : []),
-      ],
-      {
-        cwd: context.root,
-        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('SWEEP '));
-      if (code !== 0 || line === undefined) reject(new Error(`sweep child failed (${code}): ${stdout}${stderr}`));
-      else resolve(JSON.parse(line.slice(6)) as SweepRun);
-    });
+async function runSweep(context: BenchContext, endpoint: string, concurrency: number, live: boolean): Promise<SweepRun> {
+  const args = ['--expose-gc', '--require', 'tsx/cjs', join(context.root, 'bench/sweep-child.ts'), endpoint, String(concurrency)];
+  const run = await runNode([...args, ...(live ? ['live'] : [])], {
+    cwd: context.root,
+    env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
+  const result = taggedLine<SweepRun>(run.stdout, 'SWEEP');
+  if (result === undefined) throw new Error(`sweep child printed no result: ${run.stdout}`);
+  return result;
 }
 
 export const sweep: Scenario = {

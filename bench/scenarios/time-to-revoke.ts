@@ -7,16 +7,15 @@
  * distance to the floor (starting node at all) is visible; so are the SDK floor (bench/sdk-floor.ts:
  * the same two EC2 calls through the same client and nothing else) and the naive baseline bundle.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { FakeAws } from '../../__tests__/helpers/fake-aws';
 import { envelope, fixture } from '../../__tests__/helpers/fixtures';
+import { childEnv, TOPIC } from '../bundle-at-stub';
+import { runNode, taggedLine } from '../child-process';
 import { atMost, stats, type BenchContext, type Scenario, type ScenarioResult } from '../scenario';
 
 export const TIME_TO_REVOKE_FIXTURE = 'authorize-ingress-ssh-world-rule-ids-console-assumedrole';
-const TOPIC = 'arn:aws:sns:us-east-1:776520358045:sg-sentry';
 /** Cold time to revoke within this multiple of a bare node start. */
 export const TIME_TO_REVOKE_RATIO = 3.5;
 
@@ -31,36 +30,23 @@ interface Run {
 
 type Variant = { readonly kind: 'bare' } | { readonly kind: 'bundle'; readonly bundle: string };
 
-function runOnce(variant: Variant, aws: FakeAws, env: NodeJS.ProcessEnv, childScript: string, eventFile: string): Promise<Run> {
+async function runOnce(variant: Variant, aws: FakeAws, env: NodeJS.ProcessEnv, childScript: string, eventFile: string): Promise<Run> {
   aws.reset();
-  const args = variant.kind === 'bare' ? ['-e', ''] : [childScript, variant.bundle, eventFile];
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let exitedAt: number | undefined;
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', () => (exitedAt = performance.now()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0 || exitedAt === undefined) return reject(new Error(`${args.join(' ')} failed (${code}): ${stdout}${stderr}`));
-      const calls = aws.calls.map((c) => c.action);
-      if (variant.kind === 'bare') return resolve({ exitMs: exitedAt - started, revoked: false, calls });
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      const result = line === undefined ? undefined : (JSON.parse(line.slice(7)) as { requireMs: number; actions: string[] });
-      const revoke = aws.calls.find((c) => c.action.startsWith('RevokeSecurityGroup'));
-      if (result === undefined || revoke === undefined) return reject(new Error(`no revoke from ${variant.bundle}: ${stdout}${stderr}`));
-      resolve({
-        revokeMs: revoke.receivedAt - started,
-        exitMs: exitedAt - started,
-        requireMs: result.requireMs,
-        revoked: result.actions.length > 0 && result.actions.every((a) => a === 'revoked'),
-        calls,
-      });
-    });
-  });
+  if (variant.kind === 'bare') {
+    const run = await runNode(['-e', ''], { env });
+    return { exitMs: run.exitMs, revoked: false, calls: aws.calls.map((c) => c.action) };
+  }
+  const run = await runNode([childScript, variant.bundle, eventFile], { env });
+  const result = taggedLine<{ requireMs: number; actions: string[] }>(run.stdout, 'RESULT');
+  const revoke = aws.calls.find((c) => c.action.startsWith('RevokeSecurityGroup'));
+  if (result === undefined || revoke === undefined) throw new Error(`no revoke from ${variant.bundle}: ${run.stdout}`);
+  return {
+    revokeMs: revoke.receivedAt - run.startedAt,
+    exitMs: run.exitMs,
+    requireMs: result.requireMs,
+    revoked: result.actions.length > 0 && result.actions.every((a) => a === 'revoked'),
+    calls: aws.calls.map((c) => c.action),
+  };
 }
 
 /**
@@ -78,8 +64,7 @@ export async function measureColdRevokes<K extends string>(
   const childScript = join(root, 'bench/cold-start-child.cjs');
   const aws = new FakeAws();
   const endpoint = await aws.start();
-  // Lambda runs Node 22, where the SDK prints no "Node 20 is going away" warning; neither may the bench.
-  const env = { ...FakeAws.env(endpoint, { SENTRY_TOPIC_ARN: TOPIC }), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const env = childEnv(endpoint, { SENTRY_TOPIC_ARN: TOPIC });
   const entries = Object.entries(variants) as Array<[K, string]>;
   const variantOf = (path: string): Variant => (path === 'bare' ? { kind: 'bare' } : { kind: 'bundle', bundle: path });
   const result = Object.fromEntries(entries.map(([name]) => [name, [] as Run[]])) as Record<K, Run[]>;
