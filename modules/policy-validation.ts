@@ -104,11 +104,12 @@ const nullOr =
 
 /**
  * A CIDR the function accepts: IPv4 in four-part decimal without leading zeros (Terraform's own
- * parser reads `010.0.0.0` as 10.0.0.0; the function rejects it), or IPv6; a prefix the family
- * allows; no host bits below the prefix.
+ * parser reads `010.0.0.0` as 10.0.0.0; the function rejects it), or IPv6 with at most four hex
+ * digits a group (Terraform's parser takes `2001:00db8::`, whose group fits 16 bits; the function
+ * rejects it); a prefix the family allows; no host bits below the prefix.
  */
 const IPV4_CIDR = '^(0|[1-9][0-9]{0,2})(\\.(0|[1-9][0-9]{0,2})){3}/[0-9]{1,3}$';
-const IPV6_CIDR = '^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/[0-9]{1,3}$';
+const IPV6_CIDR = '^([0-9A-Fa-f]{0,4}[:.])*[0-9A-Fa-f]{0,4}:([0-9A-Fa-f]{0,4}[:.])*[0-9A-Fa-f]{0,4}/[0-9]{1,3}$';
 const cidr: Check = asList((v, path) => {
   const text = `trimspace(${v})`;
   const address = `split("/", ${text})[0]`;

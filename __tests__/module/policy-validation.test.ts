@@ -182,6 +182,13 @@ const CASES: readonly PolicyCase[] = [
     names: '"010.0.0.0/8" is not an IPv4 or IPv6 CIDR',
   },
   { name: 'an IPv6 zone', policy: entry({ cidr: 'fe80::%eth0/64' }), valid: false, names: 'ingress.allow[0].cidr' },
+  {
+    name: 'an IPv6 group of five hex digits (its value would fit 16 bits)',
+    policy: entry({ cidr: '2001:00db8::/32' }),
+    valid: false,
+    names: '"2001:00db8::/32" is not an IPv4 or IPv6 CIDR',
+  },
+  { name: 'an IPv6 group of four hex digits with leading zeros', policy: entry({ cidr: '2001:0db8::/32' }), valid: true },
   { name: 'a CIDR that is a number', policy: entry({ cidr: 10 }), valid: false, names: 'ingress.allow[0].cidr: expected a CIDR string' },
   { name: 'an empty list of CIDRs', policy: entry({ cidr: [] }), valid: false, names: 'ingress.allow[0].cidr: must not be empty' },
   { name: 'no source', policy: entry({ protocol: 'tcp' }), valid: false, names: 'ingress.allow[0]: needs exactly one source' },
