@@ -16,6 +16,8 @@ interface StatementBlock {
   readonly actions?: string[];
   readonly resources?: string[];
   readonly principals?: ReadonlyArray<{ readonly type?: string; readonly identifiers?: string[] }>;
+  /** `values` is a list, or one Terraform expression of a list. */
+  readonly condition?: ReadonlyArray<{ readonly test?: string; readonly variable?: string; readonly values?: string | string[] }>;
 }
 
 interface VariableBlock {
@@ -42,7 +44,7 @@ interface ModuleJson {
   };
 }
 
-/** Expressions in statement resources, as a reader of the README names them. */
+/** Expressions in statement resources and conditions, as a reader of the README names them. */
 const READABLE: Record<string, string> = {
   'local.partition': '<partition>',
   'local.region': '<region>',
@@ -55,9 +57,29 @@ const READABLE: Record<string, string> = {
   'var.member_role_name': '<member_role_name>',
   'one(aws_sqs_queue.sweep_queue[*].arn)': '<sweep queue ARN>',
   'var.central_event_bus_arn': '<central_event_bus_arn>',
+  'var.organization_id': '<organization_id>',
+  'distinct(concat([local.region], var.member_regions, var.sweep_regions))': '<region>, member_regions and sweep_regions',
+  'coalescelist(var.write_regions, [local.region])': 'write_regions (empty: <region>)',
+  'var.remove_exception_tag_key': '<remove_exception_tag_key>',
 };
-const readable = (text: string) =>
-  text.replace(/\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}/g, (whole, expression: string) => READABLE[expression] ?? whole);
+/** Whole expressions that only a description makes readable: lists the module assembles. */
+const DESCRIBED: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^try\(coalesce\(lookup\(jsondecode\(var\.policy\), "exception_tag"/, "<the policy's exception_tag>"],
+  [/^concat\(\[.*:alarm:/, "<this module's alarms>"],
+  [/^concat\(\[.*:rule\//, "<this module's rules>"],
+];
+/** `${…}` replaced innermost first, so that an expression's parts are named before the whole is looked up. */
+const readable = (text: string) => {
+  let current = text;
+  for (;;) {
+    const next = current.replace(
+      /\$\{([^{}]*)\}/g,
+      (whole, expression: string) => READABLE[expression] ?? DESCRIBED.find(([pattern]) => pattern.test(expression))?.[1] ?? whole,
+    );
+    if (next === current) return current;
+    current = next;
+  }
+};
 
 /** Marks the generated tables inside a hand-written document (README.md). */
 export const GENERATED_BEGIN = '<!-- BEGIN GENERATED: module inputs and outputs (npm run docs:module) -->';
@@ -122,10 +144,22 @@ export function renderPermissionsTable(config: Record<string, unknown>, which: k
     const targets = byPrincipal
       ? (statement.principals ?? []).flatMap((p) => (p.identifiers ?? []).map((id) => code(readable(id))))
       : (statement.resources ?? []).map((r) => code(readable(r)));
-    return `| ${code(statement.sid ?? '')} | ${actions} | ${targets.join('<br>')} | ${cell(notes.when)} | ${cell(notes.why)} |`;
+    return `| ${code(statement.sid ?? '')} | ${actions} | ${targets.join('<br>')} | ${conditionsCell(statement)} | ${cell(notes.when)} | ${cell(notes.why)} |`;
   });
-  const header = `| Statement | Actions | ${byPrincipal ? 'Principals' : 'Resources'} | Present when | Why |`;
-  return [header, '|---|---|---|---|---|', ...rows].join('\n');
+  const header = `| Statement | Actions | ${byPrincipal ? 'Principals' : 'Resources'} | Conditions | Present when | Why |`;
+  return [header, '|---|---|---|---|---|---|', ...rows].join('\n');
+}
+
+/** Each condition as `<test> <key>: <values>`, one a line; "none" without. */
+function conditionsCell(statement: StatementBlock): string {
+  const conditions = statement.condition ?? [];
+  if (conditions.length === 0) return 'none';
+  return conditions
+    .map((c) => {
+      const values = typeof c.values === 'string' ? [c.values] : (c.values ?? []);
+      return `${code(`${c.test ?? ''} ${c.variable ?? ''}`)}: ${values.map((v) => cell(code(readable(v)))).join(', ')}`;
+    })
+    .join('<br>');
 }
 
 /** The block README.md carries between the markers. */
@@ -243,13 +277,6 @@ export function renderModuleReadme(config: Record<string, unknown>): string {
     '',
     renderPermissionsTable(config),
     '',
-    'Condition keys (not shown): the EC2 writes only in the regions the function serves: its own,',
-    '`member_regions` and `sweep_regions` (`aws:RequestedRegion`); the KMS statements only through',
-    "the named services (`kms:ViaService`) and for the module's key only by its alias",
-    '(`kms:ResourceAliases`); the Slack decrypt statement only for that parameter',
-    '(`kms:EncryptionContext:PARAMETER_ARN`); AssumeRole only into accounts of the organization',
-    '(`aws:ResourceOrgID`).',
-    '',
     '## Policy of the topic the module creates',
     '',
     renderPermissionsTable(config, 'topic'),
@@ -332,8 +359,7 @@ export function renderMemberModuleReadme(config: Record<string, unknown>): strin
     renderPermissionsTable(config, 'memberRole'),
     '',
     'It trusts only `central_function_role_arn`, and only for sessions named `sg-sentry`',
-    '(`sts:RoleSessionName`); its security-group writes are limited to `write_regions`',
-    '(`aws:RequestedRegion`).',
+    '(`sts:RoleSessionName`).',
     '',
     '## IAM permissions of the forwarder role',
     '',
