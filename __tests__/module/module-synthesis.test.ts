@@ -7,6 +7,7 @@ import {
   TAG_EVENT_NAMES,
   WATCHED_EVENT_NAMES,
 } from '../../function/core/event/watched-events';
+import { version as VERSION } from '../../package.json';
 import { TerraformJson } from '../../modules/synthesize-module';
 import { dataSource, resource, resourceAddresses, synthesizedWorkspace } from './support/workspace';
 
@@ -704,75 +705,82 @@ describe('terraform module (synthesized)', () => {
     }
   });
 
-  it('exposes exactly the documented inputs, each with a type, a description and a default', () => {
+  it('exposes exactly the documented inputs, each with its exact type, default and nullability, and a description', () => {
+    // Prepare: name, HCL type, default, whether null may be passed (null-defaulted inputs and the two that null switches off)
+    const contract: Array<[string, string, unknown, boolean]> = [
+      ['name', 'string', 'sg-sentry', false],
+      ['policy', 'string', null, true],
+      ['notification_emails', 'list(string)', [], false],
+      ['create_sns_topic', 'bool', true, false],
+      ['sns_topic_arn', 'string', null, true],
+      ['slack_webhook_ssm_parameter', 'string', null, true],
+      ['sweep_schedule', 'string', 'rate(1 hour)', true],
+      ['lambda_runtime', 'string', 'nodejs22.x', false],
+      ['lambda_architecture', 'string', 'arm64', false],
+      ['lambda_memory_mb', 'number', 256, false],
+      ['lambda_timeout_s', 'number', 120, false],
+      ['log_retention_days', 'number', 90, false],
+      ['kms_key_arn', 'string', null, true],
+      ['maximum_retry_attempts', 'number', 2, false],
+      ['tags', 'map(string)', {}, false],
+      ['create_kms_key', 'bool', true, false],
+      ['create_state_table', 'bool', true, false],
+      ['reserved_concurrency', 'number', 5, true],
+      ['role_permissions_boundary_arn', 'string', null, true],
+      ['role_path', 'string', '/', false],
+      ['existing_role_arn', 'string', null, true],
+      ['organization_id', 'string', null, true],
+      ['member_role_name', 'string', 'sg-sentry-member', false],
+      ['member_organizational_unit_ids', 'list(string)', [], false],
+      ['member_regions', 'list(string)', [], false],
+      ['sweep_accounts', 'list(string)', [], false],
+      ['sweep_regions', 'list(string)', [], false],
+      ['stackset_call_as', 'string', 'SELF', false],
+      ['security_hub', 'bool', false, false],
+      ['chat_slack_channels', 'list(object({ workspace_id = string, channel_id = string }))', [], false],
+      ['chat_teams_channels', 'list(object({ team_id = string, channel_id = string, tenant_id = string }))', [], false],
+    ];
+
     // Act
-    const variables = module.variable as Record<string, Record<string, unknown>>;
+    const variables = module.variable as Record<string, { type: string; default: unknown; nullable: boolean; description: string }>;
 
     // Assess
-    expect(Object.keys(variables).sort()).to.deep.equal(
-      [
-        'name',
-        'policy',
-        'notification_emails',
-        'create_sns_topic',
-        'sns_topic_arn',
-        'slack_webhook_ssm_parameter',
-        'sweep_schedule',
-        'lambda_runtime',
-        'lambda_architecture',
-        'lambda_memory_mb',
-        'lambda_timeout_s',
-        'log_retention_days',
-        'kms_key_arn',
-        'maximum_retry_attempts',
-        'create_kms_key',
-        'create_state_table',
-        'reserved_concurrency',
-        'role_permissions_boundary_arn',
-        'role_path',
-        'existing_role_arn',
-        'tags',
-        'organization_id',
-        'member_role_name',
-        'member_organizational_unit_ids',
-        'member_regions',
-        'sweep_accounts',
-        'sweep_regions',
-        'stackset_call_as',
-        'security_hub',
-        'chat_slack_channels',
-        'chat_teams_channels',
-      ].sort(),
-    );
-    for (const [name, body] of Object.entries(variables)) {
-      expect(body, name).to.include.keys('type', 'description', 'default');
+    expect(Object.keys(variables).sort()).to.deep.equal(contract.map(([name]) => name).sort());
+    for (const [name, type, defaultValue, nullable] of contract) {
+      expect({ type: variables[name]!.type, default: variables[name]!.default, nullable: variables[name]!.nullable }, name).to.deep.equal({
+        type,
+        default: defaultValue,
+        nullable,
+      });
+      expect(variables[name]!.description, name).to.be.a('string').that.is.not.empty;
     }
-    expect(variables.policy?.default).to.equal(null);
-    expect(variables.lambda_runtime?.default).to.equal('nodejs22.x');
-    expect(variables.lambda_architecture?.default).to.equal('arm64');
-    expect(variables.reserved_concurrency).to.include({ default: 5, nullable: true });
-    expect(variables.create_kms_key?.default).to.equal(true);
-    expect(variables.create_state_table?.default).to.equal(true);
-    expect(variables.role_path?.default).to.equal('/');
   });
 
-  it('exposes exactly the documented outputs', () => {
+  it('exposes exactly the documented outputs, each the value of what it names', () => {
+    // Prepare
+    const expected: Record<string, string> = {
+      sns_topic_arn: TOPIC_ARN,
+      lambda_function_arn: '${aws_lambda_function.function.arn}',
+      lambda_function_name: '${aws_lambda_function.function.function_name}',
+      lambda_role_arn: ROLE_ARN,
+      event_rule_arn: '${aws_cloudwatch_event_rule.security_group_changes.arn}',
+      dead_letter_queue_arn: '${aws_sqs_queue.dead_letter_queue.arn}',
+      role_policy_json: '${data.aws_iam_policy_document.role_policy_document.json}',
+      event_bus_arn: '${one(aws_cloudwatch_event_bus.organization_event_bus[*].arn)}',
+      sweep_queue_url: '${one(aws_sqs_queue.sweep_queue[*].url)}',
+      member_role_name: '${(var.organization_id != null) ? var.member_role_name : null}',
+      state_table_name: '${var.create_state_table ? "${var.name}-state" : null}',
+      version: VERSION,
+    };
+
+    // Act
+    const outputs = module.output as Record<string, { value: string; description: string }>;
+
     // Assess
-    expect(Object.keys(module.output as object).sort()).to.deep.equal(
-      [
-        'sns_topic_arn',
-        'lambda_function_arn',
-        'lambda_function_name',
-        'lambda_role_arn',
-        'event_rule_arn',
-        'dead_letter_queue_arn',
-        'role_policy_json',
-        'event_bus_arn',
-        'sweep_queue_url',
-        'member_role_name',
-        'state_table_name',
-        'version',
-      ].sort(),
-    );
+    expect(Object.keys(outputs).sort()).to.deep.equal(Object.keys(expected).sort());
+    for (const [name, value] of Object.entries(expected)) {
+      expect(outputs[name]!.value, name).to.equal(value);
+      expect(outputs[name]!.description, name).to.be.a('string').that.is.not.empty;
+    }
   });
 });
