@@ -4,7 +4,7 @@
  * with placeholder credentials. All directories run in parallel in one before hook.
  */
 import { expect } from 'chai';
-import { cpSync, readdirSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlannedResource, TerraformResult, expectSuccess, initOffline, planOffline, terraform } from './support/terraform';
 import { synthesizeExample } from '../../examples/cdktf/main';
@@ -40,6 +40,31 @@ const IDENTIFYING_NAME: Record<string, string> = {
   aws_lambda_function: 'function_name',
   aws_sns_topic: 'name',
   aws_sqs_queue: 'name',
+};
+
+const ACCOUNT = 'arn:aws:%s:eu-west-1:111122223333:';
+const at = (service: string, resource: string) => `${ACCOUNT.replace('%s', service)}${resource}`;
+/** The call that creates each resource type, and the ARN it is authorized on, from the planned values. */
+const DEPLOYER_CREATES: Record<string, (after: Record<string, unknown>) => [string, string]> = {
+  aws_cloudwatch_dashboard: (r) => ['cloudwatch:PutDashboard', `arn:aws:cloudwatch::111122223333:dashboard/${r.dashboard_name}`],
+  aws_cloudwatch_event_rule: (r) => ['events:PutRule', at('events', `rule/${r.name}`)],
+  aws_cloudwatch_event_target: (r) => ['events:PutTargets', at('events', `rule/${r.rule}`)],
+  aws_cloudwatch_log_group: (r) => ['logs:CreateLogGroup', at('logs', `log-group:${r.name}`)],
+  aws_cloudwatch_log_metric_filter: (r) => ['logs:PutMetricFilter', at('logs', `log-group:${r.log_group_name}`)],
+  aws_cloudwatch_metric_alarm: (r) => ['cloudwatch:PutMetricAlarm', at('cloudwatch', `alarm:${r.alarm_name}`)],
+  aws_dynamodb_table: (r) => ['dynamodb:CreateTable', at('dynamodb', `table/${r.name}`)],
+  aws_iam_role: (r) => ['iam:CreateRole', `arn:aws:iam::111122223333:role/${r.name}`],
+  aws_iam_role_policy: (r) => ['iam:PutRolePolicy', `arn:aws:iam::111122223333:role/sg-sentry-eu-west-1`],
+  aws_kms_alias: () => ['kms:CreateAlias', '*'],
+  aws_kms_key: () => ['kms:CreateKey', '*'],
+  aws_lambda_function: (r) => ['lambda:CreateFunction', at('lambda', `function:${r.function_name}`)],
+  aws_lambda_function_event_invoke_config: (r) => ['lambda:PutFunctionEventInvokeConfig', at('lambda', `function:${r.function_name}`)],
+  aws_lambda_permission: (r) => ['lambda:AddPermission', at('lambda', `function:${r.function_name}`)],
+  aws_sns_topic: (r) => ['sns:CreateTopic', at('sns', String(r.name))],
+  aws_sns_topic_policy: () => ['sns:SetTopicAttributes', at('sns', 'sg-sentry')],
+  aws_sns_topic_subscription: () => ['sns:Subscribe', at('sns', 'sg-sentry')],
+  aws_sqs_queue: (r) => ['sqs:CreateQueue', at('sqs', String(r.name))],
+  aws_sqs_queue_policy: () => ['sqs:SetQueueAttributes', at('sqs', 'sg-sentry-dlq')],
 };
 
 interface ExampleRun {
@@ -300,6 +325,36 @@ describe('terraform module with terraform (offline plan of every example)', func
         'RevokeSecurityGroupRules',
       ].sort(),
     });
+  });
+
+  it("basic: the README's deployer policy allows creating every resource the plan creates, on the resource's own ARN", () => {
+    // Prepare: the policy from "What the deployer needs"
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## What the deployer needs'));
+    const json = /```json\n([\s\S]*?)\n```/.exec(section)![1]!;
+    const statements = (JSON.parse(json) as { Statement: Array<{ Action: string | string[]; Resource: string | string[] }> }).Statement;
+    const allows = (action: string, arn: string) =>
+      statements.some(
+        (st) =>
+          [st.Action].flat().includes(action) &&
+          [st.Resource]
+            .flat()
+            .some((pattern) => new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(arn)),
+      );
+
+    // Act
+    const created = creates(runs.get('basic')!.plan);
+
+    // Assess
+    expect(
+      created.map((r) => r.type).filter((type) => !DEPLOYER_CREATES[type]),
+      "types without a create call in the test's table",
+    ).to.deep.equal([]);
+    const denied = created.flatMap((resource) => {
+      const [action, arn] = DEPLOYER_CREATES[resource.type]!(resource.after);
+      return allows(action, arn) ? [] : [`${resource.address}: ${action} on ${arn}`];
+    });
+    expect(denied).to.deep.equal([]);
   });
 
   it('basic: runs nodejs22.x on arm64, 5 in reserve, and encrypts topic and queue with the key it creates', () => {
