@@ -28,6 +28,7 @@ import { eventMetrics } from './report/metrics';
 import { eventReport, type EventReport, type PrefixListReport, type SkippedReport } from './report/report';
 import { prefixListRestore } from './report/restore';
 import { deliverEventReport } from './report/security-hub-export';
+import { boundedLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
 
 /** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
@@ -447,6 +448,6 @@ function finish(
     part.outcome === 'failed' ||
     part.detail?.startsWith('the list could not be read') === true ||
     findings.some((f) => f.action === 'failed');
-  ctx.log({ level: failed ? 'error' : 'info', message: 'sg-sentry prefix list', ...report });
+  ctx.log(boundedLogLine({ level: failed ? 'error' : 'info', message: 'sg-sentry prefix list', ...report }));
   return { report, findings };
 }

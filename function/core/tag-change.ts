@@ -28,6 +28,7 @@ import {
 } from './report/report';
 import { eventMetrics } from './report/metrics';
 import { deliverEventReport } from './report/security-hub-export';
+import { boundedGroupsLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
 import { shouldNotifyTagChange, tagChangeNotificationOf } from './report/tag-change-notification';
 import type { SkippedReport } from './report/report';
@@ -133,7 +134,7 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
   // Each group's findings are counted as an event's are, before a retryable failure throws.
   for (const report of groups) ctx.metrics?.record(eventMetrics(report, ctx.now()));
   if (retryable.length > 0) {
-    ctx.log({ level: 'error', message: 'sg-sentry tag change', ...reportOf(groups) });
+    ctx.log(boundedGroupsLogLine({ level: 'error', message: 'sg-sentry tag change', ...reportOf(groups) }));
     throw new RetryableRemediationError(`remediation incomplete, a retry may finish it: ${retryable.join('; ')}`);
   }
   // Logged after the notifications, so that the line says which were duplicates.
@@ -141,7 +142,7 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
   try {
     notified = await notifyGroups(groups, ports.securityHub, ctx);
   } finally {
-    ctx.log({ level: 'info', message: 'sg-sentry tag change', ...reportOf(notified) });
+    ctx.log(boundedGroupsLogLine({ level: 'info', message: 'sg-sentry tag change', ...reportOf(notified) }));
   }
   return reportOf(notified);
 }

@@ -37,22 +37,57 @@ export function fitToSns<M extends NotificationMessage>(message: M, report: { re
   return fitted;
 }
 
+interface WithFindings {
+  readonly findings: readonly FindingReport[];
+  readonly restore?: readonly unknown[];
+}
+
+type LogLineWithFindings = Readonly<Record<string, unknown>> & WithFindings;
+
 /**
  * The log line with as many findings as fit CloudWatch's limit (and at most `maxFindings`), most
- * severe first; the rest are counted in `findings_truncated` (the report the handler returns
- * keeps them all).
+ * severe first, and then as many restore commands as fit (a command that re-creates hundreds of
+ * described rules is as long as they are); the rest are counted in `findings_truncated` and
+ * `restore_truncated` (the report the handler returns, and the notification, keep them).
  */
 export function boundedLogLine(
-  line: Readonly<Record<string, unknown>> & { readonly findings: readonly FindingReport[] },
+  line: LogLineWithFindings,
   maxFindings = Number.POSITIVE_INFINITY,
+  maxBytes = LOG_LINE_BYTES,
 ): Record<string, unknown> {
-  const fits = (candidate: Record<string, unknown>) => utf8Bytes(JSON.stringify(candidate)) <= LOG_LINE_BYTES;
+  const fits = (candidate: Record<string, unknown>) => utf8Bytes(JSON.stringify(candidate)) <= maxBytes;
   if (line.findings.length <= maxFindings && fits(line)) return line;
   let findings = [...line.findings].sort(byVerdictSeverity).slice(0, maxFindings);
   let bounded: Record<string, unknown> = { ...line, findings, findings_truncated: line.findings.length - findings.length };
   while (!fits(bounded) && findings.length > 0) {
     findings = findings.slice(0, Math.floor(findings.length * 0.8));
     bounded = { ...line, findings, findings_truncated: line.findings.length - findings.length };
+  }
+  const allRestore = line.restore ?? [];
+  let restore = allRestore;
+  while (!fits(bounded) && restore.length > 0) {
+    restore = restore.slice(0, Math.floor(restore.length * 0.8));
+    bounded = { ...bounded, restore, restore_truncated: allRestore.length - restore.length };
+  }
+  return bounded;
+}
+
+/**
+ * A tag change's log line: one report per group it judged, each given an equal share of
+ * CloudWatch's limit (bounded as an event's line is); groups that still do not fit, the last
+ * first, are counted in `groups_truncated`.
+ */
+export function boundedGroupsLogLine(
+  line: Readonly<Record<string, unknown>> & { readonly groups: readonly WithFindings[] },
+): Record<string, unknown> {
+  const fits = (candidate: Record<string, unknown>) => utf8Bytes(JSON.stringify(candidate)) <= LOG_LINE_BYTES;
+  if (fits(line)) return line;
+  const share = Math.floor(LOG_LINE_BYTES / Math.max(1, line.groups.length)) - 512;
+  let groups = line.groups.map((group) => boundedLogLine({ ...group }, Number.POSITIVE_INFINITY, share));
+  let bounded: Record<string, unknown> = { ...line, groups };
+  while (!fits(bounded) && groups.length > 0) {
+    groups = groups.slice(0, Math.floor(groups.length * 0.8));
+    bounded = { ...line, groups, groups_truncated: line.groups.length - groups.length };
   }
   return bounded;
 }
