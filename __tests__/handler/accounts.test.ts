@@ -114,6 +114,24 @@ describe("handler, in the event's account", () => {
     expect(logs[0]).to.include({ level: 'warn', message: 'sg-sentry ignored event', account: MEMBER });
   });
 
+  it('ignores an event of another account it cannot read when no member role is configured, as it ignores one it can read', async () => {
+    // Prepare: the record's port is unreadable, its group id still readable.
+    const { handler, central, member, notifier, logs } = organization({});
+    const record = clone(RECORD);
+    record.requestParameters.ipPermissions.items[0].toPort = 'twenty-two';
+
+    // Act
+    const report = (await handler(envelope(record), CONTEXT)) as SkippedReport;
+
+    // Assess
+    expect(report.status).to.equal('ignored');
+    expect(report).to.not.have.property('could_not_check');
+    expect(report.reason).to.contain(`account ${MEMBER} is not the function's own`);
+    expect([...central.calls, ...member.calls]).to.deep.equal([]);
+    expect(notifier.published).to.deep.equal([]);
+    expect(logs.map((l) => [l.level, l.message])).to.deep.equal([['warn', 'sg-sentry ignored event']]);
+  });
+
   it('reports and notifies a member role it may not assume as failed, without a retry', async () => {
     // Prepare
     const { handler, member, notifier } = organization({

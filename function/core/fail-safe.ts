@@ -2,7 +2,8 @@
  * A watched event that could not be read is never dropped. When its record still names a
  * group, that group's current rules are judged as the sweep judges them (listed with
  * DescribeSecurityGroupRules, so revoked by id) and acted on, and the report says why the
- * event itself could not be read. When no group can be read from it, or its region is
+ * event itself could not be read. An event of another account, with no member role to act
+ * there, is ignored as a readable one is. When no group can be read from it, or its region is
  * unknown, or EC2 refuses the reads for good, it is logged at error level and notified as
  * "could not be checked" (the module's metric filter on that line raises an alarm). Throttling
  * and 5xx still throw, after a warning (not that line), so Lambda's retries take over.
@@ -23,6 +24,7 @@ import { couldNotCheckLogLine, couldNotCheckNotification, couldNotCheckReport } 
 import { publishOnce } from './notify-once';
 import { couldNotCheckMetrics } from './report/metrics';
 import { eventReport, type EventReport, type FindingReport, type SkippedReport } from './report/report';
+import { skippedReport } from './report/skipped-report';
 import { boundedProblems } from './report/text';
 import { unreadableFindingReport } from './report/unreadable-finding';
 
@@ -68,11 +70,16 @@ export async function processUnreadable(event: UnreadableEvent, ctx: EngineConte
   if (event.groupIds.length === 0) return couldNotCheck(event, `${unreadableWhy}; and no security group can be read from it`, ctx);
   const ports = ctx.portsFor({ ...(event.account !== undefined ? { account: event.account } : {}), region: event.region });
   if (ports === undefined) {
-    return couldNotCheck(
-      event,
-      `${unreadableWhy}; and account ${event.account} is not the function's own, with no member role to look in it`,
-      ctx,
+    // Another account's event is not this function's to check, readable or not: ignored as the
+    // engine ignores a readable one, not alarmed.
+    const report = skippedReport(
+      'ignored',
+      undefined,
+      `account ${event.account} is not the function's own, and no member role is configured to act in it (${unreadableWhy})`,
+      { eventId: event.eventId, eventName: event.eventName, problems: event.problems },
     );
+    ctx.log({ level: 'warn', message: 'sg-sentry ignored event', account: event.account, region: event.region, ...report });
+    return report;
   }
   const { ec2 } = ports;
   const { policy } = ctx;
