@@ -20,6 +20,7 @@ import type { PrefixListRestore } from '../../function/core/report/restore';
 import { processSweep } from '../../function/core/sweep';
 import { envelope, fixture } from '../helpers/fixtures';
 import { InMemoryEc2, notFound, throttled } from '../helpers/in-memory-ec2';
+import { InMemoryNotifyOnce } from '../helpers/in-memory-notify-once';
 import { InMemoryState } from '../helpers/in-memory-state';
 import { accountAfter, changeOf, engineContext } from './support';
 
@@ -346,6 +347,24 @@ describe('prefix lists, at the ports', () => {
       expect((report as EventReport).findings.map((f) => f.action)).to.deep.equal(['reported']);
       expect((report as EventReport).restore).to.deep.equal([]);
       expect(notifier.published[0]?.subject).to.equal(`sg-sentry: would remove 71.131.0.0/16 from ${LIST} "admin-ranges", used by 1 group`);
+    });
+
+    it('sends no second notification for a second delivery, whose report and log line say duplicate', async () => {
+      // Prepare: report mode, so the second delivery finds the same offending entry.
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList();
+      referenceOn(ec2, SSH, 22);
+      const notifyOnce = new InMemoryNotifyOnce();
+      const { ctx, notifier, logs } = engineContext({ mode: 'report' }, ec2, { notifyOnce });
+      await processPrefixListChange(change, ctx);
+
+      // Act
+      const { report: second } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect(notifier.published).to.have.length(1);
+      expect(second).to.include({ duplicate: true });
+      expect(logs.filter((l) => l.message === 'sg-sentry prefix list').map((l) => l.duplicate)).to.deep.equal([undefined, true]);
     });
 
     it('has nothing to do when no watched rule references the list', async () => {

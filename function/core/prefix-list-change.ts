@@ -227,7 +227,11 @@ export async function processPrefixListChange(
       throw new RetryableRemediationError(`looking up prefix list ${id} failed: ${messageOf(error)}`, { cause: error });
     throw error;
   }
-  if (list.state !== 'customer-managed') return finish(change, ctx, notInspected(id, list), []);
+  if (list.state !== 'customer-managed') {
+    const result = finish(change, ctx, notInspected(id, list), []);
+    logLine(ctx, result);
+    return result;
+  }
 
   let offending = offendingOf(references, list);
   let removal: Removal | undefined;
@@ -239,10 +243,18 @@ export async function processPrefixListChange(
   const findings = findingsOf(decision, policy);
   const result = finish(change, ctx, part, findings, removal);
   if (removal?.status === 'failed' && removal.retryable) {
+    logLine(ctx, result);
     throw new RetryableRemediationError(`removing entries from prefix list ${id} failed, a retry may finish it: ${removal.error}`);
   }
-  // A second delivery of the same change (same event id) sends no second notification.
-  return { ...result, report: await deliverEventReport(result.report, () => notifyIfNeeded(result.report, ctx), ports.securityHub, ctx) };
+  // A second delivery of the same change (same event id) sends no second notification; the one
+  // log line comes after the notification, so it can say so.
+  let delivered: EventReport | undefined;
+  try {
+    delivered = await deliverEventReport(result.report, () => notifyIfNeeded(result.report, ctx), ports.securityHub, ctx);
+  } finally {
+    logLine(ctx, delivered?.duplicate ? { ...result, report: { ...result.report, duplicate: true } } : result);
+  }
+  return { ...result, report: delivered };
 }
 
 async function readList(id: string, ec2: Ec2Port): Promise<PrefixListFacts> {
@@ -422,13 +434,24 @@ function findingsOf({ list, references, offending, removal, principalExempt }: L
   return findings;
 }
 
+interface ListResult extends ChangeResult {
+  /** `error` when the list could not be read or something failed. */
+  readonly level: 'info' | 'error';
+}
+
+/** The change's one log line. */
+function logLine(ctx: EngineContext, { report, level }: ListResult): void {
+  ctx.log(boundedLogLine({ level, message: 'sg-sentry prefix list', ...report }));
+}
+
+/** The report of the change, and its metrics; the caller writes its log line once the notification is settled. */
 function finish(
   change: PrefixListChange,
   ctx: EngineContext,
   part: PrefixListReport,
   findings: readonly Finding[],
   removal?: Removal,
-): ChangeResult {
+): ListResult {
   const groups = part.referencing_groups;
   const base = eventReport({ ...change, ...(groups.length === 1 ? { groupId: groups[0] } : {}) }, undefined, findings, ctx.policy);
   const restore =
@@ -448,6 +471,5 @@ function finish(
     part.outcome === 'failed' ||
     part.detail?.startsWith('the list could not be read') === true ||
     findings.some((f) => f.action === 'failed');
-  ctx.log(boundedLogLine({ level: failed ? 'error' : 'info', message: 'sg-sentry prefix list', ...report }));
-  return { report, findings };
+  return { report, findings, level: failed ? 'error' : 'info' };
 }
