@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { processChange } from '../../function/core/engine';
-import { RetryableRemediationError } from '../../function/core/errors';
+import { Ec2CallError, RetryableRemediationError } from '../../function/core/errors';
 import type { PrefixListChange } from '../../function/core/event/change';
 import { parseEvent } from '../../function/core/event/parse-event';
 import type { ExemptionRecord } from '../../function/core/model/exemption-record';
@@ -15,6 +15,7 @@ import type { Rule } from '../../function/core/model/rule';
 import { ruleKey } from '../../function/core/model/rule-key';
 import type { RemovePrefixListEntriesRequest } from '../../function/core/ports';
 import { processPrefixListChange } from '../../function/core/prefix-list-change';
+import type { MetricsRecord } from '../../function/core/report/metrics';
 import type { EventReport } from '../../function/core/report/report';
 import type { PrefixListRestore } from '../../function/core/report/restore';
 import { processSweep } from '../../function/core/sweep';
@@ -532,6 +533,29 @@ describe('prefix lists, at the ports', () => {
       });
       expect(logs.at(-1)).to.deep.include({ level: 'error', message: 'sg-sentry prefix list' });
       expect(ec2.callsOf('describeRules')).to.deep.equal([]);
+    });
+
+    it('notifies, and counts as could not check, a change of a list the function may not read', async () => {
+      // Prepare: the role lacks ec2:GetManagedPrefixListEntries.
+      const change = listChangeOf(MODIFY_LIST);
+      const ec2 = accountWithList().failOn(
+        'prefixListEntries',
+        new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false),
+      );
+      referenceOn(ec2, SSH, 22);
+      const metrics: MetricsRecord[] = [];
+      const { ctx, logs, notifier } = engineContext({}, ec2, { metrics: { record: (r) => metrics.push(r) } });
+
+      // Act
+      const { report } = await processPrefixListChange(change, ctx);
+
+      // Assess
+      expect((report as EventReport).prefix_list?.outcome).to.equal('not-inspected');
+      expect((report as EventReport).prefix_list?.detail).to.match(/^the list could not be read: .*not authorized/);
+      expect(notifier.published.map((m) => m.subject)).to.deep.equal([`sg-sentry: not inspected: ${LIST}`]);
+      expect(notifier.published[0]?.email).to.match(/the list could not be read: .*not authorized/);
+      expect(metrics.flatMap((r) => r.metrics.map((m) => `${m.name} ${m.value}`))).to.deep.equal(['CouldNotCheck 1']);
+      expect(logs.at(-1)).to.deep.include({ level: 'error', message: 'sg-sentry prefix list' });
     });
 
     it('fails retryably, removing nothing, when the list cannot be read for now', async () => {

@@ -17,7 +17,7 @@ import { exemptionFor, groupExemption, groupScope } from './judge/exemptions';
 import { rememberedExemption } from './judge/remembered-exemptions';
 import { exceptionOf } from './judge/time-boxed-exception';
 import { describeEachGroup, policyReadsTags } from './lookup/groups';
-import { PrefixListReader } from './lookup/prefix-lists';
+import { LIST_DOES_NOT_EXIST, PrefixListReader } from './lookup/prefix-lists';
 import type { ExemptionRecord } from './model/exemption-record';
 import type { Finding } from './model/finding';
 import { prefixListLabel, type PrefixListEntry, type PrefixListFacts, type PrefixListInfo } from './model/prefix-list';
@@ -30,6 +30,8 @@ import { prefixListRestore } from './report/restore';
 import { deliverEventReport } from './report/security-hub-export';
 import { boundedLogLine } from './report/size-bounds';
 import { skippedReport } from './report/skipped-report';
+import { notificationOf } from './report/event-notification';
+import { publishOnce } from './notify-once';
 
 /** DescribeSecurityGroupRules returns at most 1,000 rules a page. */
 const PAGE_SIZE = 1000;
@@ -229,6 +231,23 @@ export async function processPrefixListChange(
   }
   if (list.state !== 'customer-managed') {
     const result = finish(change, ctx, notInspected(id, list), []);
+    if (list.state === 'unreadable' && list.reason !== LIST_DOES_NOT_EXIST) {
+      // A list that exists but may not be read (access denied): what it opens now is unknown, so
+      // people are told and the change counts as one nothing could check.
+      ctx.metrics?.record({
+        account: change.account ?? null,
+        time: ctx.now(),
+        metrics: [{ name: 'CouldNotCheck', unit: 'Count', value: 1 }],
+      });
+      try {
+        await publishOnce(result.report.event_id, { ...notificationOf(result.report), report: result.report }, ctx, {
+          event_id: result.report.event_id,
+        });
+      } finally {
+        logLine(ctx, result);
+      }
+      return result;
+    }
     logLine(ctx, result);
     return result;
   }

@@ -17,8 +17,11 @@ function isListNotFound(error: unknown): boolean {
   return error instanceof Ec2CallError && error.code === LIST_NOT_FOUND;
 }
 
+/** Why a list that EC2 no longer knows is unreadable. */
+export const LIST_DOES_NOT_EXIST = 'it does not exist';
+
 function unreadable(error: unknown): PrefixListFacts {
-  if (isListNotFound(error)) return { state: 'unreadable', reason: 'it does not exist', retryable: false };
+  if (isListNotFound(error)) return { state: 'unreadable', reason: LIST_DOES_NOT_EXIST, retryable: false };
   const retryable = !(error instanceof Ec2CallError) || error.retryable;
   return { state: 'unreadable', reason: messageOf(error), retryable };
 }
