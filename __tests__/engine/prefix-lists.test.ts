@@ -650,6 +650,9 @@ describe('prefix lists, at the ports', () => {
       // Assess
       expect(ec2.callsOf('removePrefixListEntries')).to.deep.equal([]);
       expect((report as EventReport).prefix_list).to.deep.include({ outcome: 'nothing-to-remove', referencing_groups: [SSH, WEB] });
+      expect((report as EventReport).prefix_list?.detail).to.equal(
+        'no watched rule that references the list is judged by its entries: an allow entry names the list by id, or no prefix_list entry covers the rule (whatever the list holds, the sweep judges such a rule)',
+      );
     });
 
     it('removes more than 100 offending entries in calls of 100, each at the version the last one left', async () => {

@@ -386,7 +386,9 @@ function listReport({ list, references, offending, removal, principalExempt }: L
     detail =
       references.length === 0
         ? 'no watched rule references the list'
-        : 'every entry is allowed for every watched rule that references the list';
+        : references.every((r) => prefixListTrust(r.rule, policy) !== 'wildcard')
+          ? 'no watched rule that references the list is judged by its entries: an allow entry names the list by id, or no prefix_list entry covers the rule (whatever the list holds, the sweep judges such a rule)'
+          : 'every entry is allowed for every watched rule that references the list';
   } else if (principalExempt !== undefined) {
     outcome = 'exempt';
     detail = principalExempt;
