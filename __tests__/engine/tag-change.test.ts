@@ -6,12 +6,12 @@
 import { expect } from 'chai';
 import type { TagChange } from '../../function/core/event/change';
 import { parseEvent } from '../../function/core/event/parse-event';
-import { Ec2CallError } from '../../function/core/errors';
+import { Ec2CallError, RetryableRemediationError } from '../../function/core/errors';
 import type { TagChangeReport } from '../../function/core/report/report';
 import { processTagChange } from '../../function/core/tag-change';
 import { envelope, fixture } from '../helpers/fixtures';
 import { ruleKey } from '../../function/core/model/rule-key';
-import { InMemoryEc2 } from '../helpers/in-memory-ec2';
+import { InMemoryEc2, throttled } from '../helpers/in-memory-ec2';
 import { InMemoryState } from '../helpers/in-memory-state';
 import { engineContext } from './support';
 
@@ -142,6 +142,33 @@ describe('tag events: the group is judged at once', () => {
     expect(notifier.published[0]?.email).to.match(
       /^Tag change: DeleteTags removed sg-sentry:exempt-until; the group's current rules were judged\./,
     );
+  });
+
+  it('judges every group of the call before failing retryably for one whose rules cannot be listed for now, and logs what it did', async () => {
+    // Prepare: the DeleteTags names a second group, whose rules EC2 throttles.
+    const other = 'sg-0ccccccccccccccc3';
+    const ec2 = groupWith({}).addGroup({ groupId: other });
+    ec2.failOn('describeRules', throttled(), { when: (request) => request.groupIds?.includes(other) === true });
+    const change = tagChangeOf(DELETE, (record) => {
+      record.requestParameters.resourcesSet.items = [{ resourceId: other }, { resourceId: GROUP }];
+    });
+    const { ctx, logs, notifier } = engineContext({}, ec2);
+
+    // Act
+    const error = await processTagChange(change, ctx).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    // Assess
+    expect(error).to.be.instanceOf(RetryableRemediationError);
+    expect(ec2.rules(GROUP).map((r) => r.fromPort)).to.deep.equal([443]);
+    const line = logs.find((l) => l.message === 'sg-sentry tag change') as Record<string, any> | undefined;
+    expect(line).to.include({ level: 'error' });
+    expect(line?.groups.map((g: Record<string, any>) => `${g.group_id} ${g.findings.map((f: any) => f.action).join(',')}`)).to.deep.equal([
+      `${GROUP} revoked`,
+    ]);
+    expect(notifier.published).to.deep.equal([]);
   });
 
   it('revokes when the exception is changed to a time already past', async () => {

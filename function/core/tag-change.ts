@@ -117,7 +117,8 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
         groups.push(failedGroupReport(change, groupId, { kind: change.kind, tags }, error, policy));
         continue;
       }
-      throw new RetryableRemediationError(`judging ${groupId} after ${change.eventName} failed: ${messageOf(error)}`, { cause: error });
+      // The other groups are still judged now (one slow group must not delay their revokes); the retry finishes this one.
+      retryable.push(`judging ${groupId} after ${change.eventName} failed: ${messageOf(error)}`);
     }
   }
   const reportOf = (judged: readonly EventReport[]): TagChangeReport => ({
