@@ -131,6 +131,46 @@ describe('prefix lists, at the ports', () => {
       expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describePrefixLists']);
     });
 
+    it('judges by its entries a list an account owns, even when its name spells an AWS-managed one', async () => {
+      // Prepare
+      // AWS refuses such a name, but not every EC2-compatible API does: the owner decides.
+      const change = changeOf(PL_SOURCE);
+      const ec2 = accountAfter(change).addPrefixList({
+        prefixListId: AUTHORIZE_LIST,
+        name: 'com.amazonaws.us-east-1.s3',
+        ownerId: '111122223333',
+        entries: [{ cidr: '0.0.0.0/0' }],
+      });
+      const { ctx } = engineContext({ exception_tag: null }, ec2);
+
+      // Act
+      const { report } = await processChange(change, ctx);
+
+      // Assess
+      expect(report.findings.map((f) => [f.verdict, f.action])).to.deep.equal([['violation', 'revoked']]);
+      expect(report.findings[0]?.reason).to.contain('customer-managed prefix list pl-0a1b2c3d4e5f60718 (com.amazonaws.us-east-1.s3)');
+      expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describePrefixLists', 'prefixListEntries', 'revokePermissions']);
+    });
+
+    it('trusts a list without an owner by its AWS-managed name, as an API that leaves the owner out describes it', async () => {
+      // Prepare
+      const change = changeOf(PL_SOURCE);
+      const ec2 = accountAfter(change).addPrefixList({
+        prefixListId: AUTHORIZE_LIST,
+        name: 'com.amazonaws.us-east-1.s3',
+        ownerId: null,
+        entries: [{ cidr: '0.0.0.0/0' }],
+      });
+      const { ctx } = engineContext({}, ec2);
+
+      // Act
+      const { report } = await processChange(change, ctx);
+
+      // Assess
+      expect(report.verdict).to.equal('allowed');
+      expect(ec2.calls.map((c) => c.method)).to.deep.equal(['describePrefixLists']);
+    });
+
     it('trusts a list that an entry names by id, whatever it holds, without reading it', async () => {
       // Prepare
       const change = changeOf(PL_SOURCE);

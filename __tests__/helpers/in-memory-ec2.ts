@@ -57,8 +57,8 @@ export interface FakeGroup {
 export interface FakePrefixList {
   readonly prefixListId: string;
   readonly name?: string;
-  /** `AWS` for AWS-managed lists; default: the account. */
-  readonly ownerId?: string;
+  /** `AWS` for AWS-managed lists; default: the account; null: none given (as some EC2-compatible APIs answer). */
+  readonly ownerId?: string | null;
   readonly entries: readonly PrefixListEntry[];
 }
 
@@ -129,7 +129,7 @@ export class InMemoryEc2 implements Ec2Port {
     this.prefixLists.set(list.prefixListId, {
       info: {
         prefixListId: list.prefixListId,
-        ownerId: list.ownerId ?? '123456789012',
+        ...(list.ownerId === null ? {} : { ownerId: list.ownerId ?? '123456789012' }),
         ...(list.name !== undefined ? { name: list.name } : {}),
       },
       versions: [[...list.entries]],

@@ -25,9 +25,9 @@ const OFFICE = { Cidr: '10.20.0.0/16', Description: 'office VPN' };
 /** What someone who edits the list and wants the paste to do more than it says might write. */
 const HOSTILE_DESCRIPTION = "vendor's range; $(touch /tmp/pwned) `id` ${HOME}";
 
-async function createList(account: TestAccount, entries: { Cidr: string; Description?: string }[]): Promise<string> {
+async function createList(account: TestAccount, entries: { Cidr: string; Description?: string }[], name = 'admin-ranges'): Promise<string> {
   const created = await account.ec2.send(
-    new CreateManagedPrefixListCommand({ PrefixListName: 'admin-ranges', AddressFamily: 'IPv4', MaxEntries: 10, Entries: entries }),
+    new CreateManagedPrefixListCommand({ PrefixListName: name, AddressFamily: 'IPv4', MaxEntries: 10, Entries: entries }),
   );
   const id = created.PrefixList?.PrefixListId;
   if (id === undefined) throw new Error('the emulator created no prefix list');
@@ -111,6 +111,25 @@ integrationSuite('managed prefix lists, end to end against EC2', (emulator) => {
     expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
     expect(run.result.findings[0].reason).to.contain('holds an entry not covered by any ingress.allow entry: 0.0.0.0/0');
     expect((await listState(account, id)).cidrs).to.deep.equal(['0.0.0.0/0', '10.20.0.0/16']);
+  });
+
+  it('revokes a rule whose list the account created under an AWS-managed name, holding a world entry', async () => {
+    // Prepare
+    // The emulator, unlike AWS, lets an account name its list com.amazonaws.…; the list's owner is the account.
+    const account = await emulator.freshAccount();
+    const id = await createList(account, [{ Cidr: '0.0.0.0/0', Description: 'everyone' }], `com.amazonaws.${account.region}.s3`);
+    const described = await account.ec2.send(new DescribeManagedPrefixListsCommand({ PrefixListIds: [id] }));
+    expect(described.PrefixLists?.[0]?.OwnerId).to.equal(account.accountId);
+    const group = await account.createGroup('db');
+    const { event } = await replayAuthorize(account, fixture(PL_SOURCE), group, { 'pl-0a1b2c3d4e5f60718': id });
+
+    // Act
+    const run = await account.runHandler(event);
+
+    // Assess
+    expect(run.thrown, run.stderr).to.equal(undefined);
+    expect(await account.ruleLines(group)).to.deep.equal(['egress -1 0.0.0.0/0']);
+    expect(run.result.findings[0].reason).to.contain(`customer-managed prefix list ${id} (com.amazonaws.${account.region}.s3)`);
   });
 
   it('removes the world entry a list modification added, keeping the private entry and the rule', async () => {

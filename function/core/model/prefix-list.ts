@@ -30,8 +30,14 @@ export type PrefixListFacts =
 /** Lists by lower-cased id; a list not in the map was not read. */
 export type PrefixListLookup = ReadonlyMap<string, PrefixListFacts>;
 
+/**
+ * The owner decides: a list an account owns is that account's, whatever its name (AWS refuses
+ * customer names that start with `com.amazonaws.`, but not every EC2-compatible API does, and a
+ * name alone must not buy trust). Only an answer that names no owner is judged by its name.
+ */
 export function isAwsManaged(info: PrefixListInfo): boolean {
-  return info.ownerId === 'AWS' || (info.name?.startsWith('com.amazonaws.') ?? false);
+  if (info.ownerId !== undefined) return info.ownerId === 'AWS';
+  return info.name?.startsWith('com.amazonaws.') ?? false;
 }
 
 /** `pl-0abc (office-ranges)`. */
