@@ -29,6 +29,11 @@ describe('sweep settings from the environment', () => {
     ],
     [{ [ENV.sweepAccounts]: '[]' }, /SENTRY_SWEEP_ACCOUNTS: must name at least one account/],
     [{ [ENV.sweepRegions]: '["eu-west-1","Frankfurt"]' }, /SENTRY_SWEEP_REGIONS\[1\]: not an AWS region name/],
+    [
+      { [ENV.sweepAccounts]: '"111122223333"' },
+      /SENTRY_SWEEP_ACCOUNTS: expected a JSON array of 12-digit account ids, or \["organization"\]/,
+    ],
+    [{ [ENV.sweepRegions]: '"eu-west-1"' }, /SENTRY_SWEEP_REGIONS: expected a JSON array of region names/],
   ] as const) {
     it(`fails at cold start on ${JSON.stringify(env)}, naming the variable`, () => {
       // Act
