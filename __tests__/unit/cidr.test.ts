@@ -11,7 +11,7 @@ describe('cidr', () => {
   });
 
   it('rejects bare addresses, out-of-range prefixes and malformed addresses', () => {
-    for (const text of ['1.2.3.4', '10.0.0.0/33', '300.1.1.1/8', '1.2.3/8', '::/129', 'fc00::/x']) {
+    for (const text of ['1.2.3.4', '10.0.0.0/33', '300.1.1.1/8', '1.2.3/8', '::/129', 'fc00::/x', 'fe80::%eth0/64']) {
       expect(parseCidr(text), text).to.equal(undefined);
     }
   });

@@ -110,6 +110,28 @@ describe('exempt_principals globs', () => {
     ]);
   });
 
+  it('rejects a pattern holding white space, such as a trailing space, which no ARN has', () => {
+    // Prepare
+    const document = {
+      exempt_principals: ['arn:aws:iam::111122223333:role/terraform-deployer '],
+      exception_approvers: ['arn:aws:iam::*:role/security approver'],
+    };
+
+    // Act
+    let problems: readonly string[] = [];
+    try {
+      parsePolicy(document);
+    } catch (error) {
+      problems = (error as PolicyValidationError).problems;
+    }
+
+    // Assess
+    expect(problems).to.deep.equal([
+      'exempt_principals[0]: "arn:aws:iam::111122223333:role/terraform-deployer " holds white space, which no ARN or service name has',
+      'exception_approvers[0]: "arn:aws:iam::*:role/security approver" holds white space, which no ARN or service name has',
+    ]);
+  });
+
   it('accepts a pattern that starts with a star, since it can still match an ARN, and applies it', () => {
     // Prepare
     const policy = parsePolicy({ exempt_principals: ['**:assumed-role/voclabs/**'] });

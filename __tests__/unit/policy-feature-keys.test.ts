@@ -57,6 +57,19 @@ describe('policy keys: exceptions and prefix lists', () => {
     expect(approver?.matches('arn:aws:iam::111122223333:role/developer')).to.equal(false);
   });
 
+  it('rejects an exception approver that could match no principal, as exempt_principals does, rather than remove every exception tag', () => {
+    // Prepare
+    const document = { exception_approvers: ['security-approver', 'arn:aws:iam::*:role/security-approver'] };
+
+    // Act
+    const problems = problemsOf(document);
+
+    // Assess
+    expect(problems).to.deep.equal([
+      'exception_approvers[0]: "security-approver" would match nothing: write arn:… for a principal or service:<name> for a service acting for one (service:cloudformation.amazonaws.com)',
+    ]);
+  });
+
   for (const [value, why] of [
     [0, 'zero'],
     [367, 'over a leap year'],

@@ -179,7 +179,7 @@ describe('policy loading', () => {
 
     it('rejects strings that are not CIDRs, including bare addresses', () => {
       // Prepare
-      const inputs = ['10.0.0.0', '10.0.0.0/33', 'anywhere'].map((cidr) => withIngress({ cidr }));
+      const inputs = ['10.0.0.0', '10.0.0.0/33', 'anywhere', 'fe80::%eth0/10'].map((cidr) => withIngress({ cidr }));
 
       // Act
       const problems = inputs.map(problemsOf);
@@ -304,6 +304,17 @@ describe('policy loading', () => {
         ['version: the only policy version is 1'],
         ['groups: expected an array of security group ids, or ["*"]'],
       ]);
+    });
+
+    it('names an empty exclude_tags key as such, not as a wrong type', () => {
+      // Prepare
+      const input = { exclude_tags: { '': 'off' } };
+
+      // Act
+      const problems = problemsOf(input);
+
+      // Assess
+      expect(problems).to.deep.equal(['exclude_tags[""]: tag keys must not be empty']);
     });
 
     it('refuses a __proto__ tag key instead of letting it vanish', () => {

@@ -16,9 +16,9 @@ export interface CidrRange {
   readonly hostBitsSet: boolean;
 }
 
-/** Parses `a.b.c.d/n` or `x::y/n`; returns undefined for anything else (no bare addresses). */
+/** Parses `a.b.c.d/n` or `x::y/n`; returns undefined for anything else (no bare addresses, no `%zone`). */
 export function parseCidr(text: string): CidrRange | undefined {
-  if (typeof text !== 'string' || !text.includes('/')) return undefined;
+  if (typeof text !== 'string' || !text.includes('/') || text.includes('%')) return undefined;
   const trimmed = text.trim();
   const slash = trimmed.lastIndexOf('/');
   const prefixText = trimmed.slice(slash + 1);

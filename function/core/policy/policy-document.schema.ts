@@ -108,7 +108,12 @@ export const principalPatternSchema = z
   .string({ error: 'expected a glob string' })
   .min(1, { error: 'must not be empty' })
   .superRefine((pattern, ctx) => {
-    if (pattern === 'service:') {
+    // An empty pattern has been reported by min(1) already.
+    if (pattern === '') return;
+    if (/\s/.test(pattern)) {
+      // A stray space (a heredoc, a copy from a console) would silently exempt or approve no one.
+      ctx.addIssue({ code: 'custom', message: `${JSON.stringify(pattern)} holds white space, which no ARN or service name has` });
+    } else if (pattern === 'service:') {
       ctx.addIssue({ code: 'custom', message: '"service:" names no service, e.g. service:cloudformation.amazonaws.com' });
     } else if (!canMatchPrincipal(pattern)) {
       const service = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$/.test(pattern) ? pattern : 'cloudformation.amazonaws.com';
@@ -174,10 +179,6 @@ const directionSchema = z.strictObject(
   { error: 'expected an object {"allow": [...]}' },
 );
 
-const principalGlobsSchema = z.array(z.string({ error: 'expected a glob string' }).min(1, { error: 'must not be empty' }), {
-  error: 'expected an array of ARN glob patterns',
-});
-
 const POLICY_MODES = ['enforce', 'report'] as const;
 const POLICY_ACTIONS = ['revoke', 'restrict'] as const;
 
@@ -197,7 +198,8 @@ export const PolicyDocumentSchema = z.strictObject({
       // zod skips a `__proto__` key; policy.ts reports it rather than letting it vanish.
       z.string().min(1, { error: 'tag keys must not be empty' }),
       z.string({ error: 'expected a string tag value' }),
-      { error: 'expected an object of tag key to tag value' },
+      // The record's own message would also answer a bad key; the key's problem is said instead.
+      { error: (issue) => (issue.code === 'invalid_key' ? 'tag keys must not be empty' : 'expected an object of tag key to tag value') },
     )
     .optional(),
   exempt_principals: z.array(principalPatternSchema, { error: 'expected an array of ARN glob patterns' }).optional(),
@@ -213,8 +215,12 @@ export const PolicyDocumentSchema = z.strictObject({
     .min(1, { error: 'expected a whole number from 1 to 366' })
     .max(366, { error: 'expected a whole number from 1 to 366' })
     .optional(),
-  /** Who may set the exception tag; empty = anyone who can tag the group. */
-  exception_approvers: principalGlobsSchema.optional(),
+  /**
+   * Who may set the exception tag; empty = anyone who can tag the group. Matched like
+   * exempt_principals, so refused like them when a pattern could match no one: every exception
+   * tag would otherwise be removed.
+   */
+  exception_approvers: z.array(principalPatternSchema, { error: 'expected an array of ARN glob patterns' }).optional(),
   inspect_prefix_lists: z.boolean({ error: 'expected true or false' }).optional(),
   /** Whether an event whose rules are all allowed still sends a notification (default false). */
   notify_allowed: z.boolean({ error: 'expected true or false' }).optional(),
