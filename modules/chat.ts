@@ -25,6 +25,8 @@ export const chatTopicName = (name: string) => `${name}-chat`;
 
 /** The guardrail of every channel: at most read, whatever the channel's role could do. */
 export const CHAT_GUARDRAIL_POLICY = 'ReadOnlyAccess';
+/** IAM's limit on a role name. */
+const IAM_ROLE_NAME_MAX = 64;
 
 type Channels<T> = readonly T[] | IResolvable;
 
@@ -82,9 +84,10 @@ export function createChatChannels(scope: Construct, props: ChatChannelsProps): 
     }).json,
   });
 
+  const roleName = `${props.name}-chat-${props.region}`;
   const role = new IamRole(scope, 'chat_role', {
     count,
-    name: `${props.name}-chat-${props.region}`,
+    name: roleName,
     path: props.rolePath,
     permissionsBoundary: props.rolePermissionsBoundaryArn,
     description: `sg-sentry ${props.name}: the role of its Slack and Teams channel configurations (no permissions; read-only guardrail)`,
@@ -93,6 +96,16 @@ export function createChatChannels(scope: Construct, props: ChatChannelsProps): 
       Statement: [{ Effect: 'Allow', Principal: { Service: 'chatbot.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     }),
     tags: props.tags,
+    // A name of up to 48 characters fits every other name, but not this one in every region:
+    // the plan says so instead of IAM at apply.
+    lifecycle: {
+      precondition: [
+        {
+          condition: Op.lte(Fn.lengthOf(roleName), IAM_ROLE_NAME_MAX),
+          errorMessage: `With chat_slack_channels or chat_teams_channels, the role of the channel configurations is named <name>-chat-<region>, which IAM allows ${IAM_ROLE_NAME_MAX} characters: ${roleName} is longer; shorten name.`,
+        },
+      ],
+    },
   });
   const roleArn = singleInstance(role, 'arn');
   const channel = {

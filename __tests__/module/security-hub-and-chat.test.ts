@@ -55,6 +55,7 @@ describe('the module with Security Hub and AWS chat channels (offline plan)', fu
   this.timeout(600_000);
   let plan: PlannedResource[];
   let invalid: TerraformResult;
+  let nameTooLong: TerraformResult;
 
   before(async () => {
     // Prepare: the fixtures next to a fresh synthesis of the module.
@@ -64,12 +65,21 @@ describe('the module with Security Hub and AWS chat channels (offline plan)', fu
       cpSync(join(FIXTURES, name), dir, { recursive: true });
       return dir;
     };
-    const [valid, invalidChannels] = [fixture('security-hub-and-chat'), fixture('invalid-chat-channels')];
+    const [valid, invalidChannels, longName] = [
+      fixture('security-hub-and-chat'),
+      fixture('invalid-chat-channels'),
+      fixture('chat-name-too-long'),
+    ];
     await initOffline(valid);
     await initOffline(invalidChannels);
+    await initOffline(longName);
 
     // Act
-    [plan, invalid] = await Promise.all([planOffline(valid), terraform(invalidChannels, ['plan', '-refresh=false', '-no-color'])]);
+    [plan, invalid, nameTooLong] = await Promise.all([
+      planOffline(valid),
+      terraform(invalidChannels, ['plan', '-refresh=false', '-no-color']),
+      terraform(longName, ['plan', '-refresh=false', '-no-color']),
+    ]);
   });
 
   it("adds the chat topic, its policy, the channels' role and one configuration per channel, and nothing else", () => {
@@ -162,6 +172,16 @@ describe('the module with Security Hub and AWS chat channels (offline plan)', fu
       'Every chat_slack_channels entry needs a workspace_id (capital letters and digits, T0123ABCDEF) and a channel_id',
     );
     expect(output).to.contain('Every chat_teams_channels entry needs a team_id and a tenant_id (GUIDs)');
+  });
+
+  it("fails the plan, naming the limit, when the channels' role name <name>-chat-<region> would exceed IAM's 64 characters", () => {
+    // Assess
+    const output = (nameTooLong.stderr + nameTooLong.stdout).replace(/\s+/g, ' ');
+    expect(nameTooLong.code).not.to.equal(0);
+    expect(output).to.contain(
+      'With chat_slack_channels or chat_teams_channels, the role of the channel configurations is named <name>-chat-<region>, which IAM allows 64 characters',
+    );
+    expect(output).to.contain('sg-sentry-production-network-guard-eu-platform-a-chat-ap-southeast-1');
   });
 });
 
