@@ -171,6 +171,22 @@ describe('tag events: the group is judged at once', () => {
     expect(notifier.published).to.deep.equal([]);
   });
 
+  it('logs at error level, as an event is logged, a tag change whose revoke EC2 refuses for good', async () => {
+    // Prepare: the tag is gone; the function may not revoke.
+    const ec2 = groupWith({}).failOn(
+      'revokeRuleIds',
+      new Ec2CallError('UnauthorizedOperation', 'You are not authorized to perform this operation.', false),
+    );
+    const { ctx, logs } = engineContext({}, ec2);
+
+    // Act
+    const report = (await processTagChange(tagChangeOf(DELETE), ctx)) as TagChangeReport;
+
+    // Assess
+    expect(report.groups[0]?.findings.map((f) => f.action)).to.deep.equal(['failed']);
+    expect(logs.filter((l) => l.message === 'sg-sentry tag change').map((l) => l.level)).to.deep.equal(['error']);
+  });
+
   it('revokes when the exception is changed to a time already past', async () => {
     // Prepare
     const ec2 = groupWith({ [TAG]: '2026-11-01' });

@@ -143,7 +143,14 @@ export async function processTagChange(change: TagChange, ctx: EngineContext): P
   try {
     notified = await notifyGroups(groups, ports.securityHub, ctx);
   } finally {
-    ctx.log(boundedGroupsLogLine({ level: 'info', message: 'sg-sentry tag change', ...reportOf(notified) }));
+    // Error level when anything failed for good, as an event's line is.
+    const failed = groups.some(
+      (g) =>
+        g.tag_change?.could_not_judge !== undefined ||
+        g.tag_change?.unapproved_exception?.action === 'failed' ||
+        g.findings.some((f) => f.action === 'failed'),
+    );
+    ctx.log(boundedGroupsLogLine({ level: failed ? 'error' : 'info', message: 'sg-sentry tag change', ...reportOf(notified) }));
   }
   return reportOf(notified);
 }
